@@ -1,0 +1,38 @@
+"""The one small interface every backend (Excel file, Google spreadsheet) fits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from sheets_sync.workbook import SheetContent, WorkbookData, WriteBatch, WriteResult
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """Reads a whole workbook as raw grids and applies one batch of keyed updates."""
+
+    label: str  # how to name the source to a person ("clients.xlsx", "Client follow-ups")
+
+    def read(self) -> WorkbookData:
+        """Read every sheet's used range. Raises SourceError when the source cannot be read."""
+        ...
+
+    def write(self, batch: WriteBatch) -> WriteResult:
+        """Apply the batch atomically: all of it or nothing. Rows are found by key afresh.
+
+        Raises SourceError (or a subclass: WorkbookLocked, SourceChanged) when it cannot.
+        """
+        ...
+
+    def state_dir(self) -> Path:
+        """A local folder for this source's journal, lock and memory of what we wrote."""
+        ...
+
+    def add_sheets(self, sheets: list[SheetContent], columns: dict[str, list[str]]) -> None:
+        """Add missing template sheets, and missing columns at the right of existing tables.
+
+        Used by ``init --into``; every existing cell, part and format stays as it was.
+        ``columns`` maps an existing sheet title to the headers to append to its header row.
+        """
+        ...

@@ -1,0 +1,59 @@
+"""One exception base class and small subclasses that carry their context.
+
+The command line turns each into one line on stderr and the exit code named here.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+EXIT_SOURCE = 3
+
+
+class SheetsSyncError(Exception):
+    """Base of every error the library raises on purpose. ``exit_code`` is for the CLI."""
+
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(SheetsSyncError):
+    """Bad configuration, settings or command-line usage (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class LayoutError(ConfigError):
+    """A required sheet or column is missing (exit 2)."""
+
+
+class SourceError(SheetsSyncError):
+    """The source could not be read or written: missing, locked, corrupt, unreachable (exit 3)."""
+
+    exit_code = EXIT_SOURCE
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+
+
+class WorkbookLocked(SourceError):
+    """Somebody has the workbook open (Excel owner file or LibreOffice lock)."""
+
+
+class SourceChanged(SourceError):
+    """The file changed between our read and our write."""
+
+
+class RemoteError(SourceError):
+    """A remote API failed (Google Sheets); carries the HTTP status when there is one."""
+
+    def __init__(self, message: str, *, status: int | None = None, source: str | None = None) -> None:
+        super().__init__(message, source=source)
+        self.status = status
+
+
+class MailError(SheetsSyncError):
+    """The mail server could not be reached or refused our login (exit 3)."""
+
+    exit_code = EXIT_SOURCE

@@ -1,0 +1,138 @@
+"""The data that crosses the backend boundary: raw grids in, one batch of keyed updates out.
+
+Backends (Excel, Google Sheets) speak only these types, so the rest of the program does not
+know which one it runs on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+# A raw cell value as a backend hands it over: None, str, bool, int, float, or (Excel cells
+# formatted as dates) datetime.date / datetime.datetime. Google hands dates over as serial
+# numbers; the model converts them with ``WorkbookData.date_system``.
+CellValue = Any
+
+
+@dataclass
+class SheetData:
+    """One worksheet's used range as raw values. ``rows[0]`` is row 1 of the sheet."""
+
+    title: str
+    rows: list[list[CellValue]]
+
+    def cell(self, row: int, col: int) -> CellValue:
+        """Value at 1-based ``row``/``col``, or None outside the used range."""
+        if row < 1 or row > len(self.rows):
+            return None
+        values = self.rows[row - 1]
+        return values[col - 1] if 0 < col <= len(values) else None
+
+
+@dataclass
+class WorkbookData:
+    """A snapshot of a whole workbook, as read at one moment."""
+
+    sheets: dict[str, SheetData]
+    date_system: int = 1900  # 1900 or 1904: the epoch for serial-number dates
+    source: str = ""  # how to name the source in messages (file name, spreadsheet title)
+
+    def sheet(self, title: str) -> SheetData | None:
+        """The sheet with this title, matched case-insensitively, or None."""
+        if title in self.sheets:
+            return self.sheets[title]
+        wanted = title.strip().casefold()
+        for name, sheet in self.sheets.items():
+            if name.strip().casefold() == wanted:
+                return sheet
+        return None
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """Where a table lives: its sheet, its header row, and the header text of its key column."""
+
+    sheet: str
+    header_row: int  # 1-based
+    key_header: str | None  # e.g. "Client ID"; None for tables without keys (Touches, Settings)
+
+
+@dataclass
+class RowUpdate:
+    """New values for some cells of one row, addressed by the row's key, never by row number.
+
+    At write time the backend reads the key column afresh and writes to the row that holds
+    ``key`` now. When ``fill_key`` is set the key cell was blank at read time: the backend
+    writes ``key`` into it only if the row at ``row_hint`` still has a blank key cell and
+    ``check`` still holds (header -> value seen at read time); otherwise it drops the update.
+    """
+
+    table: TableRef
+    key: str
+    row_hint: int  # 1-based row where the key was at read time
+    values: dict[str, CellValue]  # header text (as in the sheet) -> new value
+    fill_key: bool = False
+    check: dict[str, CellValue] = field(default_factory=dict)
+
+
+@dataclass
+class SheetContent:
+    """A tool-owned sheet rewritten whole each run (Stats). ``chart`` is an optional spec."""
+
+    title: str
+    rows: list[list[CellValue]]
+    chart: dict[str, Any] | None = None
+
+
+@dataclass
+class WriteBatch:
+    """Everything one run writes, applied by the backend as one batch.
+
+    - ``new_columns``: sheet -> header texts to add at the right of that table's header row
+      (tool columns that were missing). Applied first, so updates may name them.
+    - ``updates``: keyed row updates (see ``RowUpdate``).
+    - ``appends``: sheet -> rows (header text -> value) appended below the last used row of
+      that table (Touches rows for the emails sent).
+    - ``tool_sheets``: tool-owned sheets created or rewritten whole.
+    - ``tables``: sheet -> TableRef, so the backend knows each table's header row.
+    """
+
+    tables: dict[str, TableRef] = field(default_factory=dict)
+    new_columns: dict[str, list[str]] = field(default_factory=dict)
+    updates: list[RowUpdate] = field(default_factory=list)
+    appends: dict[str, list[dict[str, CellValue]]] = field(default_factory=dict)
+    tool_sheets: list[SheetContent] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        """True when the batch would change nothing."""
+        return not (
+            any(self.new_columns.values())
+            or self.updates
+            or any(self.appends.values())
+            or self.tool_sheets
+        )
+
+    def cell_count(self) -> int:
+        """How many cells the batch writes (for reports and benchmarks)."""
+        return (
+            sum(len(v) for v in self.new_columns.values())
+            + sum(len(u.values) + (1 if u.fill_key else 0) for u in self.updates)
+            + sum(len(row) for rows in self.appends.values() for row in rows)
+            + sum(len(r) for s in self.tool_sheets for r in s.rows)
+        )
+
+
+@dataclass
+class WriteResult:
+    """What the backend did with a batch."""
+
+    rows_updated: int = 0  # distinct existing rows that got at least one new value
+    rows_appended: int = 0
+    dropped: list[str] = field(default_factory=list)  # human messages for updates that found no row
+
+
+def is_date(value: CellValue) -> bool:
+    """True for date and datetime values."""
+    return isinstance(value, (dt.date, dt.datetime))
