@@ -79,10 +79,25 @@ class RowUpdate:
 
 @dataclass
 class SheetContent:
-    """A tool-owned sheet rewritten whole each run (Stats). ``chart`` is an optional spec."""
+    """A sheet the tool writes whole: a template sheet added by ``init``, or Stats each run.
+
+    ``table`` names the layout table (``layout.TABLES``: clients, tasks, ...) whose column
+    specs give the formatting of a template sheet: bold frozen header row, a filter, date
+    format on date columns, a dropdown on choice columns, column widths. ``rows[0]`` is the
+    header row for template sheets.
+
+    ``chart`` (Stats only) asks for one native chart, created with the sheet and kept on
+    later rewrites (the Stats layout is fixed, so its ranges stay valid)::
+
+        {"title": "Clients per month", "type": "bar" | "line",
+         "anchor": (row, col),                # 1-based top-left cell of the chart
+         "categories": (first_row, last_row, col),   # 1-based, inside ``rows``
+         "series": [(header_row, col), ...]}  # one series per column; name from header_row
+    """
 
     title: str
     rows: list[list[CellValue]]
+    table: str | None = None
     chart: dict[str, Any] | None = None
 
 
