@@ -130,7 +130,7 @@ TOUCHES = Table(
         Column("direction", "Direction", ("In/Out", "Dir"), kind="choice", choices=DIRECTIONS, width=9),
         Column("by", "By", ("Staff", "Who", "User"), width=24),
         Column("summary", "Summary", ("Notes", "Note", "Subject", "What"), width=44),
-        Column("ref", "Ref", ("Reference", "Key"), width=36),
+        Column("ref", "Ref", ("Reference", "Key"), tool=True, width=36),
         Column("result", "Result", ("Outcome", "Delivery"), tool=True, width=22),
     ),
 )

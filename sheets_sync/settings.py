@@ -47,6 +47,8 @@ SPECS: tuple[SettingSpec, ...] = (
                 "Active A and B clients without any touch for longer than this are at risk."),
     SettingSpec("holidays", "Holidays", (), "dates",
                 "Dates the tool sends nothing, separated by commas (e.g. 2026-12-25, 2027-01-01)."),
+    SettingSpec("date_order", "Date order for typed dates", "MDY", "text",
+                "How to read dates typed as numbers with slashes: MDY (12/1/2026 is 1 Dec) or DMY."),
     SettingSpec("daily_email_cap", "Daily email cap", 200, "int",
                 "At most this many emails a day; the rest wait for the next run, most urgent first."),
     SettingSpec("replacement_multiplier", "Cost to replace a client (x yearly value)", 5, "float",
