@@ -37,6 +37,11 @@ def text(value: object) -> str:
     return str(value).strip()
 
 
+def is_date_like(value: object) -> bool:
+    """True for date and datetime values."""
+    return isinstance(value, (dt.date, dt.datetime))
+
+
 def serial_to_date(serial: float, date_system: int = 1900) -> dt.date:
     """An Excel/Sheets serial day number as a date, in the workbook's date system."""
     if not 1 <= serial <= _MAX_SERIAL:

@@ -1,0 +1,452 @@
+"""From raw grids to typed rows: find each table, match its headers, parse every row.
+
+A bad cell becomes a Problem at that cell and (where the row cannot be used safely) the row
+is skipped; the rest of the workbook is read. A missing required sheet or column is a
+LayoutError: one clear error naming it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from sheets_sync import values as v
+from sheets_sync.errors import LayoutError
+from sheets_sync.layout import (
+    CLIENT_STATUSES,
+    CLIENTS,
+    SALES,
+    SETTINGS,
+    TASK_STATUSES,
+    TASK_TYPES,
+    TASKS,
+    TIERS,
+    TOUCHES,
+    Table,
+    normalize_header,
+)
+from sheets_sync.model import Book, Client, Problem, Sale, Task, Touch, cell_name
+from sheets_sync.settings import Settings, find_spec
+from sheets_sync.workbook import SheetData, TableRef, WorkbookData
+
+HEADER_SCAN_ROWS = 20
+
+STATUS_ALIASES = {
+    "client": "Active", "customer": "Active", "current": "Active", "won": "Active",
+    "lead": "Prospect", "quote": "Prospect", "quoted": "Prospect", "prospective": "Prospect",
+    "nosale": "No Sale", "notinterested": "No Sale", "declined": "No Sale",
+    "former": "Lost", "churned": "Lost", "inactive": "Lost", "cancelled": "Lost", "canceled": "Lost",
+}
+TASK_STATUS_ALIASES = {
+    "closed": "Done", "complete": "Done", "completed": "Done", "paid": "Done", "signed": "Done",
+    "received": "Done", "finished": "Done", "canceled": "Cancelled", "void": "Cancelled",
+    "dropped": "Cancelled", "pending": "Open", "todo": "Open", "inprogress": "Open", "new": "Open",
+}
+TIER_ALIASES = {"tiera": "A", "tierb": "B", "tierc": "C", "1": "A", "2": "B", "3": "C"}
+TYPE_ALIASES = {"balance": "Payment", "invoice": "Payment", "sign": "Signature",
+                "documents": "Paperwork", "docs": "Paperwork", "proposal": "Quote", "generic": "Other"}
+CHANNEL_ALIASES = {"phone": "Call", "phonecall": "Call", "sms": "Text", "visit": "Meeting",
+                   "lunch": "Meeting", "card": "Letter", "mail": "Letter", "present": "Gift"}
+DIRECTION_ALIASES = {"outbound": "Out", "inbound": "In", "incoming": "In", "outgoing": "Out",
+                     "reply": "In", "received": "In", "sent": "Out"}
+
+
+class _Located:
+    """A table found in the workbook: its sheet, header row and column positions (0-based)."""
+
+    def __init__(self, table: Table, sheet: SheetData, header_row: int, cols: dict[str, int]):
+        self.table = table
+        self.sheet = sheet
+        self.header_row = header_row
+        self.cols = cols
+        header = sheet.rows[header_row - 1]
+        self.headers = {f: v.text(header[i]) for f, i in cols.items()}
+
+    def ref(self) -> TableRef:
+        key = self.table.key
+        return TableRef(self.sheet.title, self.header_row, self.headers.get(key) if key else None)
+
+    def cell(self, field: str, row: int) -> str:
+        return cell_name(self.cols[field] + 1, row)
+
+
+def _names(table: Table, remap: dict[str, str]) -> dict[str, set[str]]:
+    names = {}
+    for col in table.columns:
+        if col.field in remap:
+            names[col.field] = {normalize_header(remap[col.field])}
+        else:
+            names[col.field] = col.names()
+    return names
+
+
+def _match_header(cells: list[Any], names: dict[str, set[str]]) -> dict[str, int]:
+    cols: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        key = normalize_header(cell)
+        if not key:
+            continue
+        for field, wanted in names.items():
+            if field not in cols and key in wanted:
+                cols[field] = index
+                break
+    return cols
+
+
+def find_table(data: WorkbookData, table: Table, remap: dict[str, Any] | None = None) -> _Located | None:
+    """Locate a table: its sheet (by remapped title, title or alias) and its header row."""
+    remap = remap or {}
+    titles = [remap["sheet"]] if remap.get("sheet") else [table.title, *table.aliases]
+    sheet = next((s for t in titles if (s := data.sheet(t)) is not None), None)
+    if sheet is None:
+        if remap.get("sheet") or table.required:
+            wanted = " or ".join(f"'{t}'" for t in titles[:2])
+            raise LayoutError(
+                f"{data.source}: no sheet named {wanted}: add it (sheets-sync init --into adds "
+                f"the missing sheets) or name it in the config file under [layout.{table.name}]"
+            )
+        return None
+    names = _names(table, remap.get("columns", {}))
+    required = [c for c in table.columns if c.required]
+    best: tuple[int, int, dict[str, int]] | None = None
+    for row_index, cells in enumerate(sheet.rows[:HEADER_SCAN_ROWS], start=1):
+        cols = _match_header(cells, names)
+        score = sum(1 for c in required if c.field in cols) * 100 + len(cols)
+        if cols and (best is None or score > best[0]):
+            best = (score, row_index, cols)
+    if best is None or any(c.field not in best[2] for c in required):
+        found = best[2] if best else {}
+        missing = [(remap.get("columns", {}).get(c.field) or c.header) for c in required if c.field not in found]
+        raise LayoutError(
+            f"{sheet.title}: missing column {', '.join(repr(m) for m in missing)}: add it to the header "
+            f"row (within the first {HEADER_SCAN_ROWS} rows) or map it in the config file under "
+            f"[layout.{table.name}.columns]"
+        )
+    return _Located(table, sheet, best[1], best[2])
+
+
+def _rows(loc: _Located):
+    """(row number, cells) for each non-blank row below the header."""
+    for row_number, cells in enumerate(loc.sheet.rows[loc.header_row:], start=loc.header_row + 1):
+        if any(c is not None and c != "" for c in cells):
+            yield row_number, cells
+
+
+class _RowReader:
+    """Reads one row's fields, collecting problems at their cells."""
+
+    def __init__(self, loc: _Located, problems: list[Problem], row: int, cells: list[Any]):
+        self.loc, self.problems, self.row, self.cells = loc, problems, row, cells
+        self.ok = True
+
+    def raw(self, field: str) -> Any:
+        index = self.loc.cols.get(field)
+        if index is None or index >= len(self.cells):
+            return None
+        return self.cells[index]
+
+    def get(self, field: str, parse: Callable[[Any], Any], *, fatal: bool = True, default: Any = None) -> Any:
+        try:
+            return parse(self.raw(field))
+        except v.BadValue as exc:
+            self.problem(field, str(exc))
+            if fatal:
+                self.ok = False
+            return default
+
+    def problem(self, field: str, message: str) -> None:
+        self.problems.append(Problem(self.loc.sheet.title, self.loc.cell(field, self.row), message))
+
+
+def _cached(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Memoize a parser on hashable raw values: logs repeat the same few strings endlessly."""
+    cache: dict[Any, Any] = {}
+
+    def wrapper(raw: Any) -> Any:
+        key = (type(raw), raw)
+        if key not in cache:
+            cache[key] = parse(raw)
+        return cache[key]
+
+    return wrapper
+
+
+def read_book(data: WorkbookData, layout: dict[str, Any] | None = None) -> Book:
+    """Read the whole workbook into a Book. ``layout`` is the config file's [layout] table."""
+    layout = layout or {}
+    problems: list[Problem] = []
+    located = {t.name: find_table(data, t, layout.get(t.name)) for t in (CLIENTS, TASKS, TOUCHES, SETTINGS, SALES)}
+    settings = _read_settings(located["settings"], problems)
+    ds, order = data.date_system, str(settings.date_order)
+
+    def date(raw: Any):
+        return v.parse_date(raw, ds, order)
+
+    date = _cached(date)
+    clients, bad_clients = _read_clients(located["clients"], problems, date)
+    known = {c.client_id for c in clients}
+    tasks = _read_tasks(located["tasks"], problems, date, known, bad_clients)
+    touches = _read_touches(located["touches"], problems, date, known, bad_clients)
+    sales = _read_sales(located["sales"], problems, date, known, bad_clients) if located["sales"] else []
+
+    tables, headers, missing = {}, {}, {}
+    for name, loc in located.items():
+        if loc is None:
+            continue
+        tables[name] = loc.ref()
+        headers[name] = dict(loc.headers)
+        missing[name] = [c.header for c in loc.table.tool_columns if c.field not in loc.cols]
+        for col in loc.table.tool_columns:
+            headers[name].setdefault(col.field, col.header)
+    problems.sort(key=lambda p: (p.sheet, _row_of(p.cell), p.cell))
+    return Book(
+        clients=clients, tasks=tasks, touches=touches, sales=sales, problems=problems,
+        tables=tables, headers=headers, missing_tool_columns=missing,
+        has_sales=located["sales"] is not None, settings=settings,
+    )
+
+
+def _row_of(cell: str) -> int:
+    digits = re.sub(r"\D", "", cell)
+    return int(digits) if digits else 0
+
+
+def _read_settings(loc: _Located | None, problems: list[Problem]) -> Settings:
+    settings = Settings()
+    if loc is None:
+        return settings
+    for row, cells in _rows(loc):
+        r = _RowReader(loc, problems, row, cells)
+        name = v.text(r.raw("setting"))
+        if not name:
+            continue
+        spec = find_spec(name)
+        if spec is None:
+            r.problem("setting", f"unknown setting '{name}': check the spelling, or delete the row")
+            continue
+        raw = r.raw("value")
+        if raw is None or v.text(raw) == "":
+            continue
+        try:
+            settings.values[spec.key] = _setting_value(spec.kind, raw)
+        except v.BadValue as exc:
+            r.problem("value", f"{spec.label}: {exc}; using the default ({spec.default})")
+    return settings
+
+
+def _setting_value(kind: str, raw: Any) -> Any:
+    if kind == "int":
+        number = v.parse_number(raw)
+        if number is None or number < 0 or not float(number).is_integer():
+            raise v.BadValue(f"'{v.text(raw)}' is not a whole number of zero or more")
+        return int(number)
+    if kind == "float":
+        number = v.parse_number(raw)
+        if number is None or number < 0:
+            raise v.BadValue(f"'{v.text(raw)}' is not a number of zero or more")
+        return number
+    if kind == "days_list":
+        parts = [p for p in re.split(r"[,;\s]+", v.text(raw)) if p]
+        try:
+            days = tuple(int(p) for p in parts)
+        except ValueError:
+            raise v.BadValue(f"'{v.text(raw)}' is not a list of days such as 2, 5, 9, 14") from None
+        if not days or any(d <= 0 for d in days) or list(days) != sorted(set(days)):
+            raise v.BadValue(f"'{v.text(raw)}' must be growing numbers of days such as 2, 5, 9, 14")
+        return days
+    if kind == "dates":
+        if isinstance(raw, (int, float)) or v.is_date_like(raw):
+            return (v.parse_date(raw),)
+        return tuple(d for p in re.split(r"[,;]+", v.text(raw)) if p.strip() and (d := v.parse_date(p.strip())))
+    return v.text(raw)
+
+
+def _read_clients(loc: _Located, problems: list[Problem], date) -> tuple[list[Client], set[str]]:
+    clients: list[Client] = []
+    first_row: dict[str, int] = {}
+    rows_by_id: dict[str, list[int]] = {}
+    status = _cached(lambda raw: v.parse_choice(raw, CLIENT_STATUSES, STATUS_ALIASES))
+    tier = _cached(lambda raw: v.parse_choice(raw, TIERS, TIER_ALIASES))
+    email = _cached(v.parse_email)
+    blank_id_rows = []
+    for row, cells in _rows(loc):
+        r = _RowReader(loc, problems, row, cells)
+        client_id = v.parse_id(r.raw("client_id"))
+        name = v.text(r.raw("name"))
+        if client_id:
+            rows_by_id.setdefault(client_id, []).append(row)
+        if not name:
+            if client_id:
+                r.problem("name", "Name is blank: type the client's name")
+            continue
+        st = r.get("status", status)
+        if r.ok and not st:
+            r.problem("status", "Status is blank: choose Prospect, Active, Lost or No Sale")
+            r.ok = False
+        client = Client(
+            client_id=client_id, name=name, row=row,
+            company=v.text(r.raw("company")),
+            email=r.get("email", email, default=""),
+            phone=v.text(r.raw("phone")),
+            owner=r.get("owner", email, default=""),
+            tier=r.get("tier", tier, fatal=False, default="C") or "C",
+            status=st or "",
+            client_since=r.get("client_since", date),
+            lost_on=r.get("lost_on", date),
+            do_not_email=r.get("do_not_email", v.parse_bool, fatal=False, default=True),
+            notes=v.text(r.raw("notes")),
+            annual_value=r.get("annual_value", v.parse_number, fatal=False),
+            touches=v.parse_int(r.raw("touches")),
+            last_touch=_lenient(date, r.raw("last_touch")),
+            next_action=v.text(r.raw("next_action")),
+            next_action_date=r.get("next_action_date", date, fatal=False),
+            days_since_touch=v.parse_int(r.raw("days_since_touch")),
+        )
+        if not r.ok or client_id in first_row:
+            continue
+        if client_id:
+            first_row[client_id] = row
+        else:
+            client.id_was_blank = True
+            blank_id_rows.append(client)
+        clients.append(client)
+    duplicates = {cid for cid, rows in rows_by_id.items() if len(rows) > 1}
+    for cid in sorted(duplicates):
+        rows = rows_by_id[cid]
+        for row in rows:
+            others = ", ".join(str(r) for r in rows if r != row)
+            problems.append(Problem(loc.sheet.title, loc.cell("client_id", row),
+                                    f"Client ID {cid} is also used on row {others}: give each client its own ID"))
+    clients = [c for c in clients if c.client_id not in duplicates]
+    _fill_ids(blank_id_rows, [c for c in rows_by_id], "C-", "client_id")
+    bad = set(rows_by_id) - {c.client_id for c in clients}
+    return clients, bad
+
+
+def _fill_ids(rows: list[Any], existing: list[str], prefix: str, field: str) -> None:
+    """Give rows with a blank ID the next free IDs, in the style of the existing ones."""
+    if not rows:
+        return
+    numbered = [m for i in existing if (m := re.fullmatch(r"(.*?)(\d+)", i))]
+    if numbered:
+        style = Counter((m.group(1), len(m.group(2))) for m in numbered).most_common(1)[0][0]
+        prefix, width = style
+        top = max(int(m.group(2)) for m in numbered if m.group(1) == prefix)
+    else:
+        width, top = 4, 0
+    taken = set(existing)
+    for row in rows:
+        top += 1
+        new = f"{prefix}{top:0{width}d}"
+        while new in taken:
+            top += 1
+            new = f"{prefix}{top:0{width}d}"
+        taken.add(new)
+        setattr(row, field, new)
+
+
+def _lenient(parse: Callable[[Any], Any], raw: Any) -> Any:
+    try:
+        return parse(raw)
+    except v.BadValue:
+        return None
+
+
+def _client_ref_ok(r: _RowReader, client_id: str, known: set[str], bad: set[str], what: str) -> bool:
+    if not client_id:
+        r.problem("client_id", f"Client ID is blank: type the ID of the client this {what} is for")
+        return False
+    if client_id in known:
+        return True
+    if client_id not in bad:
+        r.problem("client_id", f"Client ID {client_id} is not on the Clients sheet: correct the ID or add the client")
+    return False
+
+
+def _read_tasks(loc: _Located, problems: list[Problem], date, known: set[str], bad_clients: set[str]) -> list[Task]:
+    tasks: list[Task] = []
+    rows_by_id: dict[str, list[int]] = {}
+    blank: list[Task] = []
+    kind = _cached(lambda raw: v.parse_choice(raw, TASK_TYPES, TYPE_ALIASES))
+    status = _cached(lambda raw: v.parse_choice(raw, TASK_STATUSES, TASK_STATUS_ALIASES))
+    for row, cells in _rows(loc):
+        r = _RowReader(loc, problems, row, cells)
+        task_id = v.parse_id(r.raw("task_id"))
+        if task_id:
+            rows_by_id.setdefault(task_id, []).append(row)
+        client_id = v.parse_id(r.raw("client_id"))
+        if not _client_ref_ok(r, client_id, known, bad_clients, "task"):
+            continue
+        task = Task(
+            task_id=task_id, client_id=client_id, row=row,
+            type=r.get("type", kind) or "Other",
+            description=v.text(r.raw("description")),
+            amount=r.get("amount", v.parse_number),
+            due_date=r.get("due_date", date),
+            opened_on=r.get("opened_on", date),
+            status=r.get("status", status) or "Open",
+            done_on=r.get("done_on", date),
+            reminders_sent=v.parse_int(r.raw("reminders_sent")),
+            last_reminder=_lenient(date, r.raw("last_reminder")),
+            next_reminder=r.get("next_reminder", date, fatal=False),
+        )
+        if not r.ok:
+            continue
+        if not task_id:
+            task.id_was_blank = True
+            blank.append(task)
+        tasks.append(task)
+    duplicates = {tid for tid, rows in rows_by_id.items() if len(rows) > 1}
+    for tid in sorted(duplicates):
+        for row in rows_by_id[tid]:
+            others = ", ".join(str(x) for x in rows_by_id[tid] if x != row)
+            problems.append(Problem(loc.sheet.title, loc.cell("task_id", row),
+                                    f"Task ID {tid} is also used on row {others}: give each task its own ID"))
+    _fill_ids(blank, list(rows_by_id), "T-", "task_id")
+    return [t for t in tasks if t.task_id not in duplicates]
+
+
+def _read_touches(loc: _Located, problems: list[Problem], date, known: set[str], bad_clients: set[str]) -> list[Touch]:
+    from sheets_sync.layout import CHANNELS, DIRECTIONS
+
+    touches: list[Touch] = []
+    channel = _cached(lambda raw: v.parse_choice(raw, CHANNELS, CHANNEL_ALIASES))
+    direction = _cached(lambda raw: v.parse_choice(raw, DIRECTIONS, DIRECTION_ALIASES))
+    text = v.text
+    for row, cells in _rows(loc):
+        r = _RowReader(loc, problems, row, cells)
+        client_id = v.parse_id(r.raw("client_id"))
+        when = r.get("date", date)
+        if r.ok and when is None:
+            r.problem("date", "Date is blank: type the day of the contact")
+            r.ok = False
+        if not r.ok or not _client_ref_ok(r, client_id, known, bad_clients, "touch"):
+            continue
+        touches.append(Touch(
+            date=when, client_id=client_id, row=row,
+            task_id=v.parse_id(r.raw("task_id")),
+            channel=r.get("channel", channel, fatal=False, default="Note") or "Note",
+            direction=r.get("direction", direction, fatal=False, default="Out") or "Out",
+            by=text(r.raw("by")), summary=text(r.raw("summary")),
+            ref=text(r.raw("ref")), result=text(r.raw("result")),
+        ))
+    return touches
+
+
+def _read_sales(loc: _Located, problems: list[Problem], date, known: set[str], bad_clients: set[str]) -> list[Sale]:
+    sales: list[Sale] = []
+    for row, cells in _rows(loc):
+        r = _RowReader(loc, problems, row, cells)
+        client_id = v.parse_id(r.raw("client_id"))
+        when = r.get("date", date)
+        amount = r.get("amount", v.parse_number)
+        if when is None and r.ok:
+            r.problem("date", "Date is blank: type the day of the sale")
+            r.ok = False
+        if not r.ok or not _client_ref_ok(r, client_id, known, bad_clients, "sale"):
+            continue
+        sales.append(Sale(date=when, client_id=client_id, row=row, amount=amount,
+                          description=v.text(r.raw("description"))))
+    return sales
