@@ -1,0 +1,81 @@
+"""The template sheets and what ``init --into`` must add to an existing workbook."""
+
+from __future__ import annotations
+
+from sheets_sync.layout import CLIENTS, TABLES, TASKS, TOUCHES
+from sheets_sync.settings import SPECS, Settings, find_spec
+from sheets_sync.template import missing_parts, setting_value, table_headers, template_sheets
+from sheets_sync.workbook import SheetData, WorkbookData
+
+
+def _book(**sheets: list[list[object]]) -> WorkbookData:
+    return WorkbookData(sheets={title: SheetData(title, rows) for title, rows in sheets.items()})
+
+
+def test_template_has_every_table_in_layout_order_with_tool_columns_last():
+    sheets = template_sheets()
+    assert [s.table for s in sheets] == [t.name for t in TABLES]
+    assert [s.title for s in sheets] == ["Clients", "Tasks", "Touches", "Settings", "Sales"]
+    clients = sheets[0].rows[0]
+    assert clients[:3] == ["Client ID", "Name", "Company"]
+    assert clients[-5:] == ["Touches", "Last Touch", "Next Action", "Next Action Date", "Days Since Touch"]
+    assert sheets[1].rows[0][-3:] == ["Reminders Sent", "Last Reminder", "Next Reminder"]
+    assert sheets[2].rows[0] == ["Date", "Client ID", "Task ID", "Channel", "Direction", "By", "Summary", "Ref", "Result"]
+    for sheet in sheets:
+        if sheet.table != "settings":
+            assert len(sheet.rows) == 1
+
+
+def test_settings_sheet_lists_every_setting_with_default_and_note():
+    settings = template_sheets()[3]
+    assert settings.rows[0] == ["Setting", "Value", "Notes"]
+    assert len(settings.rows) == 1 + len(SPECS)
+    by_label = {row[0]: row for row in settings.rows[1:]}
+    assert by_label["Prospect touches (days after first contact)"][1] == "2, 5, 9, 14, 21, 30, 45"
+    assert by_label["One more after (days)"][1] == 7
+    assert by_label["Holidays"][1] is None
+    for label, value, note in settings.rows[1:]:
+        spec = find_spec(label)
+        assert spec is not None and note == spec.note
+        if value is not None:
+            assert Settings().values[spec.key] == spec.default
+
+
+def test_dates_in_a_setting_render_as_comma_separated_text():
+    import datetime as dt
+
+    from sheets_sync.settings import SettingSpec
+
+    spec = SettingSpec("holidays", "Holidays", (dt.date(2026, 12, 25), dt.date(2027, 1, 1)), "dates", "")
+    assert setting_value(spec) == "2026-12-25, 2027-01-01"
+
+
+def test_missing_parts_of_an_empty_workbook_is_the_whole_template():
+    sheets, columns = missing_parts(_book(Sheet1=[]))
+    assert [s.title for s in sheets] == ["Clients", "Tasks", "Touches", "Settings", "Sales"]
+    assert columns == {}
+
+
+def test_missing_parts_matches_sheets_by_alias_and_headers_below_a_title():
+    data = _book(
+        customers=[
+            ["Our customers"],
+            [],
+            ["ID", "Client Name", "E-mail", "Status", "Favourite colour", "Touches"],
+            ["C-1", "Ann", "ann@example.com", "Active", "blue", 3],
+        ],
+        TASKS=[table_headers(TASKS)],
+        Touches=[table_headers(TOUCHES)[:-2]],
+    )
+    sheets, columns = missing_parts(data)
+    assert [s.title for s in sheets] == ["Settings", "Sales"]
+    expected = [h for h in table_headers(CLIENTS) if h not in ("Client ID", "Name", "Email", "Status", "Touches")]
+    assert columns == {"customers": expected, "Touches": ["Ref", "Result"]}
+
+
+def test_missing_parts_honours_the_config_remap():
+    data = _book(Book1=[["Cust #", "Name", "Status"]])
+    layout = {"clients": {"sheet": "Book1", "columns": {"client_id": "Cust #"}}, "sales": {"sheet": "Renewals 2026"}}
+    sheets, columns = missing_parts(data, layout)
+    assert "Client ID" not in columns["Book1"] and "Email" in columns["Book1"]
+    assert [s.title for s in sheets] == ["Tasks", "Touches", "Settings", "Renewals 2026"]
