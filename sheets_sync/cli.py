@@ -1,0 +1,193 @@
+"""The command line: parse options, call the library, turn its errors into one line and an
+exit code. Exit codes: 0 done; 1 done but some rows had problems; 2 usage or configuration
+error; 3 the source (or mail server) could not be read or written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sheets_sync import __version__
+from sheets_sync.config import Config, load_config
+from sheets_sync.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_SOURCE, SheetsSyncError
+
+UNEXPECTED = "unexpected failure ({kind}: {detail}); nothing was written. Set SHEETS_SYNC_DEBUG=1 to see details, and please report it."
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Library errors become 'Error: ...' on stderr and their exit code, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SheetsSyncError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted; nothing was written", err=True)
+            sys.exit(EXIT_SOURCE)
+        except Exception as exc:
+            if os.environ.get("SHEETS_SYNC_DEBUG"):
+                raise
+            click.echo("Error: " + UNEXPECTED.format(kind=type(exc).__name__, detail=str(exc)[:200]), err=True)
+            sys.exit(EXIT_SOURCE)
+
+    return wrapper
+
+
+def today_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--today YYYY-MM-DD: the day to plan for (default: the real today)."""
+    return click.option("--today", "today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                        help="Plan as if today were this date (YYYY-MM-DD).")(func)
+
+
+def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--config FILE."""
+    return click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+                         help="Config file (default: sheets-sync.toml beside the workbook, then the user config folder).")(func)
+
+
+def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--json."""
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")(func)
+
+
+def day(value: dt.datetime | None) -> dt.date:
+    """The --today value, or the real date (the only place the wall clock is read)."""
+    return value.date() if value else dt.date.today()
+
+
+def emit_json(obj: dict[str, Any]) -> None:
+    """Print one JSON object to stdout."""
+    click.echo(json.dumps(obj, indent=2, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sheets-sync")
+def cli() -> None:
+    """Run your team's follow-ups from the spreadsheet you already use.
+
+    SOURCE is an Excel workbook (.xlsx/.xlsm), a Google Sheets address, or gsheet:<key>.
+    """
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+@click.option("--sample", is_flag=True, help="Fill the new workbook with the demo agency's clients.")
+@click.option("--into", "into", type=click.Path(path_type=Path), default=None,
+              help="Add the missing sheets and columns to this existing workbook instead.")
+@click.option("--google", "google_title", default=None, help="Create a new Google spreadsheet with this title.")
+@click.option("--google-key", default=None, help="Add the missing sheets and columns to this Google spreadsheet.")
+@today_option
+@config_option
+@handle_errors
+def init(path: Path | None, sample: bool, into: Path | None, google_title: str | None, google_key: str | None,
+         today: dt.datetime | None, config_path: Path | None) -> None:
+    """Create a new follow-up workbook at PATH (refuses to overwrite), or adopt an existing one."""
+    from sheets_sync import init as init_lib
+
+    chosen = [x for x in (path, into, google_title, google_key) if x]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of PATH, --into FILE, --google TITLE or --google-key KEY")
+    config = load_config(config_path, str(path or into or ""))
+    if path:
+        created = init_lib.create(path, sample=sample, today=day(today))
+        click.echo(f"Created {created}. Fill in the Clients sheet, then run: sheets-sync sync {created}")
+    elif into:
+        added = init_lib.adopt(str(into), config=config)
+        click.echo(f"Updated {into}: {added}")
+    elif google_title:
+        key = init_lib.create_google(google_title, config=config, sample=sample, today=day(today))
+        click.echo(f"Created Google spreadsheet {key}. Run: sheets-sync sync gsheet:{key}")
+    else:
+        added = init_lib.adopt(f"gsheet:{google_key}", config=config)
+        click.echo(f"Updated gsheet:{google_key}: {added}")
+
+
+@cli.command()
+@click.argument("source")
+@today_option
+@click.option("--dry-run", is_flag=True, help="Send nothing, write nothing: print the plan with reasons.")
+@click.option("--outbox", type=click.Path(path_type=Path), default=None,
+              help="Write emails as .eml files into this folder instead of sending them.")
+@click.option("--wait", type=float, default=0, show_default=True,
+              help="If the workbook is open in Excel or LibreOffice, retry for this many seconds.")
+@json_option
+@config_option
+@handle_errors
+def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | None, wait: float,
+         as_json: bool, config_path: Path | None) -> None:
+    """Send the follow-ups due today and write the bookkeeping back into SOURCE."""
+    from sheets_sync import report
+    from sheets_sync.sync import run_sync
+
+    config = load_config(config_path, source)
+    result = run_sync(source, day(today), config=config, dry_run=dry_run, outbox=outbox,
+                      mailer=_mailer(config, outbox, dry_run, source), wait=wait)
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        report.print_sync(result)
+    sys.exit(EXIT_PROBLEMS if result.problems else EXIT_OK)
+
+
+def _mailer(config: Config, outbox: Path | None, dry_run: bool, source: str) -> Any:
+    """The SMTP mailer when a mail server is configured and no outbox was asked for."""
+    if outbox is not None or dry_run:
+        return None
+    try:
+        from sheets_sync.smtp import mailer_for
+    except ImportError:
+        return None
+    return mailer_for(config, source)
+
+
+@cli.command()
+@click.argument("source")
+@today_option
+@click.option("--owner", default=None, help="Only this staff member's list (their email address).")
+@json_option
+@config_option
+@handle_errors
+def due(source: str, today: dt.datetime | None, owner: str | None, as_json: bool, config_path: Path | None) -> None:
+    """Show each staff member today's calls and emails, without changing anything."""
+    from sheets_sync import report
+    from sheets_sync.sync import load
+
+    loaded = load(source, day(today), load_config(config_path, source))
+    if as_json:
+        emit_json(report.due_json(loaded, owner))
+    else:
+        report.print_due(loaded, owner)
+    sys.exit(EXIT_PROBLEMS if loaded.book.problems else EXIT_OK)
+
+
+@cli.command()
+@click.argument("source")
+@json_option
+@config_option
+@handle_errors
+def check(source: str, as_json: bool, config_path: Path | None) -> None:
+    """List every problem in the workbook, by cell. Exit 1 when there are any."""
+    from sheets_sync import report
+    from sheets_sync.sync import load
+
+    loaded = load(source, dt.date.today(), load_config(config_path, source))
+    problems = loaded.book.problems + loaded.composed.problems
+    if as_json:
+        emit_json({"source": loaded.backend.label, "problems": [
+            {"sheet": p.sheet, "cell": p.cell, "message": p.message} for p in problems]})
+    else:
+        report.print_problems(problems, loaded.backend.label)
+    sys.exit(EXIT_PROBLEMS if problems else EXIT_OK)

@@ -1,0 +1,196 @@
+"""One run, end to end: read -> model -> plan -> act -> write.
+
+``check``, ``due`` and ``sync`` all start the same way (``load``); ``run_sync`` then delivers
+what is due and writes the bookkeeping back as one batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sheets_sync.backends import open_source
+from sheets_sync.backends.base import Backend
+from sheets_sync.compose import Composed, compose
+from sheets_sync.config import Config
+from sheets_sync.errors import SourceChanged
+from sheets_sync.memory import load_memory, save_memory
+from sheets_sync.message import Delivery, Mailer, Message
+from sheets_sync.model import Book, Problem, Touch
+from sheets_sync.outbox import OutboxMailer
+from sheets_sync.plan import Memory, Plan, make_plan
+from sheets_sync.read import read_book
+from sheets_sync.render import Templates
+from sheets_sync.workbook import WriteBatch, WriteResult
+from sheets_sync.writeback import build_batch, new_touches
+
+WRITE_ATTEMPTS = 3  # re-read and re-plan this many times when someone saves mid-run
+
+
+@dataclass
+class Loaded:
+    """A source read and planned, before anything is sent or written."""
+
+    backend: Backend
+    book: Book
+    memory: Memory
+    plan: Plan
+    composed: Composed
+
+
+@dataclass
+class SyncReport:
+    """What a run did (or, with --dry-run, would do)."""
+
+    today: dt.date
+    source: str
+    plan: Plan
+    problems: list[Problem]
+    dry_run: bool = False
+    mailer: str = ""
+    deliveries: list[tuple[Message, Delivery]] = field(default_factory=list)
+    write: WriteResult = field(default_factory=WriteResult)
+    emails_blocked: int = 0  # email steps that became calls (Do Not Email, no address, Lost)
+    render_failed: int = 0
+    planned: list[Message] = field(default_factory=list)
+
+    @property
+    def emails_sent(self) -> int:
+        """Client emails delivered or written to the outbox (digests not counted)."""
+        return sum(1 for m, d in self.deliveries if m.kind == "email" and d.status in ("sent", "queued"))
+
+    @property
+    def digests_sent(self) -> int:
+        """Owner digests delivered or written to the outbox."""
+        return sum(1 for m, d in self.deliveries if m.kind == "digest" and d.status in ("sent", "queued"))
+
+    @property
+    def emails_skipped(self) -> int:
+        """Email steps due but not delivered this run, whatever the reason."""
+        undelivered = sum(1 for m, d in self.deliveries if m.kind == "email" and d.status not in ("sent", "queued"))
+        return self.emails_blocked + self.render_failed + undelivered
+
+    def to_json(self) -> dict[str, object]:
+        """The --json object (contract: emails_sent, emails_skipped, rows_updated, actions, problems)."""
+        return {
+            "source": self.source, "today": self.today.isoformat(), "dry_run": self.dry_run,
+            "mailer": self.mailer,
+            "emails_sent": self.emails_sent, "emails_skipped": self.emails_skipped,
+            "digests_sent": self.digests_sent,
+            "rows_updated": self.write.rows_updated, "rows_appended": self.write.rows_appended,
+            "actions": [a.to_json() for a in self.plan.actions],
+            "at_risk": [{"client_id": r.client.client_id, "owner": r.client.owner, "days_since_touch": r.days}
+                        for r in self.plan.at_risk],
+            "deliveries": [{"key": m.key, "kind": m.kind, "to": m.to, "status": d.status, "detail": d.detail}
+                           for m, d in self.deliveries],
+            "planned_messages": [{"key": m.key, "kind": m.kind, "to": m.to, "subject": m.subject}
+                                 for m in self.planned],
+            "dropped": list(self.write.dropped),
+            "problems": [{"sheet": p.sheet, "cell": p.cell, "message": p.message} for p in self.problems],
+        }
+
+
+def template_dirs_for(backend: Backend, config: Config) -> list[Path]:
+    """A team's own templates: [templates] dir in the config, or templates/ beside the workbook."""
+    dirs = []
+    configured = config.section("templates").get("dir")
+    if configured:
+        dirs.append(Path(str(configured)).expanduser())
+    path = getattr(backend, "path", None)
+    if isinstance(path, Path):
+        dirs.append(path.resolve().parent / "templates")
+    return dirs
+
+
+def load(source: str | Backend, today: dt.date, config: Config | None = None, **options: object) -> Loaded:
+    """Read the source and plan ``today``: the common start of check, due and sync."""
+    config = config or Config()
+    backend = open_source(source, config=config, **options) if isinstance(source, str) else source
+    data = backend.read()
+    book = read_book(data, config.section("layout"))
+    memory = load_memory(backend.state_dir())
+    plan = make_plan(book, today, memory)
+    templates = Templates(template_dirs_for(backend, config))
+    sent = {t.ref for t in book.touches if t.ref}
+    composed = compose(plan, templates, book.settings, skip=sent)
+    return Loaded(backend, book, memory, plan, composed)
+
+
+def default_mailer(backend: Backend, config: Config, outbox: Path | None) -> Mailer:
+    """The outbox when asked for or when no mail server is configured."""
+    folder = outbox or backend.state_dir().parent / "outbox"
+    smtp = config.section("smtp")
+    return OutboxMailer(folder, sender=str(smtp.get("from", "")), reply_to=str(smtp.get("reply_to", "")))
+
+
+def run_sync(source: str | Backend, today: dt.date, *, config: Config | None = None, dry_run: bool = False,
+             outbox: Path | None = None, mailer: Mailer | None = None, **options: object) -> SyncReport:
+    """Send what is due and write the bookkeeping back. With ``dry_run`` nothing is sent or
+    written and the report holds the plan."""
+    config = config or Config()
+    loaded = load(source, today, config, **options)
+    book, plan, composed = loaded.book, loaded.plan, loaded.composed
+    report = SyncReport(
+        today=today, source=loaded.backend.label, plan=plan, dry_run=dry_run,
+        problems=book.problems + composed.problems, planned=list(composed.messages),
+        emails_blocked=sum(1 for a in plan.actions if a.blocked), render_failed=len(composed.failed),
+    )
+    if dry_run:
+        return report
+    mailer = mailer or default_mailer(loaded.backend, config, outbox)
+    report.mailer = mailer.description
+    deliveries = mailer.deliver(composed.messages) if composed.messages else []
+    report.deliveries = list(zip(composed.messages, deliveries, strict=True))
+    added = new_touches(report.deliveries, today, by=_sender_name(config))
+    report.write = write_back(loaded.backend, book, today, added, loaded.memory, config)
+    return report
+
+
+def _sender_name(config: Config) -> str:
+    return str(config.section("smtp").get("from", "")) or "sheets-sync"
+
+
+def write_back(backend: Backend, book: Book, today: dt.date, added: list[Touch], memory: Memory,
+               config: Config) -> WriteResult:
+    """Build and write the batch; when the source changed under us, re-read, re-plan and
+    try again, so nothing a person saved meanwhile is lost."""
+    for attempt in range(WRITE_ATTEMPTS):
+        batch = _batch(book, today, added, memory)
+        if batch.is_empty():
+            save_memory(backend.state_dir(), memory)
+            return WriteResult()
+        try:
+            result = backend.write(batch)
+        except SourceChanged:
+            if attempt == WRITE_ATTEMPTS - 1:
+                raise
+            book = read_book(backend.read(), config.section("layout"))
+            known = {t.ref for t in book.touches if t.ref}
+            added = [t for t in added if t.ref not in known]
+            continue
+        save_memory(backend.state_dir(), memory)
+        return result
+    raise AssertionError("unreachable")
+
+
+def _batch(book: Book, today: dt.date, added: list[Touch], memory: Memory) -> WriteBatch:
+    by_client: dict[str, list[Touch]] = {}
+    for touch in added:
+        by_client.setdefault(touch.client_id, []).append(touch)
+    after = make_plan(book, today, memory, extra_touches=by_client)
+    batch = build_batch(book, after, added, memory)
+    stats_sheet = _stats_sheet(book, today)
+    if stats_sheet is not None:
+        batch.tool_sheets.append(stats_sheet)
+    return batch
+
+
+def _stats_sheet(book: Book, today: dt.date):
+    """The Stats sheet, when the statistics module is available."""
+    try:
+        from sheets_sync.stats import compute_stats
+        from sheets_sync.stats_sheet import build_stats_sheet
+    except ImportError:
+        return None
+    return build_stats_sheet(compute_stats(book, today))
