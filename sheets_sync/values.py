@@ -44,7 +44,7 @@ def is_date_like(value: object) -> bool:
 
 def serial_to_date(serial: float, date_system: int = 1900) -> dt.date:
     """An Excel/Sheets serial day number as a date, in the workbook's date system."""
-    if not 1 <= serial <= _MAX_SERIAL:
+    if not (0 if date_system == 1904 else 1) <= serial <= _MAX_SERIAL:
         raise BadValue(f"{serial:g} is not a date: type a date such as 2026-12-01")
     return EPOCHS[date_system] + dt.timedelta(days=int(serial))
 
@@ -102,9 +102,10 @@ def _numeric_date(raw: str, a: int, b: int, c: int, *, order: str) -> dt.date:
         if month > 12 and day <= 12:
             month, day = day, month
     try:
-        return _checked(dt.date(year, month, day), raw)
+        parsed = dt.date(year, month, day)
     except ValueError:
         raise BadValue(f"'{raw}' is not a real date: check the day and month (e.g. 12/1/2026 or 2026-12-01)") from None
+    return _checked(parsed, raw)
 
 
 def _checked(day: dt.date, raw: str) -> dt.date:
