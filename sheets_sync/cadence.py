@@ -118,7 +118,7 @@ def task_step(task: Task, touches: Sequence[Touch], settings: Settings, today: d
                 f"Task {task.task_id}: final notice, {age}{worth}{due_note}",
                 number=n + 1, template=template,
             )
-    if task.due_date and regular > task.due_date:
+    if task.due_date and (final_sent or regular > task.due_date):
         return Step(
             "task-escalate", "call", on_or_after(task.due_date + DAY, holidays), f"escalate:{task.task_id}",
             f"Call if still open after {fmt_day(task.due_date)} ({task.task_id})",
