@@ -63,6 +63,12 @@ class _Located:
         self.cols = cols
         header = sheet.rows[header_row - 1]
         self.headers = {f: v.text(header[i]) for f, i in cols.items()}
+        used = set(cols.values())
+        # Staff columns the tool does not know, by snake_case header, for templates.
+        self.extra = {
+            re.sub(r"[^0-9a-z]+", "_", v.text(h).casefold()).strip("_"): i
+            for i, h in enumerate(header) if i not in used and v.text(h)
+        }
 
     def ref(self) -> TableRef:
         key = self.table.key
@@ -303,6 +309,7 @@ def _read_clients(loc: _Located, problems: list[Problem], date) -> tuple[list[Cl
             next_action=v.text(r.raw("next_action")),
             next_action_date=r.get("next_action_date", date, fatal=False),
             days_since_touch=v.parse_int(r.raw("days_since_touch")),
+            extra={k: v.text(cells[i]) if i < len(cells) else "" for k, i in loc.extra.items()},
         )
         if not r.ok or client_id in first_row:
             continue

@@ -174,7 +174,7 @@ def test_digest_goes_to_each_owner_once_a_day(tmp_path, run):
 def test_a_template_that_names_a_missing_value_is_a_problem_and_is_not_sent(tmp_path, run):
     folder = tmp_path / "templates"
     folder.mkdir()
-    (folder / "checkin.txt").write_text("Subject: Hi {{ client.first_name }}\n\nYour {{ client.policy_number }}\n")
+    (folder / "checkin.txt").write_text("Subject: Hi {{ client.first_name }}\n\nYour {{ client.policy_numbr }}\n")
     from sheets_sync.config import Config
 
     sheets = book([client("C-1", "Jane", "j@example.com")], touches=[[D(2026, 8, 1), "C-1", None, "Call", "Out", "", "", None]])
@@ -182,7 +182,20 @@ def test_a_template_that_names_a_missing_value_is_a_problem_and_is_not_sent(tmp_
     assert report.emails_sent == 0
     [problem] = report.problems
     assert problem.where == "templates/checkin.txt!line 3"
-    assert "policy_number" in problem.message
+    assert "policy_numbr" in problem.message
+
+
+def test_templates_can_use_any_staff_column(tmp_path, run):
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "checkin.txt").write_text("Subject: Policy {{ client.policy_number }}\n\nHi\n")
+    from sheets_sync.config import Config
+
+    sheets = book([client("C-1", "Jane", "j@example.com")], touches=[[D(2026, 8, 1), "C-1", None, "Call", "Out", "", "", None]])
+    sheets["Clients"][2] = CLIENT_HEADER + ["Policy Number"]
+    sheets["Clients"][3] = sheets["Clients"][3] + ["HL-2231"]
+    report = run(backend_for(sheets, tmp_path), config=Config({"templates": {"dir": str(folder)}}))
+    assert [m.subject for m, _ in report.deliveries if m.kind == "email"] == ["Policy HL-2231"]
 
 
 def test_header_names_are_matched_loosely_and_remapped_by_config(tmp_path, run):
