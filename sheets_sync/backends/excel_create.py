@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -59,11 +59,12 @@ def create_workbook(path: Path, sheets: list[SheetContent]) -> None:
     for content in sheets:
         worksheet = workbook.create_sheet(content.title)
         _fill_sheet(worksheet, content)
+    # Not tempfile.mkstemp: its 0600 mode would make the workbook private to one user.
+    tmp_name = str(folder / f".{path.stem}.{secrets.token_hex(4)}.tmp")
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=folder)
+        open(tmp_name, "xb").close()
     except OSError as exc:
         raise SourceError(f"{path}: cannot write in {folder} ({exc.strerror})", source=str(path)) from None
-    os.close(fd)
     try:
         workbook.save(tmp_name)
         if path.exists():  # someone created it while we were building ours
