@@ -644,8 +644,8 @@ def compute_stats(book: Book, today: dt.date, period: str = "month") -> StatsRep
             _add_repeat(fig, book.sales, period)
         periods.append(fig)
     year_start = dt.date(today.year, 1, 1)
-    year_end = dt.date(today.year, 12, 31)
-    ytd = _figures(spells, year_start, today, f"{today.year} to date", clients, sales_by, multiplier, year_end)
+    # The year to date is complete by definition: not flagged partial.
+    ytd = _figures(spells, year_start, today, f"{today.year} to date", clients, sales_by, multiplier, today)
     window = periods[0].start
 
     fit, outlook, reason = (None, [], "")
@@ -662,7 +662,7 @@ def compute_stats(book: Book, today: dt.date, period: str = "month") -> StatsRep
         mine_spells = [s for s in spells if s.client_id in ids]
         per_owner.append(OwnerFigures(
             owner,
-            _figures(mine_spells, year_start, today, "", clients, sales_by, multiplier, year_end),
+            _figures(mine_spells, year_start, today, ytd.label, clients, sales_by, multiplier, today),
             sum(1 for r in risky if r.client_id in ids),
             reminders_to_close([t for t in book.tasks if t.client_id in ids], book.touches, window, today),
         ))
