@@ -22,7 +22,8 @@ from sheets_sync.outbox import OutboxMailer
 from sheets_sync.plan import Memory, Plan, make_plan
 from sheets_sync.read import read_book
 from sheets_sync.render import Templates
-from sheets_sync.workbook import WriteBatch, WriteResult
+from sheets_sync.values import text
+from sheets_sync.workbook import SheetData, WorkbookData, WriteBatch, WriteResult
 from sheets_sync.writeback import build_batch, new_touches
 
 WRITE_ATTEMPTS = 3  # re-read and re-plan this many times when someone saves mid-run
@@ -33,6 +34,7 @@ class Loaded:
     """A source read and planned, before anything is sent or written."""
 
     backend: Backend
+    data: WorkbookData
     book: Book
     memory: Memory
     plan: Plan
@@ -114,7 +116,7 @@ def load(source: str | Backend, today: dt.date, config: Config | None = None, **
     templates = Templates(template_dirs_for(backend, config))
     sent = {t.ref for t in book.touches if t.ref}
     composed = compose(plan, templates, book.settings, skip=sent)
-    return Loaded(backend, book, memory, plan, composed)
+    return Loaded(backend, data, book, memory, plan, composed)
 
 
 def default_mailer(backend: Backend, config: Config, outbox: Path | None) -> Mailer:
@@ -143,7 +145,7 @@ def run_sync(source: str | Backend, today: dt.date, *, config: Config | None = N
     deliveries = mailer.deliver(composed.messages) if composed.messages else []
     report.deliveries = list(zip(composed.messages, deliveries, strict=True))
     added = new_touches(report.deliveries, today, by=_sender_name(config))
-    report.write = write_back(loaded.backend, book, today, added, loaded.memory, config)
+    report.write = write_back(loaded.backend, loaded.data, book, today, added, loaded.memory, config)
     return report
 
 
@@ -151,12 +153,12 @@ def _sender_name(config: Config) -> str:
     return str(config.section("smtp").get("from", "")) or "sheets-sync"
 
 
-def write_back(backend: Backend, book: Book, today: dt.date, added: list[Touch], memory: Memory,
-               config: Config) -> WriteResult:
+def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date, added: list[Touch],
+               memory: Memory, config: Config) -> WriteResult:
     """Build and write the batch; when the source changed under us, re-read, re-plan and
     try again, so nothing a person saved meanwhile is lost."""
     for attempt in range(WRITE_ATTEMPTS):
-        batch = _batch(book, today, added, memory)
+        batch = _batch(data, book, today, added, memory)
         if batch.is_empty():
             save_memory(backend.state_dir(), memory)
             return WriteResult()
@@ -165,7 +167,8 @@ def write_back(backend: Backend, book: Book, today: dt.date, added: list[Touch],
         except SourceChanged:
             if attempt == WRITE_ATTEMPTS - 1:
                 raise
-            book = read_book(backend.read(), config.section("layout"))
+            data = backend.read()
+            book = read_book(data, config.section("layout"))
             known = {t.ref for t in book.touches if t.ref}
             added = [t for t in added if t.ref not in known]
             continue
@@ -174,16 +177,31 @@ def write_back(backend: Backend, book: Book, today: dt.date, added: list[Touch],
     raise AssertionError("unreachable")
 
 
-def _batch(book: Book, today: dt.date, added: list[Touch], memory: Memory) -> WriteBatch:
+def _batch(data: WorkbookData, book: Book, today: dt.date, added: list[Touch], memory: Memory) -> WriteBatch:
     by_client: dict[str, list[Touch]] = {}
     for touch in added:
         by_client.setdefault(touch.client_id, []).append(touch)
     after = make_plan(book, today, memory, extra_touches=by_client)
     batch = build_batch(book, after, added, memory)
     stats_sheet = _stats_sheet(book, today)
-    if stats_sheet is not None:
+    if stats_sheet is not None and not _same_content(data.sheet(stats_sheet.title), stats_sheet.rows):
         batch.tool_sheets.append(stats_sheet)
     return batch
+
+
+def _same_content(sheet: SheetData | None, rows: list[list[object]]) -> bool:
+    """True when a tool sheet already holds these values (so a rerun writes nothing)."""
+    if sheet is None:
+        return False
+
+    def norm(grid: list[list[object]]) -> list[list[str]]:
+        out = [[text(c) for c in row] for row in grid]
+        out = [row[: max((i + 1 for i, c in enumerate(row) if c), default=0)] for row in out]
+        while out and not out[-1]:
+            out.pop()
+        return out
+
+    return norm(sheet.rows) == norm(rows)
 
 
 def _stats_sheet(book: Book, today: dt.date):
