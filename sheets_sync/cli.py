@@ -191,3 +191,27 @@ def check(source: str, as_json: bool, config_path: Path | None) -> None:
     else:
         report.print_problems(problems, loaded.backend.label)
     sys.exit(EXIT_PROBLEMS if problems else EXIT_OK)
+
+
+@cli.command()
+@click.argument("source")
+@today_option
+@click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="month", show_default=True,
+              help="Length of each period in the table.")
+@json_option
+@config_option
+@handle_errors
+def stats(source: str, today: dt.datetime | None, period: str, as_json: bool, config_path: Path | None) -> None:
+    """Retention, attrition, who is at risk, and whether "one more" works for this team."""
+    from sheets_sync.report import console
+    from sheets_sync.stats import compute_stats
+    from sheets_sync.stats_report import print_report
+    from sheets_sync.sync import read_only
+
+    book, label = read_only(source, load_config(config_path, source))
+    result = compute_stats(book, day(today), period)
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        print_report(result, console())
+    sys.exit(EXIT_PROBLEMS if book.problems else EXIT_OK)

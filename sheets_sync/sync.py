@@ -105,6 +105,13 @@ def template_dirs_for(backend: Backend, config: Config) -> list[Path]:
     return dirs
 
 
+def read_only(source: str, config: Config | None = None, **options: object) -> tuple[Book, str]:
+    """Read a source into a Book without planning (for stats); returns the book and its label."""
+    config = config or Config()
+    backend = open_source(source, config=config, **options)
+    return read_book(backend.read(), config.section("layout")), backend.label
+
+
 def load(source: str | Backend, today: dt.date, config: Config | None = None, **options: object) -> Loaded:
     """Read the source and plan ``today``: the common start of check, due and sync."""
     config = config or Config()
