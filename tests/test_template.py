@@ -79,3 +79,26 @@ def test_missing_parts_honours_the_config_remap():
     sheets, columns = missing_parts(data, layout)
     assert "Client ID" not in columns["Book1"] and "Email" in columns["Book1"]
     assert [s.title for s in sheets] == ["Tasks", "Touches", "Settings", "Renewals 2026"]
+
+
+def test_docs_describe_every_sheet_column_alias_and_setting():
+    from pathlib import Path
+
+    from sheets_sync.template import setting_value
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "workbook.md").read_text(encoding="utf-8")
+    for table in TABLES:
+        assert f"### {table.title}" in doc
+        assert all(alias in doc for alias in table.aliases), table.name
+        for column in table.columns:
+            written = (f"| {column.header} (", f"| {column.header} |", f"**{column.header}**")
+            assert any(w in doc for w in written), column.header
+            assert f"`{column.field}`" in doc or table.name == "settings", column.field
+            assert all(alias in doc for alias in column.aliases), column.header
+    for spec in SPECS:
+        value = setting_value(spec)
+        assert f"| {spec.label} | {'' if value is None else value}" in doc or value is None, spec.label
+        assert spec.note in doc
+    assert '[layout.clients]\nsheet = "Customers"' in doc
+    assert '[layout.clients.columns]\nclient_id = "Cust #"' in doc
+    assert "2026-11-23" in doc
