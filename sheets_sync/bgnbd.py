@@ -16,7 +16,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 NEEDS_EXTRA = "the BG/NBD model needs numpy and scipy: pip install 'sheets-sync[stats]'"
 MIN_CUSTOMERS = 20
@@ -186,43 +186,18 @@ def expected_purchases(params: BGNBDFit, t: float, x: int, t_x: float, T: float)
 
     (a+b+x-1)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))]
     times P(alive). The formula stays valid for a < 1 (numerator and denominator change sign
-    together); a == 1 exactly is nudged, where it has a removable singularity.
+    together); within 5e-5 of a == 1, a removable singularity, it is the mean at a = 1 -/+ 1e-4.
     """
-    from scipy.special import hyp2f1
-
     if t <= 0:
         return 0.0
+    if abs(params.a - 1.0) < 5e-5:
+        return (expected_purchases(replace(params, a=1.0 - 1e-4), t, x, t_x, T)
+                + expected_purchases(replace(params, a=1.0 + 1e-4), t, x, t_x, T)) / 2
+    from scipy.special import hyp2f1
+
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
-    if abs(a - 1.0) < 1e-9:
-        a += 1e-7
     z = t / (alpha + T + t)
     head = (a + b + x - 1) / (a - 1)
     tail = 1.0 - math.exp((r + x) * (math.log(alpha + T) - math.log(alpha + T + t))) * float(
         hyp2f1(r + x, b + x, a + b + x - 1, z))
     return max(head * tail, 0.0) * p_alive(params, x, t_x, T)
-
-
-def simulate(r: float, alpha: float, a: float, b: float, T: Sequence[float], seed: int) -> list[RFM]:
-    """Customers drawn from the BG/NBD process, each observed for its ``T``; for testing fits.
-
-    Each customer draws a rate lambda ~ gamma(r, scale 1/alpha) and a drop-out probability
-    p ~ beta(a, b); after each purchase they drop out with probability p, else wait an
-    exponential time with mean 1/lambda for the next one.
-    """
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    out = []
-    for i, horizon in enumerate(T):
-        lam = rng.gamma(r, 1.0 / alpha)
-        p = rng.beta(a, b)
-        x, last, now = 0, 0.0, 0.0
-        while True:
-            now += rng.exponential(1.0 / lam) if lam > 0 else math.inf
-            if now > horizon:
-                break
-            x, last = x + 1, now
-            if rng.random() < p:
-                break
-        out.append(RFM(f"S{i}", x, last, float(horizon)))
-    return out
