@@ -148,9 +148,12 @@ _LATE_ROWS = (
                  notes="Referred by Tom Kessler")),
 )
 
-_IN = ["Called about adding a driver", "Asked about a claim for hail damage", "Emailed a change of address",
-       "Called to ask about the renewal price", "Dropped by with a question about coverage",
-       "Emailed photos for a claim", "Called to thank us for the quick claim"]
+_IN = {
+    "Call": ["Called about adding a driver", "Called to ask about the renewal price",
+             "Called to thank us for the quick claim", "Called about a claim for hail damage"],
+    "Email": ["Emailed a change of address", "Emailed photos for a claim", "Asked by email about flood cover"],
+    "Meeting": ["Dropped by with a question about coverage", "Came in to sign the renewal"],
+}
 _OUT = {
     "Call": ["Check-in call: all fine, no changes", "Called: reviewed coverage, happy", "Left a voicemail",
              "Called about the renewal", "Called: asked whether they would refer us"],
@@ -236,7 +239,7 @@ class _Builder:
             inbound = self.rng.random() < 0.2
         if inbound:
             channel = self.rng.choice(["Call", "Call", "Email", "Meeting"])
-            self.touch(day, client, channel, self.rng.choice(_IN), direction="In")
+            self.touch(day, client, channel, self.rng.choice(_IN[channel]), direction="In")
             return
         channel = self.rng.choice(_CHANNELS[client.tier])
         self.touch(day, client, channel, self.rng.choice(_OUT[channel]))
@@ -452,8 +455,8 @@ def _tasks(b: _Builder, by_key: dict[str, _Client]) -> None:
       status="Done", done=bday(52))
     t(by_key["oneill"], "Payment", "Contractor's liability down payment", opened=bday(45), due=bday(30),
       amount=1240.0, status="Done", done=bday(36))
-    t(by_key["patel"], "Paperwork", "Alarm certificate for the store", opened=bday(90), due=bday(60),
-      status="Cancelled", done=bday(64))
+    t(by_key["patel"], "Paperwork", "Alarm certificate for the store", opened=bday(90), due=bday(70),
+      status="Cancelled", done=bday(76))
     # Open now.
     t(by_key["nguyen"], "Signature", "Signed home policy application", opened=bday(30), due=bday(4))
     t(by_key["whitaker"], "Payment", "Home policy balance (policy cancels if unpaid)", opened=bday(10),

@@ -45,7 +45,8 @@ def template_sheets(include_sample: Sequence[SheetContent] | None = None) -> lis
 
     Each has ``table`` set and ``rows[0]`` = its headers; Settings also holds one row per
     setting with its default. When ``include_sample`` is given (``sample.sample_sheets``),
-    a sample sheet replaces the empty template sheet of the same table.
+    a sample sheet replaces the empty template sheet of the same table; a sample sheet may
+    have a title above its header row (find it with ``content_header_row``).
     """
     sample = {s.table: s for s in include_sample or ()}
     sheets = []
@@ -102,6 +103,15 @@ def header_row(rows: Sequence[Sequence[Any]], names: dict[str, set[str]]) -> tup
         if len(found) > len(best):
             best_row, best = number, found
     return best_row, best
+
+
+def content_header_row(content: SheetContent) -> int:
+    """The 1-based header row of a template sheet: 1, or lower when a title sits above the
+    table (the sample's Clients sheet). 0 when ``content`` is not a layout table."""
+    table = next((t for t in TABLES if t.name == content.table), None)
+    if table is None:
+        return 0
+    return header_row(content.rows, column_names(table))[0]
 
 
 def missing_parts(

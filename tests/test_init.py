@@ -94,3 +94,18 @@ def test_rows_below_a_title_are_formatted_from_the_header_row(tmp_path):
     assert ws["A1"].font.bold and ws["A3"].font.bold and not ws["A4"].font.bold
     assert ws["C4"].value == dt.datetime(2026, 12, 1) and ws["C4"].number_format == "yyyy-mm-dd"
     assert _validations(ws)["D4:D5000"].formula1 == '"Open,Done,Cancelled"'
+
+
+def test_a_sheet_with_a_chart_spec_gets_a_native_chart(tmp_path):
+    stats = SheetContent(
+        title="Stats",
+        rows=[["Month", "New", "Lost"], ["Jan", 3, 1], ["Feb", 2, 0], ["Mar", 4, 2]],
+        chart={"title": "Clients per month", "type": "bar", "anchor": (1, 5),
+               "categories": (2, 4, 1), "series": [(1, 2), (1, 3)]},
+    )
+    path = tmp_path / "stats.xlsx"
+    create_workbook(path, [stats])
+    ws = load_workbook(path)["Stats"]
+    assert ws["B2"].value == 3 and ws.freeze_panes is None
+    [chart] = ws._charts
+    assert len(chart.series) == 2 and chart.anchor._from.col == 4

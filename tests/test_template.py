@@ -5,7 +5,7 @@ from __future__ import annotations
 from sheets_sync.layout import CLIENTS, TABLES, TASKS, TOUCHES
 from sheets_sync.settings import SPECS, Settings, find_spec
 from sheets_sync.template import missing_parts, setting_value, table_headers, template_sheets
-from sheets_sync.workbook import SheetData, WorkbookData
+from sheets_sync.workbook import SheetContent, SheetData, WorkbookData
 
 
 def _book(**sheets: list[list[object]]) -> WorkbookData:
@@ -102,3 +102,14 @@ def test_docs_describe_every_sheet_column_alias_and_setting():
     assert '[layout.clients]\nsheet = "Customers"' in doc
     assert '[layout.clients.columns]\nclient_id = "Cust #"' in doc
     assert "2026-11-23" in doc
+
+
+def test_content_header_row_finds_the_header_below_a_title():
+    import datetime as dt
+
+    from sheets_sync.sample import sample_sheets
+    from sheets_sync.template import content_header_row
+
+    rows = {s.table: content_header_row(s) for s in template_sheets(sample_sheets(dt.date(2026, 11, 23)))}
+    assert rows == {"clients": 3, "tasks": 1, "touches": 1, "settings": 1, "sales": 1}
+    assert content_header_row(SheetContent("Stats", [["Month"]])) == 0
