@@ -109,3 +109,47 @@ def test_a_sheet_with_a_chart_spec_gets_a_native_chart(tmp_path):
     assert ws["B2"].value == 3 and ws.freeze_panes is None
     [chart] = ws._charts
     assert len(chart.series) == 2 and chart.anchor._from.col == 4
+
+
+class _FakeBackend:
+    """Just enough of a backend for ``adopt``: a workbook in memory that records additions."""
+
+    label = "fake.xlsx"
+
+    def __init__(self, sheets):
+        from sheets_sync.workbook import SheetData, WorkbookData
+
+        self.data = WorkbookData({t: SheetData(t, rows) for t, rows in sheets.items()})
+        self.added = None
+
+    def read(self):
+        return self.data
+
+    def add_sheets(self, sheets, columns):
+        self.added = (sheets, columns)
+
+
+def test_adopt_adds_only_what_is_missing_and_says_what():
+    from sheets_sync.init import adopt
+
+    backend = _FakeBackend({
+        "Clients": [["Client ID", "Name", "Email", "Status", "Owner", "Tier", "Phone", "Company",
+                     "Client Since", "Lost On", "Do Not Email", "Notes", "Annual Value"]],
+        "Tasks": [["Task ID", "Client ID", "Type", "Description", "Amount", "Due Date", "Opened On",
+                   "Status", "Done On", "Reminders Sent", "Last Reminder", "Next Reminder"]],
+    })
+    message = adopt(backend)
+    sheets, columns = backend.added
+    assert [s.title for s in sheets] == ["Touches", "Settings", "Sales"]
+    assert columns == {"Clients": ["Touches", "Last Touch", "Next Action", "Next Action Date", "Days Since Touch"]}
+    assert message == ("added the sheets Touches, Settings, Sales; added to Clients: Touches, Last Touch, "
+                       "Next Action, Next Action Date, Days Since Touch")
+
+
+def test_adopt_a_complete_workbook_changes_nothing():
+    from sheets_sync.init import NOTHING_TO_ADD, adopt
+    from sheets_sync.template import template_sheets
+
+    backend = _FakeBackend({s.title: s.rows for s in template_sheets()})
+    assert adopt(backend) == NOTHING_TO_ADD
+    assert backend.added is None
