@@ -104,7 +104,6 @@ def _format_table(ws: Worksheet, content: SheetContent, table: Table) -> None:
     last_col = max(len(content.rows[top - 1]), 1)
     ws.freeze_panes = ws.cell(row=top + 1, column=1)
     ws.auto_filter.ref = f"A{top}:{get_column_letter(last_col)}{last_row}"
-    ws.sheet_view.zoomScale = 100
     by_index = {index: table.column(field) for field, index in found.items()}
     for index in range(last_col):
         header = ws.cell(row=top, column=index + 1)
