@@ -113,3 +113,27 @@ def test_content_header_row_finds_the_header_below_a_title():
     rows = {s.table: content_header_row(s) for s in template_sheets(sample_sheets(dt.date(2026, 11, 23)))}
     assert rows == {"clients": 3, "tasks": 1, "touches": 1, "settings": 1, "sales": 1}
     assert content_header_row(SheetContent("Stats", [["Month"]])) == 0
+
+
+def test_missing_columns_are_exactly_the_ones_not_there():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    headers = table_headers(CLIENTS)
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        kept=st.lists(st.sampled_from(headers), unique=True, min_size=3),
+        extra=st.lists(st.sampled_from(["Policy #", "Birthday", "Agent notes", ""]), max_size=3),
+        titles=st.integers(min_value=0, max_value=5),
+        shout=st.booleans(),
+        data=st.data(),
+    )
+    def check(kept, extra, titles, shout, data):
+        row = data.draw(st.permutations([h.upper() if shout else h for h in kept] + extra))
+        rows = [["Our clients, as of today"]] * titles + [row, ["C-1", "Ann"]]
+        _, columns = missing_parts(_book(Clients=rows, Tasks=[table_headers(TASKS)],
+                                         Touches=[table_headers(TOUCHES)]))
+        assert columns.get("Clients", []) == [h for h in headers if h not in kept]
+
+    check()
