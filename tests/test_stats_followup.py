@@ -1,0 +1,134 @@
+"""Does "one more" work here? Messages it took to close tasks, touches before prospects
+converted, answers by touch number, and the per-owner figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sheets_sync.model import Book, Client, Task, Touch
+from sheets_sync.stats import (
+    compute_stats,
+    conversions,
+    reminders_to_close,
+    response_by_touch,
+    touches_before_conversion,
+)
+
+D = dt.date
+NOV = (D(2026, 11, 1), D(2026, 11, 30))
+
+
+def task(tid: str, status: str = "Done", done: dt.date | None = None, cid: str = "C1") -> Task:
+    return Task(task_id=tid, client_id=cid, row=2, status=status, done_on=done)
+
+
+def touch(cid: str, day: dt.date, ref: str = "", direction: str = "Out", result: str = "") -> Touch:
+    return Touch(date=day, client_id=cid, row=2, ref=ref, direction=direction, result=result)
+
+
+def sent(tid: str, n: int, day: dt.date, result: str = "") -> Touch:
+    return touch("C1", day, f"task:{tid}:reminder:{n}", result=result)
+
+
+TASKS = [
+    task("T1", done=D(2026, 11, 10)),  # request 1 Nov, one more 8 Nov; the 12 Nov one is after: 2
+    task("T2", done=D(2026, 11, 3)),   # request sent the morning it was paid: 1
+    task("T3", done=D(2026, 11, 20)),  # closed before any message: 0
+    task("T4", "Cancelled", D(2026, 11, 5)),  # not a close
+    task("T5", done=D(2026, 10, 15)),  # closed before the window
+    task("T6", done=D(2026, 11, 25)),  # five messages, one failed: 4 -> "4+"
+    task("T10", done=D(2026, 11, 12)),  # T1's refs must not count for T10: 3 of its own
+    task("T7", "Open"),
+    task("T8", "Done", None),          # Done without a date: cannot be placed in a period
+]
+TASK_TOUCHES = [
+    sent("T1", 1, D(2026, 11, 1)), sent("T1", 2, D(2026, 11, 8)), sent("T1", 3, D(2026, 11, 12)),
+    sent("T2", 1, D(2026, 11, 3)),
+    sent("T4", 1, D(2026, 11, 1)),
+    sent("T5", 1, D(2026, 10, 1)),
+    *[sent("T6", n, D(2026, 11, n)) for n in range(1, 5)],
+    sent("T6", 5, D(2026, 11, 6), result="Failed: mailbox full"),
+    touch("C1", D(2026, 11, 9), "task:T6:final"),
+    *[sent("T10", n, D(2026, 11, n)) for n in (2, 5, 9)],
+    touch("C1", D(2026, 11, 9)),  # a staff note without a ref is not a reminder
+]
+
+
+def test_reminders_it_took_hand_worked():
+    """Closed in November: T3 took 0, T2 1, T1 2, T10 3, T6 4 (reminders 1-4 and the final
+    notice, the failed fifth not counted) -> "4+". T4 was cancelled, T5 closed in October,
+    T8 has no Done On date."""
+    assert reminders_to_close(TASKS, TASK_TOUCHES, *NOV) == {"0": 1, "1": 1, "2": 1, "3": 1, "4+": 1}
+
+
+def test_reminder_share_in_the_json():
+    book = Book(clients=[Client("C1", "Ann", 2)],
+                tasks=TASKS, touches=TASK_TOUCHES, sales=[], problems=[], tables={}, headers={},
+                missing_tool_columns={})
+    out = compute_stats(book, D(2026, 11, 30)).to_json()
+    # The window is the 8 months Apr-Nov 2026, so T5 (closed 15 Oct after 1 message) counts.
+    assert out["reminders_to_close"] == {"0": 1, "1": 2, "2": 1, "3": 1, "4+": 1}
+    assert out["reminders_to_close_share"] == {"0": 0.1667, "1": 0.3333, "2": 0.1667, "3": 0.1667, "4+": 0.1667}
+
+
+def test_touches_before_converting():
+    """Client since 15 Nov; outbound touches 1, 3 and 6 Oct, an inbound reply 7 Oct, a
+    failed send 8 Oct, and the signing meeting on 15 Nov itself: 3 touches before."""
+    c = Client("C1", "Ann", 2, status="Active", client_since=D(2026, 11, 15))
+    log = [touch("C1", D(2026, 10, d)) for d in (1, 3, 6)] + [
+        touch("C1", D(2026, 10, 7), direction="In"),
+        touch("C1", D(2026, 10, 8), result="Failed: bounced"),
+        touch("C1", D(2026, 11, 15)),
+    ]
+    assert touches_before_conversion(c, log) == 3
+    # Never seen as a prospect (no touch before Client Since): not a conversion.
+    assert touches_before_conversion(c, [touch("C1", D(2026, 11, 16))]) is None
+    # Still a prospect: not converted.
+    assert touches_before_conversion(Client("P", "P", 2, status="Prospect", client_since=D(2026, 11, 15)), log) is None
+
+
+def test_conversion_summary():
+    """Converted in November after 3, 5 and 7 touches: median 5, mean 5; one client
+    converted in September is outside the window."""
+    clients, by_client = [], {}
+    for cid, n, since in (("A", 3, D(2026, 11, 10)), ("B", 5, D(2026, 11, 20)), ("C", 7, D(2026, 11, 25)),
+                          ("D", 2, D(2026, 9, 1))):
+        clients.append(Client(cid, cid, 2, status="Active", client_since=since))
+        by_client[cid] = [touch(cid, since - dt.timedelta(days=i + 1)) for i in range(n)]
+    out = conversions(clients, by_client, *NOV).to_json()
+    assert out["clients"] == 3 and out["median"] == 5 and out["mean"] == 5.0
+    assert out["distribution"]["3"] == 1 and out["distribution"]["5"] == 1 and out["distribution"]["7"] == 1
+
+
+def test_answers_by_touch_number():
+    """P1: touches 1 (2 Nov) and 2 (5 Nov), reply 6 Nov: touch 2 answered, touch 1 not.
+    P2: touch 1 on 2 Nov, reply the same day: answered. P3: touches 1-3, no reply.
+    P4: reply on 1 Nov before its only touch (3 Nov) is not an answer to it.
+    Touch 1: 4 sent, 1 answered; touch 2: 2 sent, 1 answered; touch 3: 1 sent, 0."""
+    log = [
+        touch("P1", D(2026, 11, 2), "prospect:P1:touch:1"), touch("P1", D(2026, 11, 5), "prospect:P1:touch:2"),
+        touch("P1", D(2026, 11, 6), direction="In"),
+        touch("P2", D(2026, 11, 2), "prospect:P2:touch:1"), touch("P2", D(2026, 11, 2), direction="In"),
+        *[touch("P3", D(2026, 11, 2 + 3 * k), f"prospect:P3:touch:{k + 1}") for k in range(3)],
+        touch("P4", D(2026, 11, 1), direction="In"), touch("P4", D(2026, 11, 3), "prospect:P4:touch:1"),
+    ]
+    assert response_by_touch(log, *NOV) == {1: (4, 1), 2: (2, 1), 3: (1, 0)}
+
+
+def test_per_owner_figures():
+    """Ann: C1 (since 2025) and C2 (lost 10 Mar 2026) -> S 2, L 1, N 0, E 1; Bob: C3
+    joined 1 Jun -> S 0, N 1, E 1, rates n/a. Clients without an owner are grouped."""
+    clients = [
+        Client("C1", "a", 2, owner="ann", client_since=D(2025, 1, 1)),
+        Client("C2", "b", 3, owner="ann", status="Lost", client_since=D(2025, 1, 1), lost_on=D(2026, 3, 10)),
+        Client("C3", "c", 4, owner="bob", client_since=D(2026, 6, 1)),
+        Client("C4", "d", 5, client_since=D(2025, 6, 1)),
+    ]
+    book = Book(clients=clients, tasks=[], touches=[], sales=[], problems=[], tables={}, headers={},
+                missing_tool_columns={})
+    owners = {o["owner"]: o for o in compute_stats(book, D(2026, 11, 30)).to_json()["per_owner"]}
+    assert set(owners) == {"ann", "bob", "(no owner)"}
+    ann, bob = owners["ann"], owners["bob"]
+    assert (ann["S"], ann["N"], ann["L"], ann["E"]) == (2, 0, 1, 1)
+    assert ann["retention_rate"] == 0.5 and ann["attrition_rate"] == 0.5
+    assert (bob["S"], bob["N"], bob["E"], bob["retention_rate"]) == (0, 1, 1, None)
