@@ -271,8 +271,8 @@ class _Builder:
     def task(self, client: _Client, kind: str, description: str, *, opened: dt.date, due: Any = None,
              amount: float | None = None, status: str = "Open", done: dt.date | None = None,
              reminders: int | None = None, client_id: str | None = None) -> dict[str, Any]:
-        """A task and the reminders the tool sent for it (all of them until ``done`` or today,
-        or the first ``reminders``)."""
+        """A task row; ``reminders`` caps the tool's emails logged for it (``task_touches``),
+        which are otherwise all those its rules sent before ``done`` or today."""
         row = {"client": client, "client_id": client_id or client.client_id, "type": kind,
                "description": description, "amount": amount, "due_date": due, "opened_on": opened,
                "status": status, "done_on": done, "reminders": reminders}
@@ -323,7 +323,7 @@ class _Builder:
     def policy_sales(self, client: _Client, since: dt.date) -> None:
         """The first sale (when inside the two years) and yearly renewals, none after Lost On."""
         window = self.ago(730)
-        end = self.ago(client.lost) if client.lost is not None else self.today + DAY
+        end = self.bday(client.lost) if client.lost is not None else self.today + DAY
         value = client.value or 0
         year = since.year
         while True:

@@ -208,3 +208,26 @@ def test_committed_sample_is_built_for_the_documented_anchor():
     rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in tasks.iter_rows(min_row=2)]
     payment = next(r for r in rows if r["Amount"] == 3323)
     assert payment["Due Date"].date() == dt.date(2026, 12, 1)
+
+
+def test_any_day_gives_the_planted_problems_and_work_to_do():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2035, 12, 31)))
+    def check(today):
+        sheets = sample_sheets(today)
+        book = read_book(WorkbookData({s.title: SheetData(s.title, s.rows) for s in sheets}))
+        assert len(book.problems) == 6, [str(p) for p in book.problems]
+        lost_on = {c.client_id: c.lost_on for c in book.clients if c.status == "Lost"}
+        assert all(s.date < lost_on[s.client_id] for s in book.sales if s.client_id in lost_on)
+        assert all(t.date < today for t in book.touches)
+        by_client, by_task = group_touches(book.touches)
+        steps = [client_step(c, by_client.get(c.client_id, []), book.settings, today) for c in book.clients]
+        steps += [task_step(t, by_task.get(t.task_id, []), book.settings, today) for t in book.tasks]
+        due = [s for s in steps if s and s.due <= today]
+        assert len(due) >= 8 and len([s for s in steps if s and s.due > today]) >= 8
+        assert {"task-escalate", "task-reminder", "prospect", "checkin"} <= {s.rule for s in due}
+
+    check()
