@@ -9,7 +9,6 @@ S - L + N == E hold exactly. docs/stats.md gives every definition and edge case.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -28,7 +27,6 @@ CONVERT_BUCKETS = ("0", "1", "2", "3", "4", "5", "6", "7", "8+")
 P_ALIVE_AT_RISK = 0.5  # below this, the client is more likely gone than not
 NO_OWNER = "(no owner)"
 YEAR = dt.timedelta(days=365)
-_PROSPECT_REF = re.compile(r"^prospect:(?P<client>.+):touch:(?P<number>\d+)$")
 BAD_PERIOD = "unknown period {period!r}: choose month, quarter or year"
 
 
@@ -331,10 +329,9 @@ def reminders_to_close(tasks: Iterable[Task], touches: Sequence[Touch], start: d
 def touches_before_conversion(client: Client, touches: Iterable[Touch]) -> int | None:
     """Outbound touches before a client's Client Since, when the log shows them as a
     prospect first (any touch dated before Client Since); else None."""
-    since = client.client_since
-    if client.status not in ("Active", "Lost") or since is None:
+    if client.status not in ("Active", "Lost"):
         return None
-    before = [t for t in touches if counts(t) and t.date < since]
+    before = prospect_phase(client, touches)
     if not before:
         return None
     return sum(1 for t in before if t.direction == "Out")
@@ -371,33 +368,43 @@ def conversions(clients: Iterable[Client], by_client: dict[str, list[Touch]], st
     return out
 
 
-def response_by_touch(touches: Sequence[Touch], start: dt.date, end: dt.date) -> dict[int, tuple[int, int]]:
-    """For each prospect touch number k the tool sent in [start, end]: (sent, answered).
+def prospect_phase(client: Client, touches: Iterable[Touch]) -> list[Touch]:
+    """The touches (that really happened) from the time the client was a prospect, by date:
+    all of them for a Prospect or No Sale row, those before Client Since for a client."""
+    real = [t for t in touches if counts(t)]
+    if client.status in ("Prospect", "No Sale"):
+        phase = real
+    elif client.client_since is not None:
+        phase = [t for t in real if t.date < client.client_since]
+    else:
+        phase = []
+    return sorted(phase, key=lambda t: t.date)
+
+
+def response_by_touch(clients: Iterable[Client], by_client: dict[str, list[Touch]], start: dt.date,
+                      end: dt.date) -> dict[int, tuple[int, int]]:
+    """For each touch number k of the prospect phase, counting every outbound touch (tool
+    emails and staff calls alike) in date order: (sent in [start, end], answered).
 
     Touch k is answered when the prospect's first inbound touch on or after it comes before
-    touch k+1 was sent (or at any time after, when k was the last touch sent).
+    touch k+1 (or at any time after, when k was the last). Inbound touches before the first
+    outbound one (the prospect called us) answer nothing.
     """
-    sent: dict[str, dict[int, dt.date]] = defaultdict(dict)
-    inbound: dict[str, list[dt.date]] = defaultdict(list)
-    for t in touches:
-        if not counts(t):
-            continue
-        m = _PROSPECT_REF.match(t.ref)
-        if m:
-            sent[m["client"]][int(m["number"])] = t.date
-        elif t.direction == "In":
-            inbound[t.client_id].append(t.date)
     out: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for cid, numbered in sent.items():
-        order = sorted(numbered.items(), key=lambda kv: (kv[1], kv[0]))
-        first_reply = min((d for d in inbound.get(cid, []) if d >= order[0][1]), default=None)
-        for i, (k, day) in enumerate(order):
+    for client in clients:
+        phase = prospect_phase(client, by_client.get(client.client_id, []))
+        sent = [t.date for t in phase if t.direction == "Out"]
+        if not sent:
+            continue
+        first_reply = min((t.date for t in phase if t.direction == "In" and t.date >= sent[0]), default=None)
+        for k, day in enumerate(sent, start=1):
+            if first_reply is not None and day > first_reply:
+                break  # after the answer the sequence is no longer "asking"
             if not start <= day <= end:
                 continue
-            following = order[i + 1][1] if i + 1 < len(order) else None
-            answered = first_reply is not None and first_reply >= day and (following is None or first_reply < following)
+            following = sent[k] if k < len(sent) else None
             out[k][0] += 1
-            out[k][1] += answered
+            out[k][1] += first_reply is not None and (following is None or first_reply < following)
     return {k: (v[0], v[1]) for k, v in sorted(out.items())}
 
 
@@ -673,7 +680,7 @@ def compute_stats(book: Book, today: dt.date, period: str = "month") -> StatsRep
         today=today, period=period, periods=periods, year_to_date=ytd, at_risk=risky,
         reminders_to_close=reminders_to_close(book.tasks, book.touches, window, today),
         conversion=conversions(book.clients, by_client, window, today),
-        response_by_touch=response_by_touch(book.touches, window, today),
+        response_by_touch=response_by_touch(book.clients, by_client, window, today),
         per_owner=per_owner, window_start=window, currency=str(settings.currency),
         replacement_multiplier=multiplier, has_sales=book.has_sales,
         repeat=repeat_figures(book.sales, periods[-1], today) if book.has_sales else None,

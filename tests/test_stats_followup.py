@@ -101,18 +101,36 @@ def test_conversion_summary():
 
 
 def test_answers_by_touch_number():
-    """P1: touches 1 (2 Nov) and 2 (5 Nov), reply 6 Nov: touch 2 answered, touch 1 not.
-    P2: touch 1 on 2 Nov, reply the same day: answered. P3: touches 1-3, no reply.
-    P4: reply on 1 Nov before its only touch (3 Nov) is not an answer to it.
-    Touch 1: 4 sent, 1 answered; touch 2: 2 sent, 1 answered; touch 3: 1 sent, 0."""
+    """Touch k is the prospect's k-th outbound touch, tool email or staff call alike.
+    P1: touches 2 Nov (email) and 5 Nov (a staff call, no Ref), reply 6 Nov: touch 2
+    answered, touch 1 not; an email on 8 Nov after the reply is not asking any more.
+    P2: touch on 2 Nov, reply the same day: touch 1 answered. P3: three touches, no reply.
+    P4 called us on 1 Nov before our only touch (3 Nov): that touch is unanswered.
+    C5 became a client on 20 Nov: touches 3 and 10 Nov, reply 12 Nov, and the 20 Nov
+    meeting is after converting. Active client C6 was never a prospect in the log.
+    Touch 1: P1, P2, P3, P4, C5 = 5 sent, P2 answered = 1.
+    Touch 2: P1, P3, C5 = 3 sent, P1 and C5 answered = 2. Touch 3: P3 = 1 sent, 0."""
+    clients = [Client(cid, cid, 2, status="Prospect") for cid in ("P1", "P2", "P3", "P4")] + [
+        Client("C5", "C5", 2, status="Active", client_since=D(2026, 11, 20)),
+        Client("C6", "C6", 2, status="Active", client_since=D(2025, 1, 1)),
+    ]
     log = [
-        touch("P1", D(2026, 11, 2), "prospect:P1:touch:1"), touch("P1", D(2026, 11, 5), "prospect:P1:touch:2"),
-        touch("P1", D(2026, 11, 6), direction="In"),
+        touch("P1", D(2026, 11, 2), "prospect:P1:touch:1"), touch("P1", D(2026, 11, 5)),
+        touch("P1", D(2026, 11, 6), direction="In"), touch("P1", D(2026, 11, 8), "prospect:P1:touch:2"),
         touch("P2", D(2026, 11, 2), "prospect:P2:touch:1"), touch("P2", D(2026, 11, 2), direction="In"),
         *[touch("P3", D(2026, 11, 2 + 3 * k), f"prospect:P3:touch:{k + 1}") for k in range(3)],
         touch("P4", D(2026, 11, 1), direction="In"), touch("P4", D(2026, 11, 3), "prospect:P4:touch:1"),
+        touch("C5", D(2026, 11, 3)), touch("C5", D(2026, 11, 10)), touch("C5", D(2026, 11, 12), direction="In"),
+        touch("C5", D(2026, 11, 20)),
+        touch("C6", D(2026, 11, 4)), touch("C6", D(2026, 11, 5), direction="In"),
     ]
-    assert response_by_touch(log, *NOV) == {1: (4, 1), 2: (2, 1), 3: (1, 0)}
+    by_client: dict[str, list[Touch]] = {}
+    for t in log:
+        by_client.setdefault(t.client_id, []).append(t)
+    assert response_by_touch(clients, by_client, *NOV) == {1: (5, 1), 2: (3, 2), 3: (1, 0)}
+    # Only touches sent inside the window count: from 4 Nov, P1's and C5's second touches
+    # and P3's second and third remain.
+    assert response_by_touch(clients, by_client, D(2026, 11, 4), D(2026, 11, 30)) == {2: (3, 2), 3: (1, 0)}
 
 
 def test_per_owner_figures():
