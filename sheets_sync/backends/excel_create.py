@@ -150,7 +150,7 @@ def _add_dropdown(ws: Worksheet, column: Column, cells: str) -> None:
         showDropDown=False,  # openpyxl's name is inverted: False shows the arrow
         showErrorMessage=True,
         errorStyle="warning",
-        errorTitle=f"{column.header}: not in the list",
+        errorTitle=f"{column.header}: not in the list"[:32],  # Excel's limit; longer needs repair
         error=f"The tool understands {listed}. Keep this value anyway?",
         showInputMessage=False,
     )
