@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from sheets_sync.bgnbd import BGNBDFit
 from sheets_sync.cadence import counts
 from sheets_sync.errors import ConfigError
 from sheets_sync.model import Book, Client, Sale, Task, Touch
@@ -504,7 +505,8 @@ class ClientOutlook:
                 "p_alive": round(self.p_alive, 4), "expected_purchases": round(self.expected_purchases, 4)}
 
 
-def purchase_outlook(sales: Sequence[Sale], today: dt.date, period: str):
+def purchase_outlook(sales: Sequence[Sale], today: dt.date,
+                     period: str) -> tuple[BGNBDFit | None, list[ClientOutlook], str]:
     """Fit BG/NBD to the Sales up to ``today``: (fit, outlooks, '') or (None, [], reason).
 
     The time unit is weeks unless the sales span more than three years (then months);
@@ -572,7 +574,7 @@ class StatsReport:
     replacement_multiplier: float = 5.0
     has_sales: bool = False
     repeat: RepeatFigures | None = None
-    bgnbd: object | None = None  # bgnbd.BGNBDFit when fitted
+    bgnbd: BGNBDFit | None = None
     bgnbd_reason: str = ""
     outlook: list[ClientOutlook] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -603,7 +605,7 @@ class StatsReport:
         }
         if self.has_sales:
             out["repeat_rate"] = self.repeat.to_json() if self.repeat else None
-            out["bgnbd"] = self.bgnbd.to_json() if self.bgnbd is not None else None  # type: ignore[attr-defined]
+            out["bgnbd"] = self.bgnbd.to_json() if self.bgnbd is not None else None
             out["bgnbd_reason"] = self.bgnbd_reason or None
             out["clients_outlook"] = [o.to_json() for o in self.outlook]
         return out
@@ -655,7 +657,9 @@ def compute_stats(book: Book, today: dt.date, period: str = "month") -> StatsRep
     ytd = _figures(spells, year_start, today, f"{today.year} to date", clients, sales_by, multiplier, today)
     window = periods[0].start
 
-    fit, outlook, reason = (None, [], "")
+    fit: BGNBDFit | None = None
+    outlook: list[ClientOutlook] = []
+    reason = ""
     if book.has_sales:
         fit, outlook, reason = purchase_outlook(book.sales, today, period)
     p_alive = {o.client_id: o.p_alive for o in outlook}

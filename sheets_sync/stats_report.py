@@ -103,7 +103,7 @@ def _sales_lines(report: StatsReport) -> list[str]:
             f"{rep.buyers} buying clients bought on two or more days.")
     fit = report.bgnbd
     if fit is not None:
-        f = fit.to_json()  # type: ignore[attr-defined]
+        f = fit.to_json()
         lines.append(
             f"Purchase model (BG/NBD, time in {f['time_unit']}): r {f['r']:.3f}, alpha {f['alpha']:.3f}, "
             f"a {f['a']:.3f}, b {f['b']:.3f}, log-likelihood {f['log_likelihood']:.1f}, "

@@ -86,7 +86,7 @@ def build_stats_sheet(report: StatsReport) -> SheetContent:
         )
         fit = report.bgnbd
         if fit is not None:
-            fitted = fit.to_json()  # type: ignore[attr-defined]
+            fitted = fit.to_json()
             model_rows = [[fitted["r"], fitted["alpha"], fitted["a"], fitted["b"], fitted["time_unit"],
                            fitted["log_likelihood"], fitted["customers"]]]
         else:
