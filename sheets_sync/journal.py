@@ -234,8 +234,6 @@ def reconcile(journal: Journal, refs: set[str], by: str) -> Reconciled:
         touches.append(Touch(date=entry.day, client_id=entry.client_id, row=0, task_id=entry.task_id,
                              channel="Email", direction="Out", by=by, summary=entry.summary,
                              ref=entry.key, result=result))
-    # Unknown digests have no Touches row: once reported, they count as dealt with.
-    journal.mark_written(e.key for e in journal.entries() if e.kind != "email" and e.status == "unknown")
     settled = journal.settled_keys() | {t.ref for t in touches}
     return Reconciled(touches, problems, settled)
 

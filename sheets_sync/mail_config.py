@@ -157,8 +157,14 @@ def _one_line(value: str) -> str:
 
 
 def _sender(value: str) -> str:
-    name, address = parseaddr(_one_line(value))
-    if not address or "@" not in address:
+    """ "Name <addr>" or "addr", strictly: the address is what is inside the last <...>."""
+    value = _one_line(value)
+    name, address = "", value
+    if value.endswith(">") and "<" in value:
+        name, _, address = value[:-1].rpartition("<")
+        name = name.strip().strip('"').strip()
+    address = address.strip()
+    if "@" not in address or any(c in address for c in ' <>,;"'):
         raise ConfigError(NO_SENDER)
     return formataddr((name, address))
 

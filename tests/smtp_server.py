@@ -41,7 +41,8 @@ class Received:
 
     def parsed(self) -> EmailMessage:
         """The message, parsed by the ``email`` package."""
-        return email.message_from_bytes(self.content, policy=email.policy.default)  # type: ignore[return-value]
+        wire = self.content.replace(b"\r\n", b"\n")  # SMTP line ends; the parser wants \n
+        return email.message_from_bytes(wire, policy=email.policy.default)  # type: ignore[return-value]
 
     @property
     def key(self) -> str:
@@ -182,7 +183,7 @@ class MailServer:
               and auth_data.password.decode() == PASSWORD)
         if ok:
             self.logins.append(auth_data.login.decode())
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535
 
     def _greeted(self, server: SMTP) -> None:
         with self._lock:

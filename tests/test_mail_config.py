@@ -1,0 +1,163 @@
+"""Mail settings: flag > environment > config file > default; the password never from the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from sheets_sync.config import Config, load_config
+from sheets_sync.errors import ConfigError
+from sheets_sync.mail_config import MailSettings, resolve_mail_settings
+
+
+def config_file(tmp_path: Path, text: str) -> Config:
+    path = tmp_path / "sheets-sync.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path)
+
+
+FILE = """
+[smtp]
+host = "mail.file.example"
+port = 2525
+security = "none"
+user = "file-user@file.example"
+from = "File Office <office@file.example>"
+reply_to = "desk@file.example"
+"""
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that lives in a dict (the system one is not available in tests)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring():
+    previous = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(previous)
+
+
+def test_no_host_anywhere_means_no_mail_server():
+    assert resolve_mail_settings(Config(), {}) is None
+
+
+def test_the_file_alone(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHEETS_SYNC_SMTP_PASSWORD", "env-secret")
+    s = resolve_mail_settings(config_file(tmp_path, FILE))
+    assert (s.host, s.port, s.security, s.user, s.password) == (
+        "mail.file.example", 2525, "none", "file-user@file.example", "env-secret")
+    assert s.sender == "File Office <office@file.example>" and s.reply_to == "desk@file.example"
+    assert s.sender_domain == "file.example"
+
+
+def test_environment_beats_the_file_and_flags_beat_the_environment(tmp_path, monkeypatch):
+    config = config_file(tmp_path, FILE)
+    for name, value in {
+        "SHEETS_SYNC_SMTP_HOST": "smtp.env.example", "SHEETS_SYNC_SMTP_PORT": "465",
+        "SHEETS_SYNC_SMTP_SECURITY": "ssl", "SHEETS_SYNC_SMTP_USER": "env@env.example",
+        "SHEETS_SYNC_SMTP_PASSWORD": "env-secret", "SHEETS_SYNC_FROM": "Env <env@env.example>",
+        "SHEETS_SYNC_REPLY_TO": "reply@env.example",
+    }.items():
+        monkeypatch.setenv(name, value)
+    s = resolve_mail_settings(config)
+    assert (s.host, s.port, s.security, s.user) == ("smtp.env.example", 465, "ssl", "env@env.example")
+    assert (s.sender, s.reply_to) == ("Env <env@env.example>", "reply@env.example")
+    flags = {"host": "smtp.flag.example", "port": 587, "security": "starttls", "sender": "Flag <f@flag.example>",
+             "user": None, "reply_to": ""}
+    s = resolve_mail_settings(config, flags)
+    assert (s.host, s.port, s.security, s.sender) == ("smtp.flag.example", 587, "starttls", "Flag <f@flag.example>")
+    assert s.user == "env@env.example" and s.reply_to == "reply@env.example"  # None/"" = not given
+
+
+@pytest.mark.parametrize(("security", "port", "expected"), [
+    ("ssl", None, ("ssl", 465)), ("starttls", None, ("starttls", 587)), ("none", None, ("none", 25)),
+    (None, None, ("starttls", 587)), (None, "465", ("ssl", 465)), (None, "2525", ("starttls", 2525)),
+])
+def test_defaults_for_port_and_security(monkeypatch, security, port, expected):
+    monkeypatch.setenv("SHEETS_SYNC_SMTP_HOST", "smtp.example.com")
+    monkeypatch.setenv("SHEETS_SYNC_FROM", "me@example.com")
+    if security:
+        monkeypatch.setenv("SHEETS_SYNC_SMTP_SECURITY", security.upper())
+    if port:
+        monkeypatch.setenv("SHEETS_SYNC_SMTP_PORT", port)
+    s = resolve_mail_settings(Config())
+    assert (s.security, s.port) == expected
+
+
+def test_a_password_in_the_config_file_is_refused(tmp_path):
+    config = config_file(tmp_path, FILE + 'password = "hunter2"\n')
+    with pytest.raises(ConfigError) as caught:
+        resolve_mail_settings(config)
+    text = str(caught.value)
+    assert str(config.path) in text and "keyring set sheets-sync file-user@file.example" in text
+    assert "hunter2" not in text
+
+
+def test_a_login_without_a_password_says_where_to_put_it(monkeypatch):
+    monkeypatch.setenv("SHEETS_SYNC_SMTP_HOST", "smtp.gmail.com")
+    monkeypatch.setenv("SHEETS_SYNC_SMTP_USER", "me@gmail.com")
+    with pytest.raises(ConfigError, match="SHEETS_SYNC_SMTP_PASSWORD, or store it once with: keyring set sheets-sync me@gmail.com"):
+        resolve_mail_settings(Config())
+
+
+def test_the_password_from_the_keyring(monkeypatch, memory_keyring):
+    memory_keyring.set_password("sheets-sync", "me@gmail.com", "keyring-secret")
+    monkeypatch.setenv("SHEETS_SYNC_SMTP_HOST", "smtp.gmail.com")
+    monkeypatch.setenv("SHEETS_SYNC_SMTP_USER", "me@gmail.com")
+    s = resolve_mail_settings(Config())
+    assert s.password == "keyring-secret"
+    assert s.sender == "me@gmail.com"  # the login doubles as the sender when it is an address
+    monkeypatch.setenv("SHEETS_SYNC_SMTP_PASSWORD", "env-secret")
+    assert resolve_mail_settings(Config()).password == "env-secret"
+
+
+def test_the_password_never_shows():
+    s = MailSettings(host="smtp.gmail.com", port=587, security="starttls", sender="me@gmail.com",
+                     user="me@gmail.com", password="abcd efgh ijkl mnop")
+    assert "abcd" not in repr(s) and "abcd" not in str(s) and "abcd" not in s.describe()
+    assert s.describe() == "smtp.gmail.com:587 (starttls) as me@gmail.com"
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("SHEETS_SYNC_SMTP_SECURITY", "tls", "not one of ssl, starttls, none"),
+    ("SHEETS_SYNC_SMTP_PORT", "five", "is not a number"),
+    ("SHEETS_SYNC_SMTP_PORT", "70000", "out of range"),
+    ("SHEETS_SYNC_FROM", "Just A Name", "no sender address"),
+    ("SHEETS_SYNC_SMTP_TIMEOUT", "-1", "more than 0"),
+])
+def test_bad_values_are_config_errors(monkeypatch, name, value, message):
+    monkeypatch.setenv("SHEETS_SYNC_SMTP_HOST", "smtp.example.com")
+    monkeypatch.setenv("SHEETS_SYNC_FROM", "me@example.com")
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=message):
+        resolve_mail_settings(Config())
+
+
+def test_line_breaks_in_sender_and_reply_to_are_removed(monkeypatch):
+    monkeypatch.setenv("SHEETS_SYNC_SMTP_HOST", "smtp.example.com")
+    monkeypatch.setenv("SHEETS_SYNC_FROM", "Office\r\nBcc: x@evil.example <me@example.com>")
+    monkeypatch.setenv("SHEETS_SYNC_REPLY_TO", "desk@example.com\r\nBcc: y@evil.example")
+    s = resolve_mail_settings(Config())
+    assert "\n" not in s.sender and "\r" not in s.sender and s.sender_address == "me@example.com"
+    assert "\n" not in s.reply_to
