@@ -146,7 +146,7 @@ class FakeSheetsAPI:
         self.books: dict[str, Spreadsheet] = {}
         self.lock = threading.RLock()
         self.counts: Counter[str] = Counter()
-        self.log: list[tuple[str, str, str]] = []  # (kind, method, path)
+        self.log: list[tuple[str, str, str, dict[str, list[str]]]] = []  # (kind, method, path, query)
         self.bodies: list[tuple[str, Any]] = []  # (kind, JSON body) of writes
         self.tokens: dict[str, str] = {}  # access token -> client_email
         self.public_keys: dict[str, Any] = {}  # client_email -> RSA public key
@@ -350,7 +350,7 @@ class FakeSheetsAPI:
         kind = _kind(method, path)
         with self.lock:
             self.counts[kind] += 1
-            self.log.append((kind, method, path))
+            self.log.append((kind, method, path, query))
             if method in ("POST", "PUT"):
                 self.bodies.append((kind, body))
         self._run_hooks(kind)

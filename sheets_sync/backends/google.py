@@ -106,6 +106,7 @@ class GoogleBackend:
         time_limit: float | None = None,
         timeout: float | None = None,
         credentials: Any = None,
+        first_delay: float | None = None,
         **_ignored: object,
     ) -> None:
         self.key = key
@@ -117,6 +118,7 @@ class GoogleBackend:
         self._sheet_limit: float | None = None
         self._timeout = timeout
         self._credentials = credentials
+        self._first_delay = first_delay
         self._identity: Identity | None = None
         self._client: RetryingHTTPClient | None = None
         self._meta: dict[str, SheetMeta] = {}
@@ -149,6 +151,8 @@ class GoogleBackend:
             timeout = self._timeout or float(self.config.section("google").get("timeout_seconds", DEFAULT_TIMEOUT))
             self._client = RetryingHTTPClient(
                 self._identity.credentials, time_limit=self.time_limit, timeout=timeout, source=self.label)
+            if self._first_delay is not None:
+                self._client.first_delay = self._first_delay
         self._client.time_limit = self.time_limit
         return self._client
 
@@ -163,6 +167,17 @@ class GoogleBackend:
             raise api_error(exc, self.key, self._identity) from None
         except auth_exceptions.GoogleAuthError as exc:
             raise auth_error(exc, self._identity) from None
+
+    def close(self) -> None:
+        """Close the HTTP connections (the backend can still be used: they reopen)."""
+        if self._client is not None:
+            self._client.session.close()
+
+    def __enter__(self) -> GoogleBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def state_dir(self) -> Path:
         """``<config folder>/google/<key>``: journal, lock and memory for this spreadsheet."""
@@ -643,7 +658,9 @@ def _status(exc: APIError) -> int:
 
 
 def _message(exc: APIError) -> str:
-    message = exc.error.get("message", "") if isinstance(exc.error, dict) else ""
+    if not isinstance(exc.error, dict) or exc.error.get("code") == -1:
+        return ""  # not a JSON error (an HTML page from a proxy): nothing worth showing
+    message = exc.error.get("message", "")
     return " ".join(str(message).split())[:200]
 
 

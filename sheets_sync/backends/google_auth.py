@@ -28,6 +28,7 @@ from google.auth.credentials import Credentials
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
+from sheets_sync.backends.google_http import DEFAULT_ENDPOINT, api_endpoint
 from sheets_sync.config import Config, user_dir
 from sheets_sync.errors import ConfigError
 
@@ -55,6 +56,15 @@ class Identity:
         if self.kind == "service_account" and self.email:
             return f"The service account {self.email}"
         return "Your Google account"
+
+
+class EmulatorServiceAccount(service_account.Credentials):
+    """Service account credentials for a local emulator: google-auth's background lookup of
+    the account's allowed regions (at iamcredentials.googleapis.com) is skipped, since the
+    emulator is not Google and tests must not reach the internet."""
+
+    def _is_regional_access_boundary_lookup_required(self) -> bool:
+        return False
 
 
 def token_path() -> Path:
@@ -114,8 +124,9 @@ def _read_json(path: Path) -> dict[str, Any]:
 def _from_file(path: Path, *, interactive: bool) -> Identity:
     info = _read_json(path)
     if info.get("type") == "service_account":
+        kind = service_account.Credentials if api_endpoint() == DEFAULT_ENDPOINT else EmulatorServiceAccount
         try:
-            creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+            creds = kind.from_service_account_info(info, scopes=SCOPES)
         except (ValueError, KeyError):
             raise ConfigError(
                 f"{path}: the service account key is incomplete or damaged: create a new key "

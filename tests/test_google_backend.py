@@ -1,0 +1,315 @@
+"""The Google backend against the local fake Sheets API: real gspread and google-auth code,
+real HTTP on 127.0.0.1. Reads, keyed writes while staff edit, values, request counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fake_sheets_api import FakeSheetsAPI, Formula
+
+from sheets_sync.backends import open_source
+from sheets_sync.backends.google import GoogleBackend
+from sheets_sync.errors import SourceChanged
+from sheets_sync.read import read_book
+from sheets_sync.workbook import RowUpdate, SheetContent, TableRef, WriteBatch
+
+CLIENT_HEADER = ["Client ID", "Name", "Email", "Status", "Client Since", "Notes", "Touches", "Last Touch",
+                 "Next Action"]
+TOUCH_HEADER = ["Date", "Client ID", "Task ID", "Channel", "Direction", "By", "Summary", "Ref", "Result"]
+CLIENTS = TableRef("Clients", 1, "Client ID")
+TOUCHES = TableRef("Touches", 1, None)
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeSheetsAPI]:
+    """The fake API, with the environment pointing the tool at it and a throwaway key."""
+    with FakeSheetsAPI() as fake:
+        monkeypatch.setenv("SHEETS_SYNC_GOOGLE_API_ENDPOINT", fake.url)
+        monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(fake.service_account_file(tmp_path)))
+        yield fake
+
+
+def client_rows(n: int) -> list[list[object]]:
+    rows: list[list[object]] = [CLIENT_HEADER]
+    for i in range(1, n + 1):
+        rows.append([f"C-{i:03d}", f"Client {i}", f"c{i}@example.com", "Active", dt.date(2025, 1, 1) + dt.timedelta(days=i),
+                     f"staff note {i}", None, None, None])
+    return rows
+
+
+def seed(api: FakeSheetsAPI, n: int = 5, **options: object) -> str:
+    return api.add_spreadsheet("Harbor follow-ups", {
+        "Clients": client_rows(n),
+        "Touches": [TOUCH_HEADER, [dt.date(2026, 1, 5), "C-001", None, "Call", "Out", "amy", "hello"]],
+        "Tasks": [["Task ID", "Client ID", "Status"]],
+    }, **options)
+
+
+def backend(key: str, **options: object) -> GoogleBackend:
+    return GoogleBackend(key, time_limit=5, first_delay=0.01, **options)
+
+
+def row_of(rows: list[list[object]], key: str) -> list[object]:
+    matches = [r for r in rows if r and r[0] == key]
+    assert len(matches) == 1, (key, matches)
+    return matches[0]
+
+
+def test_open_source_dispatches_urls_and_gsheet_keys(api: FakeSheetsAPI) -> None:
+    key = seed(api)
+    by_url = open_source(f"https://docs.google.com/spreadsheets/d/{key}/edit#gid=0")
+    assert isinstance(by_url, GoogleBackend) and by_url.key == key
+    assert open_source(f"gsheet:{key}").read().source == "Harbor follow-ups"
+
+
+def test_read_is_two_requests_with_raw_values(api: FakeSheetsAPI) -> None:
+    key = api.add_spreadsheet("Book", {
+        "Clients": [CLIENT_HEADER, ["C-1", "Ann", None, "Active", dt.date(2026, 3, 1), "typed 3/4/2026", 2, 1.5]],
+        "Empty": [],
+    })
+    gb = backend(key)
+    assert gb.label == key
+    data = gb.read()
+    assert gb.label == "Book" and data.source == "Book" and data.date_system == 1900
+    assert data.sheets["Clients"].rows[1] == ["C-1", "Ann", None, "Active", 46082, "typed 3/4/2026", 2, 1.5]
+    assert data.sheets["Empty"].rows == []
+    assert api.counts == {"token": 1, "get": 1, "batchGet": 1}
+    get = next(q for kind, _, _, q in api.log if kind == "get")
+    assert "gridProperties" in get["fields"][0]
+    batch_get = next(q for kind, _, _, q in api.log if kind == "batchGet")
+    assert batch_get["valueRenderOption"] == ["UNFORMATTED_VALUE"]
+    assert batch_get["dateTimeRenderOption"] == ["SERIAL_NUMBER"]
+    gb.close()
+
+
+def test_serials_become_dates_in_the_model(api: FakeSheetsAPI) -> None:
+    key = seed(api, 3)
+    book = read_book(backend(key).read())
+    assert [c.client_since for c in book.clients] == [dt.date(2025, 1, 2), dt.date(2025, 1, 3), dt.date(2025, 1, 4)]
+    assert book.touches[0].date == dt.date(2026, 1, 5)
+
+
+def test_updates_follow_rows_that_staff_inserted_and_sorted(api: FakeSheetsAPI) -> None:
+    key = seed(api, 5)
+    gb = backend(key)
+    gb.read()
+
+    def staff(fake: FakeSheetsAPI) -> None:
+        fake.insert_rows(key, "Clients", 2, [["C-100", "New one"], ["C-101", "Another"]])
+        fake.sort_rows(key, "Clients", 1, 1, reverse=True)
+
+    api.before("batchGet", staff)  # between our read and our write
+    batch = WriteBatch(tables={"Clients": CLIENTS}, updates=[
+        RowUpdate(CLIENTS, "C-002", 3, {"Touches": 2, "Next Action": "Call back"}),
+        RowUpdate(CLIENTS, "C-004", 5, {"Touches": 4, "Last Touch": dt.date(2026, 2, 1)}),
+    ])
+    result = gb.write(batch)
+    rows = api.values(key, "Clients")
+    assert result.rows_updated == 2 and result.dropped == []
+    assert row_of(rows, "C-002")[6:9] == [2, None, "Call back"]
+    assert row_of(rows, "C-004")[6:8] == [4, dt.date(2026, 2, 1)]
+    assert row_of(rows, "C-004")[1] == "Client 4"
+    for other in ("C-001", "C-003", "C-005", "C-100", "C-101"):
+        assert row_of(rows, other)[6:] == []
+
+
+def test_a_vanished_key_is_dropped_and_reported(api: FakeSheetsAPI) -> None:
+    key = seed(api, 4)
+    gb = backend(key)
+    gb.read()
+    api.before("batchGet", lambda fake: fake.delete_rows(key, "Clients", 4))  # C-003
+    result = gb.write(WriteBatch(tables={"Clients": CLIENTS}, updates=[
+        RowUpdate(CLIENTS, "C-003", 4, {"Touches": 9}),
+        RowUpdate(CLIENTS, "C-004", 5, {"Touches": 4}),
+    ]))
+    rows = api.values(key, "Clients")
+    assert len(result.dropped) == 1 and "C-003" in result.dropped[0]
+    assert row_of(rows, "C-004")[6] == 4
+    assert [r[6] if len(r) > 6 else None for r in rows[1:]] == [None, None, 4]
+
+
+def test_fill_key_only_when_the_row_is_still_the_same(api: FakeSheetsAPI) -> None:
+    key = api.add_spreadsheet("Book", {"Clients": [CLIENT_HEADER, ["C-001", "Ann"], [None, "Bob"], [None, "Cy"]]})
+    gb = backend(key)
+    gb.read()
+    api.before("batchGet", lambda fake: fake.insert_rows(key, "Clients", 4, [[None, "Dee"]]))
+    result = gb.write(WriteBatch(tables={"Clients": CLIENTS}, updates=[
+        RowUpdate(CLIENTS, "C-002", 3, {"Touches": 0}, fill_key=True, check={"Name": "Bob"}),
+        RowUpdate(CLIENTS, "C-003", 4, {"Touches": 0}, fill_key=True, check={"Name": "Cy"}),
+    ]))
+    rows = api.values(key, "Clients")
+    assert rows[2][:2] == ["C-002", "Bob"] and rows[2][6] == 0
+    assert rows[3] == [None, "Dee"] and rows[4] == [None, "Cy"]  # Cy moved down: no ID written anywhere
+    assert len(result.dropped) == 1 and "C-003" in result.dropped[0]
+
+
+def test_formulas_and_staff_cells_are_never_overwritten(api: FakeSheetsAPI) -> None:
+    key = api.add_spreadsheet("Book", {"Clients": [CLIENT_HEADER, ["C-001", "Ann", "a@x.com", "Active", None, "n",
+                                                                   Formula("=COUNTIF(Touches!B:B,A2)", 3)]]})
+    gb = backend(key)
+    gb.read()
+    result = gb.write(WriteBatch(tables={"Clients": CLIENTS}, updates=[
+        RowUpdate(CLIENTS, "C-001", 2, {"Touches": 5, "Next Action": "Email"})]))
+    rows = api.values(key, "Clients")
+    assert rows[1] == ["C-001", "Ann", "a@x.com", "Active", None, "n", "=COUNTIF(Touches!B:B,A2)", None, "Email"]
+    assert result.dropped == ["Clients!G2 holds a formula, so the tool left it as it is"]
+
+
+def test_text_that_looks_like_a_formula_stays_text(api: FakeSheetsAPI) -> None:
+    key = seed(api, 1)
+    gb = backend(key)
+    gb.read()
+    tricky = ["=HYPERLINK(\"http://evil\")", "+1 555 0100", "-5 days", "@home", "1/2", "TRUE", "00123"]
+    gb.write(WriteBatch(
+        tables={"Clients": CLIENTS, "Touches": TOUCHES},
+        updates=[RowUpdate(CLIENTS, "C-001", 2, {"Next Action": "=SUM(A1:A9)"})],
+        appends={"Touches": [{"Date": dt.date(2026, 3, 2), "Client ID": "C-001", "Summary": s} for s in tricky]},
+    ))
+    touches = api.sheet(key, "Touches")
+    summaries = [touches.cells[(r, 7)] for r in range(3, 3 + len(tricky))]
+    assert [c.value for c in summaries] == tricky
+    assert all(c.formula is None for c in summaries)
+    assert api.sheet(key, "Clients").cells[(2, 9)].value == "=SUM(A1:A9)"
+    assert api.sheet(key, "Clients").cells[(2, 9)].formula is None
+
+
+def test_dates_are_written_as_dates_and_none_clears(api: FakeSheetsAPI) -> None:
+    key = api.add_spreadsheet("Book", {"Clients": [CLIENT_HEADER, ["C-001", "Ann", None, None, None, None, 3,
+                                                                   dt.date(2026, 1, 1), "Old action"]]})
+    gb = backend(key)
+    gb.read()
+    gb.write(WriteBatch(tables={"Clients": CLIENTS}, updates=[
+        RowUpdate(CLIENTS, "C-001", 2, {"Last Touch": dt.date(2026, 11, 23), "Next Action": None})]))
+    cell = api.sheet(key, "Clients").cells[(2, 8)]
+    assert cell.date and cell.value == (dt.date(2026, 11, 23) - dt.date(1899, 12, 30)).days
+    assert (2, 9) not in api.sheet(key, "Clients").cells
+    again = backend(key).read().sheets["Clients"].rows[1]
+    assert again[7] == 46349 and len(again) == 8
+
+
+def test_appends_go_below_the_last_used_row_and_grow_the_grid(api: FakeSheetsAPI) -> None:
+    key = seed(api, 2, rows=3)  # Touches: header, one row, one spare row in the grid
+    gb = backend(key)
+    gb.read()
+    api.reset_counts()
+    api.before("batchGet", lambda fake: fake.insert_rows(key, "Touches", 3, [[dt.date(2026, 1, 6), "C-002", None,
+                                                                              "Note", "In", "bo", "typed by Bo"]]))
+    new = [{"Date": dt.date(2026, 3, 2), "Client ID": f"C-00{i}", "Channel": "Email", "Ref": f"r{i}"} for i in (1, 2)]
+    result = gb.write(WriteBatch(tables={"Touches": TOUCHES}, appends={"Touches": new}))
+    rows = api.values(key, "Touches")
+    assert result.rows_appended == 2
+    assert [r[6] for r in rows[1:3]] == ["hello", "typed by Bo"]
+    assert [(r[0], r[1], r[3], r[7]) for r in rows[3:]] == [
+        (dt.date(2026, 3, 2), "C-001", "Email", "r1"), (dt.date(2026, 3, 2), "C-002", "Email", "r2")]
+    grow = [body for kind, body in api.bodies if kind == "batchUpdate"]
+    assert grow == [{"requests": [{"appendDimension": {"sheetId": 1007, "dimension": "ROWS", "length": 1}}]}]
+    assert api.counts == {"batchGet": 1, "batchUpdate": 1, "valuesBatchUpdate": 1}
+
+
+def test_new_columns_go_right_of_the_header_and_take_values(api: FakeSheetsAPI) -> None:
+    header = ["Client ID", "Name", "Status"]
+    key = api.add_spreadsheet("Book", {"Clients": [header, ["C-001", "Ann", "Active"]]}, cols=4)
+    gb = backend(key)
+    gb.read()
+    gb.write(WriteBatch(tables={"Clients": CLIENTS}, new_columns={"Clients": ["Touches", "Next Action"]},
+                        updates=[RowUpdate(CLIENTS, "C-001", 2, {"Touches": 1, "Next Action": "Call"})]))
+    assert api.values(key, "Clients") == [header + ["Touches", "Next Action"], ["C-001", "Ann", "Active", 1, "Call"]]
+    assert api.sheet(key, "Clients").cols == 5
+
+
+def test_columns_moved_meanwhile_raise_source_changed_and_write_nothing(api: FakeSheetsAPI) -> None:
+    key = seed(api, 2)
+    gb = backend(key)
+    gb.read()
+
+    def rename(fake: FakeSheetsAPI) -> None:
+        sheet = fake.sheet(key, "Clients")
+        sheet.cells[(1, 7)], sheet.cells[(1, 8)] = sheet.cells[(1, 8)], sheet.cells[(1, 7)]
+
+    api.before("batchGet", rename)
+    with pytest.raises(SourceChanged, match="columns were moved"):
+        gb.write(WriteBatch(tables={"Clients": CLIENTS}, updates=[RowUpdate(CLIENTS, "C-001", 2, {"Touches": 1})]))
+    assert api.counts["valuesBatchUpdate"] == 0 and api.counts["batchUpdate"] == 0
+    gb.read()  # what the sync does on SourceChanged: read again, then write
+    gb.write(WriteBatch(tables={"Clients": CLIENTS}, updates=[RowUpdate(CLIENTS, "C-001", 2, {"Touches": 1})]))
+    assert row_of(api.values(key, "Clients"), "C-001")[6:] == [None, 1]
+
+
+def test_a_sheet_renamed_meanwhile_raises_source_changed(api: FakeSheetsAPI) -> None:
+    key = seed(api, 2)
+    gb = backend(key)
+    gb.read()
+    api.before("batchGet", lambda fake: setattr(fake.sheet(key, "Clients"), "title", "Customers"))
+    with pytest.raises(SourceChanged, match="renamed or deleted"):
+        gb.write(WriteBatch(tables={"Clients": CLIENTS}, updates=[RowUpdate(CLIENTS, "C-001", 2, {"Touches": 1})]))
+    assert api.counts["valuesBatchUpdate"] == 0
+
+
+def test_tool_sheet_is_created_with_its_chart_once_then_rewritten(api: FakeSheetsAPI) -> None:
+    key = seed(api, 1)
+    gb = backend(key)
+    gb.read()
+    chart = {"title": "Clients per month", "type": "bar", "anchor": (1, 4), "categories": (2, 4, 1),
+             "series": [(1, 2)]}
+    stats = SheetContent("Stats", [["Month", "Clients"], ["Jan", 3], ["Feb", 4], ["Mar", 5]], chart=chart)
+    gb.write(WriteBatch(tool_sheets=[stats]))
+    assert api.values(key, "Stats") == stats.rows
+    assert len(api.sheet(key, "Stats").extra["charts"]) == 1
+    gb.read()
+    smaller = SheetContent("Stats", [["Month", "Clients"], ["Jan", 7]], chart=chart)
+    gb.write(WriteBatch(tool_sheets=[smaller]))
+    assert api.values(key, "Stats") == smaller.rows
+    assert len(api.sheet(key, "Stats").extra["charts"]) == 1
+
+
+@pytest.mark.parametrize("n", [10, 2000])
+def test_a_whole_write_is_five_requests_at_most_whatever_the_size(api: FakeSheetsAPI, n: int) -> None:
+    key = seed(api, n, rows=n + 2)
+    gb = backend(key)
+    gb.read()
+    updates = [RowUpdate(CLIENTS, f"C-{i:03d}", i + 1, {"Touches": i, "Last Touch": dt.date(2026, 1, 1)})
+               for i in range(1, n + 1, 2)]
+    appends = {"Touches": [{"Date": dt.date(2026, 3, 2), "Client ID": f"C-{i:03d}"} for i in range(1, 40)]}
+    result = gb.write(WriteBatch(tables={"Clients": CLIENTS, "Touches": TOUCHES}, updates=updates, appends=appends,
+                                 new_columns={"Clients": ["Days Since Touch"]},
+                                 tool_sheets=[SheetContent("Stats", [["a", 1]])]))
+    assert result.rows_updated == len(updates) and result.rows_appended == 39
+    assert api.api_requests() <= 5
+    assert api.counts["valuesBatchUpdate"] == 1
+    assert row_of(api.values(key, "Clients"), f"C-{n - 1:03d}")[6] == n - 1
+
+
+def test_write_without_a_read_first_reads_itself(api: FakeSheetsAPI) -> None:
+    key = seed(api, 2)
+    gb = backend(key)
+    gb.write(WriteBatch(tables={"Clients": CLIENTS}, updates=[RowUpdate(CLIENTS, "C-002", 3, {"Touches": 7})]))
+    assert row_of(api.values(key, "Clients"), "C-002")[6] == 7
+
+
+def test_an_empty_batch_makes_no_request(api: FakeSheetsAPI) -> None:
+    key = seed(api, 2)
+    gb = backend(key)
+    gb.read()
+    api.reset_counts()
+    assert gb.write(WriteBatch()).rows_updated == 0
+    assert api.api_requests() == 0
+
+
+def test_state_dir_is_per_spreadsheet_in_the_config_folder(isolated_env: Path) -> None:
+    folder = GoogleBackend("abc123").state_dir()
+    assert folder == isolated_env / "google" / "abc123" and folder.is_dir()
+
+
+def test_time_limit_comes_from_the_settings_sheet_unless_given(api: FakeSheetsAPI) -> None:
+    key = api.add_spreadsheet("Book", {"Clients": [CLIENT_HEADER],
+                                       "Settings": [["Setting", "Value"], ["Google time limit (seconds)", 45]]})
+    gb = GoogleBackend(key)
+    assert gb.time_limit == 120
+    gb.read()
+    assert gb.time_limit == 45
+    given = GoogleBackend(key, time_limit=3)
+    given.read()
+    assert given.time_limit == 3
