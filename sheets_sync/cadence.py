@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sheets_sync.business_days import add_business_days, on_or_after
 from sheets_sync.model import Client, Task, Touch
@@ -49,7 +50,8 @@ class Step:
 
 def counts(touch: Touch) -> bool:
     """True for touches that really happened (not a failed send)."""
-    return not touch.result.lower().startswith("failed")
+    result = touch.result
+    return not result or result[:6].lower() != "failed"
 
 
 def ordinal(n: int) -> str:
@@ -58,6 +60,7 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+@lru_cache(maxsize=4096)
 def fmt_day(day: dt.date) -> str:
     """'Tue 1 Dec' (with the year when it is not ``day``'s own context year)."""
     return f"{day:%a} {day.day} {day:%b}"

@@ -133,11 +133,13 @@ def _email_block(client: Client) -> str:
 
 
 def make_plan(book: Book, today: dt.date, memory: Memory | None = None,
-              extra_touches: Mapping[str, list[Touch]] | None = None) -> Plan:
+              extra_touches: Mapping[str, list[Touch]] | None = None, base: Plan | None = None) -> Plan:
     """Decide every client's and task's next step and the actions due ``today``.
 
     ``extra_touches`` (by client ID) are touches made this run and not yet in the sheet;
-    passing them gives the steps as they stand after this run's sends.
+    passing them gives the steps as they stand after this run's sends. With ``base`` (the
+    plan made before those touches) only the clients and tasks they concern are worked out
+    again: the rest cannot have changed.
     """
     memory = memory or Memory()
     settings = book.settings
@@ -150,8 +152,17 @@ def make_plan(book: Book, today: dt.date, memory: Memory | None = None,
                 if touch.task_id:
                     by_task[touch.task_id] = by_task.get(touch.task_id, []) + [touch]
     clients = {c.client_id: c for c in book.clients}
+    tasks, client_list = book.tasks, book.clients
+    if base is not None:
+        changed = set(extra_touches or ())
+        plan.client_steps, plan.task_steps = dict(base.client_steps), dict(base.task_steps)
+        tasks = [t for t in tasks if t.client_id in changed]
+        client_list = [c for c in client_list if c.client_id in changed]
+        redone = {f"task:{t.task_id}" for t in tasks} | {f"client:{c.client_id}" for c in client_list}
+        plan.held = {k: d for k, d in base.held.items() if k not in redone}
+        plan.at_risk = [r for r in base.at_risk if r.client.client_id not in changed]
 
-    for task in book.tasks:
+    for task in tasks:
         client = clients[task.client_id]
         touches = by_task.get(task.task_id, [])
         step = task_step(task, touches, settings, today)
@@ -165,7 +176,7 @@ def make_plan(book: Book, today: dt.date, memory: Memory | None = None,
         if step is not None:
             _add(plan, step, client, task, today)
 
-    for client in book.clients:
+    for client in client_list:
         touches = by_client.get(client.client_id, [])
         step = client_step(client, touches, settings, today)
         mine = f"client:{client.client_id}"

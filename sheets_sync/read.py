@@ -7,6 +7,7 @@ LayoutError: one clear error naming it.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -136,8 +137,10 @@ def find_table(data: WorkbookData, table: Table, remap: dict[str, Any] | None = 
 def _rows(loc: _Located):
     """(row number, cells) for each non-blank row below the header."""
     for row_number, cells in enumerate(loc.sheet.rows[loc.header_row:], start=loc.header_row + 1):
-        if any(c is not None and c != "" for c in cells):
-            yield row_number, cells
+        for cell in cells:
+            if cell is not None and cell != "":
+                yield row_number, cells
+                break
 
 
 class _RowReader:
@@ -416,28 +419,52 @@ def _read_tasks(loc: _Located, problems: list[Problem], date, known: set[str], b
 
 
 def _read_touches(loc: _Located, problems: list[Problem], date, known: set[str], bad_clients: set[str]) -> list[Touch]:
+    # The log is the largest sheet (several rows per client): one tight loop, and a
+    # _RowReader only for the rare row that has a problem.
     from sheets_sync.layout import CHANNELS, DIRECTIONS
 
     touches: list[Touch] = []
     channel = _cached(lambda raw: v.parse_choice(raw, CHANNELS, CHANNEL_ALIASES))
     direction = _cached(lambda raw: v.parse_choice(raw, DIRECTIONS, DIRECTION_ALIASES))
     text = v.text
+    fields = ("date", "client_id", "task_id", "channel", "direction", "by", "summary", "ref", "result")
+    index = [loc.cols.get(f, -1) for f in fields]
+    width = max(index) + 1
+    datetime_type, date_type = dt.datetime, dt.date
     for row, cells in _rows(loc):
-        r = _RowReader(loc, problems, row, cells)
-        client_id = v.parse_id(r.raw("client_id"))
-        when = r.get("date", date)
-        if r.ok and when is None:
-            r.problem("date", "Date is blank: type the day of the contact")
-            r.ok = False
-        if not r.ok or not _client_ref_ok(r, client_id, known, bad_clients, "touch"):
+        if len(cells) < width:
+            cells = cells + [None] * (width - len(cells))
+        d, c, t, ch, di, by, su, rf, rs = (cells[i] if i >= 0 else None for i in index)
+        client_id = c.strip() if type(c) is str else v.parse_id(c)
+        kind = type(d)
+        if kind is datetime_type:
+            when = d.date()
+        elif kind is date_type:
+            when = d
+        else:
+            r = _RowReader(loc, problems, row, cells)
+            when = r.get("date", date)
+            if r.ok and when is None:
+                r.problem("date", "Date is blank: type the day of the contact")
+            if when is None:
+                continue
+        if client_id not in known:
+            _client_ref_ok(_RowReader(loc, problems, row, cells), client_id, known, bad_clients, "touch")
             continue
+        try:
+            chan = channel(ch) or "Note"
+        except v.BadValue as exc:
+            _RowReader(loc, problems, row, cells).problem("channel", str(exc))
+            chan = "Note"
+        try:
+            way = direction(di) or "Out"
+        except v.BadValue as exc:
+            _RowReader(loc, problems, row, cells).problem("direction", str(exc))
+            way = "Out"
         touches.append(Touch(
             date=when, client_id=client_id, row=row,
-            task_id=v.parse_id(r.raw("task_id")),
-            channel=r.get("channel", channel, fatal=False, default="Note") or "Note",
-            direction=r.get("direction", direction, fatal=False, default="Out") or "Out",
-            by=text(r.raw("by")), summary=text(r.raw("summary")),
-            ref=text(r.raw("ref")), result=text(r.raw("result")),
+            task_id=t.strip() if type(t) is str else v.parse_id(t),
+            channel=chan, direction=way, by=text(by), summary=text(su), ref=text(rf), result=text(rs),
         ))
     return touches
 

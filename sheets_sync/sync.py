@@ -152,7 +152,7 @@ def run_sync(source: str | Backend, today: dt.date, *, config: Config | None = N
     deliveries = mailer.deliver(composed.messages) if composed.messages else []
     report.deliveries = list(zip(composed.messages, deliveries, strict=True))
     added = new_touches(report.deliveries, today, by=_sender_name(config))
-    report.write = write_back(loaded.backend, loaded.data, book, today, added, loaded.memory, config)
+    report.write = write_back(loaded.backend, loaded.data, book, today, added, loaded.memory, config, plan)
     return report
 
 
@@ -161,11 +161,11 @@ def _sender_name(config: Config) -> str:
 
 
 def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date, added: list[Touch],
-               memory: Memory, config: Config) -> WriteResult:
+               memory: Memory, config: Config, plan: Plan | None = None) -> WriteResult:
     """Build and write the batch; when the source changed under us, re-read, re-plan and
     try again, so nothing a person saved meanwhile is lost."""
     for attempt in range(WRITE_ATTEMPTS):
-        batch = _batch(data, book, today, added, memory)
+        batch = _batch(data, book, today, added, memory, plan)
         if batch.is_empty():
             save_memory(backend.state_dir(), memory)
             return WriteResult()
@@ -176,6 +176,7 @@ def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date,
                 raise
             data = backend.read()
             book = read_book(data, config.section("layout"))
+            plan = None
             known = {t.ref for t in book.touches if t.ref}
             added = [t for t in added if t.ref not in known]
             continue
@@ -184,11 +185,12 @@ def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date,
     raise AssertionError("unreachable")
 
 
-def _batch(data: WorkbookData, book: Book, today: dt.date, added: list[Touch], memory: Memory) -> WriteBatch:
+def _batch(data: WorkbookData, book: Book, today: dt.date, added: list[Touch], memory: Memory,
+           plan: Plan | None) -> WriteBatch:
     by_client: dict[str, list[Touch]] = {}
     for touch in added:
         by_client.setdefault(touch.client_id, []).append(touch)
-    after = make_plan(book, today, memory, extra_touches=by_client)
+    after = make_plan(book, today, memory, extra_touches=by_client, base=plan)
     batch = build_batch(book, after, added, memory)
     stats_sheet = _stats_sheet(book, today)
     if stats_sheet is not None and not _same_content(data.sheet(stats_sheet.title), stats_sheet.rows):

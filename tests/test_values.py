@@ -109,3 +109,22 @@ def test_text_of_whole_floats_and_dates():
     assert text(12.0) == "12"
     assert text(dt.datetime(2026, 1, 2)) == "2026-01-02"
     assert text(None) == ""
+
+
+@given(st.emails())
+def test_the_fast_path_agrees_with_email_validator(address):
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        expected = validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError:
+        with pytest.raises(BadValue):
+            parse_email(address)
+        return
+    assert parse_email(address) == expected
+
+
+@pytest.mark.parametrize("address", ["a..b@example.com", ".a@example.com", "a@-example.com", "a@example", "a@exa_mple.com"])
+def test_the_fast_path_never_accepts_what_the_validator_refuses(address):
+    with pytest.raises(BadValue):
+        parse_email(address)
