@@ -680,6 +680,10 @@ def compute_stats(book: Book, today: dt.date, period: str = "month") -> StatsRep
 
     notes = [f"{cid}: Status is Lost but the date they left is unknown (Lost On blank or before "
              f"Client Since): left out of the counts; fill in Lost On" for cid in unplaced]
+    notes += [f"{c.client_id}: Status is Active but Lost On is {c.lost_on.isoformat()}: counted as lost "
+              f"on that day; set Status to Lost, or, if they came back, Client Since to their return"
+              for c in book.clients if c.status == "Active" and c.lost_on is not None and c.lost_on <= today
+              and (c.client_since is None or c.lost_on >= c.client_since)]
     return StatsReport(
         today=today, period=period, periods=periods, year_to_date=ytd, at_risk=risky,
         reminders_to_close=reminders_to_close(book.tasks, book.touches, window, today),

@@ -64,7 +64,7 @@ def test_november_hand_worked():
     assert (nov.S, nov.N, nov.L, nov.E, nov.joined_and_left) == (4, 2, 2, 4, 1)
     assert nov.retention_rate == 0.5 and nov.attrition_rate == 0.5
     assert not nov.partial  # today is the month's last day
-    assert report.notes and "C7" in report.notes[0]
+    assert len(report.notes) == 1 and "C7" in report.notes[0]
 
 
 def test_october_of_the_same_book():
@@ -87,6 +87,16 @@ def test_spells_rules():
     # Active with a Lost On after Client Since: the date wins (a departure dated ahead).
     assert client_spells(client("A", "Active", D(2026, 1, 1), D(2026, 12, 15))) == [
         Spell("A", D(2026, 1, 1), D(2026, 12, 15))]
+
+
+def test_active_row_with_a_past_lost_on_is_counted_lost_and_noted():
+    """Active since 1 Jan 2026 with Lost On 10 Nov 2026: lost in November (S 1, L 1, E 0)
+    and a note asks staff to fix the Status; a Lost On still ahead (15 Dec) is no note."""
+    report = compute_stats(book([client("A", "Active", D(2026, 1, 1), D(2026, 11, 10)),
+                                 client("B", "Active", D(2026, 1, 1), D(2026, 12, 15))]), TODAY)
+    nov = report.periods[-1]
+    assert (nov.S, nov.L, nov.E) == (2, 1, 1)
+    assert len(report.notes) == 1 and report.notes[0].startswith("A: Status is Active but Lost On is 2026-11-10")
 
 
 def test_active_on_the_day_they_join_gone_on_the_day_they_leave():
