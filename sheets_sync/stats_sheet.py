@@ -19,7 +19,7 @@ YTD_ROW = LAST_PERIOD_ROW + 1
 PERIOD_HEADERS = (
     "Period", "Start", "End", "Clients at start", "New", "Lost", "Clients at end",
     "Retention %", "Attrition %", "Joined and left", "Lost value", "Cost to replace",
-    "Repeat buyers %",
+    "Bought again %",
 )
 COL_CLIENTS_AT_END = PERIOD_HEADERS.index("Clients at end") + 1
 COL_NEW = PERIOD_HEADERS.index("New") + 1
