@@ -26,6 +26,9 @@ COL_NEW = PERIOD_HEADERS.index("New") + 1
 COL_LOST = PERIOD_HEADERS.index("Lost") + 1
 CHART_ANCHOR = (1, len(PERIOD_HEADERS) + 2)  # right of the table, clear of every block
 NA = "n/a"
+# The sheet is rewritten on every run: long lists stay in the terminal report and the JSON.
+AT_RISK_ROWS = 200
+NOTE_ROWS = 50
 
 
 def percent(value: float | None) -> CellValue:
@@ -101,15 +104,20 @@ def build_stats_sheet(report: StatsReport) -> SheetContent:
           percent(o.year_to_date.retention_rate), percent(o.year_to_date.attrition_rate),
           round(o.year_to_date.lost_value, 2), o.at_risk] for o in report.per_owner],
     )
+    shown = report.at_risk[:AT_RISK_ROWS]
+    more = len(report.at_risk) - len(shown)
     rows += _block(
-        "At risk now",
+        "At risk now" + (f" (the first {len(shown)} of {len(report.at_risk)}: sheets-sync stats lists them all)" if more else ""),
         ["Client ID", "Name", "Owner", "Tier", "Days since touch", "Why"],
         [[a.client_id, a.name, a.owner, a.tier,
           a.days_since_touch if a.days_since_touch is not None else NA, a.reason]
-         for a in report.at_risk] or [["nobody"]],
+         for a in shown] or [["nobody"]],
     )
     if report.notes:
-        rows += _block("Notes", ["Note"], [[note] for note in report.notes])
+        notes = report.notes[:NOTE_ROWS]
+        if len(report.notes) > len(notes):
+            notes.append(f"... and {len(report.notes) - len(notes)} more: run sheets-sync stats")
+        rows += _block("Notes", ["Note"], [[note] for note in notes])
 
     chart = {
         "title": f"Clients per {report.period}",

@@ -90,3 +90,23 @@ def test_sales_blocks_only_with_a_sales_sheet(sheets):
     titles = [r[0] for r in busy.rows if len(r) == 1]
     assert "Purchase model (BG/NBD)" in titles and "Repeat buying (Sales sheet)" in titles
     assert "Purchase model (BG/NBD)" not in [r[0] for r in empty.rows if r]
+
+
+def test_the_at_risk_block_is_capped_so_big_books_keep_a_small_sheet():
+    import datetime as dt
+
+    from sheets_sync.model import Book, Client
+    from sheets_sync.stats import compute_stats
+    from sheets_sync.stats_sheet import AT_RISK_ROWS, build_stats_sheet
+
+    clients = [Client(f"C-{i}", f"N{i}", i + 2, tier="A", status="Active", client_since=dt.date(2025, 1, 1))
+               for i in range(AT_RISK_ROWS + 50)]
+    book = Book(clients=clients, tasks=[], touches=[], sales=[], problems=[], tables={}, headers={},
+                missing_tool_columns={})
+    report = compute_stats(book, dt.date(2026, 11, 23))
+    assert len(report.at_risk) == AT_RISK_ROWS + 50
+    rows = build_stats_sheet(report).rows
+    title = next(r[0] for r in rows if r and str(r[0]).startswith("At risk now"))
+    assert f"the first {AT_RISK_ROWS} of {AT_RISK_ROWS + 50}" in title
+    listed = [r for r in rows if r and str(r[0]).startswith("C-")]
+    assert len(listed) == AT_RISK_ROWS
