@@ -77,8 +77,8 @@ class RetryingHTTPClient(HTTPClient):
     """gspread's ``HTTPClient`` whose every request is bounded in time and retried sensibly.
 
     ``time_limit`` bounds all attempts of a request, or of every request made inside
-    ``with client.deadline():``; ``timeout`` bounds each single attempt. ``sleep`` and
-    ``jitter`` are injectable so tests run in milliseconds.
+    ``with client.deadline():``; ``timeout`` bounds each single attempt. ``sleep``,
+    ``clock`` and ``jitter`` are injectable so tests run in milliseconds.
     """
 
     def __init__(
@@ -90,6 +90,7 @@ class RetryingHTTPClient(HTTPClient):
         time_limit: float = DEFAULT_TIME_LIMIT,
         timeout: float = DEFAULT_TIMEOUT,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
         first_delay: float = FIRST_DELAY,
         source: str | None = None,
@@ -102,6 +103,7 @@ class RetryingHTTPClient(HTTPClient):
         self.source = source
         self.requests_made = 0  # attempts, retries included (for benchmarks and reports)
         self._sleep = sleep
+        self._clock = clock
         self._jitter = jitter
         self._deadline: float | None = None
 
@@ -110,7 +112,7 @@ class RetryingHTTPClient(HTTPClient):
         """Share one overall time limit among all requests made inside the block."""
         outer = self._deadline
         if outer is None:
-            self._deadline = time.monotonic() + (self.time_limit if seconds is None else seconds)
+            self._deadline = self._clock() + (self.time_limit if seconds is None else seconds)
         try:
             yield
         finally:
@@ -128,11 +130,11 @@ class RetryingHTTPClient(HTTPClient):
     ) -> requests.Response:
         """Send one API request; retry transient failures until the deadline, then give up."""
         url = rewrite_url(endpoint, self.endpoint)
-        deadline = self._deadline if self._deadline is not None else time.monotonic() + self.time_limit
-        started = time.monotonic()
+        deadline = self._deadline if self._deadline is not None else self._clock() + self.time_limit
+        started = self._clock()
         attempt = 0
         while True:
-            remaining = deadline - time.monotonic()
+            remaining = deadline - self._clock()
             if remaining <= 0:
                 raise self._gave_up("no time left", started)
             reason: str
@@ -159,17 +161,17 @@ class RetryingHTTPClient(HTTPClient):
                 reason = f"HTTP {response.status_code}"
                 retry_after = _retry_after(response)
                 response.close()
-            delay = min(MAX_DELAY, self.first_delay * 2**attempt) * self._jitter()
+            delay = min(MAX_DELAY, self.first_delay * 2 ** min(attempt, 16)) * self._jitter()
             if retry_after is not None:
                 delay = max(delay, retry_after)
             attempt += 1
-            if time.monotonic() + delay >= deadline:
+            if self._clock() + delay >= deadline:
                 raise self._gave_up(reason, started)
             self._sleep(delay)
 
     def _gave_up(self, reason: str, started: float) -> RemoteError:
         status = int(reason[5:]) if reason.startswith("HTTP ") else None
-        seconds = max(time.monotonic() - started, 0.0)
+        seconds = max(self._clock() - started, 0.0)
         return RemoteError(GAVE_UP.format(reason=reason, seconds=seconds), status=status, source=self.source)
 
 
