@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sheets_sync.errors import SourceError
-from sheets_sync.message import Message
+from sheets_sync.message import Delivery, Message
 from sheets_sync.model import Problem, Touch
 
 FILE_NAME = "journal.sqlite3"
@@ -40,11 +40,14 @@ CREATE TABLE IF NOT EXISTS sends (
     summary TEXT NOT NULL DEFAULT '',
     message_id TEXT NOT NULL DEFAULT '',
     detail TEXT NOT NULL DEFAULT '',
+    day TEXT NOT NULL,             -- the run's date (its Touches row is dated so)
     started TEXT NOT NULL,         -- UTC ISO time the SMTP transaction began
     finished TEXT NOT NULL DEFAULT '',
     written INTEGER NOT NULL DEFAULT 0  -- 1 once its Touches row was seen in the sheet
 );
 """
+COLUMNS = ("key, status, kind, recipient, client_id, task_id, summary, message_id, detail, day, "
+           "started, finished, written")
 
 RUN_LOCKED = (
     "another sheets-sync run is working on this workbook ({holder}); waited {wait:.0f} s. "
@@ -74,14 +77,10 @@ class Entry:
     summary: str
     message_id: str
     detail: str
+    day: dt.date  # the date of the run that sent it: the date of its Touches row
     started: dt.datetime
     finished: dt.datetime | None
     written: bool
-
-    @property
-    def day(self) -> dt.date:
-        """The local date the send began (the date of its Touches row)."""
-        return self.started.astimezone().date()
 
 
 def _now() -> dt.datetime:
@@ -121,12 +120,12 @@ class Journal:
 
     def get(self, key: str) -> Entry | None:
         """The entry for ``key``, or None when it was never handed to a mail server."""
-        row = self._db.execute("SELECT * FROM sends WHERE key = ?", (key,)).fetchone()
+        row = self._db.execute(f"SELECT {COLUMNS} FROM sends WHERE key = ?", (key,)).fetchone()
         return _entry(row) if row else None
 
     def entries(self) -> list[Entry]:
         """Every entry, oldest first."""
-        return [_entry(r) for r in self._db.execute("SELECT * FROM sends ORDER BY started, key")]
+        return [_entry(r) for r in self._db.execute(f"SELECT {COLUMNS} FROM sends ORDER BY started, key")]
 
     def may_send(self, key: str) -> bool:
         """False when sending ``key`` again could deliver it twice: it was sent, or its
@@ -139,13 +138,15 @@ class Journal:
         yet been deleted by a person (deleting that row means "send it again")."""
         return {e.key for e in self.entries() if _settled(e)}
 
-    def begin(self, message: Message, message_id: str = "") -> None:
-        """Record ``message`` as being sent, durably, before the SMTP transaction starts."""
+    def begin(self, message: Message, message_id: str = "", day: dt.date | None = None) -> None:
+        """Record ``message`` as being sent on ``day`` (default: today), durably, before the
+        SMTP transaction starts."""
         self._write(
             "INSERT OR REPLACE INTO sends (key, status, kind, recipient, client_id, task_id, summary, "
-            "message_id, started) VALUES (?, 'sending', ?, ?, ?, ?, ?, ?, ?)",
+            "message_id, day, started) VALUES (?, 'sending', ?, ?, ?, ?, ?, ?, ?, ?)",
             (message.key, message.kind, message.to, message.client_id, message.task_id,
-             message.summary or message.subject, message_id, _now().isoformat()))
+             message.summary or message.subject, message_id, (day or dt.date.today()).isoformat(),
+             _now().isoformat()))
 
     def finish(self, key: str, status: str, detail: str = "") -> None:
         """Record the outcome of a send begun with ``begin``: sent, failed, deferred or unknown."""
@@ -162,18 +163,13 @@ class Journal:
                         "detail = 'the run stopped during the SMTP transaction' WHERE status = 'sending'")
         return [self.get(e.key) for e in stale]  # type: ignore[misc]
 
-    def sent_since(self, start: dt.datetime) -> int:
-        """How many messages were handed to the server (sent or maybe sent) since ``start``."""
-        row = self._db.execute(
-            "SELECT COUNT(*) FROM sends WHERE status IN ('sent', 'sending', 'unknown') AND started >= ?",
-            (start.astimezone(dt.UTC).isoformat(),)).fetchone()
-        return int(row[0])
-
     def sent_today(self, today: dt.date | None = None) -> int:
-        """Messages handed to the server since local midnight of ``today`` (for the daily cap)."""
-        today = today or dt.date.today()
-        midnight = dt.datetime.combine(today, dt.time()).astimezone()
-        return self.sent_since(midnight)
+        """Messages handed to the server (sent, or maybe sent) by runs dated ``today``: what
+        counts against the daily cap."""
+        row = self._db.execute(
+            "SELECT COUNT(*) FROM sends WHERE status IN ('sent', 'sending', 'unknown') AND day = ?",
+            ((today or dt.date.today()).isoformat(),)).fetchone()
+        return int(row[0])
 
     def mark_written(self, keys: Iterable[str]) -> None:
         """Note that these keys have a row in the Touches sheet."""
@@ -198,10 +194,10 @@ def _settled(entry: Entry) -> bool:
 
 
 def _entry(row: tuple) -> Entry:
-    (key, status, kind, recipient, client_id, task_id, summary, message_id, detail, started,
+    (key, status, kind, recipient, client_id, task_id, summary, message_id, detail, day, started,
      finished, written) = row
     return Entry(key, status, kind, recipient, client_id, task_id, summary, message_id, detail,
-                 dt.datetime.fromisoformat(started),
+                 dt.date.fromisoformat(day), dt.datetime.fromisoformat(started),
                  dt.datetime.fromisoformat(finished) if finished else None, bool(written))
 
 
@@ -270,3 +266,20 @@ def run_lock(state_dir: Path, wait: float | None = None) -> Iterator[None]:
             db.execute("ROLLBACK")
     finally:
         db.close()
+
+
+def send_problems(pairs: Iterable[tuple[Message, Delivery]], clients_sheet: str = "Clients") -> list[Problem]:
+    """A problem for each message of this run that failed or whose outcome is unknown, so a
+    person sees it (and the run exits 1)."""
+    problems = []
+    for message, delivery in pairs:
+        who = f"{message.to} ({message.client_id})" if message.client_id else message.to
+        if delivery.status == "failed":
+            sheet = clients_sheet if message.kind == "email" else "Touches"
+            problems.append(Problem(sheet, "", f"the email {message.key} to {who} was not sent: "
+                                    f"{delivery.detail}; check the address"))
+        elif delivery.status == "unknown":
+            problems.append(Problem("Touches", "", UNKNOWN_PROBLEM.format(
+                kind="digest" if message.kind == "digest" else "email", key=message.key, to=who,
+                day=(delivery.when or dt.datetime.now()).date().isoformat())))
+    return problems

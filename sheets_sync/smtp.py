@@ -223,7 +223,7 @@ class SmtpMailer:
         sender = self.settings.sender_address
         if self.journal is not None:
             test_pause("before-journal")
-            self.journal.begin(message, str(mime["Message-ID"]))
+            self.journal.begin(message, str(mime["Message-ID"]), self.today)
             test_pause("before-transaction")
         status, detail = "deferred", ""
         for attempt in range(self.retries + 1):

@@ -15,6 +15,7 @@ from sheets_sync.backends.base import Backend
 from sheets_sync.compose import Composed, compose
 from sheets_sync.config import Config
 from sheets_sync.errors import SourceChanged
+from sheets_sync.journal import Journal, reconcile, run_lock, send_problems
 from sheets_sync.memory import load_memory, save_memory
 from sheets_sync.message import Delivery, Mailer, Message
 from sheets_sync.model import Book, Problem, Touch
@@ -138,21 +139,40 @@ def run_sync(source: str | Backend, today: dt.date, *, config: Config | None = N
     """Send what is due and write the bookkeeping back. With ``dry_run`` nothing is sent or
     written and the report holds the plan."""
     config = config or Config()
-    loaded = load(source, today, config, **options)
+    backend = open_source(source, config=config, **options) if isinstance(source, str) else source
+    if dry_run:
+        return _sync(backend, today, config, True, outbox, mailer, None)
+    # One run at a time per workbook; the journal makes every send exactly-once.
+    with run_lock(backend.state_dir()), Journal(backend.state_dir()) as journal:
+        return _sync(backend, today, config, False, outbox, mailer, journal)
+
+
+def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, outbox: Path | None,
+          mailer: Mailer | None, journal: Journal | None) -> SyncReport:
+    loaded = load(backend, today, config)
     book, plan, composed = loaded.book, loaded.plan, loaded.composed
     report = SyncReport(
         today=today, source=loaded.backend.label, plan=plan, dry_run=dry_run,
         problems=book.problems + composed.problems, planned=list(composed.messages),
         emails_blocked=sum(1 for a in plan.actions if a.blocked), render_failed=len(composed.failed),
     )
-    if dry_run:
+    if dry_run or journal is None:
         return report
     mailer = mailer or default_mailer(loaded.backend, config, outbox)
     report.mailer = mailer.description
-    deliveries = mailer.deliver(composed.messages) if composed.messages else []
-    report.deliveries = list(zip(composed.messages, deliveries, strict=True))
-    added = new_touches(report.deliveries, today, by=_sender_name(config))
+    by = _sender_name(config)
+    journaled = reconcile(journal, {t.ref for t in book.touches if t.ref}, by)
+    report.problems += journaled.problems
+    messages = [m for m in composed.messages if m.key not in journaled.settled]
+    prepare_run = getattr(mailer, "prepare_run", None)  # SmtpMailer: journal and daily cap
+    if prepare_run is not None:
+        prepare_run(journal, int(book.settings.daily_email_cap), today)
+    deliveries = mailer.deliver(messages) if messages else []
+    report.deliveries = list(zip(messages, deliveries, strict=True))
+    report.problems += send_problems(report.deliveries, book.tables["clients"].sheet)
+    added = journaled.touches + new_touches(report.deliveries, today, by=by)
     report.write = write_back(loaded.backend, loaded.data, book, today, added, loaded.memory, config, plan)
+    journal.mark_written(t.ref for t in added)
     return report
 
 
