@@ -215,3 +215,25 @@ def stats(source: str, today: dt.datetime | None, period: str, as_json: bool, co
     else:
         print_report(result, console())
     sys.exit(EXIT_PROBLEMS if book.problems else EXIT_OK)
+
+
+@cli.command("test-email")
+@click.argument("source")
+@click.option("--to", "to", required=True, help="Send the sample message to this address.")
+@config_option
+@handle_errors
+def test_email(source: str, to: str, config_path: Path | None) -> None:
+    """Send one sample message through the configured mail server, to check the setup."""
+    from sheets_sync.errors import ConfigError
+    from sheets_sync.mail_config import resolve_mail_settings
+    from sheets_sync.smtp import send_test_email
+
+    settings = resolve_mail_settings(load_config(config_path, source))
+    if settings is None:
+        raise ConfigError("no mail server is configured: set SHEETS_SYNC_SMTP_HOST or host in the [smtp] "
+                          "table of the config file (see docs/email.md)")
+    delivery = send_test_email(settings, to)
+    if delivery.status != "sent":
+        click.echo(f"Error: the test message to {to} was not sent: {delivery.detail}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(f"Sent a test message to {to} through {settings.describe()}.")
