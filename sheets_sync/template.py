@@ -105,6 +105,20 @@ def header_row(rows: Sequence[Sequence[Any]], names: dict[str, set[str]]) -> tup
     return best_row, best
 
 
+def sheet_header_row(sheet: SheetData, layout: dict[str, Any] | None = None) -> int:
+    """The 1-based header row of an existing sheet, for whichever table it holds best (the
+    row ``missing_parts`` appends missing headers to); 1 when no row matches a known header.
+    ``layout`` is the config file's ``[layout]`` table, so remapped headers count."""
+    layout = layout or {}
+    best_row, best = 1, 0
+    for table in TABLES:
+        remap = (layout.get(table.name) or {}).get("columns") or {}
+        row, found = header_row(sheet.rows, column_names(table, remap))
+        if len(found) > best:
+            best_row, best = row, len(found)
+    return best_row
+
+
 def content_header_row(content: SheetContent) -> int:
     """The 1-based header row of a template sheet: 1, or lower when a title sits above the
     table (the sample's Clients sheet). 0 when ``content`` is not a layout table."""

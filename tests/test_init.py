@@ -153,3 +153,17 @@ def test_adopt_a_complete_workbook_changes_nothing():
     backend = _FakeBackend({s.title: s.rows for s in template_sheets()})
     assert adopt(backend) == NOTHING_TO_ADD
     assert backend.added is None
+
+
+def test_fill_sheet_formats_a_sheet_added_to_an_existing_workbook(tmp_path):
+    from openpyxl import Workbook
+
+    from sheets_sync.backends.excel_create import fill_sheet
+    from sheets_sync.template import template_sheets
+
+    wb = Workbook()
+    fill_sheet(wb.create_sheet("Tasks"), template_sheets()[1])
+    wb.save(tmp_path / "w.xlsx")
+    ws = load_workbook(tmp_path / "w.xlsx")["Tasks"]
+    assert ws["A1"].value == "Task ID" and ws["A1"].font.bold and ws.freeze_panes == "A2"
+    assert _validations(ws)["H2:H5000"].formula1 == '"Open,Done,Cancelled"'

@@ -137,3 +137,14 @@ def test_missing_columns_are_exactly_the_ones_not_there():
         assert columns.get("Clients", []) == [h for h in headers if h not in kept]
 
     check()
+
+
+def test_sheet_header_row_is_the_row_missing_headers_go_to():
+    from sheets_sync.template import sheet_header_row
+
+    sheet = SheetData("Customers", [["Our customers"], ["ID", "Client Name", "E-mail", "Status"], ["C-1", "Ann"]])
+    assert sheet_header_row(sheet) == 2
+    assert sheet_header_row(SheetData("Empty", [])) == 1
+    remapped = SheetData("Book1", [["Cust #", "Who"], ["Name", "Status"], ["Cust #", "Who", "Status"]])
+    layout = {"clients": {"columns": {"client_id": "Cust #", "name": "Who"}}}
+    assert sheet_header_row(remapped) == 2 and sheet_header_row(remapped, layout) == 3

@@ -57,8 +57,7 @@ def create_workbook(path: Path, sheets: list[SheetContent]) -> None:
     workbook.remove(workbook.active)
     workbook.properties.creator = "sheets-sync"
     for content in sheets:
-        worksheet = workbook.create_sheet(content.title)
-        _fill_sheet(worksheet, content)
+        fill_sheet(workbook.create_sheet(content.title), content)
     # Not tempfile.mkstemp: its 0600 mode would make the workbook private to one user.
     tmp_name = str(folder / f".{path.stem}.{secrets.token_hex(4)}.tmp")
     try:
@@ -77,7 +76,9 @@ def create_workbook(path: Path, sheets: list[SheetContent]) -> None:
             os.unlink(tmp_name)
 
 
-def _fill_sheet(ws: Worksheet, content: SheetContent) -> None:
+def fill_sheet(ws: Worksheet, content: SheetContent) -> None:
+    """Write ``content`` into the empty worksheet ``ws`` with the template's formatting (as
+    ``create_workbook`` does; ``init --into`` can use it for the sheets it adds)."""
     for r, values in enumerate(content.rows, start=1):
         for c, value in enumerate(values, start=1):
             if value is None or value == "":
