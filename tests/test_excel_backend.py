@@ -1,0 +1,148 @@
+"""ExcelBackend on real files: read, keyed write semantics, locks, changed files, bad files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+import zipfile
+
+import openpyxl
+import pytest
+from xlsx_fixtures import D, simple
+
+from sheets_sync.backends import open_source
+from sheets_sync.backends.excel import ExcelBackend
+from sheets_sync.errors import SourceChanged, SourceError, WorkbookLocked
+from sheets_sync.workbook import RowUpdate, SheetContent, TableRef, WriteBatch
+
+CLIENTS = TableRef("Clients", 1, "Client ID")
+TASKS = TableRef("Tasks", 1, "Task ID")
+TOUCHES = TableRef("Touches", 1, None)
+
+
+def values(path, sheet):
+    wb = openpyxl.load_workbook(path, data_only=True)
+    return [list(r) for r in wb[sheet].iter_rows(values_only=True)]
+
+
+def test_read_gives_raw_values_dates_and_the_date_system(tmp_path):
+    for system in (1900, 1904):
+        path = simple(tmp_path / f"w{system}.xlsx", date1904=system == 1904)
+        data = open_source(str(path)).read()
+        assert data.date_system == system and data.source == path.name
+        clients = data.sheet("clients")
+        assert clients.rows[0][:3] == ["Client ID", "Name", "Email"]
+        assert clients.rows[1][:2] == ["C-1", "Client 1"]
+        assert clients.cell(2, 7) == D(2020, 1, 2)
+        assert clients.cell(2, 8) == 1001 and isinstance(clients.cell(2, 8), int)
+        assert data.sheet("Tasks").cell(3, 6) == D(2026, 12, 3)
+
+
+def test_write_updates_by_key_adds_columns_appends_and_reads_back(tmp_path):
+    path = simple(tmp_path / "w.xlsx", n=4)
+    backend = ExcelBackend(path)
+    backend.read()
+    batch = WriteBatch(
+        tables={"Clients": CLIENTS, "Tasks": TASKS, "Touches": TOUCHES},
+        new_columns={"Clients": ["Touches", "Last Touch"]},
+        updates=[
+            RowUpdate(CLIENTS, "C-3", 4, {"Touches": 2, "Last Touch": D(2026, 11, 23), "Notes": "=not a formula"}),
+            RowUpdate(CLIENTS, "C-99", 9, {"Touches": 1}),
+            RowUpdate(TASKS, "T-1", 2, {"Status": "Done"}),
+        ],
+        appends={"Touches": [{"Date": D(2026, 11, 23), "Client ID": "C-3", "Channel": "Email", "Ref": "r1"}]},
+    )
+    result = backend.write(batch)
+    assert (result.rows_updated, result.rows_appended) == (2, 1)
+    assert len(result.dropped) == 1 and "C-99" in result.dropped[0]
+    rows = values(path, "Clients")
+    assert rows[0][-2:] == ["Touches", "Last Touch"]
+    assert rows[3][0] == "C-3" and rows[3][-2] == 2 and rows[3][-1] == dt.datetime(2026, 11, 23)
+    assert rows[3][8] == "=not a formula"
+    assert rows[2][-2:] == [None, None]
+    assert values(path, "Tasks")[1][6] == "Done"
+    touches = values(path, "Touches")
+    assert len(touches) == 4 and touches[3][:2] == [dt.datetime(2026, 11, 23), "C-3"] and touches[3][7] == "r1"
+    again = ExcelBackend(path).read()
+    assert again.sheet("Clients").cell(4, 11) == D(2026, 11, 23)
+
+
+def test_fill_key_writes_only_into_a_still_blank_key_cell(tmp_path):
+    path = simple(tmp_path / "w.xlsx", n=3)
+    backend = ExcelBackend(path)
+    backend.read()
+    batch = WriteBatch(tables={"Clients": CLIENTS}, updates=[
+        RowUpdate(CLIENTS, "C-1", 2, {}, fill_key=True, check={"Name": "Client 1"}),  # key not blank
+    ])
+    result = backend.write(batch)
+    assert result.rows_updated == 0 and len(result.dropped) == 1
+    assert values(path, "Clients")[1][0] == "C-1"
+
+
+def test_a_file_saved_after_read_raises_source_changed(tmp_path):
+    path = simple(tmp_path / "w.xlsx")
+    backend = ExcelBackend(path)
+    backend.read()
+    time.sleep(0.01)
+    simple(path, n=6)
+    os.utime(path)
+    before = path.read_bytes()
+    with pytest.raises(SourceChanged):
+        backend.write(WriteBatch(tables={"Clients": CLIENTS}, updates=[RowUpdate(CLIENTS, "C-1", 2, {"Notes": "x"})]))
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("lock_name, app", [("~$w.xlsx", "Excel"), (".~lock.w.xlsx#", "LibreOffice")])
+def test_an_open_workbook_is_not_written(tmp_path, lock_name, app):
+    path = simple(tmp_path / "w.xlsx")
+    (tmp_path / lock_name).write_bytes(b"\x05maria" if app == "Excel" else b"maria,host,/home/maria,22.11.2026 08:00,")
+    before = path.read_bytes()
+    backend = ExcelBackend(path, wait=0.3)
+    backend.read()
+    started = time.monotonic()
+    with pytest.raises(WorkbookLocked) as info:
+        backend.write(WriteBatch(tables={"Clients": CLIENTS}, updates=[RowUpdate(CLIENTS, "C-1", 2, {"Notes": "x"})]))
+    assert time.monotonic() - started >= 0.3
+    assert app in str(info.value) and "maria" in str(info.value) and info.value.exit_code == 3
+    assert path.read_bytes() == before
+
+
+def test_tool_sheet_is_created_then_rewritten(tmp_path):
+    path = simple(tmp_path / "w.xlsx")
+    backend = ExcelBackend(path)
+    backend.read()
+    backend.write(WriteBatch(tool_sheets=[SheetContent("Stats", [["Month", "Clients"], ["Jan", 3], ["Feb", 4]])]))
+    assert values(path, "Stats") == [["Month", "Clients"], ["Jan", 3], ["Feb", 4]]
+    backend.read()
+    backend.write(WriteBatch(tool_sheets=[SheetContent("Stats", [["Month", "Clients"], ["Jan", 5]])]))
+    assert values(path, "Stats") == [["Month", "Clients"], ["Jan", 5]]
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"hello, not a zip", "not a readable Excel workbook"),
+    (bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 600, "password-protected"),
+])
+def test_bad_files_raise_one_clear_line(tmp_path, content, words):
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(SourceError) as info:
+        ExcelBackend(path).read()
+    assert words in str(info.value) and "\n" not in str(info.value)
+
+
+def test_truncated_and_bomb_files_are_refused(tmp_path):
+    good = simple(tmp_path / "good.xlsx", n=200)
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(SourceError):
+        ExcelBackend(cut).read()
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            out.writestr(item.filename, src.read(item.filename))
+        out.writestr("xl/media/huge.xml", b"<a>" + b" " * (300 << 20) + b"</a>")
+    started = time.monotonic()
+    with pytest.raises(SourceError) as info:
+        ExcelBackend(bomb).read()
+    assert "refused" in str(info.value) and time.monotonic() - started < 5
