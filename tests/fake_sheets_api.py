@@ -369,7 +369,8 @@ class FakeSheetsAPI:
         with self.lock:
             if kind == "create":
                 return 200, self._create(body, email), {}
-            key = unquote(path.split("/")[3].split(":")[0])
+            segment = 4 if kind == "permissions" else 3  # /drive/v3/files/<key>/... or /v4/spreadsheets/<key>
+            key = unquote(path.split("/")[segment].split(":")[0])
             book = self.books.get(key)
             if book is None:
                 raise ApiFailure(404)
