@@ -59,7 +59,8 @@ class Faults:
     data_554: int = 0  # answer "554 rejected" after the message
     drop_at_data: int = 0  # close the connection on DATA, before the message is sent
     drop_after_data: int = 0  # read the whole message, keep it, close without answering
-    stall_data: float = 0.0  # wait this long before answering each message
+    stall_data: float = 0.0  # keep each message, then wait this long before answering
+    stalled: threading.Event = field(default_factory=threading.Event)  # set when a stall begins
     refuse: set[str] = field(default_factory=set)  # recipients answered 550
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -105,8 +106,6 @@ class _Handler:
 
     async def handle_DATA(self, server: SMTP, session: Any, envelope: Any) -> str:
         faults = self.server.faults
-        if faults.stall_data:
-            await asyncio.sleep(faults.stall_data)
         if faults.take("data_451"):
             return "451 4.3.0 Temporary failure, try again"
         if faults.take("data_554"):
@@ -115,6 +114,9 @@ class _Handler:
                           bytes(envelope.original_content or envelope.content))
         with self.server._lock:
             self.server.received.append(record)
+        if faults.stall_data:  # the message is queued here; the client waits for our answer
+            faults.stalled.set()
+            await asyncio.sleep(faults.stall_data)
         if faults.take("drop_after_data"):
             server.transport.close()
         return "250 2.0.0 OK: queued"
