@@ -6,6 +6,7 @@ what is due and writes the bookkeeping back as one batch.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,7 +213,7 @@ def _batch(data: WorkbookData, book: Book, today: dt.date, added: list[Touch], m
         by_client.setdefault(touch.client_id, []).append(touch)
     after = make_plan(book, today, memory, extra_touches=by_client, base=plan)
     batch = build_batch(book, after, added, memory)
-    stats_sheet = _stats_sheet(book, today)
+    stats_sheet = _stats_sheet(dataclasses.replace(book, touches=book.touches + added) if added else book, today)
     if stats_sheet is not None and not _same_content(data.sheet(stats_sheet.title), stats_sheet.rows):
         batch.tool_sheets.append(stats_sheet)
     return batch
