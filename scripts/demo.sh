@@ -18,4 +18,7 @@ echo
 echo "== sheets-sync sync demo/clients.xlsx --today $DAY"
 .venv/bin/sheets-sync sync demo/clients.xlsx --today "$DAY" || true
 echo
+echo "== sheets-sync stats demo/clients.xlsx --today $DAY"
+.venv/bin/sheets-sync stats demo/clients.xlsx --today "$DAY" || true
+echo
 echo "Emails written to demo/outbox/ ($(ls demo/outbox | wc -l) files); open demo/clients.xlsx to see the tool columns."
