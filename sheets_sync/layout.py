@@ -8,7 +8,9 @@ keeps the sheet it already has (``[layout]`` in the config file, see docs/config
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 def normalize_header(text: object) -> str:
@@ -16,6 +18,20 @@ def normalize_header(text: object) -> str:
     if text is None:
         return ""
     return re.sub(r"[^0-9a-z]+", "", str(text).casefold())
+
+
+def match_headers(cells: Iterable[Any], names: dict[str, set[str]]) -> dict[str, int]:
+    """Field -> 0-based column index, for the cells of one row that are known headers."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        key = normalize_header(cell)
+        if not key:
+            continue
+        for name, wanted in names.items():
+            if name not in found and key in wanted:
+                found[name] = index
+                break
+    return found
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from sheets_sync.layout import (
     TIERS,
     TOUCHES,
     Table,
+    match_headers,
     normalize_header,
 )
 from sheets_sync.model import Book, Client, Problem, Sale, Task, Touch, cell_name
@@ -89,19 +90,6 @@ def _names(table: Table, remap: dict[str, str]) -> dict[str, set[str]]:
     return names
 
 
-def _match_header(cells: list[Any], names: dict[str, set[str]]) -> dict[str, int]:
-    cols: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        key = normalize_header(cell)
-        if not key:
-            continue
-        for field, wanted in names.items():
-            if field not in cols and key in wanted:
-                cols[field] = index
-                break
-    return cols
-
-
 def find_table(data: WorkbookData, table: Table, remap: dict[str, Any] | None = None) -> _Located | None:
     """Locate a table: its sheet (by remapped title, title or alias) and its header row."""
     remap = remap or {}
@@ -119,7 +107,7 @@ def find_table(data: WorkbookData, table: Table, remap: dict[str, Any] | None = 
     required = [c for c in table.columns if c.required]
     best: tuple[int, int, dict[str, int]] | None = None
     for row_index, cells in enumerate(sheet.rows[:HEADER_SCAN_ROWS], start=1):
-        cols = _match_header(cells, names)
+        cols = match_headers(cells, names)
         score = sum(1 for c in required if c.field in cols) * 100 + len(cols)
         if cols and (best is None or score > best[0]):
             best = (score, row_index, cols)

@@ -7,10 +7,10 @@ adds only what an existing workbook lacks (``missing_parts``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sheets_sync.layout import TABLES, Table, normalize_header
+from sheets_sync.layout import TABLES, Table, match_headers, normalize_header
 from sheets_sync.settings import SPECS, SettingSpec
 from sheets_sync.workbook import CellValue, SheetContent, SheetData, WorkbookData
 
@@ -78,20 +78,6 @@ def column_names(table: Table, remap: dict[str, str] | None = None) -> dict[str,
         c.field: {normalize_header(remap[c.field])} if c.field in remap else c.names()
         for c in table.columns
     }
-
-
-def match_headers(cells: Iterable[Any], names: dict[str, set[str]]) -> dict[str, int]:
-    """Field -> 0-based column index, for the cells of one row that are known headers."""
-    found: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        key = normalize_header(cell)
-        if not key:
-            continue
-        for field, wanted in names.items():
-            if field not in found and key in wanted:
-                found[field] = index
-                break
-    return found
 
 
 def header_row(rows: Sequence[Sequence[Any]], names: dict[str, set[str]]) -> tuple[int, dict[str, int]]:
