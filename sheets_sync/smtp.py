@@ -43,6 +43,8 @@ UNREACHABLE = ("cannot reach the mail server {where} ({why}): check SHEETS_SYNC_
                "_PORT and _SECURITY (Gmail: smtp.gmail.com, 587 starttls or 465 ssl)")
 LOGIN_REFUSED = ("the mail server {where} refused the login for {user} ({why}): check "
                  "SHEETS_SYNC_SMTP_USER and the password (Gmail needs an app password)")
+SENDER_REFUSED = ("the mail server {where} refused mail from {sender} ({why}): check SHEETS_SYNC_FROM, "
+                  "and SHEETS_SYNC_SMTP_USER if the server needs a login")
 CAP_REACHED = "daily email cap ({cap}) reached; it goes out at the next run"
 UNKNOWN_DETAIL = ("the connection dropped after the whole message was handed over and before the "
                   "server answered: it may have been delivered, so it is not sent again")
@@ -112,6 +114,10 @@ class _Permanent(Exception):
 
 class _Unknown(Exception):
     """The server may or may not have the message."""
+
+
+class _SenderRefused(Exception):
+    """The server will not take mail from our sender address (or without a login)."""
 
 
 class SmtpMailer:
@@ -208,6 +214,10 @@ class SmtpMailer:
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()))
             _raise_for(code, text)
+        except smtplib.SMTPSenderRefused as exc:
+            if exc.smtp_code >= 500:  # our From or login, not this message: stop the run
+                raise _SenderRefused(_reply(exc)) from None
+            _raise_for(exc.smtp_code, exc.smtp_error)
         except smtplib.SMTPResponseException as exc:  # sender refused, data error, 421...
             _raise_for(exc.smtp_code, exc.smtp_error)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
@@ -215,6 +225,8 @@ class SmtpMailer:
             if conn.payload_sent:
                 raise _Unknown(UNKNOWN_DETAIL) from None
             raise _Transient(_os_reason(exc)) from None
+        except smtplib.SMTPException as exc:  # e.g. the server lacks an extension we need
+            raise _Permanent(f"not sent: {exc}") from None
 
     def _send_one(self, message: Message, recipient: str) -> Delivery:
         mime = build_email(dataclasses.replace(message, to=recipient), self.settings.sender,
@@ -246,6 +258,11 @@ class SmtpMailer:
             except MailError as exc:  # reconnecting failed for good: keep it for the next run
                 status, detail = "deferred", str(exc)
                 break
+            except _SenderRefused as exc:
+                if self.journal is not None:
+                    self.journal.finish(message.key, "deferred", str(exc))
+                raise MailError(SENDER_REFUSED.format(where=f"{self.settings.host}:{self.settings.port}",
+                                                      sender=sender, why=exc)) from None
         test_pause("after-transaction")
         if self.journal is not None:
             self.journal.finish(message.key, status, detail)

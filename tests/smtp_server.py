@@ -55,6 +55,7 @@ class Faults:
     """What to do wrong, and how many more times."""
 
     mail_421: int = 0  # answer "421 closing" to MAIL FROM
+    mail_553: int = 0  # answer "553 sender not allowed" to MAIL FROM
     data_451: int = 0  # answer "451 try later" after the message
     data_554: int = 0  # answer "554 rejected" after the message
     drop_at_data: int = 0  # close the connection on DATA, before the message is sent
@@ -93,6 +94,8 @@ class _Handler:
                           options: list[str]) -> str:
         if self.server.faults.take("mail_421"):
             return "421 4.3.2 Service shutting down, try later"
+        if self.server.faults.take("mail_553"):
+            return "553 5.7.1 Sender address rejected: not owned by user"
         envelope.mail_from = address
         envelope.mail_options.extend(options)
         return "250 OK"

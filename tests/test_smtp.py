@@ -233,6 +233,19 @@ def test_a_connection_dropped_after_the_message_is_unknown_and_never_resent(star
     assert server.keys() == {msg(1).key: 1, msg(2).key: 1}
 
 
+def test_a_refused_sender_stops_the_run_and_keeps_the_rest_for_later(start, tmp_path):
+    server = start()
+    with Journal(tmp_path / "state") as journal:
+        sender = mailer(server, journal=journal)
+        sender.deliver([msg(1)])
+        server.faults.mail_553 = 1
+        with pytest.raises(MailError, match=r"refused mail from office@harbor.example \(553 5.7.1 Sender address rejected"):
+            sender.deliver([msg(2), msg(3)])
+        assert {e.key: e.status for e in journal.entries()} == {msg(1).key: "sent", msg(2).key: "deferred"}
+        assert journal.may_send(msg(2).key)
+    assert server.keys() == {msg(1).key: 1}
+
+
 def test_the_daily_cap_sends_the_most_urgent_first_and_defers_the_rest(start, tmp_path):
     server = start()
     messages = [msg(1, urgency=50), msg(2, urgency=10), msg(3, urgency=90), msg(4, urgency=10)]
