@@ -301,8 +301,8 @@ class SmtpMailer:
                 if unreachable:
                     results[index] = Delivery(message.key, "deferred", unreachable, now)
                     continue
-                if self._yag is None and self.sessions == 0:
-                    self._connect()  # the first session: MailError if the server is not there
+                if self._yag is None and index == todo[0][0]:
+                    self._connect()  # this run's session: MailError if the server is not there
                 results[index] = self._send_one(message, recipient)
                 if results[index].status == "deferred" and not self._alive():
                     unreachable = f"the mail server became unreachable ({results[index].detail})"
