@@ -1,80 +1,347 @@
-"""Applying a batch to the workbook file (first cut: an openpyxl round trip, atomic)."""
+"""Applying a batch to the workbook file by patching its XML (see docs/excel.md).
+
+Only these parts can change: the worksheets that get values, an Excel table over appended
+rows (its range grows), styles.xml when a date or template style has to be added (entries
+appended, none changed), and for new sheets the package index (workbook.xml, its rels,
+[Content_Types].xml), where entries are only added. Every other part is copied through
+with its compressed bytes untouched.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
-from pathlib import Path
+import re
+from pathlib import Path, PurePosixPath
 
-import openpyxl
-
-from sheets_sync.backends.xlsx_batch import plan_cells
-from sheets_sync.backends.xlsx_package import Fingerprint, backup, fingerprint
+from sheets_sync.backends.xlsx_batch import CellPlan, plan_cells
+from sheets_sync.backends.xlsx_cells import escape_attr
+from sheets_sync.backends.xlsx_chart import (
+    CT_CHART,
+    CT_DRAWING,
+    REL_CHART,
+    REL_DRAWING,
+    chart_xml,
+    drawing_rels,
+    drawing_xml,
+)
+from sheets_sync.backends.xlsx_package import (
+    Fingerprint,
+    Package,
+    fingerprint,
+    rels_part,
+    write_package,
+)
+from sheets_sync.backends.xlsx_read import SheetInfo, WorkbookInfo, read_rels, workbook_info
+from sheets_sync.backends.xlsx_sheet import (
+    SheetStyle,
+    grow_ref_rows,
+    patch_sheet,
+    replace_sheet_data,
+)
+from sheets_sync.backends.xlsx_styles import Styles
+from sheets_sync.backends.xlsx_template import TemplateStyles, new_sheet_xml, rows_xml
 from sheets_sync.errors import SourceChanged, SourceError
 from sheets_sync.workbook import SheetContent, WorkbookData, WriteBatch, WriteResult
 
-DATE_FORMAT = "yyyy-mm-dd"
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+REL_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+REL_TABLE = "/table"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+CHANGED = "{name} was saved by someone else while we were writing; nothing was written (run again)"
+FORMULA_KEPT = "{cell} holds a formula; it was left as it is"
+VERIFY_FAILED = "{name}: the new version did not read back as written ({detail}); the file was left as it was"
+
+
+class Editor:
+    """The package being edited: parts changed so far, the styles, the index edits."""
+
+    def __init__(self, pkg: Package, info: WorkbookInfo) -> None:
+        self.pkg = pkg
+        self.info = info
+        self.changed: dict[str, bytes] = {}
+        self.styles = Styles(pkg.read(info.styles) if info.styles else None)
+        self._template: TemplateStyles | None = None
+
+    def part(self, name: str) -> bytes:
+        """A part's bytes as edited so far."""
+        return self.changed[name] if name in self.changed else self.pkg.read(name)
+
+    def has(self, name: str) -> bool:
+        return name in self.changed or self.pkg.has(name)
+
+    def template_styles(self) -> TemplateStyles:
+        if self._template is None:
+            self._template = TemplateStyles(self.styles)
+        return self._template
+
+    def free_name(self, folder: str, stem: str, ext: str) -> str:
+        """An unused part name like xl/worksheets/sheet7.xml."""
+        n = 1
+        while self.has(f"{folder}/{stem}{n}{ext}"):
+            n += 1
+        return f"{folder}/{stem}{n}{ext}"
+
+    def add_override(self, part: str, content_type: str) -> None:
+        """List ``part`` in [Content_Types].xml (appended before </Types>)."""
+        data = self.part("[Content_Types].xml")
+        entry = f'<Override PartName="/{escape_attr(part)}" ContentType="{content_type}"/>'.encode()
+        close = data.rfind(b"</Types>")
+        if close < 0:
+            raise SourceError(f"{self.pkg.name}: [Content_Types].xml is damaged", source=str(self.pkg.path))
+        self.changed["[Content_Types].xml"] = data[:close] + entry + data[close:]
+
+    def add_rel(self, owner: str, rel_type: str, target_part: str) -> str:
+        """Add a relationship from ``owner`` to ``target_part``; returns its new Id."""
+        name = rels_part(owner)
+        data = self.part(name) if self.has(name) else (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Relationships xmlns="{NS_PKG_REL}"></Relationships>').encode()
+        ids = {int(m) for m in re.findall(rb'\bId="rId(\d+)"', data)}
+        rid = f"rId{max(ids, default=0) + 1}"
+        target = _relative(owner, target_part)
+        entry = f'<Relationship Id="{rid}" Type="{rel_type}" Target="{escape_attr(target)}"/>'.encode()
+        close = data.rfind(b"</Relationships>")
+        self.changed[name] = data[:close] + entry + data[close:]
+        return rid
+
+    def add_sheet_entry(self, title: str, rid: str) -> None:
+        """List a new sheet at the end of workbook.xml's <sheets>."""
+        part = self.info.workbook_part
+        data = self.part(part)
+        m = re.search(rb"</((?:[A-Za-z_][\w.-]*:)?)sheets>", data)
+        if m is None:
+            raise SourceError(f"{self.pkg.name}: workbook.xml has no sheet list", source=str(self.pkg.path))
+        prefix = m.group(1).decode()
+        root = re.search(rb"<[A-Za-z_][^>]*>", data)  # the root element's start tag (after <?xml ...?>)
+        ns = re.search(rb'xmlns:([A-Za-z_][\w.-]*)="(http://schemas.openxmlformats.org/officeDocument/2006/relationships'
+                       rb'|http://purl.oclc.org/ooxml/officeDocument/relationships)"', root.group() if root else b"")
+        if ns is not None:
+            rel_attr = f'{ns.group(1).decode()}:id="{rid}"'
+        else:  # declared per element (openpyxl does this), so declare it on ours too
+            rel_attr = f'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="{rid}"'
+        sheet_id = max((s.sheet_id for s in self.info.sheets), default=0) + 1
+        self.info.sheets.append(SheetInfo(title, sheet_id, rid, "", "worksheet"))
+        entry = f'<{prefix}sheet name="{escape_attr(title)}" sheetId="{sheet_id}" {rel_attr}/>'.encode()
+        self.changed[part] = data[:m.start()] + entry + data[m.start():]
+
+    def finish(self) -> dict[str, bytes]:
+        """The parts to write, styles included when they changed."""
+        if self.styles.changed and self.info.styles:
+            self.changed[self.info.styles] = self.styles.data
+        return self.changed
+
+
+def _relative(owner: str, target: str) -> str:
+    base = PurePosixPath(owner).parent.parts
+    parts = PurePosixPath(target).parts
+    common = 0
+    while common < min(len(base), len(parts)) and base[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + list(parts[common:]))
+
+
+def _style(editor: Editor, date_system: int) -> SheetStyle:
+    def date_style(style: int | None) -> int:
+        if not editor.styles.data:
+            return 0
+        return editor.styles.date_style(style)
+
+    return SheetStyle(date_system, date_style)
 
 
 def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fingerprint | None) -> WriteResult:
-    """Apply ``batch`` to the file at ``path``, whose current content is ``data``."""
+    """Apply ``batch`` to the file at ``path``, whose current content is ``data``; returns
+    what was written. Raises SourceChanged if the file changes while we work."""
     plan = plan_cells(batch, data)
-    wb = openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
-    for title, rows in plan.cells.items():
-        ws = wb[title]
-        for r, cols in rows.items():
-            for c, value in cols.items():
-                cell = ws.cell(row=r, column=c)
-                cell.value = value
-                if isinstance(value, str) and value.startswith("="):
-                    cell.data_type = "s"  # text, never a formula
-                if isinstance(value, (dt.date, dt.datetime)):
-                    cell.number_format = DATE_FORMAT
-    for content in batch.tool_sheets:
-        if content.title in wb.sheetnames:
-            ws = wb[content.title]
-            ws.delete_rows(1, ws.max_row)
-        else:
-            ws = wb.create_sheet(content.title)
-        _fill(ws, content)
-    _save(wb, path, expected)
+    with Package(path) as pkg:
+        info = workbook_info(pkg)
+        editor = Editor(pkg, info)
+        style = _style(editor, data.date_system)
+        for title, changes in list(plan.cells.items()):
+            sheet = info.sheet(title)
+            if sheet is None or not pkg.has(sheet.part):
+                plan.dropped.append(f"{title}: sheet not found when writing")
+                continue
+            inherit = frozenset([plan.header_rows.get(title, 1)]) if title in batch.new_columns else frozenset()
+            xml, report = patch_sheet(editor.part(sheet.part), changes, style, sheet.name, inherit)
+            plan.dropped.extend(FORMULA_KEPT.format(cell=c) for c in report.kept_formulas)
+            for r, c in report.kept:
+                plan.cells[title][r].pop(c, None)
+            if title in plan.appended_rows:
+                xml = _grow_tables(editor, sheet.part, xml, plan, title)
+            editor.changed[sheet.part] = xml
+        for content in batch.tool_sheets:
+            _write_tool_sheet(editor, content, data.date_system)
+        changed = editor.finish()
+        if not changed:
+            return WriteResult(len(plan.updated_rows), plan.appended, plan.dropped)
+        checks = _expected_values(plan, batch.tool_sheets, report_cells=True)
+
+        def verify(tmp: Path) -> None:
+            _verify(tmp, path.name, checks)
+            if expected is not None and fingerprint(path) != expected:
+                raise SourceChanged(CHANGED.format(name=path.name), source=str(path))
+
+        write_package(path, pkg, changed, verify=verify)
     return WriteResult(len(plan.updated_rows), plan.appended, plan.dropped)
+
+
+def _grow_tables(editor: Editor, sheet_part: str, xml: bytes, plan: CellPlan, title: str) -> bytes:
+    """Extend the sheet's autoFilter and any Excel table over the appended rows."""
+    first, last = plan.appended_rows[title]
+    header = plan.header_rows.get(title, 1)
+    xml = grow_ref_rows(xml, b"autoFilter", header, first - 1, last)
+    for _rid, (rel_type, target, mode) in read_rels(editor.pkg, sheet_part).items():
+        if not rel_type.endswith(REL_TABLE) or mode == "External" or not editor.has(target):
+            continue
+        table = editor.part(target)
+        if re.search(rb'totalsRowCount="[1-9]', table):
+            continue  # a totals row sits below the data; growing would cover it
+        grown = grow_ref_rows(table, b"table", header, first - 1, last)
+        if grown != table:
+            grown = grow_ref_rows(grown, b"autoFilter", header, first - 1, last)
+            editor.changed[target] = grown
+    return xml
+
+
+def _write_tool_sheet(editor: Editor, content: SheetContent, date_system: int) -> None:
+    sheet = editor.info.sheet(content.title)
+    if sheet is not None and sheet.part and editor.has(sheet.part) and sheet.kind == "worksheet":
+        xml = editor.part(sheet.part)
+        body, last_row, last_col = rows_xml(content.rows, _style(editor, date_system), prefix=_prefix(xml))
+        editor.changed[sheet.part] = replace_sheet_data(xml, body, last_row, last_col)
+        return
+    add_new_sheet(editor, content, date_system)
+
+
+def _prefix(xml: bytes) -> str:
+    from sheets_sync.backends.xlsx_sheet import sheet_prefix
+
+    return sheet_prefix(xml)
+
+
+def add_new_sheet(editor: Editor, content: SheetContent, date_system: int) -> None:
+    """Create a worksheet part for ``content`` (template formatting when ``content.table``
+    is set, a chart when ``content.chart`` is) and list it in the package index."""
+    folder = str(PurePosixPath(editor.info.workbook_part).parent)
+    folder = "" if folder == "." else folder + "/"
+    part = editor.free_name(f"{folder}worksheets", "sheet", ".xml")
+    drawing_rid = None
+    if content.chart:
+        drawing = editor.free_name(f"{folder}drawings", "drawing", ".xml")
+        chart = editor.free_name(f"{folder}charts", "chart", ".xml")
+        editor.changed[chart] = chart_xml(content.title, content.chart, content.rows)
+        editor.changed[drawing] = drawing_xml(content.chart)
+        editor.changed[rels_part(drawing)] = drawing_rels(_relative(drawing, chart))
+        editor.add_override(drawing, CT_DRAWING)
+        editor.add_override(chart, CT_CHART)
+        editor.changed[part] = b""  # reserve the name before its rels are added
+        drawing_rid = editor.add_rel(part, REL_DRAWING, drawing)
+        assert REL_CHART
+    editor.changed[part] = new_sheet_xml(content, _style(editor, date_system), editor.template_styles()
+                                         if content.table else None, drawing_rid)
+    rid = editor.add_rel(editor.info.workbook_part, REL_WORKSHEET, part)
+    editor.add_override(part, CT_WORKSHEET)
+    editor.add_sheet_entry(content.title, rid)
+    editor.info.sheets[-1].part = part
 
 
 def add_sheets(path: Path, sheets: list[SheetContent], columns: dict[str, list[str]], data: WorkbookData,
                expected: Fingerprint | None) -> None:
-    """Add template sheets and header cells (first cut through openpyxl)."""
-    batch = WriteBatch(new_columns=columns)
-    plan = plan_cells(batch, data)
-    wb = openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+    """``init --into``: add the template sheets and the missing headers (appended to each
+    sheet's header row, found as the row matching most known headers)."""
+    from sheets_sync.template import TABLES, column_names, header_row
+    from sheets_sync.workbook import TableRef
+
+    tables: dict[str, TableRef] = {}
+    for title in columns:
+        sheet = data.sheet(title)
+        if sheet is None:
+            continue
+        best = (1, -1)
+        for table in TABLES:
+            row, found = header_row(sheet.rows, column_names(table))
+            if len(found) > best[1] and row:
+                best = (row, len(found))
+        tables[title] = TableRef(title, best[0], None)
+    plan = plan_cells(WriteBatch(tables=tables, new_columns=columns), data)
+    with Package(path) as pkg:
+        info = workbook_info(pkg)
+        editor = Editor(pkg, info)
+        style = _style(editor, data.date_system)
+        for title, changes in plan.cells.items():
+            sheet = info.sheet(title)
+            if sheet is None:
+                continue
+            inherit = frozenset([plan.header_rows.get(title, 1)])
+            xml, _ = patch_sheet(editor.part(sheet.part), changes, style, sheet.name, inherit)
+            editor.changed[sheet.part] = xml
+        for content in sheets:
+            if info.sheet(content.title) is None:
+                add_new_sheet(editor, content, data.date_system)
+        changed = editor.finish()
+        if not changed:
+            return
+        checks = _expected_values(plan, sheets, report_cells=False)
+
+        def verify(tmp: Path) -> None:
+            _verify(tmp, path.name, checks)
+            if expected is not None and fingerprint(path) != expected:
+                raise SourceChanged(CHANGED.format(name=path.name), source=str(path))
+
+        write_package(path, pkg, changed, verify=verify)
+
+
+def _expected_values(plan: CellPlan, sheets: list[SheetContent], report_cells: bool) -> dict[str, dict[tuple[int, int], object]]:
+    checks: dict[str, dict[tuple[int, int], object]] = {}
     for title, rows in plan.cells.items():
         for r, cols in rows.items():
             for c, value in cols.items():
-                wb[title].cell(row=r, column=c, value=value)
+                checks.setdefault(title, {})[(r, c)] = value
     for content in sheets:
-        _fill(wb.create_sheet(content.title), content)
-    _save(wb, path, expected)
+        grid = checks.setdefault(content.title, {})
+        for r, values in enumerate(content.rows, start=1):
+            for c, value in enumerate(values, start=1):
+                grid[(r, c)] = value
+    return checks
 
 
-def _fill(ws, content: SheetContent) -> None:
-    for r, values in enumerate(content.rows, start=1):
-        for c, value in enumerate(values, start=1):
-            if value is not None and value != "":
-                ws.cell(row=r, column=c, value=value)
+def _norm(value: object) -> object:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time() else value.replace(microsecond=0)
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)):
+        return None if value != value or value in (float("inf"), float("-inf")) else round(float(value), 9)
+    return str(value)[:32767]
 
 
-def _save(wb: openpyxl.Workbook, path: Path, expected: Fingerprint | None) -> None:
-    tmp = path.parent / f".~{path.stem}.{secrets.token_hex(4)}.tmp"
+def _verify(tmp: Path, name: str, checks: dict[str, dict[tuple[int, int], object]]) -> None:
+    """Reopen the new file and read back every cell we wrote (formulas we kept excepted)."""
+    from python_calamine import CalamineWorkbook
+
     try:
-        wb.save(tmp)
-        if expected is not None and fingerprint(path) != expected:
-            raise SourceChanged(f"{path.name} was saved by someone else meanwhile; nothing was written",
-                                source=str(path))
-        backup(path)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot write the workbook ({exc.strerror})", source=str(path)) from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        with Package(tmp) as pkg:
+            info = workbook_info(pkg)
+            pkg.check_all()
+        with open(tmp, "rb") as fh:
+            book = CalamineWorkbook.from_filelike(fh)
+            for title, cells in checks.items():
+                sheet = info.sheet(title)
+                if sheet is None:
+                    raise ValueError(f"sheet {title} is missing")
+                rows = book.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+                for (r, c), want in cells.items():
+                    got = rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else None
+                    if _norm(got) != _norm(want):
+                        raise ValueError(f"{title} row {r} column {c}: {got!r} instead of {want!r}")
+            book.close()
+    except SourceError as exc:
+        raise SourceError(VERIFY_FAILED.format(name=name, detail=str(exc)), source=name) from None
+    except Exception as exc:  # any failure to read back means we must not swap the file in
+        raise SourceError(VERIFY_FAILED.format(name=name, detail=str(exc)[:200]), source=name) from None
+

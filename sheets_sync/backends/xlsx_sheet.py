@@ -1,0 +1,285 @@
+"""Patching one worksheet's XML in place: only the target cells' bytes change.
+
+The sheet is not parsed into a tree and serialized again (that is what rewrites formulas,
+attributes and extension lists). Rows are located with a scan of the ``<row>`` tags; only
+the rows that get a value are taken apart into cells, and only the target cells are
+replaced or inserted in column order. Every other byte of the part is copied as it is.
+Rows that do not exist yet are inserted in row order; the ``<dimension>`` grows to cover
+what we wrote. A cell holding a formula is never overwritten (the staff's formula wins).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sheets_sync.backends.xlsx_cells import cell_xml
+from sheets_sync.backends.xlsx_read import col_index, col_letters
+
+_SHEETDATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*?(/?)>")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*?)(/?)>")
+_R_ATTR = re.compile(rb'\br="(\d+)"')
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_STYLE = re.compile(rb'\bs="(\d+)"')
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f\b")
+_SPANS = re.compile(rb'\bspans="(\d+):(\d+)"')
+_DIMENSION = re.compile(rb'<((?:[A-Za-z_][\w.-]*:)?)dimension\b[^>]*?\bref="([^"]*)"')
+_RANGE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
+_COLS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?col\b([^>]*?)/?>")
+
+
+@dataclass
+class SheetPatch:
+    """What patching did beyond writing cells: cells left alone (formulas), rows touched."""
+
+    kept_formulas: list[str] = field(default_factory=list)
+    kept: list[tuple[int, int]] = field(default_factory=list)
+    last_row: int = 0
+
+
+@dataclass
+class SheetStyle:
+    """How to style a value in a cell: the date style function and the sheet's column styles."""
+
+    date_system: int
+    date_style: Callable[[int | None], int]
+
+
+def _attr_int(pattern: re.Pattern[bytes], attrs: bytes) -> int | None:
+    m = pattern.search(attrs)
+    return int(m.group(1)) if m else None
+
+
+def column_styles(xml: bytes) -> dict[int, int]:
+    """1-based column -> style index from the sheet's <cols> (what Excel gives new cells)."""
+    out: dict[int, int] = {}
+    end = xml.find(b"sheetData")
+    for m in _COLS.finditer(xml, 0, end if end > 0 else len(xml)):
+        attrs = m.group(1)
+        lo = re.search(rb'\bmin="(\d+)"', attrs)
+        hi = re.search(rb'\bmax="(\d+)"', attrs)
+        st = re.search(rb'\bstyle="(\d+)"', attrs)
+        if lo and hi and st:
+            for col in range(int(lo.group(1)), min(int(hi.group(1)), 16384) + 1):
+                out[col] = int(st.group(1))
+    return out
+
+
+def patch_sheet(xml: bytes, changes: dict[int, dict[int, object]], style: SheetStyle, sheet_name: str,
+                inherit_rows: frozenset[int] = frozenset()) -> tuple[bytes, SheetPatch]:
+    """``xml`` with ``changes`` (row -> column -> value, 1-based) applied; see module doc.
+    New cells in ``inherit_rows`` (header rows) take the style of the cell on their left."""
+    report = SheetPatch()
+    m = _SHEETDATA.search(xml)
+    if m is None:
+        raise ValueError("worksheet has no sheetData")
+    prefix = m.group(1).decode()
+    col_styles = column_styles(xml[:m.start()])
+    out: list[bytes] = []
+    if m.group(2):  # <sheetData/>
+        body_start = body_end = m.end()
+        head = xml[:m.start()] + f"<{prefix}sheetData>".encode()
+        tail = f"</{prefix}sheetData>".encode() + xml[m.end():]
+    else:
+        close = f"</{prefix}sheetData>".encode()
+        body_start = m.end()
+        body_end = xml.find(close, body_start)
+        if body_end < 0:
+            raise ValueError("worksheet sheetData is not closed")
+        head = xml[:body_start]
+        tail = xml[body_end:]
+    out.append(head)
+    pending = sorted(changes)
+    index = 0
+    pos = body_start
+    row_no = 0
+    close_row = f"</{prefix}row>".encode()
+    for rm in _ROW_TAG.finditer(xml, body_start, body_end):
+        if index >= len(pending):
+            break
+        r = _attr_int(_R_ATTR, rm.group(1))
+        row_no = r if r is not None else row_no + 1
+        while index < len(pending) and pending[index] < row_no:
+            out.append(xml[pos:rm.start()])
+            pos = rm.start()
+            out.append(_new_row(prefix, pending[index], changes[pending[index]], style, col_styles, report, sheet_name))
+            index += 1
+        if index < len(pending) and pending[index] == row_no:
+            end = rm.end() if rm.group(2) else xml.find(close_row, rm.end()) + len(close_row)
+            out.append(xml[pos:rm.start()])
+            out.append(_patch_row(xml[rm.start():end], rm, prefix, row_no, changes[row_no], style, col_styles,
+                                  report, sheet_name, row_no in inherit_rows))
+            pos = end
+            index += 1
+    out.append(xml[pos:body_end])
+    while index < len(pending):
+        out.append(_new_row(prefix, pending[index], changes[pending[index]], style, col_styles, report, sheet_name))
+        index += 1
+    out.append(tail)
+    data = b"".join(out)
+    if changes:
+        data = _grow_dimension(data, min(changes), max(changes),
+                               min(min(c) for c in changes.values() if c), max(max(c) for c in changes.values() if c))
+    report.last_row = max(changes) if changes else 0
+    return data, report
+
+
+def _new_row(prefix: str, row: int, cells: dict[int, object], style: SheetStyle, col_styles: dict[int, int],
+             report: SheetPatch, sheet_name: str) -> bytes:
+    parts = [cell_xml(prefix, col, row, value, col_styles.get(col), style.date_system, style.date_style)
+             for col, value in sorted(cells.items())]
+    return f'<{prefix}row r="{row}">{"".join(parts)}</{prefix}row>'.encode()
+
+
+def _patch_row(row_xml: bytes, tag: re.Match[bytes], prefix: str, row: int, cells: dict[int, object],
+               style: SheetStyle, col_styles: dict[int, int], report: SheetPatch, sheet_name: str,
+               inherit: bool = False) -> bytes:
+    tag_len = tag.end() - tag.start()
+    open_tag = row_xml[:tag_len]
+    row_attrs = tag.group(1)
+    row_style = _attr_int(_STYLE, row_attrs) if b'customFormat="1"' in row_attrs or b"customFormat=\"true\"" in row_attrs else None
+    if tag.group(2):  # <row .../>: no cells yet
+        body = b""
+        open_tag = open_tag[:-2].rstrip() + b">"
+        closing = f"</{prefix}row>".encode()
+    else:
+        closing = row_xml[row_xml.rfind(b"</"):]
+        body = row_xml[tag_len:len(row_xml) - len(closing)]
+    todo = dict(sorted(cells.items()))
+    out: list[bytes] = []
+    pos = 0
+    col = 0
+    left_style = None
+    for cm in _CELL.finditer(body):
+        ref = _CELL_REF.search(cm.group(1))
+        col = col_index(ref.group(1).decode()) if ref else col + 1
+        for new_col in [c for c in todo if c < col]:
+            out.append(body[pos:cm.start()])
+            pos = cm.start()
+            value = todo.pop(new_col)
+            base = row_style if row_style is not None else col_styles.get(new_col)
+            out.append(cell_xml(prefix, new_col, row, value, base, style.date_system, style.date_style).encode())
+        if inherit and (cm.group(2) or b"").strip():
+            left_style = _attr_int(_STYLE, cm.group(1))
+        if col in todo:
+            value = todo.pop(col)
+            out.append(body[pos:cm.start()])
+            pos = cm.end()
+            inner = cm.group(2) or b""
+            if _FORMULA.search(inner):
+                report.kept_formulas.append(f"{sheet_name}!{col_letters(col)}{row}")
+                report.kept.append((row, col))
+                out.append(cm.group())
+                continue
+            current = _attr_int(_STYLE, cm.group(1))
+            out.append(cell_xml(prefix, col, row, value, current, style.date_system, style.date_style).encode())
+        if not todo:
+            break
+    # cells after the last existing one go after it (before a row extLst, if any)
+    insert_at = len(body)
+    last_cell_end = None
+    for cm in _CELL.finditer(body, pos):
+        last_cell_end = cm.end()
+        if inherit and (cm.group(2) or b"").strip():
+            left_style = _attr_int(_STYLE, cm.group(1))
+    if todo:
+        if last_cell_end is not None:
+            insert_at = last_cell_end
+        ext = body.find(b"extLst", pos)
+        if last_cell_end is None and ext >= 0:
+            insert_at = body.rfind(b"<", pos, ext)
+        out.append(body[pos:insert_at])
+        for new_col, value in todo.items():
+            base = row_style if row_style is not None else col_styles.get(new_col)
+            if inherit and left_style is not None:
+                base = left_style
+            out.append(cell_xml(prefix, new_col, row, value, base, style.date_system, style.date_style).encode())
+        pos = insert_at
+    out.append(body[pos:])
+    if cells:
+        open_tag = _widen_spans(open_tag, min(cells), max(cells))
+    return open_tag + b"".join(out) + closing
+
+
+def _widen_spans(tag: bytes, lo: int, hi: int) -> bytes:
+    m = _SPANS.search(tag)
+    if m is None:
+        return tag
+    a, b = int(m.group(1)), int(m.group(2))
+    if lo >= a and hi <= b:
+        return tag
+    return tag[:m.start()] + f'spans="{min(a, lo)}:{max(b, hi)}"'.encode() + tag[m.end():]
+
+
+def parse_range(ref: str) -> tuple[int, int, int, int] | None:
+    """(first_row, first_col, last_row, last_col) of "A1:K20" or "B3"; None when not a range."""
+    m = _RANGE.match(ref.strip())
+    if not m:
+        return None
+    c1, r1 = col_index(m.group(1)), int(m.group(2))
+    c2, r2 = (col_index(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+    return r1, c1, r2, c2
+
+
+def range_text(r1: int, c1: int, r2: int, c2: int) -> str:
+    """"A1:K20" (or "A1" for one cell)."""
+    first, last = f"{col_letters(c1)}{r1}", f"{col_letters(c2)}{r2}"
+    return first if first == last else f"{first}:{last}"
+
+
+def _grow_dimension(xml: bytes, r1: int, r2: int, c1: int, c2: int) -> bytes:
+    m = _DIMENSION.search(xml)
+    if m is None:
+        return xml
+    old = parse_range(m.group(2).decode())
+    if old is None:
+        return xml
+    new = (min(old[0], r1), min(old[1], c1), max(old[2], r2), max(old[3], c2))
+    if new == old:
+        return xml
+    start, end = m.span(2)
+    return xml[:start] + range_text(*new).encode() + xml[end:]
+
+
+def grow_ref_rows(xml: bytes, tag: bytes, header_row: int, old_last: int, new_last: int) -> bytes:
+    """Extend the first ``<tag ref="...">`` whose range starts at ``header_row`` and ends at
+    ``old_last`` (or below) down to ``new_last`` (autoFilter of a sheet, ref of a table)."""
+    pattern = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?" + tag + rb'\b[^>]*?\bref="([^"]*)"')
+    m = pattern.search(xml)
+    if m is None:
+        return xml
+    rng = parse_range(m.group(1).decode())
+    if rng is None or rng[0] != header_row or rng[2] >= new_last or rng[2] < header_row:
+        return xml
+    if rng[2] < old_last:
+        return xml
+    start, end = m.span(1)
+    return xml[:start] + range_text(rng[0], rng[1], new_last, rng[3]).encode() + xml[end:]
+
+
+def replace_sheet_data(xml: bytes, rows_xml: bytes, last_row: int, last_col: int) -> bytes:
+    """``xml`` with its whole <sheetData> replaced (a tool sheet rewritten) and the
+    dimension set to what the new data covers."""
+    m = _SHEETDATA.search(xml)
+    if m is None:
+        raise ValueError("worksheet has no sheetData")
+    prefix = m.group(1).decode()
+    if m.group(2):
+        end = m.end()
+    else:
+        close = f"</{prefix}sheetData>".encode()
+        end = xml.find(close, m.end()) + len(close)
+    data = xml[:m.start()] + f"<{prefix}sheetData>".encode() + rows_xml + f"</{prefix}sheetData>".encode() + xml[end:]
+    d = _DIMENSION.search(data)
+    if d is not None:
+        start, stop = d.span(2)
+        data = data[:start] + range_text(1, 1, max(last_row, 1), max(last_col, 1)).encode() + data[stop:]
+    return data
+
+
+def sheet_prefix(xml: bytes) -> str:
+    """The namespace prefix the sheet uses for its main elements ("" or "x:")."""
+    m = _SHEETDATA.search(xml)
+    return m.group(1).decode() if m else ""
