@@ -550,10 +550,12 @@ class FakeSheetsAPI:
                 "responses": responses}
 
     def _batch_update(self, book: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
-        # All or nothing, as the real API: apply to a copy, then swap in.
-        import copy
-
-        work = copy.deepcopy(book)
+        # All or nothing, as the real API: apply to a copy, then swap in. Cells are replaced,
+        # never changed in place, so copying the dicts is enough.
+        work = Spreadsheet(book.key, book.title, [
+            Sheet(s.sheet_id, s.title, s.rows, s.cols, dict(s.cells), s.frozen,
+                  {k: (v.copy() if isinstance(v, (list, dict, set)) else v) for k, v in s.extra.items()})
+            for s in book.sheets], book.locale, book.time_zone, book.editors, book.permissions)
         replies = [self._apply(work, request) for request in body.get("requests", [])]
         book.sheets = work.sheets
         book.title, book.locale, book.time_zone = work.title, work.locale, work.time_zone

@@ -300,6 +300,7 @@ class _SheetPlan:
         self.need_rows = 0
         self.need_cols = 0
         self._keys: dict[str, list[int]] | None = None
+        self._cols: dict[str, int] = {}
 
     def add_new_columns(self, headers: list[str]) -> None:
         for header in headers:
@@ -312,10 +313,15 @@ class _SheetPlan:
         return max(self.positions.values(), default=0)
 
     def col(self, header: str) -> int:
+        """The 1-based column of a header (matched as the reader matches headers)."""
+        position = self._cols.get(header)
+        if position is not None:
+            return position
         position = self.positions.get(normalize_header(header))
         if position is None:
             raise SourceChanged(MOVED.format(sheet=self.meta.title) + f" (no column '{header}')",
                                 source=self.meta.title)
+        self._cols[header] = position
         return position
 
     def check_header(self, fresh: Fresh, label: str) -> None:
