@@ -31,7 +31,13 @@ from sheets_sync.backends.xlsx_package import (
     rels_part,
     write_package,
 )
-from sheets_sync.backends.xlsx_read import SheetInfo, WorkbookInfo, read_rels, workbook_info
+from sheets_sync.backends.xlsx_read import (
+    SheetInfo,
+    WorkbookInfo,
+    read_lxml,
+    read_rels,
+    workbook_info,
+)
 from sheets_sync.backends.xlsx_sheet import (
     SheetStyle,
     grow_ref_rows,
@@ -322,26 +328,40 @@ def _norm(value: object) -> object:
 
 def _verify(tmp: Path, name: str, checks: dict[str, dict[tuple[int, int], object]]) -> None:
     """Reopen the new file and read back every cell we wrote (formulas we kept excepted)."""
-    from python_calamine import CalamineWorkbook
-
     try:
         with Package(tmp) as pkg:
             info = workbook_info(pkg)
             pkg.check_all()
-        with open(tmp, "rb") as fh:
-            book = CalamineWorkbook.from_filelike(fh)
-            for title, cells in checks.items():
-                sheet = info.sheet(title)
-                if sheet is None:
-                    raise ValueError(f"sheet {title} is missing")
-                rows = book.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
-                for (r, c), want in cells.items():
-                    got = rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else None
-                    if _norm(got) != _norm(want):
-                        raise ValueError(f"{title} row {r} column {c}: {got!r} instead of {want!r}")
-            book.close()
+            grids = _read_back(pkg, info, list(checks))
+        for title, cells in checks.items():
+            rows = grids[title]
+            for (r, c), want in cells.items():
+                got = rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else None
+                if _norm(got) != _norm(want):
+                    raise ValueError(f"{title} row {r} column {c}: {got!r} instead of {want!r}")
     except SourceError as exc:
         raise SourceError(VERIFY_FAILED.format(name=name, detail=str(exc)), source=name) from None
     except Exception as exc:  # any failure to read back means we must not swap the file in
         raise SourceError(VERIFY_FAILED.format(name=name, detail=str(exc)[:200]), source=name) from None
 
+
+def _read_back(pkg: Package, info: WorkbookInfo, titles: list[str]) -> dict[str, list[list[object]]]:
+    """The sheets ``titles`` as raw grids: calamine, or our lxml reader where it refuses."""
+    from python_calamine import CalamineWorkbook
+
+    names = {}
+    for title in titles:
+        sheet = info.sheet(title)
+        if sheet is None:
+            raise ValueError(f"sheet {title} is missing")
+        names[title] = sheet.name
+    try:
+        with open(pkg.path, "rb") as fh:
+            book = CalamineWorkbook.from_filelike(fh)
+            try:
+                return {t: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for t, n in names.items()}
+            finally:
+                book.close()
+    except Exception:  # e.g. an Excel 4 macro sheet calamine does not know: read it ourselves
+        sheets = read_lxml(pkg, info)
+        return {t: sheets[n].rows for t, n in names.items()}
