@@ -37,9 +37,9 @@ from sheets_sync.backends.google_write import (
 )
 from sheets_sync.config import Config, user_dir
 from sheets_sync.errors import RemoteError, SourceChanged, SourceError
-from sheets_sync.layout import SETTINGS, TABLES
+from sheets_sync.layout import SETTINGS
 from sheets_sync.settings import SPEC_BY_KEY, find_spec
-from sheets_sync.template import column_names, find_sheet, header_row
+from sheets_sync.template import find_sheet, sheet_header_row
 from sheets_sync.workbook import SheetContent, SheetData, WorkbookData, WriteBatch, WriteResult
 
 META_FIELDS = (
@@ -236,7 +236,7 @@ class GoogleBackend:
             sheet = self._snapshot.sheet(title)
             if meta is None or sheet is None:
                 raise SourceError(f"{self.label}: no sheet named '{title}'", source=self.label)
-            top = _header_row_of(sheet)
+            top = sheet_header_row(sheet, self.config.section("layout"))
             cells = sheet.rows[top - 1] if len(sheet.rows) >= top else []
             last = max((i + 1 for i, c in enumerate(cells) if c not in (None, "")), default=0)
             needed = last + len(headers)
@@ -280,15 +280,6 @@ def create_spreadsheet(title: str, sheets: list[SheetContent], config: Config | 
                 f"Created spreadsheet {key} but could not finish it ({detail}); delete it in Google "
                 "Drive and run init again", source=title) from None
     return key
-
-
-def _header_row_of(sheet: SheetData) -> int:
-    best_row, best = 1, 0
-    for table in TABLES:
-        row, found = header_row(sheet.rows, column_names(table))
-        if len(found) > best:
-            best_row, best = row, len(found)
-    return best_row
 
 
 def _sheet_time_limit(data: WorkbookData) -> float | None:

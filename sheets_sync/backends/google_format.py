@@ -13,7 +13,7 @@ from typing import Any
 
 from sheets_sync.backends.google_values import extended_value
 from sheets_sync.layout import TABLES, Column
-from sheets_sync.template import column_names, header_row
+from sheets_sync.template import column_names, content_header_row, header_row
 from sheets_sync.workbook import SheetContent
 
 MIN_ROWS = 1000  # Google's own default grid for a new sheet
@@ -34,11 +34,7 @@ def grid_size(content: SheetContent) -> tuple[int, int]:
 
 def frozen_rows(content: SheetContent) -> int:
     """The header row of a template sheet (frozen), or 0."""
-    table = _TABLES.get(content.table or "")
-    if table is None:
-        return 0
-    top, found = header_row(content.rows, column_names(table))
-    return top if found else 0
+    return content_header_row(content)
 
 
 def sheet_properties(sheet_id: int, content: SheetContent, index: int | None = None) -> dict[str, Any]:
