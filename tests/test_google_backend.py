@@ -313,3 +313,54 @@ def test_time_limit_comes_from_the_settings_sheet_unless_given(api: FakeSheetsAP
     given = GoogleBackend(key, time_limit=3)
     given.read()
     assert given.time_limit == 3
+
+
+def test_a_renamed_staff_column_does_not_stop_the_write(api: FakeSheetsAPI) -> None:
+    key = seed(api, 2)
+    gb = backend(key)
+    gb.read()
+    api.before("batchGet", lambda fake: setattr(fake.sheet(key, "Clients").cells[(1, 6)], "value", "Comments"))
+    gb.write(WriteBatch(tables={"Clients": CLIENTS}, updates=[RowUpdate(CLIENTS, "C-001", 2, {"Touches": 1})]))
+    assert row_of(api.values(key, "Clients"), "C-001")[6] == 1
+
+
+def swap_columns(fake: FakeSheetsAPI, key: str, title: str, a: int, b: int) -> None:
+    """What dragging a column elsewhere does: every cell of the two columns trades places."""
+    sheet = fake.sheet(key, title)
+    moved = {}
+    for (r, c), value in sheet.cells.items():
+        moved[(r, b if c == a else a if c == b else c)] = value
+    sheet.cells = moved
+
+
+def tool_values(key: str) -> dict[str, tuple[object, ...]]:
+    book = read_book(backend(key).read())
+    return {c.client_id: (c.touches, c.last_touch, c.next_action, c.next_action_date, c.days_since_touch)
+            for c in book.clients}
+
+
+def test_a_sync_while_staff_insert_sort_and_move_columns(api: FakeSheetsAPI, tmp_path: Path) -> None:
+    from sheets_sync.config import Config
+    from sheets_sync.sync import run_sync
+
+    calm = seed(api, 30)
+    busy = seed(api, 30)
+    today = dt.date(2026, 11, 23)
+    run_sync(f"gsheet:{calm}", today, config=Config(), outbox=tmp_path / "calm")
+
+    def staff(fake: FakeSheetsAPI) -> None:
+        fake.insert_rows(busy, "Clients", 2, [["C-900", "Walk-in client", "w@example.com", "Active"]])
+        fake.sort_rows(busy, "Clients", 1, 2, reverse=True)
+        swap_columns(fake, busy, "Clients", 7, 8)  # Touches and Last Touch trade places
+
+    api.reset_counts()
+    api.before("batchGet", staff, nth=2)  # after the sync's read, before its write
+    report = run_sync(f"gsheet:{busy}", today, config=Config(), outbox=tmp_path / "busy")
+    # The moved column stopped the first write before it wrote anything; the sync read again.
+    assert [kind for kind, *_ in api.log if kind != "token"] == [
+        "get", "batchGet", "batchGet", "get", "batchGet", "batchGet", "batchUpdate", "valuesBatchUpdate"]
+    after = tool_values(busy)
+    walk_in = after.pop("C-900")  # the sync read again after the column move: it saw her too
+    assert walk_in[0] == 0 and walk_in[2]
+    assert after == tool_values(calm)
+    assert report.write.rows_updated == 31 and report.write.dropped == []

@@ -94,6 +94,10 @@ class WritePlan:
             if ref.sheet not in self.sheets:
                 self.sheets[ref.sheet] = self._sheet_plan(ref)
                 self.sheets[ref.sheet].add_new_columns(batch.new_columns.get(ref.sheet, []))
+        for update in batch.updates:
+            self.sheets[update.table.sheet].use([update.table.key_header or "", *update.values, *update.check])
+        for name, rows in batch.appends.items():
+            self.sheets[name].use([header for row in rows for header in row])
 
     def _refs(self) -> Iterator[TableRef]:
         names = set(self.batch.new_columns) | set(self.batch.appends)
@@ -301,6 +305,7 @@ class _SheetPlan:
         self.need_cols = 0
         self._keys: dict[str, list[int]] | None = None
         self._cols: dict[str, int] = {}
+        self.used: set[str] = set()
 
     def add_new_columns(self, headers: list[str]) -> None:
         for header in headers:
@@ -324,14 +329,19 @@ class _SheetPlan:
         self._cols[header] = position
         return position
 
+    def use(self, headers: list[str]) -> None:
+        """Note columns this write addresses (only they must stay where they were)."""
+        self.used.update(n for h in headers if (n := normalize_header(h)))
+
     def check_header(self, fresh: Fresh, label: str) -> None:
-        """The columns we address must be where the first read saw them."""
+        """The columns we address must be where the first read saw them; new ones' cells free."""
         now: dict[str, int] = {}
         for index, cell in enumerate(fresh.header, start=1):
             now.setdefault(normalize_header(cell), index)
-        for norm, position in self.positions.items():
-            if position >= self.new_at:
-                continue  # a column we add: its cell must still be free
+        for norm in self.used:
+            position = self.positions.get(norm)
+            if position is None or position >= self.new_at:
+                continue  # unknown: col() says so; or a column we add: checked below
             if now.get(norm) != position:
                 raise SourceChanged(MOVED.format(sheet=self.meta.title) + "; run it again", source=label)
         for offset in range(len(self.new_headers)):
