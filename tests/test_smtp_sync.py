@@ -167,3 +167,22 @@ def test_an_invalid_address_is_failed_and_reported(tmp_path, server):
     assert touches(backend)["task:T-3:reminder:1"].startswith("failed: invalid email address")
     assert any("task:T-3:reminder:1" in p.message for p in report.problems)
     assert "task:T-3:reminder:1" not in server.keys()
+
+
+def test_do_not_email_and_lost_clients_get_no_email_but_are_in_the_owners_digest(tmp_path, server):
+    sheets = workbook(digest=False)
+    clients = sheets["Clients"]
+    clients[2][CLIENT_HEADER.index("Do Not Email")] = "Yes"  # C-2
+    clients[2][CLIENT_HEADER.index("Phone")] = "555-0122"
+    clients[3][CLIENT_HEADER.index("Status")] = "Lost"  # C-3
+    clients[3][CLIENT_HEADER.index("Lost On")] = D(2026, 11, 1)
+    clients[3][CLIENT_HEADER.index("Phone")] = "555-0133"
+    backend = MemoryBackend(sheets, tmp_path / "state")
+    run_sync(backend, MON, mailer=mailer(server))
+    recipients = {r.rcpt_tos[0] for r in server.received}
+    assert "c2@example.com" not in recipients and "c3@example.com" not in recipients
+    assert {"c1@example.com", "c4@example.com", OWNER} <= recipients
+    [digest] = [r for r in server.received if r.key == DIGEST]
+    body = digest.parsed().get_body(("plain",)).get_content()
+    assert "Client 2" in body and "555-0122" in body
+    assert "Client 3" in body and "555-0133" in body
