@@ -126,7 +126,8 @@ def resolve_mail_settings(config: Config, overrides: Mapping[str, Any] | None = 
     return MailSettings(
         host=host, port=port or DEFAULT_PORTS[security], security=security, sender=sender,
         user=user, password=password, reply_to=_one_line(pick("reply_to")),
-        ca_file=pick("ca_file"), timeout=_timeout(pick("timeout")),
+        ca_file=os.path.expanduser(pick("ca_file")) if pick("ca_file") else "",
+        timeout=_timeout(pick("timeout")),
     )
 
 
@@ -173,10 +174,9 @@ def _keyring_password(user: str) -> str:
     """The password stored with ``keyring set sheets-sync USER``, or "" (no keyring is fine)."""
     try:
         import keyring
-        from keyring.errors import KeyringError
     except ImportError:
         return ""
     try:
         return keyring.get_password(KEYRING_SERVICE, user) or ""
-    except (KeyringError, RuntimeError):
+    except Exception:  # no usable keyring backend (headless server, locked D-Bus...): not an error
         return ""
