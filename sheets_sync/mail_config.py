@@ -20,6 +20,7 @@ from sheets_sync.errors import ConfigError
 KEYRING_SERVICE = "sheets-sync"
 SECURITY_CHOICES = ("ssl", "starttls", "none")
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
+GOOGLE_HOSTS = ("gmail.com", "googlemail.com")
 
 ENV = {
     "host": "SHEETS_SYNC_SMTP_HOST",
@@ -122,6 +123,8 @@ def resolve_mail_settings(config: Config, overrides: Mapping[str, Any] | None = 
         password = environ.get(ENV["password"], "") or _keyring_password(user)
         if not password:
             raise ConfigError(NO_PASSWORD.format(user=user))
+        if host.lower().endswith(GOOGLE_HOSTS):
+            password = password.replace(" ", "")  # Google shows app passwords as "abcd efgh ..."
     sender = _sender(pick("sender") or (user if "@" in user else ""))
     return MailSettings(
         host=host, port=port or DEFAULT_PORTS[security], security=security, sender=sender,

@@ -161,3 +161,12 @@ def test_line_breaks_in_sender_and_reply_to_are_removed(monkeypatch):
     s = resolve_mail_settings(Config())
     assert "\n" not in s.sender and "\r" not in s.sender and s.sender_address == "me@example.com"
     assert "\n" not in s.reply_to
+
+
+def test_a_gmail_app_password_pasted_with_spaces_works(monkeypatch):
+    monkeypatch.setenv("SHEETS_SYNC_SMTP_HOST", "smtp.gmail.com")
+    monkeypatch.setenv("SHEETS_SYNC_SMTP_USER", "me@gmail.com")
+    monkeypatch.setenv("SHEETS_SYNC_SMTP_PASSWORD", "abcd efgh ijkl mnop")
+    assert resolve_mail_settings(Config()).password == "abcdefghijklmnop"
+    monkeypatch.setenv("SHEETS_SYNC_SMTP_HOST", "mail.example.com")  # other servers: as typed
+    assert resolve_mail_settings(Config()).password == "abcd efgh ijkl mnop"
