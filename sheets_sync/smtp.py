@@ -50,7 +50,7 @@ UNKNOWN_DETAIL = ("the connection dropped after the whole message was handed ove
                   "server answered: it may have been delivered, so it is not sent again")
 
 
-def test_pause(stage: str) -> None:
+def pause_for_tests(stage: str) -> None:
     """Test hook: when ``$SHEETS_SYNC_TEST_PAUSE`` names ``stage``, say so on stderr and wait
     (up to a minute) to be killed. Does nothing otherwise."""
     if os.environ.get(PAUSE_ENV) != stage:
@@ -234,9 +234,9 @@ class SmtpMailer:
         payload = mime.as_bytes(policy=email.policy.SMTP)
         sender = self.settings.sender_address
         if self.journal is not None:
-            test_pause("before-journal")
+            pause_for_tests("before-journal")
             self.journal.begin(message, str(mime["Message-ID"]), self.today)
-            test_pause("before-transaction")
+            pause_for_tests("before-transaction")
         status, detail = "deferred", ""
         for attempt in range(self.retries + 1):
             if attempt:
@@ -263,7 +263,7 @@ class SmtpMailer:
                     self.journal.finish(message.key, "deferred", str(exc))
                 raise MailError(SENDER_REFUSED.format(where=f"{self.settings.host}:{self.settings.port}",
                                                       sender=sender, why=exc)) from None
-        test_pause("after-transaction")
+        pause_for_tests("after-transaction")
         if self.journal is not None:
             self.journal.finish(message.key, status, detail)
         return Delivery(message.key, status, detail, dt.datetime.now(dt.UTC))  # type: ignore[arg-type]
@@ -308,7 +308,7 @@ class SmtpMailer:
                     unreachable = f"the mail server became unreachable ({results[index].detail})"
         finally:
             self.close()
-        test_pause("delivered")
+        pause_for_tests("delivered")
         return [results[i] for i in range(len(messages))]
 
 
