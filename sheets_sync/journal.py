@@ -221,7 +221,7 @@ def reconcile(journal: Journal, refs: set[str], by: str) -> Reconciled:
     problems = [Problem("Touches", "", UNKNOWN_PROBLEM.format(
         kind="digest" if e.kind == "digest" else "email", key=e.key, to=e.recipient,
         day=e.day.isoformat())) for e in journal.recover()]
-    journal.mark_written(k for k in refs if journal.get(k) is not None)
+    journal.mark_written(refs)
     touches = []
     for entry in journal.unwritten(refs):
         result = RESULT_TEXT[entry.status]
