@@ -94,11 +94,12 @@ class Journal:
     def __init__(self, state_dir: Path) -> None:
         state_dir.mkdir(parents=True, exist_ok=True)
         self.path = state_dir / FILE_NAME
+        self._db = sqlite3.connect(self.path, timeout=LOCK_WAIT_SECONDS, isolation_level=None)
         try:
-            self._db = sqlite3.connect(self.path, timeout=LOCK_WAIT_SECONDS, isolation_level=None)
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
+            self._db.close()
             raise SourceError(f"{self.path}: the send journal cannot be opened ({exc}); "
                               "move the file aside only if you know no emails are in flight",
                               source=str(self.path)) from None
@@ -113,10 +114,17 @@ class Journal:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _write(self, sql: str, params: Iterable[object] = ()) -> None:
-        with self._db:  # BEGIN ... COMMIT, fsynced (synchronous=FULL)
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute(sql, tuple(params))
+    def _write(self, sql: str, params: Iterable[object] = (), many: bool = False) -> None:
+        try:
+            with self._db:  # BEGIN ... COMMIT, fsynced (synchronous=FULL)
+                self._db.execute("BEGIN IMMEDIATE")
+                if many:
+                    self._db.executemany(sql, params)  # type: ignore[arg-type]
+                else:
+                    self._db.execute(sql, tuple(params))
+        except sqlite3.DatabaseError as exc:  # disk full, read-only folder...: stop before sending
+            raise SourceError(f"{self.path}: cannot write the send journal ({exc}); nothing more was sent",
+                              source=str(self.path)) from None
 
     def get(self, key: str) -> Entry | None:
         """The entry for ``key``, or None when it was never handed to a mail server."""
@@ -173,13 +181,9 @@ class Journal:
 
     def mark_written(self, keys: Iterable[str]) -> None:
         """Note that these keys have a row in the Touches sheet."""
-        keys = list(keys)
-        if not keys:
-            return
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany("UPDATE sends SET written = 1 WHERE key = ? AND status != 'sending'",
-                                 [(k,) for k in keys])
+        rows = [(k,) for k in keys]
+        if rows:
+            self._write("UPDATE sends SET written = 1 WHERE key = ? AND status != 'sending'", rows, many=True)
 
     def unwritten(self, refs: set[str]) -> list[Entry]:
         """Client emails the journal knows about whose Touches row is missing from ``refs``:

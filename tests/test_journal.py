@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from sheets_sync.errors import SourceError
 from sheets_sync.journal import Journal, RunLocked, reconcile, run_lock
 from sheets_sync.message import Message
 
@@ -137,3 +138,10 @@ def test_a_killed_run_leaves_no_stale_lock(tmp_path):
             proc.wait()
     with run_lock(tmp_path, wait=0):
         pass
+
+
+def test_a_damaged_journal_is_a_clear_error_not_a_fresh_start(tmp_path):
+    (tmp_path / "journal.sqlite3").write_bytes(b"this is not a database, it was overwritten" * 100)
+    with pytest.raises(SourceError, match="the send journal cannot be opened") as caught:
+        Journal(tmp_path)
+    assert "\n" not in str(caught.value)
