@@ -10,7 +10,7 @@ from keyring.backend import KeyringBackend
 
 from sheets_sync.config import Config, load_config
 from sheets_sync.errors import ConfigError
-from sheets_sync.mail_config import MailSettings, resolve_mail_settings
+from sheets_sync.mail_config import ENV, FILE_KEYS, MailSettings, resolve_mail_settings
 
 
 def config_file(tmp_path: Path, text: str) -> Config:
@@ -170,3 +170,11 @@ def test_a_gmail_app_password_pasted_with_spaces_works(monkeypatch):
     assert resolve_mail_settings(Config()).password == "abcdefghijklmnop"
     monkeypatch.setenv("SHEETS_SYNC_SMTP_HOST", "mail.example.com")  # other servers: as typed
     assert resolve_mail_settings(Config()).password == "abcd efgh ijkl mnop"
+
+
+def test_every_variable_is_documented():
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "email.md").read_text(encoding="utf-8")
+    for name in ENV.values():
+        assert f"`{name}`" in docs, name
+    for key in FILE_KEYS.values():
+        assert f"`{key}`" in docs, key
