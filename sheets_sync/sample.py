@@ -1,9 +1,12 @@
-"""The sample workbook: Harbor Lane Insurance, a small agency with about 40 clients.
+"""The sample workbook: Harbor Lane Insurance, a small agency with about 55 clients.
 
 Every date is relative to ``today``, so whatever day the demo runs it shows a realistic
 spread of due, overdue and not-yet-due work: prospects mid-sequence, open tasks in every
 state (a $3,323 balance among them), tier A clients gone quiet, new clients due a
-satisfaction check or a referral request, lost clients, two years of touches and sales.
+satisfaction check or a referral request, prospects who converted after 5 to 7 touches,
+lost clients, two years of touches and sales. The Sales sheet mixes yearly renewals,
+irregular repeat buyers (add-ons, endorsements, riders; some stopped buying while still
+Active, which the BG/NBD model in ``stats`` flags) and one-off buyers.
 A few cells are wrong on purpose so ``check`` has something to show: a due date typed as
 "next Tuesday", the address "jane.doe@@example.com", the Status "Actve", a task for a
 client who does not exist (C-0099) and a Client ID used on two rows.
@@ -35,6 +38,8 @@ STAFF = {
     "priya": ("Priya", "priya@harborlane.example"),
 }
 DAY = dt.timedelta(days=1)
+YEAR_DAYS = dt.timedelta(days=365)
+SALES_SEED = 48  # the Sales sheet has its own generator: the same purchases relative to any today
 
 
 @dataclass
@@ -56,6 +61,14 @@ class _Client:
     renews: bool = True
     client_id: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # How the Sales sheet shows them buying: "renewal" (the policy, once a year), "irregular"
+    # (the policy's renewals plus add-ons, endorsements and riders at random gaps averaging
+    # ``gap`` weeks) or "once" (a single purchase).
+    buys: str = "renewal"
+    gap: float = 0.0
+    stopped: int | None = None  # days before today after which an irregular buyer buys nothing
+    addons: tuple[str, ...] = ()
+    converted: int = 0  # outbound touches it took before this client signed (0: not logged)
 
 
 def _roster() -> list[_Client]:
@@ -141,6 +154,100 @@ _LATE_ROWS = (
     ("", _Client("blank-2", "Ryan Walsh", "Walsh Electric", "B", "Prospect", 0, "maria", None,
                  notes="Referred by Tom Kessler")),
 )
+
+# How the roster's clients buy (the Sales sheet): (kind, mean weeks between add-ons, days
+# since an irregular buyer's last purchase when they quietly stopped, add-ons they buy).
+# Renewal-only clients are not listed. Okafor and Patel stopped buying while the Clients
+# sheet still says Active, so the purchase model flags them (Foster too, but his row shares
+# its ID with a copied row and is left out until that is fixed); see _added for more.
+_BUYING: dict[str, tuple[str, float, int | None, tuple[str, ...]]] = {
+    "whitaker": ("irregular", 10, None, ("Rider: scheduled jewellery", "Boat: trailer added",
+                                         "Endorsement: added a driver", "Umbrella limit increase")),
+    "brightwater": ("irregular", 5, None, ("Inland marine: stock in transit", "Endorsement: new forklift",
+                                           "Certificate of insurance for a marina", "Endorsement: delivery van")),
+    "okafor": ("irregular", 8, 200, ("Endorsement: new hygienist", "Equipment breakdown: new X-ray unit",
+                                     "Cyber liability add-on")),
+    "lindqvist": ("irregular", 4, None, ("Endorsement: truck added", "Certificate of insurance for a job site",
+                                         "Builder's risk for a new build", "Endorsement: added a driver")),
+    "kessler": ("irregular", 6, None, ("Endorsement: tow truck added", "Garagekeepers limit increase",
+                                       "Certificate of insurance for a dealer")),
+    "liu": ("irregular", 9, None, ("Endorsement: tenant change", "Rental property added",
+                                   "Loss of rents cover increase")),
+    "patel": ("irregular", 7, 230, ("Endorsement: new cooler", "Spoilage cover", "Lottery terminal rider")),
+    "oneill": ("irregular", 5, None, ("Certificate of insurance for a job site", "Tools floater: new equipment",
+                                      "Endorsement: van added")),
+    "sandoval": ("irregular", 6, None, ("Event liability: catered wedding", "Liquor liability for an event",
+                                        "Endorsement: food truck")),
+    "foster": ("irregular", 11, 260, ("Rider: consigned pieces", "Transit cover for an auction",
+                                      "Endorsement: higher theft limit")),
+    "medina": ("irregular", 5, None, ("Endorsement: delivery van",)),
+    "dunn": ("irregular", 6, None, ("Endorsement: mower trailer added", "Certificate of insurance for a client",
+                                    "Endorsement: added a seasonal driver")),
+    "alvarez": ("irregular", 4, None, ("Liquor liability increase", "Event cover: private dining",
+                                       "Endorsement: new location fit-out", "Equipment breakdown add-on")),
+    "moss": ("irregular", 12, None, ("Rider: bicycle", "Rider: laptop")),
+    "pratt": ("irregular", 8, None, ("Endorsement: added a driver", "Rider: scheduled jewellery")),
+    "quinn": ("once", 0, None, ()),
+    "tanaka": ("once", 0, None, ()),
+    "sato": ("once", 0, None, ()),
+    "khan": ("once", 0, None, ()),
+}
+
+
+def _added() -> list[_Client]:
+    """Clients added to the sheet after the rows above (IDs from C-0040 on, at the bottom):
+    more buyers of every kind, and three prospects who converted after 5 to 7 touches."""
+    c = _Client
+    return [
+        c("delgado", "Rosa Delgado", "Delgado Events", "A", "Active", 1400, "james", 8800, last=22,
+          product="Event liability (per event)", buys="irregular", gap=3,
+          addons=("Event liability: wedding", "Event liability: corporate gala", "Event liability: festival stage",
+                  "Liquor liability for an event")),
+        c("hale", "Martin Hale", "Hale Property Management", "A", "Active", 2000, "maria", 10500, last=33,
+          product="Rental dwellings (12 units)", buys="irregular", gap=5,
+          addons=("Endorsement: unit added", "Certificate of insurance for a tenant", "Vacancy permit")),
+        c("clarke", "Yvonne Clarke", "Clarke Courier Co.", "B", "Active", 1100, "priya", 5200, last=40,
+          product="Commercial auto (vans)", buys="irregular", gap=4, stopped=190,
+          addons=("Endorsement: van added", "Endorsement: added a driver", "Cargo limit increase")),
+        c("volkov", "Dmitri Volkov", "", "B", "Active", 900, "james", 2100, last=58,
+          product="Home + valuables", buys="irregular", gap=9,
+          addons=("Rider: scheduled watch", "Rider: fine art", "Endorsement: added a driver")),
+        c("price", "Hannah Price", "Greenleaf Florist", "B", "Active", 1600, "maria", 3600, last=56,
+          product="Business owner's policy + delivery auto", buys="irregular", gap=6, stopped=230,
+          addons=("Event cover: wedding flowers on site", "Endorsement: delivery van", "Spoilage cover")),
+        c("osei", "Samuel Osei", "Osei Electrical", "B", "Active", 750, "priya", 4300, last=27,
+          product="Contractor's liability + tools floater", buys="irregular", gap=5,
+          addons=("Certificate of insurance for a job site", "Tools floater: new equipment",
+                  "Endorsement: apprentice added")),
+        c("fischer", "Lena Fischer", "", "C", "Active", 1300, "james", 1650, last=80,
+          product="Auto + jewellery rider", buys="irregular", gap=10, stopped=300,
+          addons=("Rider: scheduled jewellery", "Endorsement: replacement car", "Trip cancellation cover")),
+        c("mehta", "Arjun Mehta", "Mehta Pharmacy", "B", "Active", 2300, "maria", 4700, last=47,
+          product="Business owner's policy", buys="irregular", gap=8, stopped=270,
+          addons=("Endorsement: new refrigeration unit", "Cyber liability add-on", "Delivery driver endorsement")),
+        c("dubois", "Claire Dubois", "", "C", "Active", 1000, "priya", 1400, last=70,
+          product="Home + scheduled art", buys="irregular", gap=6, stopped=300,
+          addons=("Rider: fine art", "Transit cover for a loaned painting")),
+        c("mensah", "Kofi Mensah", "Mensah Food Truck", "C", "Active", 620, "james", 2300, last=44,
+          product="Food truck auto + liability", buys="irregular", gap=4,
+          addons=("Event certificate: farmers market", "Event certificate: street fair",
+                  "Event certificate: stadium lot")),
+        c("long", "Patricia Long", "", "B", "Active", 1450, "maria", 2300, last=36),
+        c("ibarra", "George Ibarra", "", "C", "Active", 560, "priya", 1100, last=66, product="Auto"),
+        c("novak", "Helen Novak", "", "C", "Active", 980, "james", 950, last=40, product="Renters"),
+        c("ellison", "Ruth Ellison", "", "C", "Active", 240, "maria", 420, last=75,
+          product="Event liability (one day)", renews=False, buys="once", notes="Anniversary party"),
+        c("bell", "Marcus Bell", "Bell & Sons Roofing", "A", "Active", 120, "james", 7600, last=9,
+          product="Contractor's liability + commercial auto", buys="once", converted=7,
+          notes="Quoted contractor's liability and two trucks"),
+        c("santos", "Julia Santos", "", "B", "Active", 185, "maria", 2400, last=26, buys="once", converted=6,
+          notes="Quoted home + auto"),
+        c("petrova", "Elena Petrova", "Petrova Bakery", "B", "Active", 45, "priya", 3100, last=None,
+          product="Business owner's policy", buys="once", converted=5, notes="Quoted business owner's policy"),
+    ]
+
+
+_ADDONS = ("Endorsement: coverage change", "Certificate of insurance", "Rider added")
 
 _IN = {
     "Call": ["Called about adding a driver", "Called to ask about the renewal price",
@@ -243,10 +350,12 @@ class _Builder:
             day -= DAY
         return day
 
-    def prospect(self, client: _Client, touches: int, *, reply_after: int | None = None) -> dt.date:
-        """The first contact and ``touches`` steps of the sequence, as the tool schedules them
-        (odd steps are its emails, even ones the owner's calls); returns the last date."""
-        first = self._weekday(self.ago(client.since))
+    def prospect(self, client: _Client, touches: int, *, reply_after: int | None = None,
+                 first: dt.date | None = None) -> dt.date:
+        """The first contact (``first``, else ``since`` days ago) and ``touches`` steps of the
+        sequence, as the tool schedules them (odd steps are its emails, staff's own before the
+        tool came in; even ones the owner's calls); returns the last date."""
+        first = self._weekday(first or self.ago(client.since))
         self.touch(first, client, "Meeting" if client.company else "Call", f"First contact: {client.notes.lower()}")
         last = first
         for i in range(1, touches + 1):
@@ -255,7 +364,7 @@ class _Builder:
                               self.holidays)
             if i % 2:
                 self.touch(day, client, "Email", f"Prospect follow-up {i}: any questions about the quote?",
-                           ref=f"prospect:{client.client_id}:touch:{i}")
+                           ref=f"prospect:{client.client_id}:touch:{i}" if day >= self.tool_start else "")
             else:
                 self.touch(day, client, "Call", self.rng.choice(["Follow-up call: left a voicemail",
                                                                    "Follow-up call: still comparing quotes",
@@ -320,26 +429,53 @@ class _Builder:
 
     # -- sales --------------------------------------------------------------------------
 
-    def policy_sales(self, client: _Client, since: dt.date) -> None:
-        """The first sale (when inside the two years) and yearly renewals, none after Lost On."""
-        window = self.ago(730)
-        end = self.bday(client.lost) if client.lost is not None else self.today + DAY
-        value = client.value or 0
+    def client_sales(self, client: _Client, rng: random.Random) -> None:
+        """The client's purchases in the two years before today, by how they buy: the policy
+        (new, then yearly renewals) and, for irregular buyers, add-ons at random gaps; none
+        on or after Lost On, after an irregular buyer stopped, or on or after today. A lost
+        client always has a purchase in the year before they left (the value at stake)."""
+        window = self.ago(729)
+        since = self.ago(client.since)
+        if client.lost is not None:
+            end = self.bday(client.lost)
+        elif client.stopped is not None:
+            end = self.ago(client.stopped)
+        else:
+            end = self.today
+        value = client.value or 0.0
+        share = 0.7 if client.buys == "irregular" else 1.0
+        sales: list[tuple[dt.date, float, str]] = []
         year = since.year
         while True:
-            day = _anniversary(since, year)
-            if day >= end or day > self.today:
+            day = self._weekday(_anniversary(since, year))
+            if day >= end:
                 break
             if day >= window:
-                years_ago = (self.today - day).days / 365
-                amount = round(value / (1.05 ** years_ago), 2)
-                first = day == since
-                what = f"{client.product}: {'new policy' if first else 'renewal'}"
-                self.sales.append({"date": day, "client_id": client.client_id, "amount": amount,
-                                   "description": what})
-            if not client.renews:
+                amount = value * share / 1.05 ** ((self.today - day).days / 365)
+                sales.append((day, amount, f"{client.product}: {'new policy' if year == since.year else 'renewal'}"))
+            if not client.renews or client.buys == "once":
                 break
             year += 1
+        if client.buys == "irregular":
+            mean = client.gap * 7
+            addons = client.addons or _ADDONS
+            day = since if since >= window else window - dt.timedelta(days=rng.uniform(0, mean))
+            while True:
+                day += dt.timedelta(days=max(4.0, rng.expovariate(1 / mean)))
+                amount = value * (1 - share) * client.gap / 52 * rng.uniform(0.6, 1.4)
+                what = rng.choice(addons)
+                when = self._weekday(day)
+                if when >= end:
+                    break
+                if when >= window:
+                    sales.append((when, amount, what))
+            if client.lost is not None and not any(end - YEAR_DAYS <= d for d, _, _ in sales):
+                when = max(self._weekday(end - dt.timedelta(days=20)), on_or_after(window, self.holidays))
+                sales.append((when, value * (1 - share) * client.gap / 52, addons[0]))
+        for day, amount, what in sales:
+            if window <= day < min(end, self.today):
+                self.sales.append({"date": day, "client_id": client.client_id,
+                                   "amount": round(max(amount, 25.0) / 5) * 5.0, "description": what})
 
 
 def _anniversary(since: dt.date, year: int) -> dt.date:
@@ -379,15 +515,23 @@ def sample_sheets(today: dt.date) -> list[SheetContent]:
         client.client_id = by_key[copied_from].client_id if copied_from else ""
         late.append(client)
 
+    added = sorted(_added(), key=lambda c: c.since, reverse=True)
+    for number, client in enumerate(added, start=len(roster) + 1):
+        client.client_id = f"C-{number:04d}"
+    for client in roster:
+        client.buys, client.gap, client.stopped, client.addons = _BUYING.get(client.key, ("renewal", 0, None, ()))
+
     _client_touches(b, roster, by_key)
     _tasks(b, by_key)
-    for client in roster:
+    _added_touches(b, added)
+    rng = random.Random(SALES_SEED)
+    for client in sorted(roster + added, key=lambda c: c.client_id):
         if client.status in ("Active", "Lost"):
-            b.policy_sales(client, b.ago(client.since))
+            b.client_sales(client, rng)
     b.touches.sort(key=lambda t: t["date"])
-    b.sales.sort(key=lambda s: s["date"])
+    b.sales.sort(key=lambda s: (s["date"], s["client_id"]))
     return [
-        _clients_sheet(b, roster + late),
+        _clients_sheet(b, roster + late + added),
         _table_sheet(TASKS, b.tasks),
         _table_sheet(TOUCHES, b.touches),
         _settings_sheet(b),
@@ -401,7 +545,10 @@ def _client_touches(b: _Builder, roster: list[_Client], by_key: dict[str, _Clien
         start = max(since, b.ago(760))
         if client.status == "Active" and client.last is not None:
             welcome = "Policy signed: welcome meeting" if client.since <= 30 else ""
-            b.history(client, start, b.bday(client.last), welcome)
+            last = b.bday(client.last)
+            if welcome:  # signed on Client Since, or the next business day: never before it
+                last = max(last, on_or_after(since, b.holidays))
+            b.history(client, start, last, welcome)
         elif client.status == "Lost":
             lost = b.bday(client.lost or 0)
             b.history(client, start, b._weekday(lost - dt.timedelta(days=20)))
@@ -409,7 +556,8 @@ def _client_touches(b: _Builder, roster: list[_Client], by_key: dict[str, _Clien
     # Clients whose recent touches come from their tasks or onboarding.
     nguyen, medina = by_key["nguyen"], by_key["medina"]
     b.history(nguyen, b.ago(760), b.bday(70))
-    b.history(medina, b.ago(medina.since), b.bday(medina.since), "Policy signed: welcome meeting")
+    b.history(medina, b.ago(medina.since), on_or_after(b.ago(medina.since), b.holidays),
+              "Policy signed: welcome meeting")
     b.touch(b.after(b.ago(medina.since), 14), medina, "Email", "Satisfaction check: how was getting started?",
             ref=f"satisfaction:{medina.client_id}")
     b.touch(b.after(b.ago(medina.since), 33), medina, "Call", "Called about adding the delivery van",
@@ -426,6 +574,29 @@ def _client_touches(b: _Builder, roster: list[_Client], by_key: dict[str, _Clien
     b.prospect(by_key["one"], 1)
     brooks = by_key["brooks"]
     brooks.extra["next_action_date"] = b.today + dt.timedelta(days=6)
+
+
+def _added_touches(b: _Builder, added: list[_Client]) -> None:
+    """The added clients' touches. A converted prospect's log starts with the sequence: the
+    first contact and further touches (``converted`` outbound in all), their reply, the
+    signing; then the new-client satisfaction check and referral request, and check-ins."""
+    for client in added:
+        since = b.ago(client.since)
+        if not client.converted:
+            b.history(client, max(since, b.ago(760)), b.bday(client.last or 0))
+            continue
+        steps = client.converted - 1
+        reply, signed = 3, 9  # days from the last touch to their reply, from the reply to signing
+        first = since - dt.timedelta(days=PROSPECT_DAYS[steps - 1] + reply + signed)
+        last = b.prospect(client, steps, first=first)
+        b.touch(last + dt.timedelta(days=reply), client, "Call",
+                "Called back: ready to go ahead, asked for the paperwork", direction="In")
+        b.touch(on_or_after(since, b.holidays), client, "Meeting", "Policy signed: welcome meeting")
+        for rule, days, summary in (("satisfaction", 14, "Satisfaction check: how was getting started?"),
+                                    ("referral", 60, "Referral request: would you recommend us?")):
+            b.touch(b.after(since, days), client, "Email", summary, ref=f"{rule}:{client.client_id}")
+        if client.last is not None and client.last < client.since - 61:
+            b.history(client, b.after(since, 61), b.bday(client.last))
 
 
 def _tasks(b: _Builder, by_key: dict[str, _Client]) -> None:

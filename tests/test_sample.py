@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import runpy
+import statistics
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from sheets_sync.model import Book, cell_name
 from sheets_sync.plan import group_touches
 from sheets_sync.read import read_book
 from sheets_sync.sample import sample_sheets
+from sheets_sync.stats import compute_stats
 from sheets_sync.workbook import SheetData, WorkbookData
 
 MONDAY, SATURDAY, YEAR_END, LEAP_DAY = (dt.date(2026, 11, 23), dt.date(2026, 11, 28),
@@ -72,7 +75,7 @@ def test_clients_sheet_has_a_title_above_the_header_and_blank_ids_to_fill(built)
     assert book.tables["clients"].header_row == 3
     blank = [c for c in book.clients if c.id_was_blank]
     assert 1 <= len(blank) <= 2
-    assert 35 <= len(book.clients) + 4 <= 45  # 4 rows are unusable on purpose (3 clients + a copy)
+    assert 50 <= len(book.clients) + 4 <= 65  # 4 rows are unusable on purpose (3 clients + a copy)
 
 
 def test_prospects_are_at_every_point_of_the_sequence(built):
@@ -144,6 +147,56 @@ def test_lost_clients_are_spread_over_two_years_with_no_sales_after(built):
         per_client[sale.client_id] = per_client.get(sale.client_id, 0) + 1
     assert len([n for n in per_client.values() if n >= 2]) >= 10
     assert len([n for n in per_client.values() if n == 1]) >= 3
+
+
+def _purchase_days(book: Book) -> dict[str, list[dt.date]]:
+    days: dict[str, set[dt.date]] = {}
+    for sale in book.sales:
+        days.setdefault(sale.client_id, set()).add(sale.date)
+    return {cid: sorted(d) for cid, d in days.items()}
+
+
+def test_sales_mix_renewals_irregular_repeat_buyers_and_one_offs(built):
+    today, _, _, book = built
+    days = _purchase_days(book)
+    assert len(days) >= 40 and all(today - dt.timedelta(days=731) <= d[0] for d in days.values())
+    assert all(d[-1] < today for d in days.values())
+    yearly = [d for d in days.values() if len(d) >= 2 and all(340 <= (b - a).days <= 390 for a, b in pairwise(d))]
+    irregular = [d for d in days.values() if len(d) >= 4]
+    assert len(yearly) >= 10 and len(irregular) >= 20 and len([d for d in days.values() if len(d) == 1]) >= 6
+    gaps = [(d[-1] - d[0]).days / (len(d) - 1) for d in irregular]
+    assert 21 <= statistics.median(gaps) <= 84, gaps
+    active = {c.client_id for c in book.clients if c.status == "Active"}
+    stopped = [cid for cid, d in days.items() if cid in active and len(d) >= 4 and (today - d[-1]).days >= 180]
+    assert len(stopped) >= 5, stopped
+    for client in (c for c in book.clients if c.status == "Lost"):  # value at stake from their sales
+        assert any(client.lost_on - dt.timedelta(days=365) < d < client.lost_on for d in days[client.client_id])
+
+
+def test_stats_fit_the_purchase_model_and_flag_who_stopped_buying(built):
+    pytest.importorskip("numpy")
+    pytest.importorskip("scipy")
+    today, _, _, book = built
+    report = compute_stats(book, today)
+    assert report.bgnbd is not None, report.bgnbd_reason
+    assert report.bgnbd.time_unit == "weeks" and report.bgnbd.customers >= 40
+    gone = {r.client_id for r in report.at_risk if r.p_alive is not None and r.p_alive < 0.5}
+    assert len(gone) >= 5
+    days = _purchase_days(book)
+    assert all((today - days[cid][-1]).days >= 150 for cid in gone)  # only those who stopped buying
+    yearly = compute_stats(book, today, "year")
+    assert yearly.bgnbd is not None and sum(p.lost_value for p in yearly.periods) > 0
+
+
+def test_stats_show_prospects_who_converted_after_five_to_seven_touches(built):
+    today, _, _, book = built
+    report = compute_stats(book, today)
+    assert 2 <= len(report.conversion.touches) <= 3
+    assert all(5 <= n <= 7 for n in report.conversion.touches)
+    converted = [c for c in book.clients if c.status == "Active" and (today - c.client_since).days <= 240
+                 and any(t.client_id == c.client_id and t.date < c.client_since for t in book.touches)]
+    assert len(converted) == len(report.conversion.touches)
+    assert any(answered for _, answered in report.response_by_touch.values())
 
 
 def test_touches_are_a_consistent_two_year_log(built):
@@ -223,6 +276,7 @@ def test_any_day_gives_the_planted_problems_and_work_to_do():
         lost_on = {c.client_id: c.lost_on for c in book.clients if c.status == "Lost"}
         assert all(s.date < lost_on[s.client_id] for s in book.sales if s.client_id in lost_on)
         assert all(t.date < today for t in book.touches)
+        assert all(today - dt.timedelta(days=731) <= s.date < today for s in book.sales)
         by_client, by_task = group_touches(book.touches)
         steps = [client_step(c, by_client.get(c.client_id, []), book.settings, today) for c in book.clients]
         steps += [task_step(t, by_task.get(t.task_id, []), book.settings, today) for t in book.tasks]
