@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fake_sheets_api import FakeSheetsAPI, Formula
+from fake_sheets_api import FakeSheetsAPI, Formula, Sheet
 
 from sheets_sync.backends import open_source
 from sheets_sync.backends.google import GoogleBackend
@@ -364,3 +364,28 @@ def test_a_sync_while_staff_insert_sort_and_move_columns(api: FakeSheetsAPI, tmp
     assert walk_in[0] == 0 and walk_in[2]
     assert after == tool_values(calm)
     assert report.write.rows_updated == 31 and report.write.dropped == []
+
+
+def test_two_writes_in_a_row_each_see_the_other(api: FakeSheetsAPI) -> None:
+    key = api.add_spreadsheet("Book", {"Clients": [["Client ID", "Name"], ["C-001", "Ann"]]})
+    gb = backend(key)
+    gb.read()
+    gb.write(WriteBatch(tables={"Clients": CLIENTS}, new_columns={"Clients": ["Touches"]}))
+    gb.write(WriteBatch(tables={"Clients": CLIENTS}, new_columns={"Clients": ["Last Touch"]},
+                        updates=[RowUpdate(CLIENTS, "C-001", 2, {"Touches": 1, "Last Touch": dt.date(2026, 1, 2)})]))
+    assert api.values(key, "Clients") == [["Client ID", "Name", "Touches", "Last Touch"],
+                                          ["C-001", "Ann", 1, dt.date(2026, 1, 2)]]
+
+
+def test_a_stats_sheet_added_meanwhile_means_read_again(api: FakeSheetsAPI) -> None:
+    key = seed(api, 1)
+    gb = backend(key)
+    gb.read()
+    api.before("batchGet", lambda fake: fake.books[key].sheets.append(Sheet(sheet_id=99, title="Stats")))
+    with pytest.raises(SourceChanged, match="added, renamed or deleted"):
+        gb.write(WriteBatch(tables={"Clients": CLIENTS}, updates=[RowUpdate(CLIENTS, "C-001", 2, {"Touches": 1})],
+                            tool_sheets=[SheetContent("Stats", [["a", 1]])]))
+    assert api.counts["valuesBatchUpdate"] == 0
+    gb.read()
+    gb.write(WriteBatch(tool_sheets=[SheetContent("Stats", [["a", 1]])]))
+    assert api.values(key, "Stats") == [["a", 1]]

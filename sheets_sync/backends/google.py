@@ -190,9 +190,8 @@ class GoogleBackend:
         """
         if batch.is_empty():
             return WriteResult()
-        if self._snapshot is None:
-            self.read()
-        plan = WritePlan(self._snapshot, self._meta, batch, self.label)
+        snapshot = self._snapshot or self.read()
+        plan = WritePlan(snapshot, self._meta, batch, self.label)
         with self._calls() as client:
             ranges = plan.fresh_ranges()
             try:
@@ -204,10 +203,17 @@ class GoogleBackend:
             plan.take_fresh(answer.get("valueRanges", []))
             result = plan.resolve()
             if plan.structure:
-                client.batch_update(self.key, {"requests": plan.structure})
+                try:
+                    client.batch_update(self.key, {"requests": plan.structure})
+                except APIError as exc:
+                    # A Stats sheet someone (or our own timed-out, retried request) just added.
+                    if status_of(exc) == 400 and "already exists" in str(exc):
+                        raise SourceChanged(f"{self.label}: {RENAMED}; run it again", source=self.label) from None
+                    raise
             data = plan.value_ranges()
             if data:
                 client.values_batch_update(self.key, {"valueInputOption": "USER_ENTERED", "data": data})
+        self._snapshot = None  # what we wrote is not in it: the next write reads afresh
         return result
 
     # -- init --into ----------------------------------------------------------------------
@@ -220,9 +226,7 @@ class GoogleBackend:
         """
         if not sheets and not any(columns.values()):
             return
-        if self._snapshot is None:
-            self.read()
-        assert self._snapshot is not None
+        snapshot = self._snapshot or self.read()
         requests: list[dict[str, Any]] = []
         used = {m.sheet_id for m in self._meta.values()}
         for content in sheets:
@@ -233,7 +237,7 @@ class GoogleBackend:
             if not headers:
                 continue
             meta = self._sheet_meta(title)
-            sheet = self._snapshot.sheet(title)
+            sheet = snapshot.sheet(title)
             if meta is None or sheet is None:
                 raise SourceError(f"{self.label}: no sheet named '{title}'", source=self.label)
             top = sheet_header_row(sheet, self.config.section("layout"))

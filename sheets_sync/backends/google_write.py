@@ -37,7 +37,7 @@ from sheets_sync.workbook import (
 )
 
 MOVED = "{sheet}: columns were moved or renamed while the tool was running"
-RENAMED = "a sheet was renamed or deleted while the tool was running"
+RENAMED = "a sheet was added, renamed or deleted while the tool was running"
 
 
 @dataclass
