@@ -247,6 +247,8 @@ class GoogleBackend:
             if needed > meta.cols:
                 requests.append(append_dimension(meta.sheet_id, "COLUMNS", needed - meta.cols))
             requests.append(fmt.header_cells_request(meta.sheet_id, top, last + 1, list(headers)))
+            requests += [fmt.date_column_request(meta.sheet_id, top, last + 1 + i, meta.rows)
+                         for i, header in enumerate(headers) if fmt.is_date_header(header)]
         with self._calls() as client:
             client.batch_update(self.key, {"requests": requests})
         self._snapshot = None  # the next write reads afresh

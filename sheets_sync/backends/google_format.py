@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from sheets_sync.backends.google_values import extended_value
-from sheets_sync.layout import TABLES, Column
+from sheets_sync.layout import TABLES, Column, normalize_header
 from sheets_sync.template import column_names, content_header_row, header_row
 from sheets_sync.workbook import SheetContent
 
@@ -144,6 +144,21 @@ def _column_requests(sheet_id: int, column: Column, index: int, top: int, rows: 
             },
         }})
     return requests
+
+
+def is_date_header(header: str) -> bool:
+    """True when ``header`` names a date column of the layout (e.g. 'Last Touch')."""
+    wanted = normalize_header(header)
+    return any(c.kind == "date" and wanted in c.names() for t in TABLES for c in t.columns)
+
+
+def date_column_request(sheet_id: int, header_row_number: int, col: int, rows: int) -> dict[str, Any]:
+    """repeatCell giving the cells below a new header (1-based) the locale's date format."""
+    return {"repeatCell": {
+        "range": _grid(sheet_id, header_row_number, max(rows, header_row_number + 1), col - 1, col),
+        "cell": {"userEnteredFormat": {"numberFormat": DATE_FORMAT}},
+        "fields": "userEnteredFormat.numberFormat",
+    }}
 
 
 def header_cells_request(sheet_id: int, row: int, first_col: int, headers: list[str]) -> dict[str, Any]:

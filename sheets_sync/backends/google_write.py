@@ -194,6 +194,10 @@ class WritePlan:
             cols_now = fresh.col_count if fresh and fresh.col_count else plan.meta.cols
             if plan.need_rows > rows_now:
                 self.structure.append(append_dimension(plan.meta.sheet_id, "ROWS", plan.need_rows - rows_now))
+            for offset, header in enumerate(plan.new_headers):
+                if fmt.is_date_header(header):  # so dates typed there later show as dates too
+                    self.structure.append(fmt.date_column_request(
+                        plan.meta.sheet_id, plan.ref.header_row, plan.new_at + offset, max(rows_now, plan.need_rows)))
             if plan.need_cols > cols_now:
                 self.structure.append(append_dimension(plan.meta.sheet_id, "COLUMNS", plan.need_cols - cols_now))
         for content in self.batch.tool_sheets:
