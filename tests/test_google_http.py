@@ -204,3 +204,12 @@ def test_google_credentials_are_plain_ones_without_an_emulator(monkeypatch: pyte
         monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(fake.service_account_file(tmp_path)))
         identity = load_identity()
     assert type(identity.credentials) is service_account.Credentials
+
+
+def test_a_captive_portal_page_is_one_clear_line(api: FakeSheetsAPI) -> None:
+    key = api.add_spreadsheet("Book", SHEETS)
+    api.fail(200, body="<html>Please sign in to the hotel wifi</html>", kind="get")
+    gb = GoogleBackend(key)
+    with pytest.raises(RemoteError, match=r"^http://127\.0\.0\.1:\d+ answered with something that is not the Google"):
+        gb.read()
+    gb.close()

@@ -19,13 +19,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import requests
 from google.auth import exceptions as auth_exceptions
 from gspread.exceptions import APIError
 
 from sheets_sync.backends import google_format as fmt
 from sheets_sync.backends.google_auth import Identity, load_identity
 from sheets_sync.backends.google_errors import api_error, auth_error, status_of
-from sheets_sync.backends.google_http import DEFAULT_TIMEOUT, RetryingHTTPClient, spreadsheets_url
+from sheets_sync.backends.google_http import (
+    DEFAULT_TIMEOUT,
+    RetryingHTTPClient,
+    host_of,
+    spreadsheets_url,
+)
 from sheets_sync.backends.google_values import a1, from_api
 from sheets_sync.backends.google_write import (
     RENAMED,
@@ -51,6 +57,8 @@ READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption":
 FRESH_PARAMS = {"valueRenderOption": "FORMULA", "dateTimeRenderOption": "SERIAL_NUMBER",
                 "majorDimension": "ROWS"}
 DEFAULT_TIME_LIMIT = float(SPEC_BY_KEY["google_time_limit_seconds"].default)
+NOT_JSON = ("{host} answered with something that is not the Google Sheets API (a proxy or captive "
+            "portal page?); nothing was written. Check the internet connection and try again")
 
 
 class GoogleBackend:
@@ -125,6 +133,8 @@ class GoogleBackend:
             raise api_error(exc, self.key, self._identity) from None
         except auth_exceptions.GoogleAuthError as exc:
             raise auth_error(exc, self._identity) from None
+        except requests.JSONDecodeError:
+            raise RemoteError(NOT_JSON.format(host=host_of(client.endpoint)), source=self.label) from None
 
     def close(self) -> None:
         """Close the HTTP connections (the backend can still be used: they reopen)."""

@@ -70,6 +70,8 @@ def describe(exc: BaseException) -> str:
         return "no answer in time"
     if isinstance(exc, requests.ConnectionError):
         return "cannot connect"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "connection broken mid-answer"
     return type(exc).__name__
 
 
@@ -145,7 +147,7 @@ class RetryingHTTPClient(HTTPClient):
                     method=method, url=url, json=json, params=params, data=data, files=files,
                     headers=headers, timeout=min(self.timeout, remaining),
                 )
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 reason = describe(exc)
             except auth_exceptions.TransportError as exc:
                 reason = f"sign-in service unreachable ({describe(exc.__cause__ or exc)})"
