@@ -8,7 +8,9 @@ attachment, and rewrites HTML. So the message itself is built with the ``email``
 yagmail opened.
 
 Every send is journaled (``journal.Journal``) before the SMTP transaction starts, so no key
-goes out twice even when a run is killed.
+goes out twice even when a run is killed. For the kill tests, ``SHEETS_SYNC_TEST_PAUSE=STAGE``
+makes the sender stop at that stage (before-journal, before-transaction, after-transaction,
+delivered) and wait to be killed; it does nothing otherwise.
 """
 
 from __future__ import annotations
