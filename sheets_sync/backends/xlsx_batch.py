@@ -51,6 +51,7 @@ class _Headers:
         self.row = row
         cells = sheet.rows[row - 1] if 0 < row <= len(sheet.rows) else []
         self.cols: dict[str, int] = {}
+        self._seen: dict[str, str] = {}
         self.last = 0
         for index, value in enumerate(cells, start=1):
             if value is None or text(value) == "":
@@ -59,7 +60,11 @@ class _Headers:
             self.cols.setdefault(normalize_header(value), index)
 
     def find(self, header: str | None) -> int | None:
-        return self.cols.get(normalize_header(header)) if header else None
+        if not header:
+            return None
+        if header not in self._seen:
+            self._seen[header] = normalize_header(header)
+        return self.cols.get(self._seen[header])
 
 
 def plan_cells(batch: WriteBatch, data: WorkbookData) -> CellPlan:

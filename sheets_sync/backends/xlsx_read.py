@@ -176,8 +176,15 @@ def _read_calamine(pkg: Package, info: WorkbookInfo) -> dict[str, SheetData]:
             book.close()
 
 
+_SPECIAL = (dt.time, dt.timedelta)
+
+
 def _clean_row(row: list[object]) -> list[object]:
-    out = [_clean(v) for v in row]
+    # one comprehension for the common cases: this runs once per cell of the workbook
+    out = [None if v == "" else int(v) if type(v) is float and v.is_integer() and -1e15 < v < 1e15 else v
+           for v in row]
+    if any(isinstance(v, _SPECIAL) for v in out):
+        out = [_clean(v) for v in out]
     while out and out[-1] is None:
         out.pop()
     return out

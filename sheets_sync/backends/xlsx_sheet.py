@@ -19,10 +19,10 @@ from sheets_sync.backends.xlsx_read import col_index, col_letters
 
 _SHEETDATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*?(/?)>")
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*?)(/?)>")
-_R_ATTR = re.compile(rb'\br="(\d+)"')
+_R_ATTR = re.compile(rb'\br=["\'](\d+)["\']')
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
-_STYLE = re.compile(rb'\bs="(\d+)"')
+_CELL_REF = re.compile(rb'\br=["\']([A-Z]{1,3})(\d+)["\']')
+_STYLE = re.compile(rb'\bs=["\'](\d+)["\']')
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f\b")
 _SPANS = re.compile(rb'\bspans="(\d+):(\d+)"')
 _DIMENSION = re.compile(rb'<((?:[A-Za-z_][\w.-]*:)?)dimension\b[^>]*?\bref="([^"]*)"')
@@ -140,6 +140,10 @@ def _patch_row(row_xml: bytes, tag: re.Match[bytes], prefix: str, row: int, cell
     open_tag = row_xml[:tag_len]
     row_attrs = tag.group(1)
     row_style = _attr_int(_STYLE, row_attrs) if b'customFormat="1"' in row_attrs or b"customFormat=\"true\"" in row_attrs else None
+    if not inherit and not tag.group(2):
+        fast = _fast_patch_row(row_xml, tag_len, prefix, row, cells, style, col_styles, report, sheet_name, row_style)
+        if fast is not None:
+            return fast
     if tag.group(2):  # <row .../>: no cells yet
         body = b""
         open_tag = open_tag[:-2].rstrip() + b">"
@@ -201,6 +205,80 @@ def _patch_row(row_xml: bytes, tag: re.Match[bytes], prefix: str, row: int, cell
     if cells:
         open_tag = _widen_spans(open_tag, min(cells), max(cells))
     return open_tag + b"".join(out) + closing
+
+
+def _cell_start(row_xml: bytes, attr_at: int, cell_tag: bytes) -> int:
+    """Where the <c> tag holding the attribute at ``attr_at`` starts, or -1 when that text
+    is not inside a cell's start tag (it could be text that merely looks like one)."""
+    lt = row_xml.rfind(b"<", 0, attr_at)
+    if lt < 0 or row_xml.find(b">", lt, attr_at) >= 0:
+        return -1
+    return lt if row_xml.startswith(cell_tag, lt) else -1
+
+
+def _fast_patch_row(row_xml: bytes, tag_len: int, prefix: str, row: int, cells: dict[int, object],
+                    style: SheetStyle, col_styles: dict[int, int], report: SheetPatch, sheet_name: str,
+                    row_style: int | None) -> bytes | None:
+    """The common case without taking the row apart: each target cell either exists (found
+    by its reference) or lies right of the last cell. None when that does not hold."""
+    closing_at = row_xml.rfind(b"</")
+    if row_xml.find(b"extLst", tag_len, closing_at) >= 0:
+        return None
+    cell_tag = f"<{prefix}c ".encode()
+    last = row_xml.rfind(b' r="', tag_len, closing_at)
+    if last < 0:
+        if row_xml.find(f"<{prefix}c".encode(), tag_len, closing_at) >= 0:
+            return None  # cells without references: count them the slow way
+        last_col = 0
+    else:
+        if _cell_start(row_xml, last, cell_tag) < 0:
+            return None
+        m = _CELL_REF.match(row_xml, last + 1)
+        if m is None:
+            return None
+        last_col = col_index(m.group(1).decode())
+    edits: list[tuple[int, int, bytes]] = []
+    close_c = f"</{prefix}c>".encode()
+    for col in sorted(cells):
+        value = cells[col]
+        at = row_xml.find(f' r="{col_letters(col)}{row}"'.encode(), tag_len, closing_at) if col <= last_col else -1
+        if at >= 0:
+            start = _cell_start(row_xml, at, cell_tag)
+            if start < 0:
+                return None
+            gt = row_xml.find(b">", at)
+            if row_xml[gt - 1:gt] == b"/":
+                end, inner = gt + 1, b""
+            else:
+                end = row_xml.find(close_c, gt)
+                if end < 0:
+                    return None
+                inner = row_xml[gt + 1:end]
+                end += len(close_c)
+            if _FORMULA.search(inner):
+                report.kept_formulas.append(f"{sheet_name}!{col_letters(col)}{row}")
+                report.kept.append((row, col))
+                continue
+            current = _attr_int(_STYLE, row_xml[start:gt])
+            edits.append((start, end, cell_xml(prefix, col, row, value, current, style.date_system,
+                                               style.date_style).encode()))
+        elif col > last_col:
+            base = row_style if row_style is not None else col_styles.get(col)
+            edits.append((closing_at, closing_at, cell_xml(prefix, col, row, value, base, style.date_system,
+                                                           style.date_style).encode()))
+        else:
+            return None
+    out = []
+    pos = 0
+    for start, end, new in edits:
+        out.append(row_xml[pos:start])
+        out.append(new)
+        pos = end
+    out.append(row_xml[pos:])
+    data = b"".join(out)
+    if cells:
+        data = _widen_spans(data[:tag_len], min(cells), max(cells)) + data[tag_len:]
+    return data
 
 
 def _widen_spans(tag: bytes, lo: int, hi: int) -> bytes:

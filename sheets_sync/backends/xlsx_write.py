@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from sheets_sync.backends.xlsx_batch import CellPlan, plan_cells
@@ -332,36 +333,52 @@ def _verify(tmp: Path, name: str, checks: dict[str, dict[tuple[int, int], object
         with Package(tmp) as pkg:
             info = workbook_info(pkg)
             pkg.check_all()
-            grids = _read_back(pkg, info, list(checks))
-        for title, cells in checks.items():
-            rows = grids[title]
-            for (r, c), want in cells.items():
-                got = rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else None
-                if _norm(got) != _norm(want):
-                    raise ValueError(f"{title} row {r} column {c}: {got!r} instead of {want!r}")
+            for title, cells in checks.items():
+                wanted: dict[int, dict[int, object]] = {}
+                for (r, c), value in cells.items():
+                    wanted.setdefault(r, {})[c] = value
+                for r, row in _read_back(pkg, info, title, set(wanted)):
+                    for c, want in wanted.pop(r).items():
+                        got = row[c - 1] if c - 1 < len(row) else None
+                        if _norm(got) != _norm(want):
+                            raise ValueError(f"{title} row {r} column {c}: {got!r} instead of {want!r}")
+                for r, cols in wanted.items():  # rows that read back empty
+                    for c, want in cols.items():
+                        if _norm(want) is not None:
+                            raise ValueError(f"{title} row {r} column {c}: empty instead of {want!r}")
     except SourceError as exc:
         raise SourceError(VERIFY_FAILED.format(name=name, detail=str(exc)), source=name) from None
     except Exception as exc:  # any failure to read back means we must not swap the file in
         raise SourceError(VERIFY_FAILED.format(name=name, detail=str(exc)[:200]), source=name) from None
 
 
-def _read_back(pkg: Package, info: WorkbookInfo, titles: list[str]) -> dict[str, list[list[object]]]:
-    """The sheets ``titles`` as raw grids: calamine, or our lxml reader where it refuses."""
+def _read_back(pkg: Package, info: WorkbookInfo, title: str, rows: set[int]) -> Iterator[tuple[int, list[object]]]:
+    """The rows ``rows`` (1-based) of sheet ``title`` as read from ``pkg``: with calamine,
+    row by row (so a whole sheet of Python values never exists), or with our lxml reader
+    where calamine refuses the workbook."""
     from python_calamine import CalamineWorkbook
 
-    names = {}
-    for title in titles:
-        sheet = info.sheet(title)
-        if sheet is None:
-            raise ValueError(f"sheet {title} is missing")
-        names[title] = sheet.name
+    sheet = info.sheet(title)
+    if sheet is None:
+        raise ValueError(f"sheet {title} is missing")
     try:
         with open(pkg.path, "rb") as fh:
             book = CalamineWorkbook.from_filelike(fh)
             try:
-                return {t: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for t, n in names.items()}
-            finally:
+                found = book.get_sheet_by_name(sheet.name)
+            except Exception:
                 book.close()
+                raise
     except Exception:  # e.g. an Excel 4 macro sheet calamine does not know: read it ourselves
-        sheets = read_lxml(pkg, info)
-        return {t: sheets[n].rows for t, n in names.items()}
+        grid = read_lxml(pkg, info)[sheet.name].rows
+        for r in sorted(rows):
+            yield r, grid[r - 1] if r - 1 < len(grid) else []
+        return
+    try:
+        top, left = found.start or (0, 0)
+        for index, values in enumerate(found.iter_rows()):
+            r = top + index + 1
+            if r in rows:
+                yield r, [None] * left + list(values)
+    finally:
+        book.close()
