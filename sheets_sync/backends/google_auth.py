@@ -32,7 +32,8 @@ from sheets_sync.backends.google_http import DEFAULT_ENDPOINT, api_endpoint
 from sheets_sync.config import Config, user_dir
 from sheets_sync.errors import ConfigError
 
-SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+# drive.file: only files this tool creates, so ``init --google`` can share what it made.
+SCOPES = ["https://www.googleapis.com/auth/spreadsheets", "https://www.googleapis.com/auth/drive.file"]
 TOKEN_FILE = "google-token.json"
 
 NO_CREDENTIALS = (

@@ -114,7 +114,8 @@ def _header_cell(sheet_id: int, top: int, index: int, column: Column | None) -> 
         "range": _grid(sheet_id, top - 1, top, index, index + 1),
         "cell": {"userEnteredFormat": {"textFormat": {"bold": True}, "backgroundColor": fill,
                                        "wrapStrategy": "WRAP", "verticalAlignment": "MIDDLE"}},
-        "fields": "userEnteredFormat(textFormat.bold,backgroundColor,wrapStrategy,verticalAlignment)",
+        "fields": ("userEnteredFormat.textFormat.bold,userEnteredFormat.backgroundColor,"
+                   "userEnteredFormat.wrapStrategy,userEnteredFormat.verticalAlignment"),
     }}
 
 
