@@ -129,7 +129,7 @@ def both(api: FakeSheetsAPI, tmp_path: Path) -> tuple[str, str, GoogleBackend, E
     return str(path), f"gsheet:{key}", GoogleBackend(key), ExcelBackend(path)
 
 
-def test_check_and_due_say_the_same_on_both(api: FakeSheetsAPI, tmp_path: Path) -> None:
+def test_check_due_and_stats_say_the_same_on_both(api: FakeSheetsAPI, tmp_path: Path) -> None:
     excel, google, _, _ = both(api, tmp_path)
     code_x, check_x, _ = run("check", excel, "--json")
     code_g, check_g, _ = run("check", google, "--json")
@@ -139,6 +139,10 @@ def test_check_and_due_say_the_same_on_both(api: FakeSheetsAPI, tmp_path: Path) 
     due_g = run("due", google, "--json", "--today", TODAY)
     assert due_x == due_g
     assert due_x[1]
+    stats_x = run("stats", excel, "--json", "--today", TODAY)
+    stats_g = run("stats", google, "--json", "--today", TODAY)
+    assert stats_x == stats_g
+    assert stats_x[1]
 
 
 def test_sync_gives_the_same_plan_emails_and_written_values(api: FakeSheetsAPI, tmp_path: Path) -> None:
