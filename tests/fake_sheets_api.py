@@ -540,10 +540,17 @@ class FakeSheetsAPI:
                     count += 1
             total += count
             width = max((len(r) for r in rows), default=0)
-            responses.append({"spreadsheetId": book.key,
-                              "updatedRange": f"{range_title(sheet.title)}!{col_letters(c1)}{r1}:"
-                                              f"{col_letters(c1 + width - 1)}{r1 + len(rows) - 1}",
-                              "updatedRows": len(rows), "updatedColumns": width, "updatedCells": count})
+            updated = (f"{range_title(sheet.title)}!{col_letters(c1)}{r1}:"
+                       f"{col_letters(c1 + width - 1)}{r1 + len(rows) - 1}")
+            response = {"spreadsheetId": book.key, "updatedRange": updated,
+                        "updatedRows": len(rows), "updatedColumns": width, "updatedCells": count}
+            if body.get("includeValuesInResponse"):
+                rendered = self._batch_get(book, {
+                    "ranges": [updated],
+                    "valueRenderOption": [body.get("responseValueRenderOption", "FORMATTED_VALUE")],
+                    "dateTimeRenderOption": [body.get("responseDateTimeRenderOption", "SERIAL_NUMBER")]})
+                response["updatedData"] = rendered["valueRanges"][0]
+            responses.append(response)
         return {"spreadsheetId": book.key, "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
                 "totalUpdatedColumns": max((r["updatedColumns"] for r in responses), default=0),
                 "totalUpdatedCells": total, "totalUpdatedSheets": len({p[0].title for p in planned}),

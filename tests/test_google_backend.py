@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fake_sheets_api import FakeSheetsAPI, Formula, Sheet
+from fake_sheets_api import Cell, FakeSheetsAPI, Formula, Sheet
 
 from sheets_sync.backends import open_source
 from sheets_sync.backends.google import GoogleBackend
@@ -392,3 +392,30 @@ def test_a_stats_sheet_added_meanwhile_means_read_again(api: FakeSheetsAPI) -> N
     gb.read()
     gb.write(WriteBatch(tool_sheets=[SheetContent("Stats", [["a", 1]])]))
     assert api.values(key, "Stats") == [["a", 1]]
+
+
+def test_rows_moving_at_the_instant_of_the_write_are_put_back_and_redone(api: FakeSheetsAPI,
+                                                                         tmp_path: Path) -> None:
+    from sheets_sync.config import Config
+    from sheets_sync.sync import run_sync
+
+    calm = seed(api, 12)
+    busy = seed(api, 12)
+    for key in (calm, busy):  # a date a person typed by hand: it must survive
+        api.sheet(key, "Clients").cells[(5, 10)] = Cell(46400, None, True)
+        api.sheet(key, "Clients").cells[(1, 10)] = Cell("Next Action Date")
+    today = dt.date(2026, 11, 23)
+    run_sync(f"gsheet:{calm}", today, config=Config(), outbox=tmp_path / "calm")
+
+    def staff(fake: FakeSheetsAPI) -> None:
+        fake.insert_rows(busy, "Clients", 2, [["C-900", "Walk-in client", "w@example.com", "Active"]])
+
+    api.reset_counts()
+    api.before("valuesBatchUpdate", staff)  # after the fresh read: our cells land one row too high
+    run_sync(f"gsheet:{busy}", today, config=Config(), outbox=tmp_path / "busy")
+    assert api.counts["valuesBatchUpdate"] == 3  # the write, the putting back, the redo
+    after = tool_values(busy)
+    walk_in = after.pop("C-900")
+    assert walk_in[0] == 0
+    assert after == tool_values(calm)
+    assert row_of(api.values(busy, "Clients"), "C-004")[9] == dt.date(1899, 12, 30) + dt.timedelta(days=46400)

@@ -57,6 +57,7 @@ READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption":
 FRESH_PARAMS = {"valueRenderOption": "FORMULA", "dateTimeRenderOption": "SERIAL_NUMBER",
                 "majorDimension": "ROWS"}
 DEFAULT_TIME_LIMIT = float(SPEC_BY_KEY["google_time_limit_seconds"].default)
+MOVED_WHILE_WRITING = "rows moved at the very moment of writing; the values were put back and the write is redone"
 NOT_JSON = ("{host} answered with something that is not the Google Sheets API (a proxy or captive "
             "portal page?); nothing was written. Check the internet connection and try again")
 
@@ -222,7 +223,17 @@ class GoogleBackend:
                     raise
             data = plan.value_ranges()
             if data:
-                client.values_batch_update(self.key, {"valueInputOption": "USER_ENTERED", "data": data})
+                reply = client.values_batch_update(self.key, {
+                    "valueInputOption": "USER_ENTERED", "data": data, "includeValuesInResponse": True,
+                    "responseValueRenderOption": "FORMULA", "responseDateTimeRenderOption": "SERIAL_NUMBER"})
+                wrong = plan.misplaced(reply.get("responses", []))
+                if wrong:
+                    # Rows moved in the instant between the fresh read and the write: put back
+                    # what we overwrote, then let the caller read again and redo the write.
+                    client.values_batch_update(self.key, {"valueInputOption": "USER_ENTERED",
+                                                          "data": plan.restore_ranges(wrong)})
+                    self._snapshot = None
+                    raise SourceChanged(f"{self.label}: {MOVED_WHILE_WRITING}", source=self.label)
         self._snapshot = None  # what we wrote is not in it: the next write reads afresh
         return result
 

@@ -90,6 +90,7 @@ class WritePlan:
         self.fresh: dict[str, Fresh] = {}
         self.sheets: dict[str, _SheetPlan] = {}
         self._kinds: list[tuple[str, str, str]] = []  # (title, header|columns, range) asked afresh
+        self.expected: dict[str, dict[int, dict[int, str]]] = {}  # title -> row -> col -> text there
         for ref in self._refs():
             if ref.sheet not in self.sheets:
                 self.sheets[ref.sheet] = self._sheet_plan(ref)
@@ -187,6 +188,7 @@ class WritePlan:
                 wrote = True
             if wrote:
                 touched.add((plan.meta.title, row))
+                self._expect(plan, update, row)
         result.rows_updated = len(touched)
         for plan in self.sheets.values():
             fresh = self.fresh.get(plan.meta.title)
@@ -277,18 +279,69 @@ class WritePlan:
             for c in range(1, max(width, old_width) + 1):
                 row[c] = to_user_entered(values[c - 1] if c <= len(values) else None)
 
+    def _expect(self, plan: _SheetPlan, update: Any, row: int) -> None:
+        """What must still be in ``row`` when the write lands: its key, or for a new ID the
+        cells ``check`` names (the key cell is ours then)."""
+        if update.fill_key:
+            wanted = {plan.col(h): text(v) for h, v in update.check.items()}
+        else:
+            wanted = {plan.col(update.table.key_header): update.key}
+        self.expected.setdefault(plan.meta.title, {})[row] = wanted
+
     def value_ranges(self) -> list[dict[str, Any]]:
-        """ValueRanges for values:batchUpdate: one block per run of consecutive rows."""
+        """ValueRanges for values:batchUpdate: one block per run of consecutive rows. A block
+        also spans the key column (JSON null: left as is) so the reply shows, from the same
+        atomic write, which key each written row held."""
         data = []
         for title, rows in self.cells.items():
             numbers = sorted(r for r, cols in rows.items() if cols)
             for first, last in runs(numbers):
                 block = [rows[r] for r in range(first, last + 1)]
-                left = min(min(cols) for cols in block)
-                right = max(max(cols) for cols in block)
+                watched = [c for r in range(first, last + 1) for c in self.expected.get(title, {}).get(r, {})]
+                left = min(min(min(cols) for cols in block), *watched) if watched else min(min(c) for c in block)
+                right = max(max(max(cols) for cols in block), *watched) if watched else max(max(c) for c in block)
                 values = [[cols.get(c) for c in range(left, right + 1)] for cols in block]
                 data.append({"range": a1(title, first, left, last, right), "majorDimension": "ROWS",
                              "values": values})
+        return data
+
+    def misplaced(self, responses: list[dict[str, Any]]) -> list[tuple[str, int, dict[int, Any]]]:
+        """Rows whose key changed between the fresh read and the write (staff inserted,
+        deleted or sorted rows in that instant): (title, row, cells as they were there now)."""
+        wrong = []
+        for response in responses:
+            data = response.get("updatedData") or {}
+            if not data.get("range"):
+                continue  # no values in the reply: nothing to check against
+            title, r1, c1, _, _ = parse_range(data["range"])
+            expected = self.expected.get(title, {})
+            for dr, values in enumerate(data.get("values", [])):
+                row = r1 + dr
+                wanted = expected.get(row)
+                if not wanted:
+                    continue
+                cells = {c1 + dc: v for dc, v in enumerate(values)}
+                if any(text(cells.get(col)) != key for col, key in wanted.items()):
+                    wrong.append((title, row, cells))
+        return wrong
+
+    def restore_ranges(self, wrong: list[tuple[str, int, dict[int, Any]]]) -> list[dict[str, Any]]:
+        """ValueRanges putting back, in each misplaced row, what the row's own client had in
+        the cells we overwrote (from the fresh read, found by the key now in that row)."""
+        data = []
+        for title, row, now in wrong:
+            plan = next(p for p in self.sheets.values() if p.meta.title == title)
+            fresh = self.fresh.get(title) or Fresh(title)
+            key_col = plan.col(plan.ref.key_header) if plan.ref.key_header else 0
+            owner = text(now.get(key_col)) if key_col else ""
+            rows = plan.key_rows(fresh, key_col).get(owner, []) if owner else []
+            before = rows[0] if len(rows) == 1 else None
+            for col, value in self.cells[title][row].items():
+                if value is None:
+                    continue
+                old = fresh.get(before, col) if before is not None else None
+                data.append({"range": a1(title, row, col), "majorDimension": "ROWS",
+                             "values": [[restore_value(old)]]})
         return data
 
 
@@ -389,3 +442,12 @@ def new_sheet_id(used: set[int]) -> int:
         if candidate not in used:
             used.add(candidate)
             return candidate
+
+
+def restore_value(value: Any) -> Any:
+    """A value read with FORMULA rendering, to write back as it was (a formula stays one)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str) and not value.startswith("="):
+        return "'" + value
+    return value
