@@ -146,3 +146,52 @@ def test_truncated_and_bomb_files_are_refused(tmp_path):
     with pytest.raises(SourceError) as info:
         ExcelBackend(bomb).read()
     assert "refused" in str(info.value) and time.monotonic() - started < 5
+
+
+def _same(a, b):
+    norm = [[None if v == "" else v for v in row] for row in a]
+    other = [[None if v == "" else v for v in row] for row in b]
+    strip = lambda rows: [r[:max((i + 1 for i, v in enumerate(r) if v is not None), default=0)] for r in rows]  # noqa: E731
+    x, y = strip(norm), strip(other)
+    while x and not x[-1]:
+        x.pop()
+    while y and not y[-1]:
+        y.pop()
+    return x == y
+
+
+@pytest.mark.parametrize("build", ["simple", "rich", "corpus"])
+def test_calamine_and_the_lxml_reader_agree(tmp_path, build):
+    from xlsx_fixtures import CORPUS, rich
+
+    from sheets_sync.backends.xlsx_package import Package
+    from sheets_sync.backends.xlsx_read import read_lxml, read_workbook, workbook_info
+
+    if build == "corpus":
+        if not CORPUS.is_dir():
+            pytest.skip("the shared corpus is not here")
+        paths = [CORPUS / n for n in ("InlineString.xlsx", "GeneralFormatTests.xlsx", "ExcelPivotTableSample.xlsx",
+                                      "DataTableCities.xlsx", "testNames.xlsm")]
+    else:
+        paths = [simple(tmp_path / "s.xlsx", title=True, date1904=True) if build == "simple" else rich(tmp_path / "r.xlsx")]
+    for path in paths:
+        with Package(path) as pkg:
+            data, info = read_workbook(pkg)
+            ours = read_lxml(pkg, info)
+            assert workbook_info(pkg).date_system == data.date_system
+        assert set(ours) == set(data.sheets), path.name
+        for title, sheet in data.sheets.items():
+            assert _same(sheet.rows, ours[title].rows), (path.name, title)
+
+
+def test_cells_away_from_a1_keep_their_place(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "off.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("S")
+    ws.write(3, 2, "x")
+    ws.write(4, 3, 5)
+    wb.close()
+    sheet = ExcelBackend(path).read().sheet("S")
+    assert (sheet.cell(4, 3), sheet.cell(5, 4), len(sheet.rows)) == ("x", 5, 5)

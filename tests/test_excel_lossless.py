@@ -228,3 +228,32 @@ def test_corpus_workbooks_are_adopted_or_refused_cleanly(tmp_path):
             continue
         adopted.append(source.name)
     assert len(adopted) >= 60 and len(refused) >= 5, (adopted, refused)
+
+
+def test_template_sheets_added_by_init_into_are_formatted(tmp_path):
+    path = simple(tmp_path / "w.xlsx")
+    code, out, err = run("init", "--into", str(path))
+    assert (code, err) == (0, ""), out
+    wb = load(path)
+    assert wb.sheetnames[:3] == ["Clients", "Tasks", "Touches"] and {"Settings", "Sales"} <= set(wb.sheetnames)
+    sales = wb["Sales"]
+    assert [c.value for c in sales[1]] == ["Date", "Client ID", "Amount", "Description"]
+    assert sales["A1"].font.b and sales.freeze_panes == "A2" and sales.auto_filter.ref == "A1:D1"
+    assert sales.column_dimensions["A"].width == pytest.approx(12.7)
+    settings = wb["Settings"]
+    assert settings.max_row > 5 and settings["A1"].value == "Setting"
+    clients = wb["Clients"]
+    head = [c.value for c in clients[1]]
+    assert head[-5:] == ["Touches", "Last Touch", "Next Action", "Next Action Date", "Days Since Touch"]
+    assert clients.cell(row=1, column=len(head)).font.b  # new headers look like the old ones
+    touches = wb["Touches"]
+    assert [c.value for c in touches[1]][-1] == "Result"
+    # a new Tasks-like sheet gets dropdowns: check on a fresh adoption of an empty workbook
+    empty = tmp_path / "empty.xlsx"
+    openpyxl.Workbook().save(empty)
+    code, out, err = run("init", "--into", str(empty))
+    assert code == 0, err
+    tasks = load(empty)["Tasks"]
+    lists = {str(dv.sqref): dv.formula1 for dv in tasks.data_validations.dataValidation}
+    assert lists["C2:C5000"] == '"Payment,Signature,Paperwork,Quote,Other"'
+    assert tasks.column_dimensions["F"].number_format == "yyyy-mm-dd"

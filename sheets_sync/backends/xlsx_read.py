@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
@@ -169,14 +170,30 @@ def _read_calamine(pkg: Package, info: WorkbookInfo) -> dict[str, SheetData]:
             for name in book.sheet_names:
                 if name not in wanted:
                     continue
-                rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                out[name] = SheetData(name, [_clean_row(r) for r in rows])
+                out[name] = SheetData(name, _sheet_rows_calamine(book.get_sheet_by_name(name)))
             return out
         finally:
             book.close()
 
 
 _SPECIAL = (dt.time, dt.timedelta)
+
+
+def _sheet_rows_calamine(sheet: Any) -> list[list[object]]:
+    """The sheet's rows from A1, cleaned one row at a time (never two copies of a sheet)."""
+    start = sheet.start
+    if start is None:
+        return []
+    # iter_rows starts at row 1 but at the first used column: pad the columns only
+    left = start[1]
+    rows: list[list[object]] = []
+    pad = [None] * left
+    for raw in sheet.iter_rows():
+        row = _clean_row(raw)
+        rows.append(pad + row if left and row else row)
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
 
 
 def _clean_row(row: list[object]) -> list[object]:
@@ -348,7 +365,9 @@ def _cell_value(c: etree._Element, ns: str, strings: list[str], dates: set[int],
             return None
     if kind == "b":
         return text.strip() in ("1", "true")
-    if kind in ("str", "e"):
+    if kind == "e":  # a formula error (#N/A): blank, as calamine gives it
+        return None
+    if kind == "str":
         return text
     try:
         number = float(text)

@@ -68,16 +68,20 @@ def column_styles(xml: bytes) -> dict[int, int]:
 
 
 def patch_sheet(xml: bytes, changes: dict[int, dict[int, object]], style: SheetStyle, sheet_name: str,
-                inherit_rows: frozenset[int] = frozenset()) -> tuple[bytes, SheetPatch]:
+                inherit_rows: frozenset[int] = frozenset(),
+                grow_filter: tuple[int, int, int] | None = None) -> tuple[bytes, SheetPatch]:
     """``xml`` with ``changes`` (row -> column -> value, 1-based) applied; see module doc.
-    New cells in ``inherit_rows`` (header rows) take the style of the cell on their left."""
+    New cells in ``inherit_rows`` (header rows) take the style of the cell on their left.
+    ``grow_filter`` = (header row, old last row, new last row) extends the sheet's filter
+    over appended rows."""
     report = SheetPatch()
     m = _SHEETDATA.search(xml)
     if m is None:
         raise ValueError("worksheet has no sheetData")
+    view = memoryview(xml)  # slices of it are not copies: the parts are joined once, at the end
     prefix = m.group(1).decode()
     col_styles = column_styles(xml[:m.start()])
-    out: list[bytes] = []
+    out: list[bytes | memoryview] = []
     if m.group(2):  # <sheetData/>
         body_start = body_end = m.end()
         head = xml[:m.start()] + f"<{prefix}sheetData>".encode()
@@ -90,38 +94,48 @@ def patch_sheet(xml: bytes, changes: dict[int, dict[int, object]], style: SheetS
             raise ValueError("worksheet sheetData is not closed")
         head = xml[:body_start]
         tail = xml[body_end:]
+    if changes:
+        head = _grow_dimension(head, min(changes), max(changes),
+                               min((min(c) for c in changes.values() if c), default=1),
+                               max((max(c) for c in changes.values() if c), default=1))
+    if grow_filter is not None:
+        tail = grow_ref_rows(tail, b"autoFilter", *grow_filter)
     out.append(head)
     pending = sorted(changes)
     index = 0
     pos = body_start
     row_no = 0
     close_row = f"</{prefix}row>".encode()
-    for rm in _ROW_TAG.finditer(xml, body_start, body_end):
+    scan_from = body_start
+    last_tag = xml.rfind(f"<{prefix}row".encode(), body_start, body_end)
+    last = _ROW_TAG.match(xml, last_tag) if last_tag >= 0 else None
+    last_r = _attr_int(_R_ATTR, last.group(1)) if last else None
+    if last_r is not None and pending and pending[0] > last_r:
+        scan_from = body_end  # only rows below the last one (appends): nothing to scan
+    for rm in _ROW_TAG.finditer(xml, scan_from, body_end):
         if index >= len(pending):
             break
         r = _attr_int(_R_ATTR, rm.group(1))
         row_no = r if r is not None else row_no + 1
         while index < len(pending) and pending[index] < row_no:
-            out.append(xml[pos:rm.start()])
+            out.append(view[pos:rm.start()])
             pos = rm.start()
             out.append(_new_row(prefix, pending[index], changes[pending[index]], style, col_styles, report, sheet_name))
             index += 1
         if index < len(pending) and pending[index] == row_no:
             end = rm.end() if rm.group(2) else xml.find(close_row, rm.end()) + len(close_row)
-            out.append(xml[pos:rm.start()])
+            out.append(view[pos:rm.start()])
             out.append(_patch_row(xml[rm.start():end], rm, prefix, row_no, changes[row_no], style, col_styles,
                                   report, sheet_name, row_no in inherit_rows))
             pos = end
             index += 1
-    out.append(xml[pos:body_end])
+    out.append(view[pos:body_end])
     while index < len(pending):
         out.append(_new_row(prefix, pending[index], changes[pending[index]], style, col_styles, report, sheet_name))
         index += 1
     out.append(tail)
     data = b"".join(out)
-    if changes:
-        data = _grow_dimension(data, min(changes), max(changes),
-                               min(min(c) for c in changes.values() if c), max(max(c) for c in changes.values() if c))
+    del out, view
     report.last_row = max(changes) if changes else 0
     return data, report
 

@@ -170,13 +170,18 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
                 plan.dropped.append(f"{title}: sheet not found when writing")
                 continue
             inherit = frozenset([plan.header_rows.get(title, 1)]) if title in batch.new_columns else frozenset()
-            xml, report = patch_sheet(editor.part(sheet.part), changes, style, sheet.name, inherit)
+            grow = None
+            if title in plan.appended_rows:
+                first, last = plan.appended_rows[title]
+                grow = (plan.header_rows.get(title, 1), first - 1, last)
+            xml, report = patch_sheet(editor.part(sheet.part), changes, style, sheet.name, inherit, grow)
             plan.dropped.extend(FORMULA_KEPT.format(cell=c) for c in report.kept_formulas)
             for r, c in report.kept:
                 plan.cells[title][r].pop(c, None)
             if title in plan.appended_rows:
-                xml = _grow_tables(editor, sheet.part, xml, plan, title)
+                _grow_tables(editor, sheet.part, plan, title)
             editor.changed[sheet.part] = xml
+            del xml
         for content in batch.tool_sheets:
             _write_tool_sheet(editor, content, data.date_system)
         changed = editor.finish()
@@ -193,11 +198,10 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
     return WriteResult(len(plan.updated_rows), plan.appended, plan.dropped)
 
 
-def _grow_tables(editor: Editor, sheet_part: str, xml: bytes, plan: CellPlan, title: str) -> bytes:
-    """Extend the sheet's autoFilter and any Excel table over the appended rows."""
+def _grow_tables(editor: Editor, sheet_part: str, plan: CellPlan, title: str) -> None:
+    """Extend any Excel table over the appended rows."""
     first, last = plan.appended_rows[title]
     header = plan.header_rows.get(title, 1)
-    xml = grow_ref_rows(xml, b"autoFilter", header, first - 1, last)
     for _rid, (rel_type, target, mode) in read_rels(editor.pkg, sheet_part).items():
         if not rel_type.endswith(REL_TABLE) or mode == "External" or not editor.has(target):
             continue
@@ -208,7 +212,6 @@ def _grow_tables(editor: Editor, sheet_part: str, xml: bytes, plan: CellPlan, ti
         if grown != table:
             grown = grow_ref_rows(grown, b"autoFilter", header, first - 1, last)
             editor.changed[target] = grown
-    return xml
 
 
 def _write_tool_sheet(editor: Editor, content: SheetContent, date_system: int) -> None:
@@ -375,9 +378,9 @@ def _read_back(pkg: Package, info: WorkbookInfo, title: str, rows: set[int]) -> 
             yield r, grid[r - 1] if r - 1 < len(grid) else []
         return
     try:
-        top, left = found.start or (0, 0)
-        for index, values in enumerate(found.iter_rows()):
-            r = top + index + 1
+        left = (found.start or (0, 0))[1]
+        for index, values in enumerate(found.iter_rows()):  # from row 1, from the first used column
+            r = index + 1
             if r in rows:
                 yield r, [None] * left + list(values)
     finally:
