@@ -195,3 +195,20 @@ def test_cells_away_from_a1_keep_their_place(tmp_path):
     wb.close()
     sheet = ExcelBackend(path).read().sheet("S")
     assert (sheet.cell(4, 3), sheet.cell(5, 4), len(sheet.rows)) == ("x", 5, 5)
+
+
+def test_awkward_text_round_trips(tmp_path):
+    path = simple(tmp_path / "w.xlsx", n=3)
+    backend = ExcelBackend(path)
+    backend.read()
+    texts = ["tab\there, bell\x07", "_x0041_ stays literal", "  spaced  ", "a & b < c > d \"q\"", "line\nbreak",
+             "=SUM(A1:A2)", "ünïcödé ✓"]
+    batch = WriteBatch(tables={"Clients": CLIENTS},
+                       updates=[RowUpdate(CLIENTS, f"C-{i + 1}", 0, {"Notes": t}) for i, t in enumerate(texts[:3])]
+                       + [RowUpdate(CLIENTS, "C-1", 0, {"Name": texts[3]}), RowUpdate(CLIENTS, "C-2", 0, {"Name": texts[4]}),
+                          RowUpdate(CLIENTS, "C-3", 0, {"Name": texts[5], "Email": texts[6]})])
+    backend.write(batch)
+    rows = ExcelBackend(path).read().sheet("Clients").rows
+    assert [rows[1][8], rows[2][8], rows[3][8]] == ["tab\there, bell\x07", "_x0041_ stays literal", "  spaced  "]
+    assert [rows[1][1], rows[2][1], rows[3][1], rows[3][2]] == texts[3:]
+    assert values(path, "Clients")[3][1] == "=SUM(A1:A2)"

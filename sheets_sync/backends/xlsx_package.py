@@ -211,8 +211,10 @@ def write_package(path: Path, source: Package, changed: dict[str, bytes], *,
                     for name in names:
                         if name in changed:
                             info = _new_info(name, source.infos.get(name))
-                            out.writestr(info, changed[name], compress_type=zipfile.ZIP_DEFLATED,
-                                         compresslevel=6)
+                            data = changed[name]
+                            # big sheets: fast compression (3-4x faster, files ~15% larger)
+                            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED,
+                                         compresslevel=1 if len(data) > (4 << 20) else 6)
                         else:
                             _copy_raw(source, out, source.infos[name])
                 raw.flush()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -269,6 +270,14 @@ def shared_strings(pkg: Package, part: str | None) -> list[str]:
     return out
 
 
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape(text: str) -> str:
+    """Excel's _xHHHH_ escapes (control characters, a literal "_x" as _x005F_) decoded."""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
 def si_text(si: etree._Element) -> str:
     """The text of an <si> or <is> element: its <t>, or its runs' <t>s, without phonetics."""
     parts = []
@@ -278,7 +287,7 @@ def si_text(si: etree._Element) -> str:
             parts.append(el.text or "")
         elif name == "r":
             parts.extend(t.text or "" for t in el if local(t.tag) == "t")
-    return "".join(parts)
+    return unescape("".join(parts))
 
 
 _CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
@@ -316,21 +325,38 @@ def read_lxml(pkg: Package, info: WorkbookInfo) -> dict[str, SheetData]:
 
 def _sheet_rows(pkg: Package, part: str, strings: list[str], dates: set[int], origin: dt.datetime) -> list[list[object]]:
     rows: list[list[object]] = []
+    for row_no, values in iter_rows(pkg, part, strings, dates, origin, source=io.BytesIO(pkg.read(part))):
+        while len(rows) < row_no - 1:
+            rows.append([])
+        rows.append(values)
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def iter_rows(pkg: Package, part: str, strings: list[str], dates: set[int], origin: dt.datetime,
+              only: set[int] | None = None, source: Any = None) -> Iterator[tuple[int, list[object]]]:
+    """(row number, values from column A) for each row of a worksheet part, parsed as a
+    stream (``source``: a file object; by default the part straight from the zip, so the
+    part is never in memory whole). With ``only``, the other rows are parsed (the whole
+    part must be well-formed) but not decoded."""
     row_no = 0
-    ns = NS_MAIN
+    stream = source if source is not None else pkg.zip.open(part)
     try:
-        events = etree.iterparse(io.BytesIO(pkg.read(part)), events=("end",),
+        events = etree.iterparse(stream, events=("end",),
                                  tag=(f"{{{NS_MAIN}}}row", f"{{{NS_MAIN_STRICT}}}row"), resolve_entities=False,
                                  no_network=True, load_dtd=False, huge_tree=True)
         for _, row in events:
-            ns = row.tag[1:].split("}")[0]
             r = row.get("r")
             row_no = int(r) if r and r.isdigit() else row_no + 1
+            if only is not None and row_no not in only:
+                row.clear()
+                continue
+            ns = row.tag[1:].split("}")[0]
             values: list[object] = []
             col = 0
             for c in row.iterfind(f"{{{ns}}}c"):
-                ref = c.get("r")
-                m = _CELL_REF.match(ref or "")
+                m = _CELL_REF.match(c.get("r") or "")
                 col = col_index(m.group(1)) if m else col + 1
                 value = _cell_value(c, ns, strings, dates, origin)
                 if value is None:
@@ -338,15 +364,13 @@ def _sheet_rows(pkg: Package, part: str, strings: list[str], dates: set[int], or
                 while len(values) < col - 1:
                     values.append(None)
                 values.append(value)
-            while len(rows) < row_no - 1:
-                rows.append([])
-            rows.append(values)
             row.clear()
+            yield row_no, values
     except etree.XMLSyntaxError as exc:
         raise SourceError(f"{pkg.name}: part {part} is not valid XML ({str(exc)[:80]})", source=str(pkg.path)) from None
-    while rows and not rows[-1]:
-        rows.pop()
-    return rows
+    finally:
+        if source is None:
+            stream.close()
 
 
 def _cell_value(c: etree._Element, ns: str, strings: list[str], dates: set[int], origin: dt.datetime) -> object:

@@ -35,7 +35,8 @@ from sheets_sync.backends.xlsx_package import (
 from sheets_sync.backends.xlsx_read import (
     SheetInfo,
     WorkbookInfo,
-    read_lxml,
+    date_styles,
+    iter_rows,
     read_rels,
     workbook_info,
 )
@@ -356,32 +357,11 @@ def _verify(tmp: Path, name: str, checks: dict[str, dict[tuple[int, int], object
 
 
 def _read_back(pkg: Package, info: WorkbookInfo, title: str, rows: set[int]) -> Iterator[tuple[int, list[object]]]:
-    """The rows ``rows`` (1-based) of sheet ``title`` as read from ``pkg``: with calamine,
-    row by row (so a whole sheet of Python values never exists), or with our lxml reader
-    where calamine refuses the workbook."""
-    from python_calamine import CalamineWorkbook
-
+    """The rows ``rows`` (1-based) of sheet ``title`` as read from ``pkg`` by an XML parser
+    streaming the whole part (so the part must be well-formed), decoding only those rows."""
     sheet = info.sheet(title)
-    if sheet is None:
+    if sheet is None or not pkg.has(sheet.part):
         raise ValueError(f"sheet {title} is missing")
-    try:
-        with open(pkg.path, "rb") as fh:
-            book = CalamineWorkbook.from_filelike(fh)
-            try:
-                found = book.get_sheet_by_name(sheet.name)
-            except Exception:
-                book.close()
-                raise
-    except Exception:  # e.g. an Excel 4 macro sheet calamine does not know: read it ourselves
-        grid = read_lxml(pkg, info)[sheet.name].rows
-        for r in sorted(rows):
-            yield r, grid[r - 1] if r - 1 < len(grid) else []
-        return
-    try:
-        left = (found.start or (0, 0))[1]
-        for index, values in enumerate(found.iter_rows()):  # from row 1, from the first used column
-            r = index + 1
-            if r in rows:
-                yield r, [None] * left + list(values)
-    finally:
-        book.close()
+    dates = date_styles(pkg, info)
+    origin = dt.datetime(1904, 1, 1) if info.date_system == 1904 else dt.datetime(1899, 12, 30)
+    yield from iter_rows(pkg, sheet.part, [], dates, origin, only=rows)
