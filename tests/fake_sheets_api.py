@@ -493,10 +493,17 @@ class FakeSheetsAPI:
         out = []
         for text in query.get("ranges", []):
             sheet, r1, c1, r2, c2, shape = self._range(book, text)
-            rows_by = {}
-            for (r, c), cell in sheet.cells.items():
-                if r1 <= r <= r2 and c1 <= c <= c2:
-                    rows_by.setdefault(r, {})[c] = cell
+            rows_by: dict[int, dict[int, Cell]] = {}
+            if (r2 - r1 + 1) * (c2 - c1 + 1) < len(sheet.cells):  # a small range: look cells up
+                for r in range(r1, r2 + 1):
+                    for c in range(c1, c2 + 1):
+                        found = sheet.cells.get((r, c))
+                        if found is not None:
+                            rows_by.setdefault(r, {})[c] = found
+            else:
+                for (r, c), cell in sheet.cells.items():
+                    if r1 <= r <= r2 and c1 <= c <= c2:
+                        rows_by.setdefault(r, {})[c] = cell
             if shape == "bare":  # the used extent, as the real API answers
                 r2 = max(rows_by, default=1)
                 c2 = max((c for cols in rows_by.values() for c in cols), default=1)
