@@ -213,3 +213,27 @@ def test_a_captive_portal_page_is_one_clear_line(api: FakeSheetsAPI) -> None:
     with pytest.raises(RemoteError, match=r"^http://127\.0\.0\.1:\d+ answered with something that is not the Google"):
         gb.read()
     gb.close()
+
+
+def test_through_the_command_line_giving_up_is_exit_3_and_one_line(api: FakeSheetsAPI, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sheets_sync.cli import cli
+
+    key = api.add_spreadsheet("Book", {"Clients": [["Client ID", "Name", "Status"], ["C-1", "Ann", "Active"]],
+                                       "Tasks": [["Task ID", "Client ID", "Status"]],
+                                       "Touches": [["Date", "Client ID", "Summary"]]})
+    config = tmp_path / "config.toml"
+    config.write_text("[google]\ntime_limit_seconds = 0.4\n", encoding="utf-8")
+    before = api.values(key, "Clients")
+    api.fail(503, times=-1, kind="valuesBatchUpdate")
+    result = CliRunner().invoke(cli, ["sync", f"gsheet:{key}", "--today", "2026-11-23", "--config", str(config),
+                                      "--outbox", str(tmp_path / "out")])
+    assert result.exit_code == EXIT_SOURCE
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: Google Sheets kept failing (HTTP 503)")
+    assert api.values(key, "Clients") == before
+    api.fail(403, times=-1, kind="get")
+    result = CliRunner().invoke(cli, ["check", f"gsheet:{key}"])
+    assert result.exit_code == EXIT_SOURCE
+    assert result.stderr == ("Error: The service account sync@proj.iam.gserviceaccount.com cannot open this "
+                             "spreadsheet: share it with that address (Editor).\n")
