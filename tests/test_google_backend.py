@@ -419,3 +419,19 @@ def test_rows_moving_at_the_instant_of_the_write_are_put_back_and_redone(api: Fa
     assert walk_in[0] == 0
     assert after == tool_values(calm)
     assert row_of(api.values(busy, "Clients"), "C-004")[9] == dt.date(1899, 12, 30) + dt.timedelta(days=46400)
+
+
+def test_a_formula_overwritten_in_that_instant_is_put_back(api: FakeSheetsAPI) -> None:
+    key = api.add_spreadsheet("Book", {"Clients": [CLIENT_HEADER, ["C-001", "Ann"],
+                                                   ["C-002", "Bob", None, None, None, None, Formula("=1+1", 2),
+                                                    dt.date(2026, 1, 1)]]})
+    gb = backend(key)
+    gb.read()
+    api.before("valuesBatchUpdate", lambda fake: fake.sort_rows(key, "Clients", 1, 1, reverse=True))
+    with pytest.raises(SourceChanged, match="rows moved at the very moment of writing"):
+        gb.write(WriteBatch(tables={"Clients": CLIENTS}, updates=[
+            RowUpdate(CLIENTS, "C-001", 2, {"Touches": 5, "Last Touch": dt.date(2026, 3, 3)})]))
+    rows = api.values(key, "Clients")
+    assert row_of(rows, "C-002")[6:8] == ["=1+1", dt.date(2026, 1, 1)]
+    assert row_of(rows, "C-001") == ["C-001", "Ann"]
+    assert api.counts["valuesBatchUpdate"] == 2

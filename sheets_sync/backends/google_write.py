@@ -336,12 +336,13 @@ class WritePlan:
             owner = text(now.get(key_col)) if key_col else ""
             rows = plan.key_rows(fresh, key_col).get(owner, []) if owner else []
             before = rows[0] if len(rows) == 1 else None
-            for col, value in self.cells[title][row].items():
-                if value is None:
-                    continue
-                old = fresh.get(before, col) if before is not None else None
-                data.append({"range": a1(title, row, col), "majorDimension": "ROWS",
-                             "values": [[restore_value(old)]]})
+            ours = sorted(col for col, value in self.cells[title][row].items() if value is not None)
+            if not ours:
+                continue
+            values = [restore_value(fresh.get(before, col) if before is not None else None) if col in ours else None
+                      for col in range(ours[0], ours[-1] + 1)]
+            data.append({"range": a1(title, row, ours[0], row, ours[-1]), "majorDimension": "ROWS",
+                         "values": [values]})
         return data
 
 
