@@ -10,6 +10,7 @@ cell whose style shows a date.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -32,6 +33,7 @@ def escape_attr(text: str) -> str:
     return escape_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
 
 
+@functools.lru_cache(maxsize=50000)
 def serial(value: dt.date, date_system: int) -> float | int:
     """The serial day number of a date or datetime in the workbook's date system."""
     moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)

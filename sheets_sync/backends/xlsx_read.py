@@ -11,6 +11,7 @@ sees parts that passed. For the rare workbook calamine refuses while the package
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -301,6 +302,7 @@ def col_index(letters: str) -> int:
     return n
 
 
+@functools.lru_cache(maxsize=20000)
 def col_letters(index: int) -> str:
     """Column letters of a 1-based column number."""
     out = ""
@@ -335,7 +337,8 @@ def _sheet_rows(pkg: Package, part: str, strings: list[str], dates: set[int], or
 
 
 def iter_rows(pkg: Package, part: str, strings: list[str], dates: set[int], origin: dt.datetime,
-              only: set[int] | None = None, source: Any = None) -> Iterator[tuple[int, list[object]]]:
+              only: set[int] | dict[int, set[int]] | None = None,
+              source: Any = None) -> Iterator[tuple[int, list[object]]]:
     """(row number, values from column A) for each row of a worksheet part, parsed as a
     stream (``source``: a file object; by default the part straight from the zip, so the
     part is never in memory whole). With ``only``, the other rows are parsed (the whole
@@ -353,11 +356,14 @@ def iter_rows(pkg: Package, part: str, strings: list[str], dates: set[int], orig
                 row.clear()
                 continue
             ns = row.tag[1:].split("}")[0]
+            cols = only.get(row_no) if isinstance(only, dict) else None
             values: list[object] = []
             col = 0
             for c in row.iterfind(f"{{{ns}}}c"):
                 m = _CELL_REF.match(c.get("r") or "")
                 col = col_index(m.group(1)) if m else col + 1
+                if cols is not None and col not in cols:
+                    continue
                 value = _cell_value(c, ns, strings, dates, origin)
                 if value is None:
                     continue

@@ -375,3 +375,52 @@ def sheet_prefix(xml: bytes) -> str:
     """The namespace prefix the sheet uses for its main elements ("" or "x:")."""
     m = _SHEETDATA.search(xml)
     return m.group(1).decode() if m else ""
+
+
+def extract_rows(xml: bytes, rows: dict[int, set[int]]) -> bytes:
+    """A small worksheet: ``xml`` with only the cells ``rows`` (row -> columns) left in its
+    sheetData (everything outside sheetData as it is; a row whose cells cannot be located
+    by reference is kept whole). Parsing it checks the sheet's structure and those cells
+    without parsing the whole part."""
+    m = _SHEETDATA.search(xml)
+    if m is None:
+        raise ValueError("worksheet has no sheetData")
+    if m.group(2):
+        return xml
+    prefix = m.group(1).decode()
+    close = f"</{prefix}sheetData>".encode()
+    body_end = xml.find(close, m.end())
+    if body_end < 0:
+        raise ValueError("worksheet sheetData is not closed")
+    close_row = f"</{prefix}row>".encode()
+    close_c = f"</{prefix}c>".encode()
+    cell_tag = f"<{prefix}c ".encode()
+    kept: list[bytes] = [xml[:m.end()]]
+    row_no = 0
+    start = m.end()
+    first = min(rows) if rows else 0
+    probe = xml.rfind(f'<{prefix}row r="{first}"'.encode(), m.end(), body_end) if rows else -1
+    if probe >= 0:  # appended rows sit at the end: start at the first wanted row
+        start, row_no = probe, first - 1
+    for rm in _ROW_TAG.finditer(xml, start, body_end):
+        r = _attr_int(_R_ATTR, rm.group(1))
+        row_no = r if r is not None else row_no + 1
+        if row_no not in rows:
+            continue
+        end = rm.end() if rm.group(2) else xml.find(close_row, rm.end()) + len(close_row)
+        cells = []
+        for col in sorted(rows[row_no]):
+            at = xml.find(f' r="{col_letters(col)}{row_no}"'.encode(), rm.end(), end)
+            begin = _cell_start(xml, at, cell_tag) if at >= 0 else -1
+            if begin < 0:
+                cells = None
+                break
+            gt = xml.find(b">", at)
+            stop = gt + 1 if xml[gt - 1:gt] == b"/" else xml.find(close_c, gt) + len(close_c)
+            cells.append(xml[begin:stop])
+        if cells is None:
+            kept.append(xml[rm.start():end])
+        else:
+            kept.append(f'<{prefix}row r="{row_no}">'.encode() + b"".join(cells) + close_row)
+    kept.append(xml[body_end:])
+    return b"".join(kept)
