@@ -163,7 +163,7 @@ class WritePlan:
             fresh = self.fresh.get(plan.meta.title) or Fresh(plan.meta.title)
             plan.check_header(fresh, self.label)
             for offset, header in enumerate(plan.new_headers):
-                self._put(plan, plan.ref.header_row, plan.new_at + offset, header)
+                self._put(plan, plan.ref.header_row, plan.new_at + offset, to_user_entered(header))
             plan.need_cols = max(plan.need_cols, plan.width())
             if name in self.batch.appends:
                 self._appends(plan, fresh, self.batch.appends[name], result)
