@@ -13,6 +13,7 @@ from pathlib import Path
 from sheets_sync.backends.xlsx_lock import ensure_unlocked
 from sheets_sync.backends.xlsx_package import STATE_FOLDER, Fingerprint, Package, fingerprint
 from sheets_sync.backends.xlsx_read import read_workbook
+from sheets_sync.backends.xlsx_write import add_sheets, write_batch
 from sheets_sync.errors import SourceChanged
 from sheets_sync.workbook import SheetContent, WorkbookData, WriteBatch, WriteResult
 
@@ -60,8 +61,6 @@ class ExcelBackend:
         Raises WorkbookLocked when the file is open in Excel/LibreOffice (after ``wait``),
         SourceChanged when it changed since ``read()``, SourceError when it cannot be written.
         """
-        from sheets_sync.backends.xlsx_write import write_batch
-
         if batch.is_empty():
             return WriteResult()
         ensure_unlocked(self.path, self.wait)
@@ -73,8 +72,6 @@ class ExcelBackend:
     def add_sheets(self, sheets: list[SheetContent], columns: dict[str, list[str]]) -> None:
         """Add missing template sheets and missing headers (``init --into``); every existing
         part stays byte-identical except the package index parts that list the new sheets."""
-        from sheets_sync.backends.xlsx_write import add_sheets
-
         ensure_unlocked(self.path, self.wait)
         data = self._current()
         add_sheets(self.path, sheets, columns, data, expected=self._seen)
