@@ -212,3 +212,47 @@ def test_awkward_text_round_trips(tmp_path):
     assert [rows[1][8], rows[2][8], rows[3][8]] == ["tab\there, bell\x07", "_x0041_ stays literal", "  spaced  "]
     assert [rows[1][1], rows[2][1], rows[3][1], rows[3][2]] == texts[3:]
     assert values(path, "Clients")[3][1] == "=SUM(A1:A2)"
+
+
+def test_rows_appended_to_a_big_log_are_streamed_and_nothing_else_moves(tmp_path):
+    import re
+    import tracemalloc
+
+    import xlsxwriter
+    from xlsx_fixtures import TOUCH_HEADER, parts
+
+    from sheets_sync.backends.xlsx_append import STREAM_FROM
+
+    path = tmp_path / "log.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("Touches")
+    ws.write_row(0, 0, TOUCH_HEADER)
+    ws.autofilter(0, 0, 50000, len(TOUCH_HEADER) - 1)
+    fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    for r in range(1, 50001):
+        ws.write_datetime(r, 0, dt.datetime(2026, 1, 1) + dt.timedelta(days=r % 300), fmt)
+        ws.write_row(r, 1, [f"C-{r}", f"T-{r}", "Call", "Out", "maria@agency.example", f"a chat about item {r}"])
+    wb.close()
+    before = parts(path)
+    assert len(before["xl/worksheets/sheet1.xml"]) > STREAM_FROM
+    backend = ExcelBackend(path)
+    backend.read()
+    tracemalloc.start()
+    result = backend.write(WriteBatch(tables={"Touches": TOUCHES}, appends={"Touches": [
+        {"Date": D(2026, 11, 23), "Client ID": "C-1", "Ref": "checkin:C-1:1", "Result": "sent"},
+        {"Date": D(2026, 11, 23), "Client ID": "C-2", "Summary": "x & <y>"}]}))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert result.rows_appended == 2 and "'Result'" in result.dropped[0]  # no such column here
+    assert peak < len(before["xl/worksheets/sheet1.xml"]) / 2  # never held whole
+    after = parts(path)
+    old, new = before["xl/worksheets/sheet1.xml"], after["xl/worksheets/sheet1.xml"]
+    added = re.findall(rb'<row r="5000[23]">.*?</row>', new)
+    assert len(added) == 2
+    norm = lambda x: re.sub(rb'(<dimension|<autoFilter) ref="[^"]*"', rb"\1", x)  # noqa: E731
+    assert norm(new.replace(b"".join(added), b"")) == norm(old)
+    assert b'<autoFilter ref="A1:H50003"/>' in new and b'<dimension ref="A1:H50003"/>' in new
+    assert {n for n in after if after[n] != before.get(n)} == {"xl/worksheets/sheet1.xml"}
+    rows = ExcelBackend(path).read().sheet("Touches").rows
+    assert rows[-2][0] == D(2026, 11, 23) and rows[-2][7:] == ["checkin:C-1:1"]
+    assert rows[-1][6] == "x & <y>" and rows[-3][1] == "C-50000"

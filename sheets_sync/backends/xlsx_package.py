@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from sheets_sync.errors import SourceError
 
@@ -121,11 +122,12 @@ class Package:
         """True when the package holds ``part`` (a name without leading slash)."""
         return part in self.infos
 
-    def read(self, part: str, *, xml: bool = True) -> bytes:
+    def read(self, part: str, *, xml: bool = True, keep: bool = True) -> bytes:
         """The bytes of ``part``, read in bounded blocks; XML parts are checked for a DTD.
 
         Raises SourceError when the part is missing, damaged (bad CRC, truncated), larger
-        than its declared size or the limits, or (``xml``) declares a DTD.
+        than its declared size or the limits, or (``xml``) declares a DTD. Without ``keep``
+        only the first block is kept (and returned): for checking a part without holding it.
         """
         info = self.infos.get(part)
         if info is None:
@@ -143,7 +145,8 @@ class Package:
                     if size > limit:
                         raise SourceError(BOMB.format(name=self.name, part=part, limit=_human(limit)),
                                           source=str(self.path))
-                    chunks.append(block)
+                    if keep or not chunks:
+                        chunks.append(block)
         except SourceError:
             raise
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError,
@@ -160,7 +163,7 @@ class Package:
         for part in self.infos:
             if self.infos[part].is_dir():
                 continue
-            self.read(part, xml=part.endswith((".xml", ".rels", ".vml")))
+            self.read(part, xml=part.endswith((".xml", ".rels", ".vml")), keep=False)
 
 
 def _why(exc: BaseException) -> str:
@@ -189,11 +192,11 @@ def rels_part(part: str) -> str:
     return str(p.parent / "_rels" / (p.name + ".rels")).lstrip("./") if str(p.parent) != "." else f"_rels/{p.name}.rels"
 
 
-def write_package(path: Path, source: Package, changed: dict[str, bytes], *,
+def write_package(path: Path, source: Package, changed: dict[str, Any], *,
                   verify: Callable[[Path], None] | None = None,
                   order: Iterable[str] | None = None) -> None:
     """Replace the workbook at ``path`` by ``source`` with the ``changed`` parts (new or
-    rewritten), atomically.
+    rewritten: bytes, or an object whose ``write_to(stream)`` writes them), atomically.
 
     Unchanged parts are copied with their compressed bytes as they are. The new file is
     written beside the old one, fsynced, checked by ``verify`` (which raises on failure),
@@ -212,6 +215,15 @@ def write_package(path: Path, source: Package, changed: dict[str, bytes], *,
                         if name in changed:
                             info = _new_info(name, source.infos.get(name))
                             data = changed[name]
+                            if hasattr(data, "write_to"):  # a part streamed from the original
+                                for attr in ("_compresslevel", "compress_level"):  # renamed in 3.13
+                                    try:
+                                        setattr(info, attr, 1)
+                                    except AttributeError:
+                                        pass
+                                with out.open(info, "w", force_zip64=True) as dest:
+                                    data.write_to(dest)
+                                continue
                             # big sheets: fast compression (3-4x faster, files ~15% larger)
                             out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED,
                                          compresslevel=1 if len(data) > (4 << 20) else 6)

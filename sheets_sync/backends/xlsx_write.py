@@ -10,11 +10,13 @@ with its compressed bytes untouched.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
+from sheets_sync.backends.xlsx_append import StreamedPart, plan_append
 from sheets_sync.backends.xlsx_batch import CellPlan, plan_cells
 from sheets_sync.backends.xlsx_cells import escape_attr
 from sheets_sync.backends.xlsx_chart import (
@@ -177,6 +179,11 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
             if title in plan.appended_rows:
                 first, last = plan.appended_rows[title]
                 grow = (plan.header_rows.get(title, 1), first - 1, last)
+            streamed = None if inherit else plan_append(pkg, sheet.part, changes, style, sheet.name, grow)
+            if streamed is not None:  # rows appended to a big log: never loaded whole
+                editor.changed[sheet.part] = streamed
+                _grow_tables(editor, sheet.part, plan, title)
+                continue
             xml, report = patch_sheet(editor.part(sheet.part), changes, style, sheet.name, inherit, grow)
             plan.dropped.extend(FORMULA_KEPT.format(cell=c) for c in report.kept_formulas)
             for r, c in report.kept:
@@ -343,15 +350,18 @@ def _verify(tmp: Path, name: str, checks: dict[str, dict[tuple[int, int], object
         with Package(tmp) as pkg:
             info = workbook_info(pkg)
             pkg.check_all()
+            views: dict[str, bytes] = {}
             for part, data in (written or {}).items():
-                if pkg.read(part, xml=False) != data:
+                if isinstance(data, StreamedPart):
+                    views[part] = _streamed_view(pkg, part, data)
+                elif pkg.read(part, xml=False) != data:
                     raise ValueError(f"part {part} does not hold what was written")
             for title, cells in checks.items():
                 wanted: dict[int, dict[int, object]] = {}
                 for (r, c), value in cells.items():
                     wanted.setdefault(r, {})[c] = value
                 wanted = _sample(wanted)
-                for r, row in _read_back(pkg, info, title, {r: set(cols) for r, cols in wanted.items()}):
+                for r, row in _read_back(pkg, info, title, {r: set(cols) for r, cols in wanted.items()}, views):
                     for c, want in wanted.pop(r).items():
                         got = row[c - 1] if c - 1 < len(row) else None
                         if _norm(got) != _norm(want):
@@ -378,8 +388,26 @@ def _sample(wanted: dict[int, dict[int, object]]) -> dict[int, dict[int, object]
     return {r: wanted[r] for r in keep}
 
 
-def _read_back(pkg: Package, info: WorkbookInfo, title: str,
-               rows: dict[int, set[int]]) -> Iterator[tuple[int, list[object]]]:
+def _streamed_view(pkg: Package, part: str, streamed: StreamedPart) -> bytes:
+    """Read a streamed part back: its hash must match what was written; returns its start
+    and end (which hold the appended rows) for the value check."""
+    digest = hashlib.sha256()
+    head = b""
+    end_len = len(streamed.rows) + len(streamed.tail)
+    window = b""
+    with pkg.zip.open(part) as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+            if len(head) < len(streamed.head):
+                head += block[:len(streamed.head) - len(head)]
+            window = (window + block)[-end_len:]
+    if digest.hexdigest() != streamed.sha256:
+        raise ValueError(f"part {part} does not hold what was written")
+    return head + window
+
+
+def _read_back(pkg: Package, info: WorkbookInfo, title: str, rows: dict[int, set[int]],
+               views: dict[str, bytes] | None = None) -> Iterator[tuple[int, list[object]]]:
     """The rows ``rows`` (1-based) of sheet ``title`` as an XML parser reads them from
     ``pkg``: the part's structure and those rows are parsed; the rows in between are the
     original's bytes, which the read before the write parsed already."""
@@ -388,5 +416,6 @@ def _read_back(pkg: Package, info: WorkbookInfo, title: str,
         raise ValueError(f"sheet {title} is missing")
     dates = date_styles(pkg, info)
     origin = dt.datetime(1904, 1, 1) if info.date_system == 1904 else dt.datetime(1899, 12, 30)
-    mini = extract_rows(pkg.read(sheet.part), rows)
+    xml = (views or {}).get(sheet.part)
+    mini = extract_rows(xml if xml is not None else pkg.read(sheet.part), rows)
     yield from iter_rows(pkg, sheet.part, [], dates, origin, only=rows, source=io.BytesIO(mini))
