@@ -207,7 +207,9 @@ def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, t
         ):
             due = since + dt.timedelta(days=days)
             key = f"{rule}:{cid}"
-            done = key in refs or any(not t.ref and t.date >= due and counts(t) for t in touches)
+            # Any relationship contact on or after the due day (a call, a check-in email)
+            # already did the job; task reminders do not count.
+            done = key in refs or any(t.date >= due and counts(t) and not t.ref.startswith("task:") for t in touches)
             if not done and today < since + dt.timedelta(days=until):
                 candidates.append(Step(
                     rule, kind, on_or_after(due, holidays), key, f"{verb}: {label}",

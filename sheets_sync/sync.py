@@ -169,6 +169,13 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, outbo
     if prepare_run is not None:
         prepare_run(journal, int(book.settings.daily_email_cap), today)
     deliveries = mailer.deliver(messages) if messages else []
+    if prepare_run is None:
+        # The outbox keeps no journal of its own. Client emails are remembered by their
+        # Touches row; digests have none, so the journal remembers them for the day.
+        for message, delivery in zip(messages, deliveries, strict=True):
+            if message.kind == "digest" and delivery.status == "queued":
+                journal.begin(message, day=today)
+                journal.finish(message.key, "sent", delivery.detail)
     report.deliveries = list(zip(messages, deliveries, strict=True))
     report.problems += send_problems(report.deliveries, book.tables["clients"].sheet)
     added = journaled.touches + new_touches(report.deliveries, today, by=by)

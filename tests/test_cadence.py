@@ -196,3 +196,17 @@ def test_a_typed_future_date_wins_until_it_passes():
     assert apply_override(step, D(2026, 11, 27), D(2026, 10, 1), D(2026, 11, 30)) == step
     # A touch on or after the typed date uses it up.
     assert apply_override(step, D(2026, 11, 27), D(2026, 11, 27), D(2026, 11, 27)) == step
+
+
+def test_a_check_in_email_sent_after_the_due_day_counts_as_the_satisfaction_check():
+    new = client(client_since=D(2026, 10, 1), tier="B")
+    log = [touch(D(2026, 11, 16), channel="Email", ref="checkin:C-1:2026-10-01")]
+    step = client_step(new, log, S, D(2026, 11, 16))
+    assert step.rule != "satisfaction"
+    assert step.due > D(2026, 11, 16)
+
+
+def test_a_task_reminder_does_not_count_as_the_satisfaction_check():
+    new = client(client_since=D(2026, 11, 2))
+    log = [touch(D(2026, 11, 16), channel="Email", ref="task:T-1:reminder:1")]
+    assert client_step(new, log, S, D(2026, 11, 16)).rule == "satisfaction"
