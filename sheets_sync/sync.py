@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,7 +186,8 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, outbo
 
 
 def _sender_name(config: Config) -> str:
-    return str(config.section("smtp").get("from", "")) or "sheets-sync"
+    """Who the Touches rows say sent the emails: the configured sender, else the tool."""
+    return os.environ.get("SHEETS_SYNC_FROM") or str(config.section("smtp").get("from", "")) or "sheets-sync"
 
 
 def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date, added: list[Touch],
