@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set everything up and run the daily job on a copy of the bundled sample workbook.
-# No credentials needed: with no mail server configured, emails land in demo/outbox/.
+# No credentials needed: with no mail server configured, emails land in demo/outbox/clients/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh stats
@@ -21,4 +21,4 @@ echo
 echo "== sheets-sync stats demo/clients.xlsx --today $DAY"
 .venv/bin/sheets-sync stats demo/clients.xlsx --today "$DAY" || true
 echo
-echo "Emails written to demo/outbox/ ($(ls demo/outbox | wc -l) files); open demo/clients.xlsx to see the tool columns."
+echo "Emails written to demo/outbox/clients/ ($(ls demo/outbox/clients | wc -l) files); open demo/clients.xlsx to see the tool columns."

@@ -131,7 +131,7 @@ def load(source: str | Backend, today: dt.date, config: Config | None = None, **
 
 def default_mailer(backend: Backend, config: Config, outbox: Path | None) -> Mailer:
     """The outbox when asked for or when no mail server is configured."""
-    folder = outbox or backend.state_dir().parent / "outbox"
+    folder = outbox or backend.default_outbox()
     smtp = config.section("smtp")
     return OutboxMailer(folder, sender=str(smtp.get("from", "")), reply_to=str(smtp.get("reply_to", "")))
 

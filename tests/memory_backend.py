@@ -29,6 +29,9 @@ class MemoryBackend:
     def state_dir(self) -> Path:
         return self.state
 
+    def default_outbox(self) -> Path:
+        return self.state.parent / "outbox"
+
     def add_sheets(self, sheets: list[SheetContent], columns: dict[str, list[str]]) -> None:
         raise NotImplementedError
 

@@ -196,3 +196,16 @@ def test_the_sample_shows_due_overdue_and_bad_cells(tmp_path):
     assert report["emails_sent"] >= 3 and len(report["problems"]) >= 5
     with zipfile.ZipFile(book) as z:
         assert z.testzip() is None
+
+
+def test_two_workbooks_in_one_folder_keep_their_own_journal_lock_and_outbox(tmp_path):
+    # Both books have a T-4 and a C-3, so the same email keys: nothing may be shared.
+    first, second = agency(tmp_path / "north.xlsx"), agency(tmp_path / "south.xlsx")
+    assert run("sync", str(first), "--today", MON)[0] == 0
+    code, out, err = run("sync", str(second), "--today", MON, "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["emails_sent"] == 2  # not skipped as "already sent" by north's journal
+    for book in (first, second):
+        assert column(book, "Touches", "Ref")[-2:] == ["task:T-4:reminder:2", "prospect:C-3:touch:1"]
+        assert (tmp_path / "outbox" / book.stem / "task_T-4_reminder_2.eml").is_file()
+        assert (tmp_path / ".sheets-sync" / book.name / "journal.sqlite3").is_file()

@@ -29,6 +29,10 @@ class Backend(Protocol):
         """A local folder for this source's journal, lock and memory of what we wrote."""
         ...
 
+    def default_outbox(self) -> Path:
+        """Where emails are written as .eml files when no mail server is configured."""
+        ...
+
     def add_sheets(self, sheets: list[SheetContent], columns: dict[str, list[str]]) -> None:
         """Add missing template sheets, and missing columns at the right of existing tables.
 

@@ -33,8 +33,16 @@ class ExcelBackend:
         self._data: WorkbookData | None = None
 
     def state_dir(self) -> Path:
-        """``.sheets-sync/`` beside the workbook (journal, memory, backups)."""
-        return self.path.resolve().parent / STATE_FOLDER
+        """``.sheets-sync/<file name>/`` beside the workbook: journal, lock and memory.
+
+        One folder per workbook, so two workbooks kept in the same folder never share a
+        journal or a lock (their keys, like ``task:T-0001:reminder:1``, can be the same).
+        """
+        return self.path.resolve().parent / STATE_FOLDER / self.path.name
+
+    def default_outbox(self) -> Path:
+        """``outbox/<workbook name>/`` beside the workbook: where emails go without a mail server."""
+        return self.path.resolve().parent / "outbox" / self.path.stem
 
     def read(self) -> WorkbookData:
         """Every sheet's used range as raw values; remembers the file's fingerprint so a

@@ -154,6 +154,10 @@ class GoogleBackend:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
+    def default_outbox(self) -> Path:
+        """``outbox/`` in this spreadsheet's state folder: where emails go without a mail server."""
+        return self.state_dir() / "outbox"
+
     # -- read -----------------------------------------------------------------------------
 
     def read(self) -> WorkbookData:
