@@ -9,15 +9,6 @@ from sheets_sync.settings import Settings
 from sheets_sync.workbook import TableRef
 
 
-def cell_name(col: int, row: int) -> str:
-    """A1-style name of a cell from 1-based column and row: (3, 14) -> 'C14'."""
-    letters = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row}"
-
-
 @dataclass(frozen=True)
 class Problem:
     """Something wrong with one cell (or sheet), told so a person can fix it."""

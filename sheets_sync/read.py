@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sheets_sync import values as v
+from sheets_sync.a1 import cell_name
 from sheets_sync.errors import LayoutError
 from sheets_sync.layout import (
     CLIENT_STATUSES,
@@ -29,7 +30,7 @@ from sheets_sync.layout import (
     match_headers,
     normalize_header,
 )
-from sheets_sync.model import Book, Client, Problem, Sale, Task, Touch, cell_name
+from sheets_sync.model import Book, Client, Problem, Sale, Task, Touch
 from sheets_sync.settings import Settings, find_spec
 from sheets_sync.workbook import SheetData, TableRef, WorkbookData
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fake_sheets_api import FakeSheetsAPI
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -20,6 +22,15 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("SHEETS_SYNC_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeSheetsAPI]:
+    """The fake Sheets API, with the environment pointing the tool at it and a throwaway key."""
+    with FakeSheetsAPI() as fake:
+        monkeypatch.setenv("SHEETS_SYNC_GOOGLE_API_ENDPOINT", fake.url)
+        monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(fake.service_account_file(tmp_path)))
+        yield fake
 
 
 def shared_path(*parts: str) -> Path:

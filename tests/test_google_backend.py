@@ -4,7 +4,6 @@ real HTTP on 127.0.0.1. Reads, keyed writes while staff edit, values, request co
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,14 +21,6 @@ TOUCH_HEADER = ["Date", "Client ID", "Task ID", "Channel", "Direction", "By", "S
 CLIENTS = TableRef("Clients", 1, "Client ID")
 TOUCHES = TableRef("Touches", 1, None)
 
-
-@pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeSheetsAPI]:
-    """The fake API, with the environment pointing the tool at it and a throwaway key."""
-    with FakeSheetsAPI() as fake:
-        monkeypatch.setenv("SHEETS_SYNC_GOOGLE_API_ENDPOINT", fake.url)
-        monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(fake.service_account_file(tmp_path)))
-        yield fake
 
 
 def client_rows(n: int) -> list[list[object]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,13 +19,6 @@ from sheets_sync.workbook import RowUpdate, TableRef, WriteBatch
 CLIENTS = TableRef("Clients", 1, "Client ID")
 SHEETS = {"Clients": [["Client ID", "Name", "Touches"], ["C-1", "Ann"], ["C-2", "Bob"]]}
 
-
-@pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeSheetsAPI]:
-    with FakeSheetsAPI() as fake:
-        monkeypatch.setenv("SHEETS_SYNC_GOOGLE_API_ENDPOINT", fake.url)
-        monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(fake.service_account_file(tmp_path)))
-        yield fake
 
 
 def raw_client(api: FakeSheetsAPI, **options: object) -> tuple[RetryingHTTPClient, list[float]]:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from fake_sheets_api import FakeSheetsAPI
 
@@ -21,13 +18,6 @@ from sheets_sync.workbook import SheetContent, SheetData, WorkbookData
 
 TODAY = dt.date(2026, 11, 23)
 
-
-@pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeSheetsAPI]:
-    with FakeSheetsAPI() as fake:
-        monkeypatch.setenv("SHEETS_SYNC_GOOGLE_API_ENDPOINT", fake.url)
-        monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(fake.service_account_file(tmp_path)))
-        yield fake
 
 
 def test_a_new_spreadsheet_is_two_requests_and_fully_formatted(api: FakeSheetsAPI) -> None:

@@ -8,10 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sheets_sync.a1 import col_index, col_letters
 from sheets_sync.backends.google_values import (
     a1,
-    col_index,
-    col_letter,
     column_range,
     extended_value,
     from_api,
@@ -63,7 +62,7 @@ def test_extended_values_for_init_are_typed() -> None:
 
 @given(st.integers(min_value=1, max_value=18278))
 def test_column_letters_round_trip(col: int) -> None:
-    assert col_index(col_letter(col)) == col
+    assert col_index(col_letters(col)) == col
 
 
 def test_ranges_are_quoted_and_parsed_back() -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import json
-from collections.abc import Iterator
 from email import policy
 from pathlib import Path
 from typing import Any
@@ -60,13 +59,6 @@ CONTENT: dict[str, list[list[Any]]] = {
     "Settings": [["Setting", "Value"], ["Business name", "Harbor Lane Insurance"], ["Then every (days)", 3]],
 }
 
-
-@pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeSheetsAPI]:
-    with FakeSheetsAPI() as fake:
-        monkeypatch.setenv("SHEETS_SYNC_GOOGLE_API_ENDPOINT", fake.url)
-        monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(fake.service_account_file(tmp_path)))
-        yield fake
 
 
 def run(*args: str) -> tuple[int, dict[str, Any], str]:

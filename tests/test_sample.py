@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from sheets_sync.a1 import cell_name
 from sheets_sync.business_days import is_business_day, on_or_after
 from sheets_sync.cadence import client_step, is_at_risk, last_touch, task_step
 from sheets_sync.init import create
-from sheets_sync.model import Book, cell_name
+from sheets_sync.model import Book
 from sheets_sync.plan import group_touches
 from sheets_sync.read import read_book
 from sheets_sync.sample import sample_sheets

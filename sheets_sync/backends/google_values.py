@@ -16,6 +16,7 @@ import math
 import re
 from typing import Any
 
+from sheets_sync.a1 import col_index, col_letters
 from sheets_sync.workbook import CellValue
 
 EPOCH = dt.date(1899, 12, 30)  # Google's (and Excel's 1900 system's) day zero
@@ -68,23 +69,6 @@ def extended_value(value: CellValue) -> dict[str, Any] | None:
     return {"stringValue": str(value)}
 
 
-def col_letter(col: int) -> str:
-    """Column letters from a 1-based index: 1 -> A, 27 -> AA."""
-    letters = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def col_index(letters: str) -> int:
-    """A 1-based column index from letters: AA -> 27."""
-    index = 0
-    for char in letters:
-        index = index * 26 + ord(char) - 64
-    return index
-
-
 def quote_title(title: str) -> str:
     """A sheet title as A1 notation wants it: always quoted, quotes doubled."""
     return "'" + title.replace("'", "''") + "'"
@@ -92,16 +76,16 @@ def quote_title(title: str) -> str:
 
 def a1(title: str, first_row: int, first_col: int, last_row: int | None = None, last_col: int | None = None) -> str:
     """'Sheet'!B2:D9 from 1-based bounds (a single cell when no end is given)."""
-    start = f"{col_letter(first_col)}{first_row}"
+    start = f"{col_letters(first_col)}{first_row}"
     if last_row is None or last_col is None or (last_row, last_col) == (first_row, first_col):
         return f"{quote_title(title)}!{start}"
-    return f"{quote_title(title)}!{start}:{col_letter(last_col)}{last_row}"
+    return f"{quote_title(title)}!{start}:{col_letters(last_col)}{last_row}"
 
 
 def column_range(title: str, col: int, last_col: int | None = None) -> str:
     """'Sheet'!C:C (or C:F): whole columns; the reply's range tells the grid's row count."""
-    last = col_letter(last_col or col)
-    return f"{quote_title(title)}!{col_letter(col)}:{last}"
+    last = col_letters(last_col or col)
+    return f"{quote_title(title)}!{col_letters(col)}:{last}"
 
 
 def row_range(title: str, row: int) -> str:

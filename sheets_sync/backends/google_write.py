@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from sheets_sync.a1 import cell_name
 from sheets_sync.backends import google_format as fmt
 from sheets_sync.backends.google_values import (
     a1,
@@ -25,7 +26,6 @@ from sheets_sync.backends.google_values import (
 )
 from sheets_sync.errors import SourceChanged, SourceError
 from sheets_sync.layout import normalize_header
-from sheets_sync.model import cell_name
 from sheets_sync.values import text
 from sheets_sync.workbook import (
     CellValue,

@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Callable
 
-from sheets_sync.backends.xlsx_read import col_letters
+from sheets_sync.a1 import col_letters
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 EPOCHS = {1900: dt.datetime(1899, 12, 30), 1904: dt.datetime(1904, 1, 1)}

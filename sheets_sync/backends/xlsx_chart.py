@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sheets_sync.a1 import col_letters
 from sheets_sync.backends.xlsx_cells import escape_attr, escape_text
-from sheets_sync.backends.xlsx_read import col_letters
 
 NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"

@@ -11,7 +11,6 @@ sees parts that passed. For the rare workbook calamine refuses while the package
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 import re
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from typing import Any
 
 from lxml import etree
 
+from sheets_sync.a1 import col_index
 from sheets_sync.backends.xlsx_package import Package, rels_part, resolve
 from sheets_sync.errors import SourceError
 from sheets_sync.workbook import SheetData, WorkbookData
@@ -292,24 +292,6 @@ def si_text(si: etree._Element) -> str:
 
 
 _CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
-
-
-def col_index(letters: str) -> int:
-    """1-based column number of column letters (A -> 1, AA -> 27)."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-@functools.lru_cache(maxsize=20000)
-def col_letters(index: int) -> str:
-    """Column letters of a 1-based column number."""
-    out = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def read_lxml(pkg: Package, info: WorkbookInfo) -> dict[str, SheetData]:

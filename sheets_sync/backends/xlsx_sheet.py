@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sheets_sync.a1 import col_index, col_letters
 from sheets_sync.backends.xlsx_cells import cell_xml
-from sheets_sync.backends.xlsx_read import col_index, col_letters
 
 _SHEETDATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*?(/?)>")
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*?)(/?)>")

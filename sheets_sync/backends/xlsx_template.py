@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from sheets_sync.a1 import col_letters
 from sheets_sync.backends.xlsx_cells import cell_xml, escape_attr, escape_text
-from sheets_sync.backends.xlsx_read import col_letters
 from sheets_sync.backends.xlsx_sheet import SheetStyle, range_text
 from sheets_sync.backends.xlsx_styles import ISO_DATE, Styles
 from sheets_sync.layout import TABLES, Column
