@@ -233,7 +233,7 @@ class SmtpMailer:
     def _send_one(self, message: Message, recipient: str) -> Delivery:
         mime = build_email(dataclasses.replace(message, to=recipient), self.settings.sender,
                            self.settings.reply_to or message.headers.get("Reply-To", ""))
-        payload = mime.as_bytes(policy=email.policy.SMTP)
+        payload = mime.as_bytes(policy=email.policy.compat32.clone(linesep="\r\n"))
         sender = self.settings.sender_address
         if self.journal is not None:
             pause_for_tests("before-journal")

@@ -133,7 +133,9 @@ def parse_email(value: object) -> str:
         if len(local) <= 64:
             return f"{local}@{domain.lower()}"
     try:
-        return validate_email(raw, check_deliverability=False).normalized
+        # No SMTPUTF8: few servers take it; an international domain is sent in its xn-- form.
+        found = validate_email(raw, check_deliverability=False, allow_smtputf8=False)
+        return found.ascii_email or found.normalized
     except EmailNotValidError as exc:
         raise BadValue(f"'{raw}' is not a valid email address ({exc}): correct it or clear the cell") from None
 
