@@ -89,17 +89,21 @@ def cli() -> None:
               help="Add the missing sheets and columns to this existing workbook instead.")
 @click.option("--google", "google_title", default=None, help="Create a new Google spreadsheet with this title.")
 @click.option("--google-key", default=None, help="Add the missing sheets and columns to this Google spreadsheet.")
+@click.option("--share-with", multiple=True, metavar="EMAIL",
+              help="With --google: make this person an Editor (repeatable; default: [google] share_with).")
 @today_option
 @config_option
 @handle_errors
 def init(path: Path | None, sample: bool, into: Path | None, google_title: str | None, google_key: str | None,
-         today: dt.datetime | None, config_path: Path | None) -> None:
+         share_with: tuple[str, ...], today: dt.datetime | None, config_path: Path | None) -> None:
     """Create a new follow-up workbook at PATH (refuses to overwrite), or adopt an existing one."""
     from sheets_sync import init as init_lib
 
     chosen = [x for x in (path, into, google_title, google_key) if x]
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of PATH, --into FILE, --google TITLE or --google-key KEY")
+    if share_with and not google_title:
+        raise click.UsageError("--share-with goes with --google TITLE")
     config = load_config(config_path, str(path or into or ""))
     if path:
         created = init_lib.create(path, sample=sample, today=day(today))
@@ -108,8 +112,10 @@ def init(path: Path | None, sample: bool, into: Path | None, google_title: str |
         added = init_lib.adopt(str(into), config=config)
         click.echo(f"Updated {into}: {added}")
     elif google_title:
-        key = init_lib.create_google(google_title, config=config, sample=sample, today=day(today))
-        click.echo(f"Created Google spreadsheet {key}. Run: sheets-sync sync gsheet:{key}")
+        key = init_lib.create_google(google_title, config=config, sample=sample, today=day(today),
+                                     share_with=list(share_with) or None)
+        click.echo(f"Created Google spreadsheet {key}: https://docs.google.com/spreadsheets/d/{key}/edit\n"
+                   f"Run: sheets-sync sync gsheet:{key}")
     else:
         added = init_lib.adopt(f"gsheet:{google_key}", config=config)
         click.echo(f"Updated gsheet:{google_key}: {added}")

@@ -29,12 +29,13 @@ def create(path: Path, *, sample: bool = False, today: dt.date) -> Path:
     return path
 
 
-def create_google(title: str, *, config: Config | None = None, sample: bool = False, today: dt.date) -> str:
+def create_google(title: str, *, config: Config | None = None, sample: bool = False, today: dt.date,
+                  share_with: list[str] | None = None) -> str:
     """Create a new Google spreadsheet titled ``title`` with the template sheets (or the
-    sample); returns its key."""
+    sample), shared with ``share_with`` (default: the config's); returns its key."""
     from sheets_sync.backends.google import create_spreadsheet
 
-    return create_spreadsheet(title, _sheets(sample, today), config=config or Config())
+    return create_spreadsheet(title, _sheets(sample, today), config=config or Config(), share_with=share_with)
 
 
 def adopt(source: str | Backend, *, config: Config | None = None) -> str:

@@ -70,6 +70,22 @@ def test_a_service_account_shares_what_it_creates(api: FakeSheetsAPI) -> None:
     assert "owner@agency.com" in (api.books[key].editors or set())
 
 
+def test_init_google_on_the_command_line_shares_and_prints_the_address(api: FakeSheetsAPI) -> None:
+    result = CliRunner().invoke(cli, ["init", "--google", "Follow-ups", "--share-with", "ann@agency.com",
+                                      "--share-with", "bob@agency.com"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    [key] = api.books
+    assert result.stdout == (f"Created Google spreadsheet {key}: https://docs.google.com/spreadsheets/d/{key}/edit\n"
+                             f"Run: sheets-sync sync gsheet:{key}\n")
+    assert [p["emailAddress"] for p in api.books[key].permissions] == ["ann@agency.com", "bob@agency.com"]
+
+
+def test_share_with_needs_google(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "x.xlsx"), "--share-with", "ann@agency.com"])
+    assert result.exit_code == 2 and "--share-with goes with --google TITLE" in result.stderr
+    assert not (tmp_path / "x.xlsx").exists()
+
+
 def test_a_chart_is_drawn_with_the_sheet(api: FakeSheetsAPI) -> None:
     stats = SheetContent("Stats", [["Month", "New"], ["Oct", 2], ["Nov", 3]],
                          chart={"title": "New clients", "type": "line", "anchor": (1, 4), "categories": (2, 3, 1),
