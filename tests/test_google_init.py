@@ -80,7 +80,7 @@ def test_init_google_on_the_command_line_shares_and_prints_the_address(api: Fake
     assert [p["emailAddress"] for p in api.books[key].permissions] == ["ann@agency.com", "bob@agency.com"]
 
 
-def test_share_with_needs_google(tmp_path: Path) -> None:
+def test_share_with_needs_google(tmp_path) -> None:
     result = CliRunner().invoke(cli, ["init", str(tmp_path / "x.xlsx"), "--share-with", "ann@agency.com"])
     assert result.exit_code == 2 and "--share-with goes with --google TITLE" in result.stderr
     assert not (tmp_path / "x.xlsx").exists()
