@@ -213,6 +213,26 @@ def test_libreoffice_reads_what_we_wrote(tmp_path):
     assert "repair" not in result.stderr.lower()
 
 
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_stats_chart_after_a_sync_of_the_sample(tmp_path):
+    import zipfile
+
+    book = tmp_path / "clients.xlsx"
+    assert run("init", str(book), "--sample", "--today", "2026-11-23")[0] == 0
+    assert run("sync", str(book), "--today", "2026-11-23", "--outbox", str(tmp_path / "outbox"))[0] == 1  # its bad cells
+    result = subprocess.run(
+        [soffice(), "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "ods",
+         "--outdir", str(tmp_path / "ods"), str(book)], capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0 and "repair" not in result.stderr.lower(), result.stderr
+    with zipfile.ZipFile(tmp_path / "ods" / "clients.ods") as ods:
+        sheets = re.findall(r'<table:table table:name="([^"]+)"', ods.read("content.xml").decode())
+        charts = [ods.read(n).decode() for n in ods.namelist() if re.fullmatch(r"Object \d+/content.xml", n)]
+    assert sheets == ["Clients", "Tasks", "Touches", "Settings", "Sales", "Stats"]
+    [chart] = charts
+    assert "<text:p>Clients per month" in chart and 'chart:class="chart:bar"' in chart
+    assert re.search(r'table:cell-range-address="Stats\.A\d+:Stats\.A\d+ Stats\.E\d+:Stats\.G\d+"', chart)
+
+
 def test_corpus_workbooks_are_adopted_or_refused_cleanly(tmp_path):
     """Every readable corpus file is adopted and synced with only index, styles (appended)
     and our own sheets changing; every broken or hostile one is refused in one line."""
