@@ -7,7 +7,11 @@ times, each in its own subprocess on its own copy of the file (so the peak memor
 from ru_maxrss, is that step's alone):
 
 - ``sync``: a full ``sheets_sync.sync.run_sync`` (read, plan, emails to an outbox folder,
-  write-back of every tool column, Touches rows and the Stats sheet);
+  write-back of every tool column, Touches rows and the Stats sheet): every email due is
+  written as an .eml file (the outbox has no daily cap), the worst case;
+- ``sync-smtp``: the same run with a mail server configured (a local aiosmtpd server in the
+  same process): the journal, one SMTP session, and the Settings' daily cap (200 by default),
+  which is what a scheduled run does;
 - ``backend``: ExcelBackend.read() + write() of a synthetic batch (5 tool columns on every
   client row, 3 on every task, 500 Touches rows appended);
 - ``openpyxl``: openpyxl.load_workbook + save of the same file (the baseline);
@@ -103,6 +107,22 @@ def child(mode: str, path: Path) -> dict[str, float]:
             shutil.rmtree(outbox, ignore_errors=True)
         extra = {"emails": report.emails_sent, "rows_updated": report.write.rows_updated,
                  "rows_appended": report.write.rows_appended}
+    elif mode == "sync-smtp":
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+        from smtp_server import MailServer
+
+        from sheets_sync.smtp import SmtpMailer
+        from sheets_sync.sync import run_sync
+
+        inbox = Path(tempfile.mkdtemp(prefix="bench-smtp-"))
+        server = MailServer(inbox, security="none", auth=False)
+        try:
+            report = run_sync(str(path), TODAY, mailer=SmtpMailer(server.settings()))
+        finally:
+            server.stop()
+            shutil.rmtree(inbox, ignore_errors=True)
+        extra = {"emails": report.emails_sent, "rows_updated": report.write.rows_updated,
+                 "rows_appended": report.write.rows_appended}
     elif mode == "backend":
         from sheets_sync.backends.excel import ExcelBackend
         from sheets_sync.workbook import RowUpdate, TableRef, WriteBatch
@@ -179,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-excel-"))
     work.mkdir(parents=True, exist_ok=True)
-    modes = ["sync", "backend", "openpyxl"] + (["read-calamine", "read-openpyxl-ro", "read-lxml"] if args.readers else [])
+    modes = ["sync", "sync-smtp", "backend", "openpyxl"] + (["read-calamine", "read-openpyxl-ro", "read-lxml"] if args.readers else [])
     print(f"{'clients':>8} {'step':<17} {'seconds':>8} {'x base':>7} {'peak MB':>8} {'x base':>7}  notes")
     try:
         for n in (int(s) for s in args.sizes.split(",")):
