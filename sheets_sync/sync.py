@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sheets_sync.backends import open_source
 from sheets_sync.backends.base import Backend
+from sheets_sync.backends.xlsx_batch import slim_for_write
 from sheets_sync.compose import Composed, compose
 from sheets_sync.config import Config
 from sheets_sync.errors import SourceChanged
@@ -121,6 +122,7 @@ def load(source: str | Backend, today: dt.date, config: Config | None = None, **
     backend = open_source(source, config=config, **options) if isinstance(source, str) else source
     data = backend.read()
     book = read_book(data, config.section("layout"))
+    slim_for_write(data, book.tables)  # the model holds the rows now; the write needs little of the grids
     memory = load_memory(backend.state_dir())
     plan = make_plan(book, today, memory)
     templates = Templates(template_dirs_for(backend, config))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sheets_sync.layout import normalize_header
 from sheets_sync.values import text
-from sheets_sync.workbook import CellValue, SheetData, WorkbookData, WriteBatch
+from sheets_sync.workbook import CellValue, SheetData, TableRef, WorkbookData, WriteBatch
 
 NO_SHEET = "{sheet}: no such sheet any more; {what} not written"
 NO_COLUMN = "{sheet}: no column headed {header!r} in row {row}; {what} not written"
@@ -42,6 +42,35 @@ def used_rows(sheet: SheetData) -> int:
         if any(v is not None and v != "" for v in sheet.rows[index]):
             return index + 1
     return 0
+
+
+def slim_for_write(data: WorkbookData, tables: dict[str, TableRef]) -> None:
+    """Drop, in place, the cells of the table sheets that ``plan_cells`` never looks at.
+
+    Once the rows are read into the model, a write needs of each table only its header
+    row, its key column, the rows whose key is blank (a key may be filled in there, after
+    checking their other cells) and the last used row. The rest of every row goes, which
+    is most of the memory of a big workbook. A sheet holding two tables is left whole.
+    """
+    by_sheet: dict[str, list[TableRef]] = {}
+    for ref in tables.values():
+        by_sheet.setdefault(ref.sheet, []).append(ref)
+    for title, refs in by_sheet.items():
+        sheet = data.sheet(title)
+        if sheet is not None and len(refs) == 1:
+            _slim_sheet(sheet, refs[0])
+
+
+def _slim_sheet(sheet: SheetData, ref: TableRef) -> None:
+    key_col = _Headers(sheet, ref.header_row).find(ref.key_header)
+    rows = sheet.rows
+    for index in range(max(ref.header_row, 0), used_rows(sheet) - 1):
+        row = rows[index]
+        # tuples: the empty one costs nothing, a short one less than a list
+        if key_col is None:
+            rows[index] = ()  # type: ignore[call-overload]
+        elif len(row) > key_col and text(row[key_col - 1]) != "":
+            rows[index] = tuple(row[:key_col])  # type: ignore[call-overload]
 
 
 class _Headers:

@@ -1,0 +1,61 @@
+"""slim_for_write keeps every cell plan_cells looks at."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+from sheets_sync.backends.xlsx_batch import plan_cells, slim_for_write
+from sheets_sync.workbook import RowUpdate, SheetData, TableRef, WorkbookData, WriteBatch
+
+CLIENTS = TableRef("Clients", 2, "Client ID")
+TOUCHES = TableRef("Touches", 1, None)
+
+
+def _data() -> WorkbookData:
+    clients = [
+        ["Our clients"],
+        ["Name", "Client ID", "Email", "Touches"],
+        ["Ann", "C-1", "ann@example.com", 3],
+        ["Bob", None, "bob@example.com"],
+        [None, None, None, None, "a note"],
+        ["Cy", "C-2", "cy@example.com"],
+        ["Di", "C-2", None, 1],
+        ["Ed", "C-3", "ed@example.com", 2],
+    ]
+    touches = [["Date", "Client ID", "Summary"], [dt.date(2026, 1, 2), "C-1", "call"], [], ["x"],
+               [dt.date(2026, 1, 3), "C-3", "met"]]
+    return WorkbookData({"Clients": SheetData("Clients", clients), "Touches": SheetData("Touches", touches)})
+
+
+def _batch() -> WriteBatch:
+    batch = WriteBatch(tables={"Clients": CLIENTS, "Touches": TOUCHES})
+    batch.new_columns["Clients"] = ["Next Action"]
+    for key in ("C-1", "C-2", "C-3", "C-9"):
+        batch.updates.append(RowUpdate(CLIENTS, key, 0, {"Touches": 4, "Next Action": "Call"}))
+    batch.updates.append(RowUpdate(CLIENTS, "C-4", 4, {"Touches": 0}, fill_key=True,
+                                   check={"Name": "Bob", "Email": "bob@example.com"}))
+    batch.updates.append(RowUpdate(CLIENTS, "C-5", 5, {"Touches": 0}, fill_key=True, check={"Name": "Zed"}))
+    batch.updates.append(RowUpdate(CLIENTS, "C-6", 6, {"Touches": 0}, fill_key=True, check={"Name": "Cy"}))
+    batch.appends["Touches"] = [{"Date": dt.date(2026, 2, 1), "Client ID": "C-1", "Summary": "sent"}]
+    return batch
+
+
+def test_a_slimmed_workbook_plans_the_same_cells() -> None:
+    full = _data()
+    slim = copy.deepcopy(full)
+    slim_for_write(slim, {"clients": CLIENTS, "touches": TOUCHES})
+    assert plan_cells(_batch(), slim) == plan_cells(_batch(), full)
+    clients = slim.sheet("Clients")
+    assert clients is not None
+    assert clients.rows[:2] == full.sheets["Clients"].rows[:2]  # the title and header rows stay whole
+    assert list(clients.rows[2]) == ["Ann", "C-1"]  # up to the key column
+    assert clients.rows[3] == full.sheets["Clients"].rows[3]  # blank key: a key may be filled in there
+    assert clients.rows[-1] == full.sheets["Clients"].rows[-1]  # the last used row
+    assert [len(r) for r in slim.sheets["Touches"].rows] == [3, 0, 0, 0, 3]
+
+
+def test_a_sheet_holding_two_tables_is_left_whole() -> None:
+    data = _data()
+    slim_for_write(data, {"clients": CLIENTS, "other": TableRef("Clients", 2, "Email")})
+    assert data.sheets["Clients"].rows == _data().sheets["Clients"].rows
