@@ -184,7 +184,8 @@ def read_book(data: WorkbookData, layout: dict[str, Any] | None = None) -> Book:
 
     date = _cached(date)
     clients, bad_clients = _read_clients(located["clients"], problems, date)
-    known = {c.client_id for c in clients}
+    # each ID -> the client's own string: the many rows naming a client share it
+    known = {c.client_id: c.client_id for c in clients}
     tasks = _read_tasks(located["tasks"], problems, date, known, bad_clients)
     touches = _read_touches(located["touches"], problems, date, known, bad_clients)
     sales = _read_sales(located["sales"], problems, date, known, bad_clients) if located["sales"] else []
@@ -353,7 +354,7 @@ def _lenient(parse: Callable[[Any], Any], raw: Any) -> Any:
         return None
 
 
-def _client_ref_ok(r: _RowReader, client_id: str, known: set[str], bad: set[str], what: str) -> bool:
+def _client_ref_ok(r: _RowReader, client_id: str, known: dict[str, str], bad: set[str], what: str) -> bool:
     if not client_id:
         r.problem("client_id", f"Client ID is blank: type the ID of the client this {what} is for")
         return False
@@ -364,7 +365,7 @@ def _client_ref_ok(r: _RowReader, client_id: str, known: set[str], bad: set[str]
     return False
 
 
-def _read_tasks(loc: _Located, problems: list[Problem], date, known: set[str], bad_clients: set[str]) -> list[Task]:
+def _read_tasks(loc: _Located, problems: list[Problem], date, known: dict[str, str], bad_clients: set[str]) -> list[Task]:
     tasks: list[Task] = []
     rows_by_id: dict[str, list[int]] = {}
     blank: list[Task] = []
@@ -379,7 +380,7 @@ def _read_tasks(loc: _Located, problems: list[Problem], date, known: set[str], b
         if not _client_ref_ok(r, client_id, known, bad_clients, "task"):
             continue
         task = Task(
-            task_id=task_id, client_id=client_id, row=row,
+            task_id=task_id, client_id=known[client_id], row=row,
             type=r.get("type", kind) or "Other",
             description=v.text(r.raw("description")),
             amount=r.get("amount", v.parse_number),
@@ -407,7 +408,7 @@ def _read_tasks(loc: _Located, problems: list[Problem], date, known: set[str], b
     return [t for t in tasks if t.task_id not in duplicates]
 
 
-def _read_touches(loc: _Located, problems: list[Problem], date, known: set[str], bad_clients: set[str]) -> list[Touch]:
+def _read_touches(loc: _Located, problems: list[Problem], date, known: dict[str, str], bad_clients: set[str]) -> list[Touch]:
     # The log is the largest sheet (several rows per client): one tight loop, and a
     # _RowReader only for the rare row that has a problem.
     from sheets_sync.layout import CHANNELS, DIRECTIONS
@@ -420,16 +421,19 @@ def _read_touches(loc: _Located, problems: list[Problem], date, known: set[str],
     index = [loc.cols.get(f, -1) for f in fields]
     width = max(index) + 1
     datetime_type, date_type = dt.datetime, dt.date
+    # A log repeats the same few days and senders endlessly: one object for each.
+    days: dict[dt.date, dt.date] = {}
+    names: dict[str, str] = {}
     for row, cells in _rows(loc):
         if len(cells) < width:
             cells = cells + [None] * (width - len(cells))
         d, c, t, ch, di, by, su, rf, rs = (cells[i] if i >= 0 else None for i in index)
         client_id = c.strip() if type(c) is str else v.parse_id(c)
         kind = type(d)
-        if kind is datetime_type:
-            when = d.date()
-        elif kind is date_type:
-            when = d
+        if kind is datetime_type or kind is date_type:
+            when = days.get(d)
+            if when is None:
+                when = days[d] = d.date() if kind is datetime_type else d
         else:
             r = _RowReader(loc, problems, row, cells)
             when = r.get("date", date)
@@ -450,15 +454,17 @@ def _read_touches(loc: _Located, problems: list[Problem], date, known: set[str],
         except v.BadValue as exc:
             _RowReader(loc, problems, row, cells).problem("direction", str(exc))
             way = "Out"
+        sender = text(by)
         touches.append(Touch(
-            date=when, client_id=client_id, row=row,
+            date=when, client_id=known[client_id], row=row,
             task_id=t.strip() if type(t) is str else v.parse_id(t),
-            channel=chan, direction=way, by=text(by), summary=text(su), ref=text(rf), result=text(rs),
+            channel=chan, direction=way, by=names.setdefault(sender, sender), summary=text(su), ref=text(rf),
+            result=text(rs),
         ))
     return touches
 
 
-def _read_sales(loc: _Located, problems: list[Problem], date, known: set[str], bad_clients: set[str]) -> list[Sale]:
+def _read_sales(loc: _Located, problems: list[Problem], date, known: dict[str, str], bad_clients: set[str]) -> list[Sale]:
     sales: list[Sale] = []
     for row, cells in _rows(loc):
         r = _RowReader(loc, problems, row, cells)
