@@ -26,7 +26,7 @@ class Problem:
         return f"{self.where}: {self.message}"
 
 
-@dataclass
+@dataclass(slots=True)  # one per row: no __dict__ each
 class Client:
     """One row of the Clients sheet."""
 
@@ -64,7 +64,7 @@ class Client:
         return bool(self.email) and not self.do_not_email and self.status not in ("Lost", "No Sale")
 
 
-@dataclass
+@dataclass(slots=True)
 class Task:
     """One row of the Tasks sheet."""
 
@@ -85,7 +85,7 @@ class Task:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Touch:
     """One row of the Touches log."""
 
@@ -101,7 +101,7 @@ class Touch:
     result: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Sale:
     """One row of the optional Sales sheet."""
 

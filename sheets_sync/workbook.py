@@ -59,7 +59,7 @@ class TableRef:
     key_header: str | None  # e.g. "Client ID"; None for tables without keys (Touches, Settings)
 
 
-@dataclass
+@dataclass(slots=True)  # one per row the run updates
 class RowUpdate:
     """New values for some cells of one row, addressed by the row's key, never by row number.
 
