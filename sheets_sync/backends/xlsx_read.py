@@ -179,6 +179,7 @@ def _read_calamine(pkg: Package, info: WorkbookInfo) -> dict[str, SheetData]:
 
 
 _SPECIAL = (dt.time, dt.timedelta)
+_SHARED = frozenset((str, dt.date, dt.datetime))  # never equal to one another
 
 
 def _sheet_rows_calamine(sheet: Any) -> list[list[object]]:
@@ -190,8 +191,12 @@ def _sheet_rows_calamine(sheet: Any) -> list[list[object]]:
     left = start[1]
     rows: list[list[object]] = []
     pad = [None] * left
+    # A sheet repeats the same texts and dates endlessly (owners, statuses, days): one
+    # object for each value instead of one per cell.
+    same: dict[object, object] = {}
+    shared = _SHARED
     for raw in sheet.iter_rows():
-        row = _clean_row(raw)
+        row = [same.setdefault(v, v) if type(v) in shared else v for v in _clean_row(raw)]
         rows.append(pad + row if left and row else row)
     while rows and not rows[-1]:
         rows.pop()
