@@ -47,7 +47,8 @@ class Loaded:
 
 @dataclass
 class SyncReport:
-    """What a run did (or, with --dry-run, would do)."""
+    """What a run did (or, with --dry-run, would do). After a real run the messages in
+    ``deliveries`` and ``planned`` keep their headers and key but not their bodies."""
 
     today: dt.date
     source: str
@@ -180,6 +181,8 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, outbo
                 journal.begin(message, day=today)
                 journal.finish(message.key, "sent", delivery.detail)
     report.deliveries = list(zip(messages, deliveries, strict=True))
+    for message in composed.messages:  # delivered: the bodies are not needed again, and a big run holds thousands
+        message.text, message.html = "", None
     report.problems += send_problems(report.deliveries, book.tables["clients"].sheet)
     added = journaled.touches + new_touches(report.deliveries, today, by=by)
     report.write = write_back(loaded.backend, loaded.data, book, today, added, loaded.memory, config, plan)
