@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import IO
 
 from sheets_sync.a1 import col_index, col_letters
 from sheets_sync.backends.xlsx_cells import cell_xml
@@ -388,18 +389,58 @@ def extract_rows(xml: bytes, rows: dict[int, set[int]]) -> bytes:
     if m.group(2):
         return xml
     prefix = m.group(1).decode()
-    close = f"</{prefix}sheetData>".encode()
-    body_end = xml.find(close, m.end())
+    body_end = xml.find(f"</{prefix}sheetData>".encode(), m.end())
     if body_end < 0:
         raise ValueError("worksheet sheetData is not closed")
+    kept, _ = _extract_body(xml, m.end(), body_end, rows, prefix, 0)
+    return xml[:m.end()] + b"".join(kept) + xml[body_end:]
+
+
+def extract_rows_from(stream: IO[bytes], rows: dict[int, set[int]], block: int = 1 << 20) -> bytes:
+    """``extract_rows`` of a part read ``block`` bytes at a time: holds one block and the
+    wanted rows, never the whole part (a big sheet read back after a write)."""
+    buf = b""
+    while True:  # up to the sheetData start tag
+        chunk = stream.read(block)
+        buf += chunk
+        m = _SHEETDATA.search(buf)
+        if m is not None or not chunk:
+            break
+    if m is None or m.group(2):
+        return extract_rows(buf + stream.read(), rows)  # no rows to skip: as it is
+    prefix = m.group(1).decode()
+    close, close_row = f"</{prefix}sheetData>".encode(), f"</{prefix}row>".encode()
+    kept, buf, row_no = [buf[:m.end()]], buf[m.end():], 0
+    while True:
+        body_end = buf.find(close)
+        if body_end >= 0:
+            pieces, _ = _extract_body(buf, 0, body_end, rows, prefix, row_no)
+            rest = [buf[body_end:]]
+            for chunk in iter(lambda: stream.read(block), b""):
+                rest.append(chunk)
+            return b"".join(kept + pieces + rest)
+        cut = buf.rfind(close_row)
+        if cut >= 0:  # whole rows up to there; the rest waits for the next block
+            cut += len(close_row)
+            pieces, row_no = _extract_body(buf, 0, cut, rows, prefix, row_no)
+            kept.extend(pieces)
+            buf = buf[cut:]
+        chunk = stream.read(block)
+        if not chunk:
+            raise ValueError("worksheet sheetData is not closed")
+        buf += chunk
+
+
+def _extract_body(xml: bytes, start: int, body_end: int, rows: dict[int, set[int]], prefix: str,
+                  row_no: int) -> tuple[list[bytes], int]:
+    """The wanted rows between ``start`` and ``body_end`` (whole rows), and the number of
+    the last row seen (rows without an r attribute count on from ``row_no``)."""
     close_row = f"</{prefix}row>".encode()
     close_c = f"</{prefix}c>".encode()
     cell_tag = f"<{prefix}c ".encode()
-    kept: list[bytes] = [xml[:m.end()]]
-    row_no = 0
-    start = m.end()
+    kept: list[bytes] = []
     first = min(rows) if rows else 0
-    probe = xml.rfind(f'<{prefix}row r="{first}"'.encode(), m.end(), body_end) if rows else -1
+    probe = xml.rfind(f'<{prefix}row r="{first}"'.encode(), start, body_end) if rows else -1
     if probe >= 0:  # appended rows sit at the end: start at the first wanted row
         start, row_no = probe, first - 1
     for rm in _ROW_TAG.finditer(xml, start, body_end):
@@ -408,7 +449,7 @@ def extract_rows(xml: bytes, rows: dict[int, set[int]]) -> bytes:
         if row_no not in rows:
             continue
         end = rm.end() if rm.group(2) else xml.find(close_row, rm.end()) + len(close_row)
-        cells = []
+        cells: list[bytes] | None = []
         for col in sorted(rows[row_no]):
             at = xml.find(f' r="{col_letters(col)}{row_no}"'.encode(), rm.end(), end)
             begin = _cell_start(xml, at, cell_tag) if at >= 0 else -1
@@ -422,5 +463,4 @@ def extract_rows(xml: bytes, rows: dict[int, set[int]]) -> bytes:
             kept.append(xml[rm.start():end])
         else:
             kept.append(f'<{prefix}row r="{row_no}">'.encode() + b"".join(cells) + close_row)
-    kept.append(xml[body_end:])
-    return b"".join(kept)
+    return kept, row_no

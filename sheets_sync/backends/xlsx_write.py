@@ -46,10 +46,12 @@ from sheets_sync.backends.xlsx_read import (
 from sheets_sync.backends.xlsx_sheet import (
     SheetStyle,
     extract_rows,
+    extract_rows_from,
     grow_ref_rows,
     patch_sheet,
     replace_sheet_data,
 )
+from sheets_sync.backends.xlsx_spill import SpilledPart, spill
 from sheets_sync.backends.xlsx_styles import Styles
 from sheets_sync.backends.xlsx_template import TemplateStyles, new_sheet_xml, rows_xml
 from sheets_sync.errors import SourceChanged, SourceError
@@ -76,7 +78,10 @@ class Editor:
 
     def part(self, name: str) -> bytes:
         """A part's bytes as edited so far."""
-        return self.changed[name] if name in self.changed else self.pkg.read(name)
+        if name not in self.changed:
+            return self.pkg.read(name)
+        data = self.changed[name]
+        return data.read() if isinstance(data, SpilledPart) else data
 
     def has(self, name: str) -> bool:
         return name in self.changed or self.pkg.has(name)
@@ -190,7 +195,7 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
                 plan.cells[title][r].pop(c, None)
             if title in plan.appended_rows:
                 _grow_tables(editor, sheet.part, plan, title)
-            editor.changed[sheet.part] = xml
+            editor.changed[sheet.part] = spill(xml, path.parent)  # type: ignore[assignment]
             del xml
         for content in batch.tool_sheets:
             _write_tool_sheet(editor, content, data.date_system)
@@ -204,7 +209,12 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
             if expected is not None and fingerprint(path) != expected:
                 raise SourceChanged(CHANGED.format(name=path.name), source=str(path))
 
-        write_package(path, pkg, changed, verify=verify)
+        try:
+            write_package(path, pkg, changed, verify=verify)
+        finally:
+            for data in changed.values():
+                if isinstance(data, SpilledPart):
+                    data.close()
     return WriteResult(len(plan.updated_rows), plan.appended, plan.dropped)
 
 
@@ -361,6 +371,12 @@ def _verify(tmp: Path, name: str, checks: dict[str, dict[tuple[int, int], object
             for part, data in (written or {}).items():
                 if isinstance(data, StreamedPart):
                     views[part] = _streamed_view(pkg, part, data)
+                elif isinstance(data, SpilledPart):  # compared by hash; values read back streaming
+                    if not pkg.has(part):
+                        raise ValueError(f"part {part} is missing")
+                    with pkg.zip.open(pkg.infos[part]) as fh:
+                        if not data.matches(fh):
+                            raise ValueError(f"part {part} does not hold what was written")
                 elif not _holds(pkg, part, data):
                     raise ValueError(f"part {part} does not hold what was written")
                 else:
@@ -440,5 +456,9 @@ def _read_back(pkg: Package, info: WorkbookInfo, title: str, rows: dict[int, set
     dates = date_styles(pkg, info)
     origin = dt.datetime(1904, 1, 1) if info.date_system == 1904 else dt.datetime(1899, 12, 30)
     xml = (views or {}).get(sheet.part)
-    mini = extract_rows(xml if xml is not None else pkg.read(sheet.part), rows)
+    if xml is not None:
+        mini = extract_rows(xml, rows)
+    else:
+        with pkg.zip.open(pkg.infos[sheet.part]) as fh:
+            mini = extract_rows_from(fh, rows)
     yield from iter_rows(pkg, sheet.part, [], dates, origin, only=rows, source=io.BytesIO(mini))

@@ -1,0 +1,61 @@
+"""A rewritten big worksheet kept in an anonymous temporary file until the package is written.
+
+Patching a sheet in memory is simple and fast, but a sync rewrites two big sheets (Clients
+and Tasks): holding both, on top of the rows read into the model, was the largest part of a
+big run's peak memory. Each one is spilled to a temporary file beside the workbook (deleted
+when closed, and by the system if the process dies) as soon as it is patched, and streamed
+into the new package from there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+SPILL_FROM = 4 << 20  # smaller parts stay in memory
+BLOCK = 1 << 20
+
+
+class SpilledPart:
+    """A part's new bytes in a temporary file; ``write_to`` streams them into the package."""
+
+    def __init__(self, data: bytes, folder: Path | None = None) -> None:
+        self._file = tempfile.TemporaryFile(dir=folder, prefix=".~sheets-sync-")
+        self._file.write(data)
+        self._file.flush()
+        self.size = len(data)
+        self.sha256 = hashlib.sha256(data).hexdigest()
+
+    def blocks(self) -> Iterator[bytes]:
+        """The bytes, a block at a time."""
+        self._file.seek(0)
+        yield from iter(lambda: self._file.read(BLOCK), b"")
+
+    def read(self) -> bytes:
+        """All the bytes (for an edit after the spill; the write itself never needs this)."""
+        return b"".join(self.blocks())
+
+    def write_to(self, dest: IO[bytes]) -> None:
+        """Write the part into ``dest`` (a zip member being written)."""
+        for block in self.blocks():
+            dest.write(block)
+
+    def matches(self, stream: IO[bytes]) -> bool:
+        """True when ``stream`` (the part read back from the new package) holds these bytes."""
+        digest, size = hashlib.sha256(), 0
+        for block in iter(lambda: stream.read(BLOCK), b""):
+            digest.update(block)
+            size += len(block)
+        return size == self.size and digest.hexdigest() == self.sha256
+
+    def close(self) -> None:
+        """Delete the temporary file."""
+        self._file.close()
+
+
+def spill(data: bytes, folder: Path | None = None) -> bytes | SpilledPart:
+    """``data`` itself when small, else a SpilledPart holding it."""
+    return SpilledPart(data, folder) if len(data) >= SPILL_FROM else data

@@ -1,0 +1,51 @@
+"""Reading back a few rows of a written sheet: streamed a block at a time, as from memory."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sheets_sync.backends.xlsx_sheet import extract_rows, extract_rows_from
+
+
+def sheet_xml(prefix: str = "", rows: int = 40, numbered: bool = True) -> bytes:
+    p = f"{prefix}:" if prefix else ""
+    body = []
+    for r in range(1, rows + 1):
+        ref = f' r="{r}"' if numbered or r % 3 else ""  # some rows without their number
+        if r % 7 == 0:
+            body.append(f'<{p}row{ref} s="1" customFormat="1"/>')  # an empty, styled row
+            continue
+        cells = "".join(f'<{p}c r="{col}{r}" t="inlineStr"><{p}is><{p}t>{col}{r} &amp; x</{p}t></{p}is></{p}c>'
+                        for col in "ABC")
+        body.append(f"<{p}row{ref}>{cells}</{p}row>")
+    ns = f' xmlns{":" + prefix if prefix else ""}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    return (f'<?xml version="1.0"?><{p}worksheet{ns}><{p}dimension ref="A1:C{rows}"/><{p}sheetData>'
+            + "".join(body) + f'</{p}sheetData><{p}pageMargins left="0.7"/></{p}worksheet>').encode()
+
+
+@settings(max_examples=150, deadline=None)
+@given(block=st.integers(1, 600), prefix=st.sampled_from(["", "x"]), numbered=st.booleans(),
+       wanted=st.dictionaries(st.integers(1, 45), st.sets(st.integers(1, 4), min_size=1, max_size=3), max_size=8))
+def test_streamed_extract_is_the_same_as_from_memory(block, prefix, numbered, wanted):
+    xml = sheet_xml(prefix, numbered=numbered)
+    assert extract_rows_from(io.BytesIO(xml), wanted, block=block) == extract_rows(xml, wanted)
+
+
+def test_the_extract_keeps_the_structure_and_only_the_wanted_cells():
+    xml = sheet_xml()
+    mini = extract_rows_from(io.BytesIO(xml), {2: {2}, 40: {1, 3}}, block=16)
+    assert mini.startswith(xml[: xml.index(b"<sheetData>") + len(b"<sheetData>")])
+    assert mini.endswith(b'</sheetData><pageMargins left="0.7"/></worksheet>')
+    assert b">B2 &amp; x<" in mini and b">A40 &amp; x<" in mini and b">C40 &amp; x<" in mini
+    assert b">A2 " not in mini and b">B40 " not in mini and b"A3" not in mini
+
+
+def test_a_sheet_without_its_end_is_refused():
+    xml = sheet_xml()
+    truncated = xml[: xml.index(b"</sheetData>")]
+    with pytest.raises(ValueError, match="not closed"):
+        extract_rows_from(io.BytesIO(truncated), {2: {1}}, block=50)
