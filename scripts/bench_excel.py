@@ -9,9 +9,9 @@ from ru_maxrss, is that step's alone):
 - ``sync``: a full ``sheets_sync.sync.run_sync`` (read, plan, emails to an outbox folder,
   write-back of every tool column, Touches rows and the Stats sheet): every email due is
   written as an .eml file (the outbox has no daily cap), the worst case;
-- ``sync-smtp``: the same run with a mail server configured (a local aiosmtpd server in the
-  same process): the journal, one SMTP session, and the Settings' daily cap (200 by default),
-  which is what a scheduled run does;
+- ``sync-smtp``: the same run with a mail server configured (a local aiosmtpd server in a
+  process of its own, as a real one is elsewhere): the journal, one SMTP session, and the
+  Settings' daily cap (200 by default), which is what a scheduled run does;
 - ``backend``: ExcelBackend.read() + write() of a synthetic batch (5 tool columns on every
   client row, 3 on every task, 500 Touches rows appended);
 - ``openpyxl``: openpyxl.load_workbook + save of the same file (the baseline);
@@ -93,6 +93,18 @@ def build(path: Path, n: int) -> None:
     wb.close()
 
 
+SMTP_SERVER = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from smtp_server import MailServer
+server = MailServer(Path(sys.argv[2]), security="none", auth=False)
+print(server.port, flush=True)
+sys.stdin.read()
+server.stop()
+"""
+
+
 def child(mode: str, path: Path) -> dict[str, float]:
     """Run one step in this process and return its time (and, by the caller, peak memory)."""
     started = time.perf_counter()
@@ -108,18 +120,25 @@ def child(mode: str, path: Path) -> dict[str, float]:
         extra = {"emails": report.emails_sent, "rows_updated": report.write.rows_updated,
                  "rows_appended": report.write.rows_appended}
     elif mode == "sync-smtp":
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-        from smtp_server import MailServer
-
+        from sheets_sync.mail_config import MailSettings
         from sheets_sync.smtp import SmtpMailer
         from sheets_sync.sync import run_sync
 
+        # The mail server runs in its own process, as a real one is elsewhere: its memory
+        # and time are not ours.
         inbox = Path(tempfile.mkdtemp(prefix="bench-smtp-"))
-        server = MailServer(inbox, security="none", auth=False)
+        tests = Path(__file__).resolve().parents[1] / "tests"
+        server = subprocess.Popen(
+            [sys.executable, "-c", SMTP_SERVER, str(tests), str(inbox)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         try:
-            report = run_sync(str(path), TODAY, mailer=SmtpMailer(server.settings()))
+            assert server.stdout is not None
+            port = int(server.stdout.readline())
+            started = time.perf_counter()  # the server's start-up is not the sync's time
+            settings = MailSettings("127.0.0.1", port, "none", "Harbor Lane <office@harborlane.example>")
+            report = run_sync(str(path), TODAY, mailer=SmtpMailer(settings))
         finally:
-            server.stop()
+            server.communicate("")
             shutil.rmtree(inbox, ignore_errors=True)
         extra = {"emails": report.emails_sent, "rows_updated": report.write.rows_updated,
                  "rows_appended": report.write.rows_appended}

@@ -20,6 +20,7 @@ class Backend(Protocol):
 
     def write(self, batch: WriteBatch) -> WriteResult:
         """Apply the batch atomically: all of it or nothing. Rows are found by key afresh.
+        The batch is used up (its row updates may be emptied): build a new one to write again.
 
         Raises SourceError (or a subclass: WorkbookLocked, SourceChanged) when it cannot.
         """
