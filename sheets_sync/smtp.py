@@ -36,6 +36,7 @@ from sheets_sync.mail_config import MailSettings, resolve_mail_settings
 from sheets_sync.message import Delivery, Message
 from sheets_sync.outbox import build_email, clean_header
 
+WIRE_POLICY = email.policy.compat32.clone(linesep="\r\n")  # the messages are built with compat32 classes
 RETRIES = 3  # transient failures retried this many times per message, then deferred
 BACKOFF_SECONDS = 2.0  # first pause; doubled each retry
 PAUSE_ENV = "SHEETS_SYNC_TEST_PAUSE"  # test hook: stop at a named stage so a test can kill us
@@ -233,7 +234,7 @@ class SmtpMailer:
     def _send_one(self, message: Message, recipient: str) -> Delivery:
         mime = build_email(dataclasses.replace(message, to=recipient), self.settings.sender,
                            self.settings.reply_to or message.headers.get("Reply-To", ""))
-        payload = mime.as_bytes(policy=email.policy.compat32.clone(linesep="\r\n"))
+        payload = mime.as_bytes(policy=WIRE_POLICY)
         sender = self.settings.sender_address
         if self.journal is not None:
             pause_for_tests("before-journal")
