@@ -3,9 +3,9 @@
 yagmail opens the session (SSL, STARTTLS with certificate checks, login) and we keep it open:
 ``yagmail.SMTP.send`` would log in again for every message, would resend after a dropped
 connection (a possible duplicate), would turn a body that names an existing file into an
-attachment, and rewrites HTML. So the message itself is built with the ``email`` package
-(``outbox.build_email``: the same bytes the outbox writes) and handed to the connection
-yagmail opened.
+attachment, and rewrites HTML. So the message's bytes are built by ``mime.email_bytes`` (the
+same bytes the outbox writes, with CRLF line ends) and handed to the connection yagmail
+opened.
 
 Every send is journaled (``journal.Journal``) before the SMTP transaction starts, so no key
 goes out twice even when a run is killed. For the kill tests, ``SHEETS_SYNC_TEST_PAUSE=STAGE``
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import email.policy
 import os
 import smtplib
 import ssl
@@ -34,9 +33,8 @@ from sheets_sync.errors import MailError
 from sheets_sync.journal import Journal
 from sheets_sync.mail_config import MailSettings, resolve_mail_settings
 from sheets_sync.message import Delivery, Message
-from sheets_sync.outbox import build_email, clean_header
+from sheets_sync.mime import clean_header, email_bytes
 
-WIRE_POLICY = email.policy.compat32.clone(linesep="\r\n")  # the messages are built with compat32 classes
 RETRIES = 3  # transient failures retried this many times per message, then deferred
 BACKOFF_SECONDS = 2.0  # first pause; doubled each retry
 PAUSE_ENV = "SHEETS_SYNC_TEST_PAUSE"  # test hook: stop at a named stage so a test can kill us
@@ -232,13 +230,13 @@ class SmtpMailer:
             raise _Permanent(f"not sent: {exc}") from None
 
     def _send_one(self, message: Message, recipient: str) -> Delivery:
-        mime = build_email(dataclasses.replace(message, to=recipient), self.settings.sender,
-                           self.settings.reply_to or message.headers.get("Reply-To", ""))
-        payload = mime.as_bytes(policy=WIRE_POLICY)
+        wire = email_bytes(dataclasses.replace(message, to=recipient), self.settings.sender,
+                           self.settings.reply_to or message.headers.get("Reply-To", ""), linesep="\r\n")
+        payload = wire.data
         sender = self.settings.sender_address
         if self.journal is not None:
             pause_for_tests("before-journal")
-            self.journal.begin(message, str(mime["Message-ID"]), self.today)
+            self.journal.begin(message, wire.message_id, self.today)
             pause_for_tests("before-transaction")
         status, detail = "deferred", ""
         for attempt in range(self.retries + 1):
