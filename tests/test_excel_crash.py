@@ -7,13 +7,15 @@ import datetime as dt
 import os
 import random
 import signal
+import struct
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
 from xlsx_fixtures import simple
 
-from sheets_sync.backends import xlsx_write
+from sheets_sync.backends import xlsx_append, xlsx_spill, xlsx_write
 from sheets_sync.backends.excel import ExcelBackend
 from sheets_sync.backends.xlsx_package import BACKUPS_KEPT, backups_dir
 from sheets_sync.errors import SourceError
@@ -88,6 +90,52 @@ def test_a_write_that_does_not_read_back_is_not_swapped_in(tmp_path):
         xlsx_write._verify(path, path.name, {"Clients": {(2, 1): "C-not-there"}})
     assert "did not read back" in str(info.value)
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("kept_as", ["bytes", "spilled", "streamed"])
+@pytest.mark.parametrize("sheet", ["Clients", "Touches"])
+def test_a_written_sheet_damaged_on_disk_is_not_swapped_in(tmp_path, monkeypatch, kept_as, sheet):
+    """A byte of a written sheet flipped in the new file before the check (a disk or a
+    filesystem error): the check reads it back, refuses it, and the old file stays."""
+    if kept_as == "spilled":
+        monkeypatch.setattr(xlsx_spill, "SPILL_FROM", 0)
+    if kept_as == "streamed":  # appended rows streamed onto a part that is never loaded whole
+        for name, value in (("STREAM_FROM", 0), ("HEAD", 2048), ("WINDOW", 4096)):
+            monkeypatch.setattr(xlsx_append, name, value)
+    path = simple(tmp_path / "w.xlsx", n=300, touches=300)
+    before = path.read_bytes()
+    backend = ExcelBackend(path)
+    batch = _batch(backend)
+    part = f"xl/worksheets/sheet{1 if sheet == 'Clients' else 3}.xml"
+    real = xlsx_write.write_package
+    kinds = []
+
+    def damaging(target, source, changed, *, verify=None, order=None):
+        kinds.append(type(changed[part]).__name__)
+
+        def damage_then_verify(tmp: Path) -> None:
+            with zipfile.ZipFile(tmp) as z:
+                info = z.getinfo(part)
+            with open(tmp, "r+b") as fh:
+                fh.seek(info.header_offset + 26)
+                name_len, extra_len = struct.unpack("<HH", fh.read(4))
+                at = info.header_offset + 30 + name_len + extra_len + info.compress_size // 2
+                fh.seek(at)
+                byte = fh.read(1)
+                fh.seek(at)
+                fh.write(bytes([byte[0] ^ 0x55]))
+            verify(tmp)
+
+        return real(target, source, changed, verify=damage_then_verify, order=order)
+
+    monkeypatch.setattr(xlsx_write, "write_package", damaging)
+    with pytest.raises(SourceError) as info:
+        backend.write(batch)
+    assert "did not read back" in str(info.value)
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob(".~*.tmp"))
+    expected = {"bytes": "bytes", "spilled": "SpilledPart", "streamed": "StreamedPart" if sheet == "Touches" else "bytes"}
+    assert kinds == [expected[kept_as]]
 
 
 def test_backups_keep_the_previous_versions(tmp_path):

@@ -49,3 +49,22 @@ def test_a_sheet_without_its_end_is_refused():
     truncated = xml[: xml.index(b"</sheetData>")]
     with pytest.raises(ValueError, match="not closed"):
         extract_rows_from(io.BytesIO(truncated), {2: {1}}, block=50)
+
+
+@settings(max_examples=150, deadline=None)
+@given(block=st.integers(1, 600), numbered=st.booleans(),
+       wanted=st.dictionaries(st.integers(1, 45), st.sets(st.integers(1, 4), min_size=1, max_size=3), max_size=8))
+def test_the_extract_holds_exactly_the_wanted_cells_that_exist(block, numbered, wanted):
+    from lxml import etree
+
+    mini = extract_rows_from(io.BytesIO(sheet_xml(numbered=numbered)), wanted, block=block)
+    got, row_no = set(), 0
+    for row in etree.fromstring(mini).iter("{*}row"):
+        row_no = int(row.get("r")) if row.get("r") else row_no + 1
+        for cell in row.iter("{*}c"):
+            assert cell.findtext("{*}is/{*}t") == f"{cell.get('r')} & x"
+            got.add((row_no, cell.get("r")))
+    # a row where a wanted cell is not found by its reference is kept whole
+    expected = {(r, f"{'ABC'[c - 1]}{r}") for r, cols in wanted.items() if r <= 40 and r % 7
+                for c in (cols if max(cols) <= 3 else {1, 2, 3})}
+    assert got == expected

@@ -23,7 +23,7 @@ import stat
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -157,11 +157,12 @@ class Package:
             raise SourceError(HOSTILE_DTD.format(name=self.name, part=part), source=str(self.path))
         return data
 
-    def check_all(self) -> None:
+    def check_all(self, skip: Collection[str] = ()) -> None:
         """Stream every part once (CRC and size checks), so a damaged member is found
-        before a parser or a writer relies on it."""
+        before a parser or a writer relies on it. ``skip``: parts the caller reads whole
+        anyway (which checks their CRC too)."""
         for part in self.infos:
-            if self.infos[part].is_dir():
+            if self.infos[part].is_dir() or part in skip:
                 continue
             self.read(part, xml=part.endswith((".xml", ".rels", ".vml")), keep=False)
 

@@ -439,11 +439,22 @@ def _extract_body(xml: bytes, start: int, body_end: int, rows: dict[int, set[int
     close_c = f"</{prefix}c>".encode()
     cell_tag = f"<{prefix}c ".encode()
     kept: list[bytes] = []
-    first = min(rows) if rows else 0
-    probe = xml.rfind(f'<{prefix}row r="{first}"'.encode(), start, body_end) if rows else -1
-    if probe >= 0:  # appended rows sit at the end: start at the first wanted row
-        start, row_no = probe, first - 1
-    for rm in _ROW_TAG.finditer(xml, start, body_end):
+    targets = sorted(r for r in rows if r > row_no)
+    t, pos, tried = 0, start, -1
+    while True:
+        while t < len(targets) and targets[t] <= row_no:
+            t += 1
+        if t < len(targets) and tried != targets[t]:
+            # Jump to the next wanted row by its number (Excel writes it on every row); when
+            # it is not found, the rows are counted one by one up to it.
+            tried = targets[t]
+            at = xml.find(f'<{prefix}row r="{tried}"'.encode(), pos, body_end)
+            if at >= 0:
+                pos, row_no = at, tried - 1
+        rm = _ROW_TAG.search(xml, pos, body_end)
+        if rm is None:
+            return kept, row_no
+        pos = rm.end()
         r = _attr_int(_R_ATTR, rm.group(1))
         row_no = r if r is not None else row_no + 1
         if row_no not in rows:
@@ -459,8 +470,9 @@ def _extract_body(xml: bytes, start: int, body_end: int, rows: dict[int, set[int
             gt = xml.find(b">", at)
             stop = gt + 1 if xml[gt - 1:gt] == b"/" else xml.find(close_c, gt) + len(close_c)
             cells.append(xml[begin:stop])
-        if cells is None:
-            kept.append(xml[rm.start():end])
+        if cells is None:  # kept whole, numbered: the rows before it are left out
+            number = b"" if r is not None else f' r="{row_no}"'.encode()
+            kept.append(xml[rm.start():rm.start(1)] + number + xml[rm.start(1):end])
         else:
             kept.append(f'<{prefix}row r="{row_no}">'.encode() + b"".join(cells) + close_row)
-    return kept, row_no
+        pos = end

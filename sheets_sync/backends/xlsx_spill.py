@@ -34,6 +34,11 @@ class SpilledPart:
         self._file.seek(0)
         yield from iter(lambda: self._file.read(BLOCK), b"")
 
+    def stream(self) -> IO[bytes]:
+        """The bytes as a file, from the start (one reader at a time)."""
+        self._file.seek(0)
+        return self._file
+
     def read(self) -> bytes:
         """All the bytes (for an edit after the spill; the write itself never needs this)."""
         return b"".join(self.blocks())
