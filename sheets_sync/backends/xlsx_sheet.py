@@ -11,7 +11,7 @@ what we wrote. A cell holding a formula is never overwritten (the staff's formul
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -76,13 +76,22 @@ def patch_sheet(xml: bytes, changes: dict[int, dict[int, object]], style: SheetS
     ``grow_filter`` = (header row, old last row, new last row) extends the sheet's filter
     over appended rows."""
     report = SheetPatch()
+    data = b"".join(patched_pieces(xml, changes, style, sheet_name, report, inherit_rows, grow_filter))
+    return data, report
+
+
+def patched_pieces(xml: bytes, changes: dict[int, dict[int, object]], style: SheetStyle, sheet_name: str,
+                   report: SheetPatch, inherit_rows: frozenset[int] = frozenset(),
+                   grow_filter: tuple[int, int, int] | None = None) -> Iterator[bytes | memoryview]:
+    """``patch_sheet`` a piece at a time (the original's bytes as views, the new rows as
+    bytes), so a big sheet can be written out without a second copy of it in memory;
+    ``report`` is filled in as the pieces go."""
     m = _SHEETDATA.search(xml)
     if m is None:
         raise ValueError("worksheet has no sheetData")
-    view = memoryview(xml)  # slices of it are not copies: the parts are joined once, at the end
+    view = memoryview(xml)  # slices of it are not copies
     prefix = m.group(1).decode()
     col_styles = column_styles(xml[:m.start()])
-    out: list[bytes | memoryview] = []
     if m.group(2):  # <sheetData/>
         body_start = body_end = m.end()
         head = xml[:m.start()] + f"<{prefix}sheetData>".encode()
@@ -101,7 +110,7 @@ def patch_sheet(xml: bytes, changes: dict[int, dict[int, object]], style: SheetS
                                max((max(c) for c in changes.values() if c), default=1))
     if grow_filter is not None:
         tail = grow_ref_rows(tail, b"autoFilter", *grow_filter)
-    out.append(head)
+    yield head
     pending = sorted(changes)
     index = 0
     pos = body_start
@@ -119,26 +128,23 @@ def patch_sheet(xml: bytes, changes: dict[int, dict[int, object]], style: SheetS
         r = _attr_int(_R_ATTR, rm.group(1))
         row_no = r if r is not None else row_no + 1
         while index < len(pending) and pending[index] < row_no:
-            out.append(view[pos:rm.start()])
+            yield view[pos:rm.start()]
             pos = rm.start()
-            out.append(_new_row(prefix, pending[index], changes[pending[index]], style, col_styles, report, sheet_name))
+            yield _new_row(prefix, pending[index], changes[pending[index]], style, col_styles, report, sheet_name)
             index += 1
         if index < len(pending) and pending[index] == row_no:
             end = rm.end() if rm.group(2) else xml.find(close_row, rm.end()) + len(close_row)
-            out.append(view[pos:rm.start()])
-            out.append(_patch_row(xml[rm.start():end], rm, prefix, row_no, changes[row_no], style, col_styles,
-                                  report, sheet_name, row_no in inherit_rows))
+            yield view[pos:rm.start()]
+            yield _patch_row(xml[rm.start():end], rm, prefix, row_no, changes[row_no], style, col_styles,
+                             report, sheet_name, row_no in inherit_rows)
             pos = end
             index += 1
-    out.append(view[pos:body_end])
+    yield view[pos:body_end]
     while index < len(pending):
-        out.append(_new_row(prefix, pending[index], changes[pending[index]], style, col_styles, report, sheet_name))
+        yield _new_row(prefix, pending[index], changes[pending[index]], style, col_styles, report, sheet_name)
         index += 1
-    out.append(tail)
-    data = b"".join(out)
-    del out, view
+    yield tail
     report.last_row = max(changes) if changes else 0
-    return data, report
 
 
 def _new_row(prefix: str, row: int, cells: dict[int, object], style: SheetStyle, col_styles: dict[int, int],

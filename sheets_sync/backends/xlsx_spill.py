@@ -1,19 +1,19 @@
 """A rewritten big worksheet kept in an anonymous temporary file until the package is written.
 
-Patching a sheet in memory is simple and fast, but a sync rewrites two big sheets (Clients
-and Tasks): holding both, on top of the rows read into the model, was the largest part of a
-big run's peak memory. Each one is spilled to a temporary file beside the workbook (deleted
-when closed, and by the system if the process dies) as soon as it is patched, and streamed
-into the new package from there.
+A sync rewrites two big sheets (Clients and Tasks): holding both, on top of the rows read
+into the model, was the largest part of a big run's peak memory. Each one is written, a
+piece at a time as it is patched, to a temporary file beside the workbook (deleted when
+closed, and by the system if the process dies) and streamed into the new package from
+there.
 """
 
 from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 SPILL_FROM = 4 << 20  # smaller parts stay in memory
 BLOCK = 1 << 20
@@ -22,12 +22,27 @@ BLOCK = 1 << 20
 class SpilledPart:
     """A part's new bytes in a temporary file; ``write_to`` streams them into the package."""
 
-    def __init__(self, data: bytes, folder: Path | None = None) -> None:
+    def __init__(self, pieces: Iterable[bytes | memoryview], folder: Path | None = None) -> None:
+        """Write ``pieces`` (consumed as they come: never all in memory) to the file."""
         self._file = tempfile.TemporaryFile(dir=folder, prefix=".~sheets-sync-")
-        self._file.write(data)
+        digest, size = hashlib.sha256(), 0
+        batch: list[bytes | memoryview] = []
+        held = 0
+        for piece in pieces:
+            batch.append(piece)
+            held += len(piece)
+            if held >= BLOCK:
+                size += self._put(b"".join(batch), digest)
+                batch, held = [], 0
+        size += self._put(b"".join(batch), digest)
         self._file.flush()
-        self.size = len(data)
-        self.sha256 = hashlib.sha256(data).hexdigest()
+        self.size = size
+        self.sha256 = digest.hexdigest()
+
+    def _put(self, block: bytes, digest: Any) -> int:
+        self._file.write(block)
+        digest.update(block)
+        return len(block)
 
     def blocks(self) -> Iterator[bytes]:
         """The bytes, a block at a time."""
@@ -61,6 +76,7 @@ class SpilledPart:
         self._file.close()
 
 
-def spill(data: bytes, folder: Path | None = None) -> bytes | SpilledPart:
-    """``data`` itself when small, else a SpilledPart holding it."""
-    return SpilledPart(data, folder) if len(data) >= SPILL_FROM else data
+def spill(pieces: Iterable[bytes | memoryview], size: int, folder: Path | None = None) -> bytes | SpilledPart:
+    """The bytes of ``pieces`` when ``size`` (about what they add up to) is small, else a
+    SpilledPart holding them."""
+    return SpilledPart(pieces, folder) if size >= SPILL_FROM else b"".join(pieces)

@@ -45,11 +45,13 @@ from sheets_sync.backends.xlsx_read import (
     workbook_info,
 )
 from sheets_sync.backends.xlsx_sheet import (
+    SheetPatch,
     SheetStyle,
     extract_rows,
     extract_rows_from,
     grow_ref_rows,
     patch_sheet,
+    patched_pieces,
     replace_sheet_data,
 )
 from sheets_sync.backends.xlsx_spill import SpilledPart, spill
@@ -193,14 +195,16 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
                 editor.changed[sheet.part] = streamed
                 _grow_tables(editor, sheet.part, plan, title)
                 continue
-            xml, report = patch_sheet(editor.part(sheet.part), changes, style, sheet.name, inherit, grow)
+            xml = editor.part(sheet.part)
+            report = SheetPatch()
+            pieces = patched_pieces(xml, changes, style, sheet.name, report, inherit, grow)
+            editor.changed[sheet.part] = spill(pieces, len(xml), path.parent)  # type: ignore[assignment]
+            del xml, pieces
             plan.dropped.extend(FORMULA_KEPT.format(cell=c) for c in report.kept_formulas)
             for r, c in report.kept:
                 plan.cells[title][r].pop(c, None)
             if title in plan.appended_rows:
                 _grow_tables(editor, sheet.part, plan, title)
-            editor.changed[sheet.part] = spill(xml, path.parent)  # type: ignore[assignment]
-            del xml
         for content in batch.tool_sheets:
             _write_tool_sheet(editor, content, data.date_system)
         changed = editor.finish()
