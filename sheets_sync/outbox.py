@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sheets_sync.message import Delivery, Message
@@ -32,17 +33,36 @@ class OutboxMailer:
         self.description = f"outbox folder {folder}"
 
     def deliver(self, messages: Sequence[Message]) -> list[Delivery]:
-        """Write each message as <key>.eml (atomically); every one is 'queued'."""
+        """Write each message as <key>.eml (atomically); every one is 'queued'.
+
+        Raises OSError when a file cannot be written (the run stops before anything is
+        recorded; a rerun writes the same files again)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         now = dt.datetime.now(dt.UTC)
         deliveries = []
-        for message in messages:
-            sender = self.sender or message.headers.get("From", "")
-            reply_to = self.reply_to or message.headers.get("Reply-To", "")
-            wire = email_bytes(message, sender, reply_to, now)
-            path = self.folder / file_name(message.key)
-            tmp = path.with_suffix(".eml.tmp")
-            tmp.write_bytes(wire.data)
-            os.replace(tmp, path)
-            deliveries.append(Delivery(message.key, "queued", f"written to {path}", now))
+        batch: list[tuple[str, bytes]] = []
+        writes = []
+        # The files are written by a helper thread (file calls release the GIL) while the
+        # next messages are built: a big run writes tens of thousands.
+        with ThreadPoolExecutor(1) as pool:
+            for message in messages:
+                sender = self.sender or message.headers.get("From", "")
+                reply_to = self.reply_to or message.headers.get("Reply-To", "")
+                path = self.folder / file_name(message.key)
+                batch.append((str(path), email_bytes(message, sender, reply_to, now).data))
+                if len(batch) >= 256:
+                    writes.append(pool.submit(_write_files, batch))
+                    batch = []
+                deliveries.append(Delivery(message.key, "queued", f"written to {path}", now))
+            writes.append(pool.submit(_write_files, batch))
+            for done in writes:
+                done.result()
         return deliveries
+
+
+def _write_files(files: list[tuple[str, bytes]]) -> None:
+    for path, data in files:
+        tmp = path + ".tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
