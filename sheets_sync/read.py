@@ -64,6 +64,10 @@ class _Located:
         self.sheet = sheet
         self.header_row = header_row
         self.cols = cols
+        # Rows are read padded with Nones, a field without a column pointing at the last
+        # one: no length or presence check per field (millions of cells in a big book).
+        self.pad: list[Any] = [None] * (max(cols.values(), default=-1) + 2)
+        self.slot = {**{c.field: -1 for c in table.columns}, **cols}
         header = sheet.rows[header_row - 1]
         self.headers = {f: v.text(header[i]) for f, i in cols.items()}
         used = set(cols.values())
@@ -136,18 +140,16 @@ class _RowReader:
     """Reads one row's fields, collecting problems at their cells."""
 
     def __init__(self, loc: _Located, problems: list[Problem], row: int, cells: list[Any]):
-        self.loc, self.problems, self.row, self.cells = loc, problems, row, cells
+        self.loc, self.problems, self.row = loc, problems, row
+        self.cells, self.slot = cells + loc.pad, loc.slot
         self.ok = True
 
     def raw(self, field: str) -> Any:
-        index = self.loc.cols.get(field)
-        if index is None or index >= len(self.cells):
-            return None
-        return self.cells[index]
+        return self.cells[self.slot[field]]
 
     def get(self, field: str, parse: Callable[[Any], Any], *, fatal: bool = True, default: Any = None) -> Any:
         try:
-            return parse(self.raw(field))
+            return parse(self.cells[self.slot[field]])
         except v.BadValue as exc:
             self.problem(field, str(exc))
             if fatal:
@@ -158,15 +160,19 @@ class _RowReader:
         self.problems.append(Problem(self.loc.sheet.title, self.loc.cell(field, self.row), message))
 
 
+_MISSING = object()
+
+
 def _cached(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """Memoize a parser on hashable raw values: logs repeat the same few strings endlessly."""
     cache: dict[Any, Any] = {}
 
     def wrapper(raw: Any) -> Any:
-        key = (type(raw), raw)
-        if key not in cache:
-            cache[key] = parse(raw)
-        return cache[key]
+        key = (type(raw), raw)  # 1, 1.0 and True are equal keys but not the same cell
+        value = cache.get(key, _MISSING)
+        if value is _MISSING:
+            value = cache[key] = parse(raw)
+        return value
 
     return wrapper
 

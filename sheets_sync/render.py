@@ -9,6 +9,7 @@ file and line instead of sending a half-empty email. Variables are plain, readab
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 import sys
@@ -56,6 +57,7 @@ def template_dirs(extra: list[Path] | None = None) -> list[Path]:
     return dirs
 
 
+@functools.lru_cache(maxsize=1024)  # a run names the same few days thousands of times
 def long_day(day: dt.date | None) -> str:
     """'Tuesday 1 December 2026' ('' for None)."""
     return f"{day:%A} {day.day} {day:%B %Y}" if day else ""

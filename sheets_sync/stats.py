@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sheets_sync.bgnbd import BGNBDFit
@@ -313,13 +313,21 @@ def _bucket(n: int, buckets: Sequence[str]) -> str:
     return buckets[min(n, len(buckets) - 1)]
 
 
-def reminders_to_close(tasks: Iterable[Task], touches: Sequence[Touch], start: dt.date, end: dt.date) -> dict[str, int]:
-    """Tasks marked Done with Done On in [start, end], by the number of messages it took:
-    {"0": n, "1": n, "2": n, "3": n, "4+": n}. Cancelled tasks are not closes."""
+def task_messages(touches: Iterable[Touch]) -> dict[str, list[Touch]]:
+    """The tool's messages about each task (Touches rows with a Ref ``task:<id>:...``), by task ID."""
     by_task: dict[str, list[Touch]] = defaultdict(list)
     for touch in touches:
         if touch.ref.startswith("task:"):
             by_task[touch.ref.split(":")[1]].append(touch)
+    return by_task
+
+
+def reminders_to_close(tasks: Iterable[Task], touches: Sequence[Touch], start: dt.date, end: dt.date, *,
+                       by_task: Mapping[str, list[Touch]] | None = None) -> dict[str, int]:
+    """Tasks marked Done with Done On in [start, end], by the number of messages it took:
+    {"0": n, "1": n, "2": n, "3": n, "4+": n}. Cancelled tasks are not closes. ``by_task``:
+    ``task_messages(touches)`` when the caller has it already."""
+    by_task = task_messages(touches) if by_task is None else by_task
     out = dict.fromkeys(REMINDER_BUCKETS, 0)
     for task in tasks:
         if task.status == "Done" and task.done_on is not None and start <= task.done_on <= end:
@@ -666,6 +674,7 @@ def compute_stats(book: Book, today: dt.date, period: str = "month") -> StatsRep
     risky = at_risk(book.clients, by_client, settings, today, p_alive)
 
     per_owner = []
+    messages = task_messages(book.touches)
     owners = sorted({c.owner or NO_OWNER for c in book.clients})
     for owner in owners:
         mine = [c for c in book.clients if (c.owner or NO_OWNER) == owner]
@@ -675,7 +684,8 @@ def compute_stats(book: Book, today: dt.date, period: str = "month") -> StatsRep
             owner,
             _figures(mine_spells, year_start, today, ytd.label, clients, sales_by, multiplier, today),
             sum(1 for r in risky if r.client_id in ids),
-            reminders_to_close([t for t in book.tasks if t.client_id in ids], book.touches, window, today),
+            reminders_to_close([t for t in book.tasks if t.client_id in ids], book.touches, window, today,
+                               by_task=messages),
         ))
 
     notes = [f"{cid}: Status is Lost but the date they left is unknown (Lost On blank or before "
@@ -686,7 +696,7 @@ def compute_stats(book: Book, today: dt.date, period: str = "month") -> StatsRep
               and (c.client_since is None or c.lost_on >= c.client_since)]
     return StatsReport(
         today=today, period=period, periods=periods, year_to_date=ytd, at_risk=risky,
-        reminders_to_close=reminders_to_close(book.tasks, book.touches, window, today),
+        reminders_to_close=reminders_to_close(book.tasks, book.touches, window, today, by_task=messages),
         conversion=conversions(book.clients, by_client, window, today),
         response_by_touch=response_by_touch(book.clients, by_client, window, today),
         per_owner=per_owner, window_start=window, currency=str(settings.currency),
