@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
                 notes = ", ".join(f"{k}={v:.0f}" if isinstance(v, (int, float)) and k != "read_s" else f"{k}={v:.2f}"
                                   for k, v in r.items() if k not in ("seconds", "maxrss_mb", "cpu_s", "all_s"))
                 if args.repeat > 1:
-                    notes += (", " if notes else "") + "runs " + "/".join(f"{x:.0f}" for x in r["all_s"]) + " s"
+                    notes += (", " if notes else "") + "runs " + "/".join(f"{x:.1f}" for x in r["all_s"]) + " s"
                 print(f"{n:>8} {mode:<17} {r['seconds']:>8.2f} {r['seconds'] / base['seconds']:>7.3f} "
                       f"{r['cpu_s']:>7.1f} {r['cpu_s'] / base['cpu_s']:>7.3f} "
                       f"{r['maxrss_mb']:>8.0f} {r['maxrss_mb'] / base['maxrss_mb']:>7.3f}  {notes}", flush=True)
