@@ -23,7 +23,7 @@ import stat
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -197,7 +197,8 @@ def write_package(path: Path, source: Package, changed: dict[str, Any], *,
                   verify: Callable[[Path], None] | None = None,
                   order: Iterable[str] | None = None) -> None:
     """Replace the workbook at ``path`` by ``source`` with the ``changed`` parts (new or
-    rewritten: bytes, or an object whose ``write_to(stream)`` writes them), atomically.
+    rewritten: bytes; an object whose ``write_to(stream)`` writes them; or one that holds
+    them deflated: ``raw_blocks()``, ``crc``, ``size``, ``compress_size``), atomically.
 
     Unchanged parts are copied with their compressed bytes as they are. The new file is
     written beside the old one, fsynced, checked by ``verify`` (which raises on failure),
@@ -216,6 +217,11 @@ def write_package(path: Path, source: Package, changed: dict[str, Any], *,
                         if name in changed:
                             info = _new_info(name, source.infos.get(name))
                             data = changed[name]
+                            if hasattr(data, "raw_blocks"):  # deflated already (a spilled sheet)
+                                info.CRC, info.file_size = data.crc, data.size
+                                info.compress_size = data.compress_size
+                                _put_raw(out, info, data.raw_blocks())
+                                continue
                             if hasattr(data, "write_to"):  # a part streamed from the original
                                 for attr in ("_compresslevel", "compress_level"):  # renamed in 3.13
                                     try:
@@ -277,7 +283,23 @@ def _copy_raw(source: Package, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> N
     new.CRC = info.CRC
     new.compress_size = info.compress_size
     new.file_size = info.file_size
-    # zipfile has no public raw copy; write the local header ourselves through its API.
+
+    def blocks() -> Iterator[bytes]:
+        remaining = info.compress_size
+        while remaining:
+            block = fp.read(min(remaining, 1 << 20))
+            if not block:
+                raise SourceError(NOT_ZIP.format(name=source.name, why=f"part {info.filename} is truncated"),
+                                  source=str(source.path))
+            yield block
+            remaining -= len(block)
+
+    _put_raw(out, new, blocks())
+
+
+def _put_raw(out: zipfile.ZipFile, new: zipfile.ZipInfo, blocks: Iterable[bytes]) -> None:
+    """Write a member whose compressed bytes, CRC and sizes are known (set on ``new``)."""
+    # zipfile has no public raw write; write the local header ourselves through its API.
     with out._lock:  # type: ignore[attr-defined]
         if out._seekable:  # type: ignore[attr-defined]
             out.fp.seek(out.start_dir)  # type: ignore[attr-defined,union-attr]
@@ -286,14 +308,8 @@ def _copy_raw(source: Package, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> N
         out._didModify = True  # type: ignore[attr-defined]
         zip64 = new.file_size > zipfile.ZIP64_LIMIT or new.compress_size > zipfile.ZIP64_LIMIT
         out.fp.write(new.FileHeader(zip64))  # type: ignore[union-attr]
-        remaining = info.compress_size
-        while remaining:
-            block = fp.read(min(remaining, 1 << 20))
-            if not block:
-                raise SourceError(NOT_ZIP.format(name=source.name, why=f"part {info.filename} is truncated"),
-                                  source=str(source.path))
+        for block in blocks:
             out.fp.write(block)  # type: ignore[union-attr]
-            remaining -= len(block)
         out.filelist.append(new)
         out.NameToInfo[new.filename] = new
         out.start_dir = out.fp.tell()  # type: ignore[attr-defined,union-attr]

@@ -1,67 +1,74 @@
-"""A rewritten big worksheet kept in an anonymous temporary file until the package is written.
+"""A rewritten big worksheet kept, deflated, in an anonymous temporary file until the
+package is written.
 
 A sync rewrites two big sheets (Clients and Tasks): holding both, on top of the rows read
 into the model, was the largest part of a big run's peak memory. Each one is written, a
 piece at a time as it is patched, to a temporary file beside the workbook (deleted when
-closed, and by the system if the process dies) and streamed into the new package from
-there.
+closed, and by the system if the process dies). A helper thread deflates each block while
+the next one is patched (zlib, like the checksums, works without the GIL), so the file
+already holds the zip member's compressed bytes and the package writer copies them as
+they are.
 """
 
 from __future__ import annotations
 
 import hashlib
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 SPILL_FROM = 4 << 20  # smaller parts stay in memory
 BLOCK = 1 << 20
+LEVEL = 1  # fast deflate: 3-4x faster than the default, files ~15% larger
 
 
 class SpilledPart:
-    """A part's new bytes in a temporary file; ``write_to`` streams them into the package."""
+    """A part's new bytes, deflated in a temporary file; ``raw_blocks`` gives the zip
+    member's compressed bytes, ``stream`` and ``read`` the bytes themselves."""
 
     def __init__(self, pieces: Iterable[bytes | memoryview], folder: Path | None = None) -> None:
-        """Write ``pieces`` (consumed as they come: never all in memory) to the file."""
+        """Deflate ``pieces`` (consumed as they come: never all in memory) into the file."""
         self._file = tempfile.TemporaryFile(dir=folder, prefix=".~sheets-sync-")
-        digest, size = hashlib.sha256(), 0
-        batch: list[bytes | memoryview] = []
-        held = 0
-        for piece in pieces:
-            batch.append(piece)
-            held += len(piece)
-            if held >= BLOCK:
-                size += self._put(b"".join(batch), digest)
-                batch, held = [], 0
-        size += self._put(b"".join(batch), digest)
+        self._deflate = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+        self._digest = hashlib.sha256()
+        self.size = self.compress_size = self.crc = 0
+        with ThreadPoolExecutor(1) as pool:
+            pending: Future[None] | None = None
+            for block in _blocks(pieces):
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(self._add, block)
+            if pending is not None:
+                pending.result()
+        self._put(self._deflate.flush())
         self._file.flush()
-        self.size = size
-        self.sha256 = digest.hexdigest()
+        self.sha256 = self._digest.hexdigest()
 
-    def _put(self, block: bytes, digest: Any) -> int:
-        self._file.write(block)
-        digest.update(block)
-        return len(block)
+    def _add(self, block: bytes) -> None:
+        self.crc = zlib.crc32(block, self.crc)
+        self._digest.update(block)
+        self.size += len(block)
+        self._put(self._deflate.compress(block))
 
-    def blocks(self) -> Iterator[bytes]:
-        """The bytes, a block at a time."""
+    def _put(self, data: bytes) -> None:
+        self._file.write(data)
+        self.compress_size += len(data)
+
+    def raw_blocks(self) -> Iterator[bytes]:
+        """The deflated bytes (a zip member's data), a block at a time."""
         self._file.seek(0)
         yield from iter(lambda: self._file.read(BLOCK), b"")
 
     def stream(self) -> IO[bytes]:
-        """The bytes as a file, from the start (one reader at a time)."""
-        self._file.seek(0)
-        return self._file
+        """The bytes as a file to read from the start (one reader at a time)."""
+        return _Inflating(self.raw_blocks())  # type: ignore[return-value]
 
     def read(self) -> bytes:
         """All the bytes (for an edit after the spill; the write itself never needs this)."""
-        return b"".join(self.blocks())
-
-    def write_to(self, dest: IO[bytes]) -> None:
-        """Write the part into ``dest`` (a zip member being written)."""
-        for block in self.blocks():
-            dest.write(block)
+        return zlib.decompress(b"".join(self.raw_blocks()), -15)
 
     def matches(self, stream: IO[bytes]) -> bool:
         """True when ``stream`` (the part read back from the new package) holds these bytes."""
@@ -74,6 +81,41 @@ class SpilledPart:
     def close(self) -> None:
         """Delete the temporary file."""
         self._file.close()
+
+
+class _Inflating:
+    """A read-only file over deflated blocks."""
+
+    def __init__(self, blocks: Iterator[bytes]) -> None:
+        self._blocks = blocks
+        self._inflate = zlib.decompressobj(-15)
+        self._buffer = b""
+        self._done = False
+
+    def read(self, n: int = -1) -> bytes:
+        while not self._done and (n < 0 or len(self._buffer) < n):
+            block = next(self._blocks, None)
+            if block is None:
+                self._buffer += self._inflate.flush()
+                self._done = True
+            else:
+                self._buffer += self._inflate.decompress(block)
+        if n < 0:
+            n = len(self._buffer)
+        out, self._buffer = self._buffer[:n], self._buffer[n:]
+        return out
+
+
+def _blocks(pieces: Iterable[bytes | memoryview]) -> Iterator[bytes]:
+    batch: list[bytes | memoryview] = []
+    held = 0
+    for piece in pieces:
+        batch.append(piece)
+        held += len(piece)
+        if held >= BLOCK:
+            yield b"".join(batch)
+            batch, held = [], 0
+    yield b"".join(batch)
 
 
 def spill(pieces: Iterable[bytes | memoryview], size: int, folder: Path | None = None) -> bytes | SpilledPart:
