@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO
 
 from sheets_sync.backends.xlsx_package import Package
@@ -57,19 +58,32 @@ class StreamedPart:
             dest.write(data)
             self.size += len(data)
 
-        put(self.head)
-        with self.pkg.zip.open(self.part) as src:
-            pos = 0
-            while pos < self.body_end:
-                block = src.read(min(BLOCK, self.body_end - pos))
-                if not block:
-                    raise OSError(f"{self.part} ended early")
-                start = max(self.head_len - pos, 0)
-                if start < len(block):
-                    put(block[start:])
-                pos += len(block)
-        put(self.rows)
-        put(self.tail)
+        # A helper thread deflates (and hashes) each block while the next is inflated here:
+        # zlib and hashlib work without the GIL.
+        with ThreadPoolExecutor(1) as pool:
+            pending: Future[None] | None = None
+
+            def send(data: bytes) -> None:
+                nonlocal pending
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(put, data)
+
+            send(self.head)
+            with self.pkg.zip.open(self.part) as src:
+                pos = 0
+                while pos < self.body_end:
+                    block = src.read(min(BLOCK, self.body_end - pos))
+                    if not block:
+                        raise OSError(f"{self.part} ended early")
+                    start = max(self.head_len - pos, 0)
+                    if start < len(block):
+                        send(block[start:])
+                    pos += len(block)
+            send(self.rows)
+            send(self.tail)
+            if pending is not None:
+                pending.result()
         self.sha256 = digest.hexdigest()
 
     def view(self) -> bytes:
