@@ -51,6 +51,8 @@ class OutboxMailer:
                 path = self.folder / file_name(message.key)
                 batch.append((str(path), email_bytes(message, sender, reply_to, now).data))
                 if len(batch) >= 256:
+                    if len(writes) >= 2:  # at most two batches waiting; a failed write stops the run here
+                        writes[-2].result()
                     writes.append(pool.submit(_write_files, batch))
                     batch = []
                 deliveries.append(Delivery(message.key, "queued", f"written to {path}", now))

@@ -68,3 +68,20 @@ def test_the_extract_holds_exactly_the_wanted_cells_that_exist(block, numbered, 
     expected = {(r, f"{'ABC'[c - 1]}{r}") for r, cols in wanted.items() if r <= 40 and r % 7
                 for c in (cols if max(cols) <= 3 else {1, 2, 3})}
     assert got == expected
+
+
+def test_a_row_that_never_closes_is_refused_not_looped_on():
+    xml = (b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+           b'<row r="2"><c r="A2"><v>2</v></c></sheetData></worksheet>')
+    with pytest.raises(ValueError, match="not closed"):
+        extract_rows(xml, {2: {2}})
+
+
+def test_many_wanted_rows_without_numbers_are_all_found():
+    body = b"".join(b'<row><c t="inlineStr"><is><t>%d</t></is></c></row>' % r for r in range(1, 6001))
+    xml = b"<worksheet><sheetData>" + body + b"</sheetData></worksheet>"
+    wanted = {r: {1} for r in range(1, 6001, 12)}
+    mini = extract_rows(xml, wanted)
+    assert mini.count(b"<row") == len(wanted)
+    for r in wanted:
+        assert b'<row r="%d"><c t="inlineStr"><is><t>%d</t>' % (r, r) in mini

@@ -6,6 +6,7 @@ from __future__ import annotations
 import zipfile
 import zlib
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -45,3 +46,16 @@ def test_a_spilled_part_becomes_a_sound_zip_member(tmp_path, monkeypatch):
     with zipfile.ZipFile(tmp_path / "a.zip") as z:
         assert z.testzip() is None
         assert z.read("sheet.xml") == data and z.read("keep.xml") == b"<keep/>"
+
+
+def test_a_truncated_spilled_copy_is_an_error_not_a_short_read():
+    spilled = SpilledPart([b"<row/>" * 50000])
+    try:
+        whole = b"".join(spilled.raw_blocks())
+        stream = spilled.stream()
+        assert len(stream.read()) == 300000
+        short = xlsx_spill._Inflating(iter([whole[: len(whole) // 2]]))
+        with pytest.raises(ValueError, match="truncated"):
+            short.read()
+    finally:
+        spilled.close()

@@ -446,17 +446,19 @@ def _extract_body(xml: bytes, start: int, body_end: int, rows: dict[int, set[int
     cell_tag = f"<{prefix}c ".encode()
     kept: list[bytes] = []
     targets = sorted(r for r in rows if r > row_no)
-    t, pos, tried = 0, start, -1
+    t, pos, jump = 0, start, True
     while True:
         while t < len(targets) and targets[t] <= row_no:
             t += 1
-        if t < len(targets) and tried != targets[t]:
-            # Jump to the next wanted row by its number (Excel writes it on every row); when
-            # it is not found, the rows are counted one by one up to it.
-            tried = targets[t]
-            at = xml.find(f'<{prefix}row r="{tried}"'.encode(), pos, body_end)
+        if jump and t < len(targets):
+            # Jump to the next wanted row by its number (Excel writes it on every row). When
+            # it is not found (rows without numbers, a missing row, or a row further on than
+            # this block), the rest is counted row by row: one failed search, not one a row.
+            at = xml.find(f'<{prefix}row r="{targets[t]}"'.encode(), pos, body_end)
             if at >= 0:
-                pos, row_no = at, tried - 1
+                pos, row_no = at, targets[t] - 1
+            else:
+                jump = False
         rm = _ROW_TAG.search(xml, pos, body_end)
         if rm is None:
             return kept, row_no
@@ -465,7 +467,13 @@ def _extract_body(xml: bytes, start: int, body_end: int, rows: dict[int, set[int
         row_no = r if r is not None else row_no + 1
         if row_no not in rows:
             continue
-        end = rm.end() if rm.group(2) else xml.find(close_row, rm.end()) + len(close_row)
+        if rm.group(2):
+            end = rm.end()
+        else:
+            end = xml.find(close_row, rm.end(), body_end)
+            if end < 0:
+                raise ValueError(f"worksheet row {row_no} is not closed")
+            end += len(close_row)
         cells: list[bytes] | None = []
         for col in sorted(rows[row_no]):
             at = xml.find(f' r="{col_letters(col)}{row_no}"'.encode(), rm.end(), end)

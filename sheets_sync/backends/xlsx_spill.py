@@ -35,16 +35,20 @@ class SpilledPart:
         self._deflate = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
         self._digest = hashlib.sha256()
         self.size = self.compress_size = self.crc = 0
-        with ThreadPoolExecutor(1) as pool:
-            pending: Future[None] | None = None
-            for block in _blocks(pieces):
+        try:
+            with ThreadPoolExecutor(1) as pool:
+                pending: Future[None] | None = None
+                for block in _blocks(pieces):
+                    if pending is not None:
+                        pending.result()
+                    pending = pool.submit(self._add, block)
                 if pending is not None:
                     pending.result()
-                pending = pool.submit(self._add, block)
-            if pending is not None:
-                pending.result()
-        self._put(self._deflate.flush())
-        self._file.flush()
+            self._put(self._deflate.flush())
+            self._file.flush()
+        except BaseException:
+            self._file.close()
+            raise
         self.sha256 = self._digest.hexdigest()
 
     def _add(self, block: bytes) -> None:
@@ -89,21 +93,32 @@ class _Inflating:
     def __init__(self, blocks: Iterator[bytes]) -> None:
         self._blocks = blocks
         self._inflate = zlib.decompressobj(-15)
-        self._buffer = b""
-        self._done = False
+        self._input = b""
+        self._left = b""  # inflated, not read yet
 
     def read(self, n: int = -1) -> bytes:
-        while not self._done and (n < 0 or len(self._buffer) < n):
-            block = next(self._blocks, None)
-            if block is None:
-                self._buffer += self._inflate.flush()
-                self._done = True
+        out: list[bytes] = []
+        want = n
+        while n < 0 or want > 0:
+            if self._left:
+                chunk, self._left = (self._left, b"") if n < 0 else (self._left[:want], self._left[want:])
+            elif self._inflate.eof:
+                break
+            elif self._input:
+                chunk = self._inflate.decompress(self._input, max(want, 0))
+                self._input = self._inflate.unconsumed_tail
             else:
-                self._buffer += self._inflate.decompress(block)
-        if n < 0:
-            n = len(self._buffer)
-        out, self._buffer = self._buffer[:n], self._buffer[n:]
-        return out
+                block = next(self._blocks, None)
+                if block is None:  # all read: what zlib still holds, and it must be the end
+                    self._left = self._inflate.flush()
+                    if not self._inflate.eof:
+                        raise ValueError("the spilled copy is truncated")
+                    continue
+                self._input = block
+                continue
+            out.append(chunk)
+            want -= len(chunk)
+        return b"".join(out)
 
 
 def _blocks(pieces: Iterable[bytes | memoryview]) -> Iterator[bytes]:

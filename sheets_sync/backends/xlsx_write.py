@@ -179,50 +179,50 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
     with Package(path) as pkg:
         info = workbook_info(pkg)
         editor = Editor(pkg, info)
-        style = _style(editor, data.date_system)
-        for title, changes in list(plan.cells.items()):
-            sheet = info.sheet(title)
-            if sheet is None or not pkg.has(sheet.part):
-                plan.dropped.append(f"{title}: sheet not found when writing")
-                continue
-            inherit = frozenset([plan.header_rows.get(title, 1)]) if title in batch.new_columns else frozenset()
-            grow = None
-            if title in plan.appended_rows:
-                first, last = plan.appended_rows[title]
-                grow = (plan.header_rows.get(title, 1), first - 1, last)
-            streamed = None if inherit else plan_append(pkg, sheet.part, changes, style, sheet.name, grow)
-            if streamed is not None:  # rows appended to a big log: never loaded whole
-                editor.changed[sheet.part] = streamed
-                _grow_tables(editor, sheet.part, plan, title)
-                continue
-            xml = editor.part(sheet.part)
-            report = SheetPatch()
-            pieces = patched_pieces(xml, changes, style, sheet.name, report, inherit, grow)
-            editor.changed[sheet.part] = spill(pieces, len(xml), path.parent)  # type: ignore[assignment]
-            del xml, pieces
-            plan.dropped.extend(FORMULA_KEPT.format(cell=c) for c in report.kept_formulas)
-            for r, c in report.kept:
-                plan.cells[title][r].pop(c, None)
-            if title in plan.appended_rows:
-                _grow_tables(editor, sheet.part, plan, title)
-        for content in batch.tool_sheets:
-            _write_tool_sheet(editor, content, data.date_system)
-        changed = editor.finish()
-        if not changed:
-            return WriteResult(len(plan.updated_rows), plan.appended, plan.dropped)
-        checks = _expected_values(plan, batch.tool_sheets, report_cells=True)
+        try:  # spilled sheets are temporary files: closed (deleted) however the write ends
+            style = _style(editor, data.date_system)
+            for title, changes in list(plan.cells.items()):
+                sheet = info.sheet(title)
+                if sheet is None or not pkg.has(sheet.part):
+                    plan.dropped.append(f"{title}: sheet not found when writing")
+                    continue
+                inherit = frozenset([plan.header_rows.get(title, 1)]) if title in batch.new_columns else frozenset()
+                grow = None
+                if title in plan.appended_rows:
+                    first, last = plan.appended_rows[title]
+                    grow = (plan.header_rows.get(title, 1), first - 1, last)
+                streamed = None if inherit else plan_append(pkg, sheet.part, changes, style, sheet.name, grow)
+                if streamed is not None:  # rows appended to a big log: never loaded whole
+                    editor.changed[sheet.part] = streamed
+                    _grow_tables(editor, sheet.part, plan, title)
+                    continue
+                xml = editor.part(sheet.part)
+                report = SheetPatch()
+                pieces = patched_pieces(xml, changes, style, sheet.name, report, inherit, grow)
+                editor.changed[sheet.part] = spill(pieces, len(xml), path.parent)  # type: ignore[assignment]
+                del xml, pieces
+                plan.dropped.extend(FORMULA_KEPT.format(cell=c) for c in report.kept_formulas)
+                for r, c in report.kept:
+                    plan.cells[title][r].pop(c, None)
+                if title in plan.appended_rows:
+                    _grow_tables(editor, sheet.part, plan, title)
+            for content in batch.tool_sheets:
+                _write_tool_sheet(editor, content, data.date_system)
+            changed = editor.finish()
+            if not changed:
+                return WriteResult(len(plan.updated_rows), plan.appended, plan.dropped)
+            checks = _expected_values(plan, batch.tool_sheets, report_cells=True)
 
-        def verify(tmp: Path) -> None:
-            _verify(tmp, path.name, checks, changed)
-            if expected is not None and fingerprint(path) != expected:
-                raise SourceChanged(CHANGED.format(name=path.name), source=str(path))
+            def verify(tmp: Path) -> None:
+                _verify(tmp, path.name, checks, changed)
+                if expected is not None and fingerprint(path) != expected:
+                    raise SourceChanged(CHANGED.format(name=path.name), source=str(path))
 
-        try:
             write_package(path, pkg, changed, verify=verify)
         finally:
-            for data in changed.values():
-                if isinstance(data, SpilledPart):
-                    data.close()
+            for part in editor.changed.values():
+                if isinstance(part, SpilledPart):
+                    part.close()
     return WriteResult(len(plan.updated_rows), plan.appended, plan.dropped)
 
 
