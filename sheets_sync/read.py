@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from sheets_sync import values as v
@@ -424,16 +425,14 @@ def _read_touches(loc: _Located, problems: list[Problem], date, known: dict[str,
     direction = _cached(lambda raw: v.parse_choice(raw, DIRECTIONS, DIRECTION_ALIASES))
     text = v.text
     fields = ("date", "client_id", "task_id", "channel", "direction", "by", "summary", "ref", "result")
-    index = [loc.cols.get(f, -1) for f in fields]
-    width = max(index) + 1
+    fields_of = itemgetter(*(loc.slot[f] for f in fields))  # of a row padded with loc.pad
+    pad = loc.pad
     datetime_type, date_type = dt.datetime, dt.date
     # A log repeats the same few days and senders endlessly: one object for each.
     days: dict[dt.date, dt.date] = {}
     names: dict[str, str] = {}
     for row, cells in _rows(loc):
-        if len(cells) < width:
-            cells = cells + [None] * (width - len(cells))
-        d, c, t, ch, di, by, su, rf, rs = (cells[i] if i >= 0 else None for i in index)
+        d, c, t, ch, di, by, su, rf, rs = fields_of(cells + pad)
         client_id = c.strip() if type(c) is str else v.parse_id(c)
         kind = type(d)
         if kind is datetime_type or kind is date_type:
