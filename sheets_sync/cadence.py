@@ -177,8 +177,7 @@ def prospect_step(client: Client, touches: Sequence[Touch], settings: Settings, 
 
 def last_touch(touches: Sequence[Touch]) -> dt.date | None:
     """The date of the latest touch that really happened."""
-    dates = [t.date for t in touches if counts(t)]
-    return max(dates) if dates else None
+    return max((t.date for t in touches if counts(t)), default=None)
 
 
 def client_step(client: Client, touches: Sequence[Touch], settings: Settings, today: dt.date) -> Step | None:
@@ -199,23 +198,26 @@ def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, t
     verb = "Call" if personal else "Email"
     candidates: list[Step] = []
     since = client.client_since
-    refs = {t.ref for t in touches if t.ref and counts(t)}
+    real = [t for t in touches if counts(t)]
     if since is not None:
+        refs = {t.ref for t in real if t.ref}
         for rule, days, until, label in (
             ("satisfaction", settings.satisfaction_check_days, settings.referral_request_days, "satisfaction check"),
             ("referral", settings.referral_request_days, settings.referral_request_days + 30, "referral request"),
         ):
+            if today >= since + dt.timedelta(days=until):
+                continue
             due = since + dt.timedelta(days=days)
             key = f"{rule}:{cid}"
             # Any relationship contact on or after the due day (a call, a check-in email)
             # already did the job; task reminders do not count.
-            done = key in refs or any(t.date >= due and counts(t) and not t.ref.startswith("task:") for t in touches)
-            if not done and today < since + dt.timedelta(days=until):
-                candidates.append(Step(
-                    rule, kind, on_or_after(due, holidays), key, f"{verb}: {label}",
-                    f"Client {cid}: {label}, client since {fmt_day(since)}", template=rule,
-                ))
-    anchor = last_touch(touches) or since or today
+            if key in refs or any(t.date >= due and not t.ref.startswith("task:") for t in real):
+                continue
+            candidates.append(Step(
+                rule, kind, on_or_after(due, holidays), key, f"{verb}: {label}",
+                f"Client {cid}: {label}, client since {fmt_day(since)}", template=rule,
+            ))
+    anchor = max((t.date for t in real), default=None) or since or today
     interval = settings.checkin_days(client.tier)
     due = on_or_after(anchor + dt.timedelta(days=interval), holidays)
     quiet = (today - anchor).days
@@ -228,11 +230,13 @@ def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, t
     return min(candidates, key=lambda s: (s.due, s.urgency))
 
 
-def is_at_risk(client: Client, touches: Sequence[Touch], settings: Settings, today: dt.date) -> int | None:
-    """Days without a touch when an active A or B client is past the at-risk limit, else None."""
+def is_at_risk(client: Client, touches: Sequence[Touch], settings: Settings, today: dt.date,
+               last: dt.date | None = None) -> int | None:
+    """Days without a touch when an active A or B client is past the at-risk limit, else None
+    (``last``: the touches' ``last_touch`` when the caller has it already)."""
     if client.status != "Active" or client.tier not in ("A", "B"):
         return None
-    anchor = last_touch(touches) or client.client_since
+    anchor = (last or last_touch(touches)) or client.client_since
     if anchor is None:
         return None
     days = (today - anchor).days

@@ -72,34 +72,38 @@ def compose(plan: Plan, templates: Templates, settings: Settings, skip: set[str]
     return out
 
 
-def digest_items(plan: Plan, owner: str, sent: list[Message]) -> dict[str, list[dict[str, object]]]:
-    """What one owner's digest lists: calls (most urgent first), at-risk clients, emails sent."""
-    calls = [
-        {"client": a.client.name, "company": a.client.company, "phone": a.client.phone,
-         "reason": a.reason, "client_id": a.client.client_id}
-        for a in plan.calls if a.owner == owner
-    ]
-    at_risk = [
-        {"client": r.client.name, "tier": r.client.tier, "phone": r.client.phone, "days": r.days,
-         "client_id": r.client.client_id}
-        for r in plan.at_risk if r.client.owner == owner
-    ]
-    emails = [{"client": m.to_name, "reason": m.subject} for m in sent
-              if m.kind == "email" and m.headers.get("Reply-To") == owner]
-    return {"calls": calls, "at_risk": at_risk, "emails": emails}
+def digest_items(plan: Plan, sent: list[Message]) -> dict[str, dict[str, list[dict[str, object]]]]:
+    """What each owner's digest lists, by owner: calls (most urgent first), at-risk clients,
+    emails sent."""
+    out: dict[str, dict[str, list[dict[str, object]]]] = {}
+
+    def of(owner: str) -> dict[str, list[dict[str, object]]]:
+        items = out.get(owner)
+        if items is None:
+            items = out[owner] = {"calls": [], "at_risk": [], "emails": []}
+        return items
+
+    for a in plan.calls:
+        of(a.owner)["calls"].append({"client": a.client.name, "company": a.client.company, "phone": a.client.phone,
+                                     "reason": a.reason, "client_id": a.client.client_id})
+    for r in plan.at_risk:
+        of(r.client.owner)["at_risk"].append({"client": r.client.name, "tier": r.client.tier,
+                                              "phone": r.client.phone, "days": r.days,
+                                              "client_id": r.client.client_id})
+    for m in sent:
+        owner = m.headers.get("Reply-To")
+        if m.kind == "email" and owner in out:  # only owners with a digest
+            out[owner]["emails"].append({"client": m.to_name, "reason": m.subject})
+    return out
 
 
 def digests(plan: Plan, templates: Templates, settings: Settings, sent: list[Message],
             problems: list[Problem]) -> list[Message]:
     """One digest email per owner with calls to make or clients at risk (a failing digest
     template is added to ``problems``)."""
-    owners = sorted({a.owner for a in plan.calls} | {r.client.owner for r in plan.at_risk})
     messages = []
-    for owner in owners:
+    for owner, items in sorted(digest_items(plan, sent).items()):
         if not owner:
-            continue
-        items = digest_items(plan, owner, sent)
-        if not items["calls"] and not items["at_risk"]:
             continue
         context = {
             **items, "owner": owner_view(owner), "business": business_view(settings),

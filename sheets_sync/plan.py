@@ -84,6 +84,10 @@ class Plan:
     task_steps: dict[str, Step | None] = field(default_factory=dict)
     held: dict[str, dt.date] = field(default_factory=dict)  # "client:C-1"/"task:T-1" -> staff date kept
     business_day: bool = True
+    # The touches the plan was made from, by client ID and by task ID (this run's included
+    # when passed): the write-back and the statistics group them the same way.
+    touches_by_client: dict[str, list[Touch]] = field(default_factory=dict, repr=False)
+    touches_by_task: dict[str, list[Touch]] = field(default_factory=dict, repr=False)
 
     @property
     def emails(self) -> list[Action]:
@@ -144,7 +148,11 @@ def make_plan(book: Book, today: dt.date, memory: Memory | None = None,
     memory = memory or Memory()
     settings = book.settings
     plan = Plan(today=today, business_day=is_business_day(today, settings.holiday_set()))
-    by_client, by_task = group_touches(book.touches)
+    if base is not None and (base.touches_by_client or not book.touches):  # the same book's groups, copied
+        by_client, by_task = dict(base.touches_by_client), dict(base.touches_by_task)
+    else:
+        by_client, by_task = group_touches(book.touches)
+    plan.touches_by_client, plan.touches_by_task = by_client, by_task
     if extra_touches:
         for cid, extra in extra_touches.items():
             by_client[cid] = by_client.get(cid, []) + extra
@@ -181,13 +189,14 @@ def make_plan(book: Book, today: dt.date, memory: Memory | None = None,
         step = client_step(client, touches, settings, today)
         mine = f"client:{client.client_id}"
         held = staff_date(client.next_action_date, memory.dates.get(mine), memory.known and mine in memory.dates)
-        step = apply_override(step, held, last_touch(touches), today)
+        last = last_touch(touches)
+        step = apply_override(step, held, last, today)
         if held and step is not None and step.due == held:
             plan.held[mine] = held
         plan.client_steps[client.client_id] = step
         if step is not None:
             _add(plan, step, client, None, today)
-        days = is_at_risk(client, touches, settings, today)
+        days = is_at_risk(client, touches, settings, today, last=last)
         if days is not None:
             plan.at_risk.append(AtRisk(client, days))
     plan.at_risk.sort(key=lambda r: (r.client.tier, -r.days))

@@ -104,6 +104,7 @@ class Templates:
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             undefined=jinja2.StrictUndefined, autoescape=False,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+            auto_reload=False,  # a run renders thousands of emails: no check of the file before each
         )
 
     def render(self, name: str, context: dict[str, Any]) -> Rendered:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sheets_sync.layout import normalize_header
@@ -90,4 +91,10 @@ class Settings:
 
     def holiday_set(self) -> frozenset[dt.date]:
         """The holidays as a set of dates."""
-        return frozenset(self.values["holidays"])
+        return _as_set(tuple(self.values["holidays"]))
+
+
+@lru_cache(maxsize=8)
+def _as_set(days: tuple[dt.date, ...]) -> frozenset[dt.date]:
+    # asked for once per client and task: a big book asks hundreds of thousands of times
+    return frozenset(days)

@@ -473,7 +473,7 @@ def _tier_rank(tier: str) -> int:
     return {"A": 0, "B": 1}.get(tier, 2)
 
 
-def at_risk(clients: Iterable[Client], by_client: dict[str, list[Touch]], settings: Settings,
+def at_risk(clients: Iterable[Client], by_client: Mapping[str, list[Touch]], settings: Settings,
             today: dt.date, p_alive: dict[str, float] | None = None) -> list[AtRiskClient]:
     """Clients active today (status Active) at risk by the touch log or, when a purchase
     model was fitted, by a probability of being alive below ``P_ALIVE_AT_RISK``.
@@ -634,13 +634,16 @@ def _figures(spells: Sequence[Spell], start: dt.date, end: dt.date, label: str, 
     return fig
 
 
-def compute_stats(book: Book, today: dt.date, period: str = "month") -> StatsReport:
+def compute_stats(book: Book, today: dt.date, period: str = "month",
+                  touches_by_client: Mapping[str, list[Touch]] | None = None) -> StatsReport:
     """Every figure of the stats report for ``book`` as of ``today``.
 
     The last 8 periods of the given length ('month', 'quarter' or 'year') up to today, the
     year to date, the at-risk list, the "one more" figures over the window those periods
     cover, per-owner figures and, when the book has a Sales sheet, repeat buying and the
-    BG/NBD purchase model. Raises ConfigError for an unknown period; never for thin data.
+    BG/NBD purchase model. ``touches_by_client``: ``book.touches`` grouped by client ID, when
+    the caller has them grouped already (a plan has). Raises ConfigError for an unknown
+    period; never for thin data.
     """
     if period not in PERIODS:
         raise ConfigError(BAD_PERIOD.format(period=period))
@@ -651,7 +654,7 @@ def compute_stats(book: Book, today: dt.date, period: str = "month") -> StatsRep
     sales_by: dict[str, list[Sale]] = defaultdict(list)
     for sale in book.sales:
         sales_by[sale.client_id].append(sale)
-    by_client = _by_client(book.touches)
+    by_client = touches_by_client if touches_by_client is not None else _by_client(book.touches)
 
     periods = []
     for start, end in period_bounds(today, period):

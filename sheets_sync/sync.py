@@ -226,8 +226,11 @@ def _batch(data: WorkbookData, book: Book, today: dt.date, added: list[Touch], m
     for touch in added:
         by_client.setdefault(touch.client_id, []).append(touch)
     after = make_plan(book, today, memory, extra_touches=by_client, base=plan)
+    if plan is not None:  # its groups of touches live on in ``after``'s; a big book's are large
+        plan.touches_by_client, plan.touches_by_task = {}, {}
     batch = build_batch(book, after, added, memory)
-    stats_sheet = _stats_sheet(dataclasses.replace(book, touches=book.touches + added) if added else book, today)
+    stats_sheet = _stats_sheet(dataclasses.replace(book, touches=book.touches + added) if added else book, today,
+                               after.touches_by_client)
     if stats_sheet is not None and not _same_content(data.sheet(stats_sheet.title), stats_sheet.rows):
         batch.tool_sheets.append(stats_sheet)
     return batch
@@ -248,11 +251,11 @@ def _same_content(sheet: SheetData | None, rows: list[list[object]]) -> bool:
     return norm(sheet.rows) == norm(rows)
 
 
-def _stats_sheet(book: Book, today: dt.date):
+def _stats_sheet(book: Book, today: dt.date, touches_by_client: dict[str, list[Touch]] | None = None):
     """The Stats sheet, when the statistics module is available."""
     try:
         from sheets_sync.stats import compute_stats
         from sheets_sync.stats_sheet import build_stats_sheet
     except ImportError:
         return None
-    return build_stats_sheet(compute_stats(book, today))
+    return build_stats_sheet(compute_stats(book, today, touches_by_client=touches_by_client))

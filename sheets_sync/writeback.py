@@ -50,7 +50,9 @@ def build_batch(book: Book, plan: Plan, added: list[Touch], memory: Memory) -> W
                 "ref": t.ref, "result": t.result,
             }) for t in added
         ]
-    by_client, by_task = group_touches(book.touches + added)
+    by_client, by_task = plan.touches_by_client, plan.touches_by_task  # they include ``added``
+    if not by_client and not by_task:
+        by_client, by_task = group_touches(book.touches + added)
     today = plan.today
     for client in book.clients:
         _client_update(batch, book, client, by_client.get(client.client_id, []), plan, memory, today)

@@ -58,10 +58,14 @@ def test_a_killed_write_leaves_the_old_or_the_new_file(tmp_path):
     old, stat = path.read_bytes(), path.stat()
     backend = ExcelBackend(path)
     batch = _batch(backend)
-    started = time.monotonic()
-    pid = _write_in_child(backend, batch)
-    assert os.waitpid(pid, 0)[1] == 0
-    duration = time.monotonic() - started
+    durations = []
+    for _ in range(2):  # the slower of two whole writes: a busy machine's speed varies
+        _restore(path, old, stat)
+        started = time.monotonic()
+        pid = _write_in_child(backend, batch)
+        assert os.waitpid(pid, 0)[1] == 0
+        durations.append(time.monotonic() - started)
+    duration = max(durations)
     new = path.read_bytes()
     assert new != old
     rng = random.Random(6)
@@ -72,7 +76,7 @@ def test_a_killed_write_leaves_the_old_or_the_new_file(tmp_path):
             break
         _restore(path, old, stat)
         pid = _write_in_child(backend, batch)
-        time.sleep(rng.uniform(0, duration * 1.2))
+        time.sleep(rng.uniform(0, duration * 1.4))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         now = path.read_bytes()

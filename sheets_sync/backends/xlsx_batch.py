@@ -91,9 +91,10 @@ class _Headers:
     def find(self, header: str | None) -> int | None:
         if not header:
             return None
-        if header not in self._seen:
-            self._seen[header] = normalize_header(header)
-        return self.cols.get(self._seen[header])
+        key = self._seen.get(header)
+        if key is None:
+            key = self._seen[header] = normalize_header(header)
+        return self.cols.get(key)
 
 
 def plan_cells(batch: WriteBatch, data: WorkbookData) -> CellPlan:
@@ -171,13 +172,16 @@ def plan_cells(batch: WriteBatch, data: WorkbookData) -> CellPlan:
                 continue
             row = rows[0]
         wrote = False
+        target = None  # the row's planned cells: looked up once per row, not per cell
         for header, value in update.values.items():
             col = head.find(header)
             if col is None:
                 plan.dropped.append(NO_COLUMN.format(sheet=sheet.title, header=header, row=head.row,
                                                      what=f"{update.key}'s value"))
                 continue
-            plan.put(sheet.title, row, col, value)
+            if target is None:
+                target = plan.cells.setdefault(sheet.title, {}).setdefault(row, {})
+            target[col] = value
             wrote = True
         if wrote or update.fill_key:
             plan.updated_rows.add((sheet.title, row))
