@@ -168,8 +168,10 @@ def _read_calamine(pkg: Package, info: WorkbookInfo) -> dict[str, SheetData]:
     with open(pkg.path, "rb") as fh:
         book = CalamineWorkbook.from_filelike(fh)
         try:
-            wanted = {s.name for s in info.sheets if s.kind in ("worksheet", "macrosheet", "dialogsheet")}
-            names = [name for name in book.sheet_names if name in wanted]
+            sizes = {s.name: _part_size(pkg, s.part) for s in info.sheets
+                     if s.kind in ("worksheet", "macrosheet", "dialogsheet")}
+            # Biggest first: its long conversion then runs while the smaller ones parse.
+            names = sorted((name for name in book.sheet_names if name in sizes), key=lambda n: -sizes[n])
             out: dict[str, SheetData] = {}
             # calamine parses a sheet without holding the GIL: the next sheet is parsed on
             # this core while a helper thread turns the last one into rows (a third off a
@@ -185,16 +187,21 @@ def _read_calamine(pkg: Package, info: WorkbookInfo) -> dict[str, SheetData]:
                     del sheet
                 if converting is not None:
                     converting.result()
-            return out
+            return {name: out[name] for name in book.sheet_names if name in out}  # the workbook's order
         finally:
             book.close()
+
+
+def _part_size(pkg: Package, part: str) -> int:
+    info = pkg.infos.get(part)
+    return info.file_size if info is not None else 0
 
 
 def _convert_into(out: dict[str, SheetData], name: str, sheet: Any) -> None:
     out[name] = SheetData(name, _sheet_rows_calamine(sheet))
 
 
-_SPECIAL = frozenset((dt.time, dt.timedelta))
+_PLAIN = frozenset((str, dt.date, dt.datetime))  # cells a row can hold and still take the fast path
 
 
 def _sheet_rows_calamine(sheet: Any) -> list[list[object]]:
@@ -207,17 +214,20 @@ def _sheet_rows_calamine(sheet: Any) -> list[list[object]]:
     rows: list[list[object]] = []
     pad = [None] * left
     # A sheet repeats the same texts and dates endlessly (owners, statuses, days): one
-    # object for each value instead of one per cell.
-    same = {}.setdefault
-    text, number, day, moment, special = str, float, dt.date, dt.datetime, _SPECIAL
+    # object for each value instead of one per cell, which also keeps the memory of a big
+    # read from fragmenting. An empty cell comes as "" and becomes None the same way. The
+    # table is emptied now and then: unique texts (a log's summaries) would only fill it.
+    seen: dict[object, object] = {"": None}
+    same = seen.setdefault
+    plain = _PLAIN
     for raw in sheet.iter_rows():
-        # one comprehension for the common cases: this runs once per cell of the workbook
-        row = [(same(v, v) if v != "" else None) if type(v) is text
-               else (int(v) if v.is_integer() and -1e15 < v < 1e15 else v) if type(v) is number
-               else same(v, v) if type(v) is day or type(v) is moment
-               else v for v in raw]
-        if not special.isdisjoint(map(type, row)):
-            row = [_clean(v) for v in row]
+        if plain.issuperset(map(type, raw)):
+            row = list(map(same, raw, raw))  # texts and dates only: the whole row in one call
+        else:  # numbers (whole ones become int), booleans, times
+            row = [same(v, v) if type(v) in plain else _clean(v) for v in raw]
+        if len(seen) > 50_000:
+            seen.clear()
+            seen[""] = None
         while row and row[-1] is None:
             row.pop()
         rows.append(pad + row if left and row else row)
