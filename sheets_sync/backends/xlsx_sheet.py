@@ -122,8 +122,25 @@ def patched_pieces(xml: bytes, changes: dict[int, dict[int, object]], style: She
     last_r = _attr_int(_R_ATTR, last.group(1)) if last else None
     if last_r is not None and pending and pending[0] > last_r:
         scan_from = body_end  # only rows below the last one (appends): nothing to scan
-    for rm in _ROW_TAG.finditer(xml, scan_from, body_end):
-        if index >= len(pending):
+    # Jump to each target row by its r="N" (as Excel writes rows): a byte search, where a
+    # scan would take every row of a big sheet through a regex. A row not found that way
+    # (no such row yet, r not first, rows without numbers) switches to the scan from there.
+    row_at = f'<{prefix}row r="'.encode()
+    jumping = scan_from < body_end and last_r is not None
+    while jumping and index < len(pending) and pending[index] <= last_r:
+        at = xml.find(b'%s%d"' % (row_at, pending[index]), pos, body_end)
+        rm = _ROW_TAG.match(xml, at) if at >= 0 else None
+        if rm is None:
+            break
+        row_no = pending[index]
+        end = rm.end() if rm.group(2) else xml.find(close_row, rm.end()) + len(close_row)
+        yield view[pos:rm.start()]
+        yield _patch_row(xml[rm.start():end], rm, prefix, row_no, changes[row_no], style, col_styles,
+                         report, sheet_name, row_no in inherit_rows)
+        pos = end
+        index += 1
+    for rm in _ROW_TAG.finditer(xml, max(scan_from, pos), body_end):
+        if index >= len(pending) or (jumping and pending[index] > last_r):
             break
         r = _attr_int(_R_ATTR, rm.group(1))
         row_no = r if r is not None else row_no + 1
