@@ -276,42 +276,57 @@ def _read_clients(loc: _Located, problems: list[Problem], date) -> tuple[list[Cl
     status = _cached(lambda raw: v.parse_choice(raw, CLIENT_STATUSES, STATUS_ALIASES))
     tier = _cached(lambda raw: v.parse_choice(raw, TIERS, TIER_ALIASES))
     email = _cached(v.parse_email)
+    yes = _cached(v.parse_bool)
     blank_id_rows = []
+    fields_of = itemgetter(*(loc.slot[f] for f in (
+        "client_id", "name", "company", "email", "phone", "owner", "tier", "status", "client_since", "lost_on",
+        "do_not_email", "notes", "annual_value", "touches", "last_touch", "next_action", "next_action_date",
+        "days_since_touch")))
+    pad, text, number, whole = loc.pad, v.text, v.parse_number, v.parse_int
     for row, cells in _rows(loc):
-        r = _RowReader(loc, problems, row, cells)
-        client_id = v.parse_id(r.raw("client_id"))
-        name = v.text(r.raw("name"))
+        ci, nm, co, em, ph, ow, ti, st, cs, lo, dn, no, av, to, lt, na, nd, ds = fields_of(cells + pad)
+        client_id = ci.strip() if type(ci) is str else v.parse_id(ci)
+        name = nm.strip() if type(nm) is str else text(nm)
         if client_id:
             rows_by_id.setdefault(client_id, []).append(row)
         if not name:
             if client_id:
-                r.problem("name", "Name is blank: type the client's name")
+                _RowReader(loc, problems, row, cells).problem("name", "Name is blank: type the client's name")
             continue
-        st = r.get("status", status)
-        if r.ok and not st:
-            r.problem("status", "Status is blank: choose Prospect, Active, Lost or No Sale")
-            r.ok = False
-        client = Client(
-            client_id=client_id, name=name, row=row,
-            company=v.text(r.raw("company")),
-            email=r.get("email", email, default=""),
-            phone=v.text(r.raw("phone")),
-            owner=r.get("owner", email, default=""),
-            tier=r.get("tier", tier, fatal=False, default="C") or "C",
-            status=st or "",
-            client_since=r.get("client_since", date),
-            lost_on=r.get("lost_on", date),
-            do_not_email=r.get("do_not_email", v.parse_bool, fatal=False, default=True),
-            notes=v.text(r.raw("notes")),
-            annual_value=r.get("annual_value", v.parse_number, fatal=False),
-            touches=v.parse_int(r.raw("touches")),
-            last_touch=_lenient(date, r.raw("last_touch")),
-            next_action=v.text(r.raw("next_action")),
-            next_action_date=r.get("next_action_date", date, fatal=False),
-            days_since_touch=v.parse_int(r.raw("days_since_touch")),
-            extra={k: v.text(cells[i]) if i < len(cells) else "" for k, i in loc.extra.items()},
-        )
-        if not r.ok or client_id in first_row:
+        extra = {k: text(cells[i]) if i < len(cells) else "" for k, i in loc.extra.items()}
+        ok = True
+        try:  # a clean row in one go; a row with a bad or missing value is read again cell by cell below
+            client = Client(client_id, name, row, text(co), email(em), text(ph), email(ow), tier(ti) or "C",
+                            status(st) or _no_status(), date(cs), date(lo), yes(dn), text(no), number(av),
+                            whole(to), _lenient(date, lt), text(na), date(nd), whole(ds), False, extra)
+        except v.BadValue:
+            r = _RowReader(loc, problems, row, cells)
+            state = r.get("status", status)
+            if r.ok and not state:
+                r.problem("status", "Status is blank: choose Prospect, Active, Lost or No Sale")
+                r.ok = False
+            client = Client(
+                client_id=client_id, name=name, row=row,
+                company=text(co),
+                email=r.get("email", email, default=""),
+                phone=text(ph),
+                owner=r.get("owner", email, default=""),
+                tier=r.get("tier", tier, fatal=False, default="C") or "C",
+                status=state or "",
+                client_since=r.get("client_since", date),
+                lost_on=r.get("lost_on", date),
+                do_not_email=r.get("do_not_email", yes, fatal=False, default=True),
+                notes=text(no),
+                annual_value=r.get("annual_value", number, fatal=False),
+                touches=whole(to),
+                last_touch=_lenient(date, lt),
+                next_action=text(na),
+                next_action_date=r.get("next_action_date", date, fatal=False),
+                days_since_touch=whole(ds),
+                extra=extra,
+            )
+            ok = r.ok
+        if not ok or client_id in first_row:
             continue
         if client_id:
             first_row[client_id] = row
@@ -330,6 +345,10 @@ def _read_clients(loc: _Located, problems: list[Problem], date) -> tuple[list[Cl
     _fill_ids(blank_id_rows, [c for c in rows_by_id], "C-", "client_id")
     bad = set(rows_by_id) - {c.client_id for c in clients}
     return clients, bad
+
+
+def _no_status() -> str:
+    raise v.BadValue("Status is blank")  # the careful reading of the row says where and how to fix it
 
 
 def _fill_ids(rows: list[Any], existing: list[str], prefix: str, field: str) -> None:
@@ -378,29 +397,39 @@ def _read_tasks(loc: _Located, problems: list[Problem], date, known: dict[str, s
     blank: list[Task] = []
     kind = _cached(lambda raw: v.parse_choice(raw, TASK_TYPES, TYPE_ALIASES))
     status = _cached(lambda raw: v.parse_choice(raw, TASK_STATUSES, TASK_STATUS_ALIASES))
+    fields_of = itemgetter(*(loc.slot[f] for f in (
+        "task_id", "client_id", "type", "description", "amount", "due_date", "opened_on", "status", "done_on",
+        "reminders_sent", "last_reminder", "next_reminder")))
+    pad, text, number = loc.pad, v.text, v.parse_number
     for row, cells in _rows(loc):
-        r = _RowReader(loc, problems, row, cells)
-        task_id = v.parse_id(r.raw("task_id"))
+        tid, cid, ty, de, am, du, op, st, dn, rs, lr, nr = fields_of(cells + pad)
+        task_id = tid.strip() if type(tid) is str else v.parse_id(tid)
         if task_id:
             rows_by_id.setdefault(task_id, []).append(row)
-        client_id = v.parse_id(r.raw("client_id"))
-        if not _client_ref_ok(r, client_id, known, bad_clients, "task"):
+        client_id = cid.strip() if type(cid) is str else v.parse_id(cid)
+        if client_id not in known:
+            _client_ref_ok(_RowReader(loc, problems, row, cells), client_id, known, bad_clients, "task")
             continue
-        task = Task(
-            task_id=task_id, client_id=known[client_id], row=row,
-            type=r.get("type", kind) or "Other",
-            description=v.text(r.raw("description")),
-            amount=r.get("amount", v.parse_number),
-            due_date=r.get("due_date", date),
-            opened_on=r.get("opened_on", date),
-            status=r.get("status", status) or "Open",
-            done_on=r.get("done_on", date),
-            reminders_sent=v.parse_int(r.raw("reminders_sent")),
-            last_reminder=_lenient(date, r.raw("last_reminder")),
-            next_reminder=r.get("next_reminder", date, fatal=False),
-        )
-        if not r.ok:
-            continue
+        try:  # a clean row in one go; a row with a bad value is read again cell by cell below
+            task = Task(task_id, known[client_id], row, kind(ty) or "Other", text(de), number(am), date(du),
+                        date(op), status(st) or "Open", date(dn), v.parse_int(rs), _lenient(date, lr), date(nr))
+        except v.BadValue:
+            r = _RowReader(loc, problems, row, cells)
+            task = Task(
+                task_id=task_id, client_id=known[client_id], row=row,
+                type=r.get("type", kind) or "Other",
+                description=text(de),
+                amount=r.get("amount", number),
+                due_date=r.get("due_date", date),
+                opened_on=r.get("opened_on", date),
+                status=r.get("status", status) or "Open",
+                done_on=r.get("done_on", date),
+                reminders_sent=v.parse_int(rs),
+                last_reminder=_lenient(date, lr),
+                next_reminder=r.get("next_reminder", date, fatal=False),
+            )
+            if not r.ok:
+                continue
         if not task_id:
             task.id_was_blank = True
             blank.append(task)
@@ -431,6 +460,8 @@ def _read_touches(loc: _Located, problems: list[Problem], date, known: dict[str,
     # A log repeats the same few days and senders endlessly: one object for each.
     days: dict[dt.date, dt.date] = {}
     names: dict[str, str] = {}
+    channels: dict[str, str] = {}
+    ways: dict[str, str] = {}
     for row, cells in _rows(loc):
         d, c, t, ch, di, by, su, rf, rs = fields_of(cells + pad)
         client_id = c.strip() if type(c) is str else v.parse_id(c)
@@ -449,22 +480,31 @@ def _read_touches(loc: _Located, problems: list[Problem], date, known: dict[str,
         if client_id not in known:
             _client_ref_ok(_RowReader(loc, problems, row, cells), client_id, known, bad_clients, "touch")
             continue
-        try:
-            chan = channel(ch) or "Note"
-        except v.BadValue as exc:
-            _RowReader(loc, problems, row, cells).problem("channel", str(exc))
-            chan = "Note"
-        try:
-            way = direction(di) or "Out"
-        except v.BadValue as exc:
-            _RowReader(loc, problems, row, cells).problem("direction", str(exc))
-            way = "Out"
-        sender = text(by)
+        chan = channels.get(ch) if type(ch) is str else None  # the few channels seen so far
+        if chan is None:
+            try:
+                chan = channel(ch) or "Note"
+            except v.BadValue as exc:
+                _RowReader(loc, problems, row, cells).problem("channel", str(exc))
+                chan = "Note"
+            else:
+                if type(ch) is str:
+                    channels[ch] = chan
+        way = ways.get(di) if type(di) is str else None
+        if way is None:
+            try:
+                way = direction(di) or "Out"
+            except v.BadValue as exc:
+                _RowReader(loc, problems, row, cells).problem("direction", str(exc))
+                way = "Out"
+            else:
+                if type(di) is str:
+                    ways[di] = way
+        sender = by.strip() if type(by) is str else text(by)
         touches.append(Touch(
-            date=when, client_id=known[client_id], row=row,
-            task_id=t.strip() if type(t) is str else v.parse_id(t),
-            channel=chan, direction=way, by=names.setdefault(sender, sender), summary=text(su), ref=text(rf),
-            result=text(rs),
+            when, known[client_id], row, "" if t is None else t.strip() if type(t) is str else v.parse_id(t),
+            chan, way, names.setdefault(sender, sender), "" if su is None else text(su),
+            "" if rf is None else text(rf), "" if rs is None else text(rs),
         ))
     return touches
 
