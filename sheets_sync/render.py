@@ -63,8 +63,10 @@ def long_day(day: dt.date | None) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}" if day else ""
 
 
+@functools.lru_cache(maxsize=1024)  # a team has a few owners and a run renders thousands of emails
 def owner_view(email: str) -> dict[str, str]:
-    """The owner as templates see them: a name guessed from the address, and the address."""
+    """The owner as templates see them: a name guessed from the address, and the address
+    (shared between calls: the templates' sandbox cannot change it, nor may callers)."""
     local = email.split("@")[0] if email else ""
     name = " ".join(p.capitalize() for p in re.split(r"[._-]+", local) if p) or "Your account manager"
     return {"name": name, "email": email, "phone": ""}
