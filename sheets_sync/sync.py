@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,15 +113,39 @@ def template_dirs_for(backend: Backend, config: Config) -> list[Path]:
     return dirs
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the block, as it was after it.
+
+    A run builds millions of small objects (cells, rows, touches) that live until its end
+    and hold no reference cycles: the collector's passes over them found nothing and cost
+    a fifth of a big run (100,000 clients: 66 s -> 54 s, the same peak memory). Everything
+    is still freed by reference counting as usual.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def read_only(source: str, config: Config | None = None, **options: object) -> tuple[Book, str]:
     """Read a source into a Book without planning (for stats); returns the book and its label."""
     config = config or Config()
     backend = open_source(source, config=config, **options)
-    return read_book(backend.read(), config.section("layout")), backend.label
+    with collector_paused():
+        return read_book(backend.read(), config.section("layout")), backend.label
 
 
 def load(source: str | Backend, today: dt.date, config: Config | None = None, **options: object) -> Loaded:
     """Read the source and plan ``today``: the common start of check, due and sync."""
+    with collector_paused():
+        return _load(source, today, config, **options)
+
+
+def _load(source: str | Backend, today: dt.date, config: Config | None = None, **options: object) -> Loaded:
     config = config or Config()
     backend = open_source(source, config=config, **options) if isinstance(source, str) else source
     data = backend.read()
@@ -146,9 +173,10 @@ def run_sync(source: str | Backend, today: dt.date, *, config: Config | None = N
     config = config or Config()
     backend = open_source(source, config=config, **options) if isinstance(source, str) else source
     if dry_run:
-        return _sync(backend, today, config, True, outbox, mailer, None)
+        with collector_paused():
+            return _sync(backend, today, config, True, outbox, mailer, None)
     # One run at a time per workbook; the journal makes every send exactly-once.
-    with run_lock(backend.state_dir()), Journal(backend.state_dir()) as journal:
+    with run_lock(backend.state_dir()), Journal(backend.state_dir()) as journal, collector_paused():
         return _sync(backend, today, config, False, outbox, mailer, journal)
 
 
