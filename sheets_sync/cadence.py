@@ -205,13 +205,13 @@ def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, t
             ("satisfaction", settings.satisfaction_check_days, settings.referral_request_days, "satisfaction check"),
             ("referral", settings.referral_request_days, settings.referral_request_days + 30, "referral request"),
         ):
-            if today >= since + dt.timedelta(days=until):
-                continue
             due = since + dt.timedelta(days=days)
             key = f"{rule}:{cid}"
             # Any relationship contact on or after the due day (a call, a check-in email)
             # already did the job; task reminders do not count.
             if key in refs or any(t.date >= due and not t.ref.startswith("task:") for t in real):
+                continue
+            if today >= since + dt.timedelta(days=until):
                 continue
             candidates.append(Step(
                 rule, kind, on_or_after(due, holidays), key, f"{verb}: {label}",

@@ -210,3 +210,16 @@ def test_a_task_reminder_does_not_count_as_the_satisfaction_check():
     new = client(client_since=D(2026, 11, 2))
     log = [touch(D(2026, 11, 16), channel="Email", ref="task:T-1:reminder:1")]
     assert client_step(new, log, S, D(2026, 11, 16)).rule == "satisfaction"
+
+
+def test_a_failed_send_is_not_the_satisfaction_check_and_a_done_one_is_never_dated_again():
+    new = client(client_since=D(2026, 11, 2))
+    failed = Touch(date=D(2026, 11, 16), client_id="C-1", row=0, channel="Email", ref="satisfaction:C-1",
+                   result="failed: mailbox unavailable")
+    assert client_step(new, [failed], S, D(2026, 11, 16)).rule == "satisfaction"
+    # Both new-client emails done: their windows are not worked out at all (a Client Since
+    # date cell near the end of the calendar must not stop the plan).
+    far = client(client_since=D(9999, 10, 20))
+    log = [touch(D(2026, 11, 1), channel="Email", ref="satisfaction:C-1"),
+           touch(D(2026, 11, 2), channel="Email", ref="referral:C-1")]
+    assert client_step(far, log, S, D(2026, 11, 16)).rule == "checkin"
