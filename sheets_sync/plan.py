@@ -174,9 +174,13 @@ def make_plan(book: Book, today: dt.date, memory: Memory | None = None,
         client = clients[task.client_id]
         touches = by_task.get(task.task_id, [])
         step = task_step(task, touches, settings, today)
+        if step is None:  # closed: nothing to hold or do (most tasks of a big book)
+            plan.task_steps[task.task_id] = None
+            continue
         mine = f"task:{task.task_id}"
         held = staff_date(task.next_reminder, memory.dates.get(mine), memory.known and mine in memory.dates)
-        reminders = [t.date for t in touches if t.ref.startswith(f"task:{task.task_id}:")]
+        prefix = f"{mine}:"
+        reminders = [t.date for t in touches if t.ref.startswith(prefix)]
         step = apply_override(step, held, max(reminders) if reminders else None, today)
         if held and step is not None and step.due == held:
             plan.held[mine] = held
