@@ -91,9 +91,14 @@ def _client_update(batch: WriteBatch, book: Book, client: Client, touches: list[
 
 
 def _task_update(batch: WriteBatch, book: Book, task: Task, touches: list[Touch], plan: Plan, memory: Memory) -> None:
+    step = plan.task_steps.get(task.task_id)
+    if (step is None and not touches and task.reminders_sent in (None, 0) and task.last_reminder is None
+            and task.next_reminder is None and not task.id_was_blank):
+        # a closed task never reminded, its tool cells empty (most tasks of a big book): nothing to write
+        memory.dates.pop(f"task:{task.task_id}", None)
+        return
     prefix = f"task:{task.task_id}:"
     sent = [t for t in touches if t.ref.startswith(prefix) and counts(t)]
-    step = plan.task_steps.get(task.task_id)
     mine = f"task:{task.task_id}"
     new: dict[str, object] = {
         "reminders_sent": len(sent), "last_reminder": max((t.date for t in sent), default=None),
