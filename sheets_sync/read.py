@@ -482,24 +482,10 @@ def _read_touches(loc: _Located, problems: list[Problem], date, known: dict[str,
             continue
         chan = channels.get(ch) if type(ch) is str else None  # the few channels seen so far
         if chan is None:
-            try:
-                chan = channel(ch) or "Note"
-            except v.BadValue as exc:
-                _RowReader(loc, problems, row, cells).problem("channel", str(exc))
-                chan = "Note"
-            else:
-                if type(ch) is str:
-                    channels[ch] = chan
+            chan = _choice(ch, channel, "Note", channels, loc, problems, row, cells, "channel")
         way = ways.get(di) if type(di) is str else None
         if way is None:
-            try:
-                way = direction(di) or "Out"
-            except v.BadValue as exc:
-                _RowReader(loc, problems, row, cells).problem("direction", str(exc))
-                way = "Out"
-            else:
-                if type(di) is str:
-                    ways[di] = way
+            way = _choice(di, direction, "Out", ways, loc, problems, row, cells, "direction")
         sender = by.strip() if type(by) is str else text(by)
         touches.append(Touch(
             when, known[client_id], row, "" if t is None else t.strip() if type(t) is str else v.parse_id(t),
@@ -507,6 +493,20 @@ def _read_touches(loc: _Located, problems: list[Problem], date, known: dict[str,
             "" if rf is None else text(rf), "" if rs is None else text(rs),
         ))
     return touches
+
+
+def _choice(raw: Any, parse: Callable[[Any], str], default: str, seen: dict[str, str], loc: _Located,
+            problems: list[Problem], row: int, cells: list[Any], field: str) -> str:
+    """A choice cell of the touch log the slow way: parsed, remembered when it is text, and
+    reported at its cell (the default taken) when it is not one of the choices."""
+    try:
+        value = parse(raw) or default
+    except v.BadValue as exc:
+        _RowReader(loc, problems, row, cells).problem(field, str(exc))
+        return default
+    if type(raw) is str:
+        seen[raw] = value
+    return value
 
 
 def _read_sales(loc: _Located, problems: list[Problem], date, known: dict[str, str], bad_clients: set[str]) -> list[Sale]:

@@ -127,16 +127,22 @@ def patched_pieces(xml: bytes, changes: dict[int, dict[int, object]], style: She
     # (no such row yet, r not first, rows without numbers) switches to the scan from there.
     row_at = f'<{prefix}row r="'.encode()
     jumping = scan_from < body_end and last_r is not None
+
+    def patched(rm: re.Match[bytes], row_no: int) -> tuple[int, bytes]:
+        """The end of the existing row at ``rm`` and the row as it is to be written."""
+        end = rm.end() if rm.group(2) else xml.find(close_row, rm.end()) + len(close_row)
+        return end, _patch_row(xml[rm.start():end], rm, prefix, row_no, changes[row_no], style, col_styles,
+                               report, sheet_name, row_no in inherit_rows)
+
     while jumping and index < len(pending) and pending[index] <= last_r:
         at = xml.find(b'%s%d"' % (row_at, pending[index]), pos, body_end)
         rm = _ROW_TAG.match(xml, at) if at >= 0 else None
         if rm is None:
             break
         row_no = pending[index]
-        end = rm.end() if rm.group(2) else xml.find(close_row, rm.end()) + len(close_row)
+        end, piece = patched(rm, row_no)
         yield view[pos:rm.start()]
-        yield _patch_row(xml[rm.start():end], rm, prefix, row_no, changes[row_no], style, col_styles,
-                         report, sheet_name, row_no in inherit_rows)
+        yield piece
         pos = end
         index += 1
     for rm in _ROW_TAG.finditer(xml, max(scan_from, pos), body_end):
@@ -150,10 +156,9 @@ def patched_pieces(xml: bytes, changes: dict[int, dict[int, object]], style: She
             yield _new_row(prefix, pending[index], changes[pending[index]], style, col_styles, report, sheet_name)
             index += 1
         if index < len(pending) and pending[index] == row_no:
-            end = rm.end() if rm.group(2) else xml.find(close_row, rm.end()) + len(close_row)
+            end, piece = patched(rm, row_no)
             yield view[pos:rm.start()]
-            yield _patch_row(xml[rm.start():end], rm, prefix, row_no, changes[row_no], style, col_styles,
-                             report, sheet_name, row_no in inherit_rows)
+            yield piece
             pos = end
             index += 1
     yield view[pos:body_end]
