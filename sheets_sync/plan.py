@@ -148,7 +148,7 @@ def make_plan(book: Book, today: dt.date, memory: Memory | None = None,
     memory = memory or Memory()
     settings = book.settings
     plan = Plan(today=today, business_day=is_business_day(today, settings.holiday_set()))
-    if base is not None and (base.touches_by_client or not book.touches):  # the same book's groups, copied
+    if base is not None:  # the same book: its groups, copied
         by_client, by_task = dict(base.touches_by_client), dict(base.touches_by_task)
     else:
         by_client, by_task = group_touches(book.touches)

@@ -131,21 +131,17 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@collector_paused()
 def read_only(source: str, config: Config | None = None, **options: object) -> tuple[Book, str]:
     """Read a source into a Book without planning (for stats); returns the book and its label."""
     config = config or Config()
     backend = open_source(source, config=config, **options)
-    with collector_paused():
-        return read_book(backend.read(), config.section("layout")), backend.label
+    return read_book(backend.read(), config.section("layout")), backend.label
 
 
+@collector_paused()
 def load(source: str | Backend, today: dt.date, config: Config | None = None, **options: object) -> Loaded:
     """Read the source and plan ``today``: the common start of check, due and sync."""
-    with collector_paused():
-        return _load(source, today, config, **options)
-
-
-def _load(source: str | Backend, today: dt.date, config: Config | None = None, **options: object) -> Loaded:
     config = config or Config()
     backend = open_source(source, config=config, **options) if isinstance(source, str) else source
     data = backend.read()
@@ -173,13 +169,13 @@ def run_sync(source: str | Backend, today: dt.date, *, config: Config | None = N
     config = config or Config()
     backend = open_source(source, config=config, **options) if isinstance(source, str) else source
     if dry_run:
-        with collector_paused():
-            return _sync(backend, today, config, True, outbox, mailer, None)
+        return _sync(backend, today, config, True, outbox, mailer, None)
     # One run at a time per workbook; the journal makes every send exactly-once.
-    with run_lock(backend.state_dir()), Journal(backend.state_dir()) as journal, collector_paused():
+    with run_lock(backend.state_dir()), Journal(backend.state_dir()) as journal:
         return _sync(backend, today, config, False, outbox, mailer, journal)
 
 
+@collector_paused()
 def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, outbox: Path | None,
           mailer: Mailer | None, journal: Journal | None) -> SyncReport:
     loaded = load(backend, today, config)
@@ -254,8 +250,6 @@ def _batch(data: WorkbookData, book: Book, today: dt.date, added: list[Touch], m
     for touch in added:
         by_client.setdefault(touch.client_id, []).append(touch)
     after = make_plan(book, today, memory, extra_touches=by_client, base=plan)
-    if plan is not None:  # its groups of touches live on in ``after``'s; a big book's are large
-        plan.touches_by_client, plan.touches_by_task = {}, {}
     batch = build_batch(book, after, added, memory)
     stats_sheet = _stats_sheet(dataclasses.replace(book, touches=book.touches + added) if added else book, today,
                                after.touches_by_client)

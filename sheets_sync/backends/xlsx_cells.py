@@ -73,7 +73,7 @@ def cell_xml(prefix: str, col: int, row: int, value: object, style: int | None, 
     ref = f"{col_letters(col)}{row}"
     if isinstance(value, (dt.date, dt.datetime)):
         style = date_style(style)
-    attrs = f' r="{ref}"' + (f' s="{style}"' if style else "")
+    attrs = f' r="{ref}"' + _s_attr(style)
     c = f"{prefix}c"
     if value is None:
         return f"<{c}{attrs}/>"
