@@ -60,7 +60,7 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 16)  # a big book names thousands of days, each many times
 def fmt_day(day: dt.date) -> str:
     """'Tue 1 Dec' (with the year when it is not ``day``'s own context year)."""
     return f"{day:%a} {day.day} {day:%b}"

@@ -57,7 +57,7 @@ def template_dirs(extra: list[Path] | None = None) -> list[Path]:
     return dirs
 
 
-@functools.lru_cache(maxsize=1024)  # a run names the same few days thousands of times
+@functools.lru_cache(maxsize=1 << 16)  # a run names the same days thousands of times (a big book: thousands of days)
 def long_day(day: dt.date | None) -> str:
     """'Tuesday 1 December 2026' ('' for None)."""
     return f"{day:%A} {day.day} {day:%B %Y}" if day else ""
