@@ -1,19 +1,21 @@
 """Appending rows to a big worksheet without holding it in memory (the Touches log).
 
-When every change lies below the sheet's last row, the part is streamed: one pass finds
-the end of its rows (keeping only its start and a window at its end), and the new part is
-written by copying the original bytes through, with the dimension patched at the start and
-the new rows and a grown filter at the end. Memory stays at a few megabytes whatever the
-size of the log. Anything unexpected (no room found in the window, a self-closing
-sheetData) returns None, and the caller patches the part in memory instead.
+When every change lies below the sheet's last row, the part is streamed in one pass: the
+original's bytes go through, with the dimension patched at the start, into a deflated
+temporary file (a SpilledPart) while a window of its last bytes is held back; at the end
+that window shows where the rows end, and the new rows and a grown filter go there.
+Memory stays at a few megabytes whatever the size of the log. Anything unexpected (no room
+found in the window, a self-closing sheetData, a change above the last row) returns None,
+and the caller patches the part in memory instead.
 """
 
 from __future__ import annotations
 
-import hashlib
+import zipfile
 import zlib
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import IO
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
 
 from sheets_sync.backends.xlsx_package import Package
 from sheets_sync.backends.xlsx_sheet import (
@@ -28,6 +30,7 @@ from sheets_sync.backends.xlsx_sheet import (
     column_styles,
     grow_ref_rows,
 )
+from sheets_sync.backends.xlsx_spill import SpilledPart
 
 HEAD = 256 << 10
 WINDOW = 2 << 20
@@ -35,106 +38,92 @@ BLOCK = 1 << 20
 STREAM_FROM = 16 << 20  # smaller parts are simply patched in memory
 
 
-class StreamedPart:
-    """A worksheet part to be written as original bytes + appended rows (see module doc)."""
+class _NotAnAppend(Exception):
+    """The part is not one the rows can be streamed onto."""
 
-    def __init__(self, pkg: Package, part: str, head: bytes, body_end: int, tail: bytes, rows: bytes) -> None:
-        self.pkg = pkg
-        self.part = part
-        self.head = head  # the new start of the part, replacing the original's first ``head_len`` bytes
-        self.head_len = 0
-        self.body_end = body_end  # offset of </sheetData> in the original
-        self.tail = tail  # the new end: from </sheetData> on
-        self.rows = rows
-        self.sha256 = ""
-        self.size = 0
 
-    def write_to(self, dest: IO[bytes]) -> None:
-        """Write the new part into ``dest`` (a zip member being written); remember its hash."""
-        digest = hashlib.sha256()
+class StreamedPart(SpilledPart):
+    """A big part with rows appended, deflated in a temporary file (see module doc)."""
 
-        def put(data: bytes) -> None:
-            digest.update(data)
-            dest.write(data)
-            self.size += len(data)
-
-        # A helper thread deflates (and hashes) each block while the next is inflated here:
-        # zlib and hashlib work without the GIL.
-        with ThreadPoolExecutor(1) as pool:
-            pending: Future[None] | None = None
-
-            def send(data: bytes) -> None:
-                nonlocal pending
-                if pending is not None:
-                    pending.result()
-                pending = pool.submit(put, data)
-
-            send(self.head)
-            with self.pkg.zip.open(self.part) as src:
-                pos = 0
-                while pos < self.body_end:
-                    block = src.read(min(BLOCK, self.body_end - pos))
-                    if not block:
-                        raise OSError(f"{self.part} ended early")
-                    start = max(self.head_len - pos, 0)
-                    if start < len(block):
-                        send(block[start:])
-                    pos += len(block)
-            send(self.rows)
-            send(self.tail)
-            if pending is not None:
-                pending.result()
-        self.sha256 = digest.hexdigest()
+    head: bytes = b""  # the new start of the part, up to its <sheetData>
+    rows: bytes = b""
+    tail: bytes = b""  # the new end: from </sheetData> on
 
     def view(self) -> bytes:
-        """A short stand-in for the new part: its start, the new rows, its end."""
+        """A short stand-in for the new part (its start, the new rows, its end): enough to
+        read the new rows back."""
         return self.head + self.rows + self.tail
 
 
 def plan_append(pkg: Package, part: str, changes: dict[int, dict[int, object]], style: SheetStyle,
-                sheet_name: str, grow_filter: tuple[int, int, int] | None) -> StreamedPart | None:
+                sheet_name: str, grow_filter: tuple[int, int, int] | None,
+                folder: Path | None = None) -> StreamedPart | None:
     """A StreamedPart when ``changes`` only append rows to a big part, else None."""
     info = pkg.infos.get(part)
     if info is None or info.file_size < STREAM_FROM or not changes:
         return None
-    head = b""
-    window = b""
-    total = 0
+    ends: dict[str, bytes] = {}
     try:
-        with pkg.zip.open(info) as src:
-            while True:
-                block = src.read(BLOCK)
-                if not block:
-                    break
-                if len(head) < HEAD:
-                    head += block[:HEAD - len(head)]
-                window = (window + block)[-WINDOW:]
-                total += len(block)
-                if total > info.file_size:
-                    return None
-    except (zlib.error, OSError, EOFError, ValueError):  # damaged: the in-memory path reports it
+        streamed = StreamedPart(_pieces(pkg, info, changes, style, sheet_name, grow_filter, ends), folder)
+    except _NotAnAppend:
         return None
-    m = _SHEETDATA.search(head)
-    if m is None or m.group(2) or total <= len(window) + HEAD:
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError):  # damaged: the in-memory path reports it
         return None
-    prefix = m.group(1).decode()
-    close_at = window.rfind(f"</{prefix}sheetData>".encode())
+    streamed.head, streamed.rows, streamed.tail = ends["head"], ends["rows"], ends["tail"]
+    return streamed
+
+
+def _pieces(pkg: Package, info: zipfile.ZipInfo, changes: dict[int, dict[int, object]], style: SheetStyle,
+            sheet_name: str, grow_filter: tuple[int, int, int] | None, ends: dict[str, bytes]) -> Iterator[bytes]:
+    """The new part's bytes, a block at a time; raises _NotAnAppend (at any point) when the
+    rows cannot be appended this way. Fills ``ends`` with its start, new rows and end."""
+    total = 0
+    with pkg.zip.open(info) as src:
+        head = b""
+        while len(head) < HEAD:
+            block = src.read(HEAD - len(head))
+            if not block:
+                break
+            head += block
+        total = len(head)
+        m = _SHEETDATA.search(head)
+        if m is None or m.group(2):
+            raise _NotAnAppend
+        prefix = m.group(1).decode()
+        new_head = _grow_dimension(head[:m.end()], min(changes), max(changes),
+                                   min((min(c) for c in changes.values() if c), default=1),
+                                   max((max(c) for c in changes.values() if c), default=1))
+        yield new_head
+        window: deque[bytes] = deque([head[m.end():]])  # the last bytes read, held back
+        held = len(window[0])
+        while True:
+            block = src.read(BLOCK)
+            if not block:
+                break
+            total += len(block)
+            if total > info.file_size:
+                raise _NotAnAppend
+            window.append(block)
+            held += len(block)
+            while held - len(window[0]) >= WINDOW:
+                held -= len(window[0])
+                yield window.popleft()
+    end = b"".join(window)
+    close_at = end.rfind(f"</{prefix}sheetData>".encode())
     if close_at < 0:
-        return None
-    last_tag = window.rfind(f"<{prefix}row".encode(), 0, close_at)
-    last = _ROW_TAG.match(window, last_tag) if last_tag >= 0 else None
+        raise _NotAnAppend
+    last_tag = end.rfind(f"<{prefix}row".encode(), 0, close_at)
+    last = _ROW_TAG.match(end, last_tag) if last_tag >= 0 else None
     last_r = _attr_int(_R_ATTR, last.group(1)) if last else None
     if last_r is None or min(changes) <= last_r:
-        return None
+        raise _NotAnAppend
     col_styles = column_styles(head[:m.start()])
     report = SheetPatch()
     rows = b"".join(_new_row(prefix, r, changes[r], style, col_styles, report, sheet_name) for r in sorted(changes))
-    new_head = _grow_dimension(head[:m.end()], min(changes), max(changes),
-                               min((min(c) for c in changes.values() if c), default=1),
-                               max((max(c) for c in changes.values() if c), default=1))
-    tail = window[close_at:]
+    tail = end[close_at:]
     if grow_filter is not None:
         tail = grow_ref_rows(tail, b"autoFilter", *grow_filter)
-    streamed = StreamedPart(pkg, part, new_head, total - len(window) + close_at, tail, rows)
-    streamed.head_len = m.end()
-    return streamed
+    yield end[:close_at]
+    yield rows
+    yield tail
+    ends.update(head=new_head, rows=rows, tail=tail)

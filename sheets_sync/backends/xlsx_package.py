@@ -197,8 +197,8 @@ def write_package(path: Path, source: Package, changed: dict[str, Any], *,
                   verify: Callable[[Path], None] | None = None,
                   order: Iterable[str] | None = None) -> None:
     """Replace the workbook at ``path`` by ``source`` with the ``changed`` parts (new or
-    rewritten: bytes; an object whose ``write_to(stream)`` writes them; or one that holds
-    them deflated: ``raw_blocks()``, ``crc``, ``size``, ``compress_size``), atomically.
+    rewritten: bytes, or an object that holds them deflated: ``raw_blocks()``, ``crc``,
+    ``size``, ``compress_size``), atomically.
 
     Unchanged parts are copied with their compressed bytes as they are. The new file is
     written beside the old one, fsynced, checked by ``verify`` (which raises on failure),
@@ -221,15 +221,6 @@ def write_package(path: Path, source: Package, changed: dict[str, Any], *,
                                 info.CRC, info.file_size = data.crc, data.size
                                 info.compress_size = data.compress_size
                                 _put_raw(out, info, data.raw_blocks())
-                                continue
-                            if hasattr(data, "write_to"):  # a part streamed from the original
-                                for attr in ("_compresslevel", "compress_level"):  # renamed in 3.13
-                                    try:
-                                        setattr(info, attr, 1)
-                                    except AttributeError:
-                                        pass
-                                with out.open(info, "w", force_zip64=True) as dest:
-                                    data.write_to(dest)
                                 continue
                             # big sheets: fast compression (3-4x faster, files ~15% larger)
                             out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED,
