@@ -32,6 +32,24 @@ def test_the_bytes_read_back_are_the_pieces(parts, read_size):
         spilled.close()
 
 
+@settings(max_examples=60, deadline=None)
+@given(parts=pieces.filter(lambda p: sum(map(len, p)) > 0), at=st.integers(0, 10**6), flip=st.integers(1, 255))
+def test_matches_only_the_same_bytes(parts, at, flip):
+    import io
+
+    whole = b"".join(parts)
+    spilled = SpilledPart(iter(parts))
+    try:
+        assert spilled.matches(io.BytesIO(whole))
+        damaged = bytearray(whole)
+        damaged[at % len(whole)] ^= flip
+        assert not spilled.matches(io.BytesIO(bytes(damaged)))
+        assert not spilled.matches(io.BytesIO(whole[:-1]))
+        assert not spilled.matches(io.BytesIO(whole + b" "))
+    finally:
+        spilled.close()
+
+
 def test_a_spilled_part_becomes_a_sound_zip_member(tmp_path, monkeypatch):
     monkeypatch.setattr(xlsx_spill, "BLOCK", 1000)  # many blocks, each deflated in turn
     with zipfile.ZipFile(tmp_path / "a.zip", "w") as z:
