@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from collections import deque
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 from sheets_sync.backends.xlsx_package import Package
@@ -94,6 +95,14 @@ def _pieces(pkg: Package, info: zipfile.ZipInfo, changes: dict[int, dict[int, ob
                                    min((min(c) for c in changes.values() if c), default=1),
                                    max((max(c) for c in changes.values() if c), default=1))
         yield new_head
+        # The new rows are made a few at a time between the blocks, while a helper thread
+        # deflates the last block (see SpilledPart): made after the stream they took a
+        # second of a big run on their own.
+        col_styles = column_styles(head[:m.start()])
+        report = SheetPatch()
+        rows_to_make = (_new_row(prefix, r, changes[r], style, col_styles, report, sheet_name) for r in sorted(changes))
+        per_block = len(changes) * BLOCK // max(info.file_size, 1) + 1
+        made: list[bytes] = []
         window: deque[bytes] = deque([head[m.end():]])  # the last bytes read, held back
         held = len(window[0])
         while True:
@@ -108,6 +117,7 @@ def _pieces(pkg: Package, info: zipfile.ZipInfo, changes: dict[int, dict[int, ob
             while held - len(window[0]) >= WINDOW:
                 held -= len(window[0])
                 yield window.popleft()
+                made.extend(islice(rows_to_make, per_block))
     end = b"".join(window)
     close_at = end.rfind(f"</{prefix}sheetData>".encode())
     if close_at < 0:
@@ -117,9 +127,8 @@ def _pieces(pkg: Package, info: zipfile.ZipInfo, changes: dict[int, dict[int, ob
     last_r = _attr_int(_R_ATTR, last.group(1)) if last else None
     if last_r is None or min(changes) <= last_r:
         raise _NotAnAppend
-    col_styles = column_styles(head[:m.start()])
-    report = SheetPatch()
-    rows = b"".join(_new_row(prefix, r, changes[r], style, col_styles, report, sheet_name) for r in sorted(changes))
+    made.extend(rows_to_make)
+    rows = b"".join(made)
     tail = end[close_at:]
     if grow_filter is not None:
         tail = grow_ref_rows(tail, b"autoFilter", *grow_filter)

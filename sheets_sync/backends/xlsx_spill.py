@@ -26,7 +26,7 @@ LEVEL = 1  # fast deflate: 3-4x faster than the default, files ~15% larger
 
 class SpilledPart:
     """A part's new bytes, deflated in a temporary file; ``raw_blocks`` gives the zip
-    member's compressed bytes, ``stream`` and ``read`` the bytes themselves."""
+    member's compressed bytes, ``read`` the bytes themselves."""
 
     def __init__(self, pieces: Iterable[bytes | memoryview], folder: Path | None = None) -> None:
         """Deflate ``pieces`` (consumed as they come: never all in memory) into the file."""
@@ -62,62 +62,38 @@ class SpilledPart:
         self._file.seek(0)
         yield from iter(lambda: self._file.read(BLOCK), b"")
 
-    def stream(self) -> IO[bytes]:
-        """The bytes as a file to read from the start (one reader at a time)."""
-        return _Inflating(self.raw_blocks())  # type: ignore[return-value]
-
     def read(self) -> bytes:
         """All the bytes (for an edit after the spill; the write itself never needs this)."""
         return zlib.decompress(b"".join(self.raw_blocks()), -15)
 
-    def matches(self, stream: IO[bytes]) -> bool:
-        """True when ``stream`` (the part read back from the new package) holds these bytes:
-        the same size and CRC-32, the checksum zip itself relies on (any damage to the
-        file, a bit flipped or a block lost, changes it; a SHA-256 found nothing more and
-        cost a second of a big run)."""
-        crc, size = 0, 0
-        for block in iter(lambda: stream.read(BLOCK), b""):
-            crc = zlib.crc32(block, crc)
-            size += len(block)
-        return size == self.size and crc == self.crc
+    def matches(self, stream: IO[bytes] | Checksummed) -> bool:
+        """True when ``stream`` (the part read back from the new package; a Checksummed
+        one may be partly read already) holds these bytes: the same size and CRC-32, the
+        checksum zip itself relies on (any damage to the file, a bit flipped or a block
+        lost, changes it; a SHA-256 found nothing more and cost a second of a big run)."""
+        counted = stream if isinstance(stream, Checksummed) else Checksummed(stream)
+        while counted.read(BLOCK):
+            pass
+        return counted.size == self.size and counted.crc == self.crc
 
     def close(self) -> None:
         """Delete the temporary file."""
         self._file.close()
 
 
-class _Inflating:
-    """A read-only file over deflated blocks."""
+class Checksummed:
+    """A stream that keeps the size and CRC-32 of what is read through it."""
 
-    def __init__(self, blocks: Iterator[bytes]) -> None:
-        self._blocks = blocks
-        self._inflate = zlib.decompressobj(-15)
-        self._input = b""
-        self._left = b""  # inflated, not read yet
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self.size = self.crc = 0
 
     def read(self, n: int = -1) -> bytes:
-        out: list[bytes] = []
-        want = n
-        while n < 0 or want > 0:
-            if self._left:
-                chunk, self._left = (self._left, b"") if n < 0 else (self._left[:want], self._left[want:])
-            elif self._inflate.eof:
-                break
-            elif self._input:
-                chunk = self._inflate.decompress(self._input, max(want, 0))
-                self._input = self._inflate.unconsumed_tail
-            else:
-                block = next(self._blocks, None)
-                if block is None:  # all read: what zlib still holds, and it must be the end
-                    self._left = self._inflate.flush()
-                    if not self._inflate.eof:
-                        raise ValueError("the spilled copy is truncated")
-                    continue
-                self._input = block
-                continue
-            out.append(chunk)
-            want -= len(chunk)
-        return b"".join(out)
+        """Read as from the stream, counting."""
+        data = self._stream.read(n)
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        return data
 
 
 def _blocks(pieces: Iterable[bytes | memoryview]) -> Iterator[bytes]:

@@ -52,7 +52,7 @@ from sheets_sync.backends.xlsx_sheet import (
     patched_pieces,
     replace_sheet_data,
 )
-from sheets_sync.backends.xlsx_spill import SpilledPart, spill
+from sheets_sync.backends.xlsx_spill import Checksummed, SpilledPart, spill
 from sheets_sync.backends.xlsx_styles import Styles
 from sheets_sync.backends.xlsx_template import TemplateStyles, new_sheet_xml, rows_xml
 from sheets_sync.errors import SourceChanged, SourceError
@@ -375,17 +375,14 @@ def _verify(tmp: Path, name: str, checks: dict[str, dict[tuple[int, int], object
             info = workbook_info(pkg)
             # Every part we wrote is read whole below (its CRC checked on the way): the rest here.
             pkg.check_all(skip=set(written or {}))
-            views: dict[str, bytes | SpilledPart] = {}
+            views: dict[str, bytes] = {}
+            spilled: dict[str, SpilledPart] = {}  # checked as their values are read back, or after
             for part, data in (written or {}).items():
-                if isinstance(data, SpilledPart):  # compared by checksum; values read back streaming
-                    if not pkg.has(part):
-                        raise ValueError(f"part {part} is missing")
-                    with pkg.zip.open(pkg.infos[part]) as fh:
-                        if not data.matches(fh):
-                            raise ValueError(f"part {part} does not hold what was written")
-                    # proven the same: its values are read back from the spilled copy, or
-                    # from the start and end of a streamed one (which hold the new rows)
-                    views[part] = data.view() if isinstance(data, StreamedPart) else data
+                if isinstance(data, StreamedPart):
+                    _check_spilled(pkg, part, data)
+                    views[part] = data.view()  # its start and end, which hold the new rows
+                elif isinstance(data, SpilledPart):
+                    spilled[part] = data
                 elif not _holds(pkg, part, data):
                     raise ValueError(f"part {part} does not hold what was written")
                 else:
@@ -394,7 +391,8 @@ def _verify(tmp: Path, name: str, checks: dict[str, dict[tuple[int, int], object
                 wanted: dict[int, dict[int, object]] = {}
                 for (r, c), value in cells.items():
                     wanted.setdefault(r, {})[c] = value
-                for r, row in _read_back(pkg, info, title, {r: set(cols) for r, cols in wanted.items()}, views):
+                for r, row in _read_back(pkg, info, title, {r: set(cols) for r, cols in wanted.items()}, views,
+                                         spilled):
                     for c, want in wanted.pop(r).items():
                         got = row[c - 1] if c - 1 < len(row) else None
                         if _norm(got) != _norm(want):
@@ -403,6 +401,8 @@ def _verify(tmp: Path, name: str, checks: dict[str, dict[tuple[int, int], object
                     for c, want in cols.items():
                         if _norm(want) is not None:
                             raise ValueError(f"{title} row {r} column {c}: empty instead of {want!r}")
+            for part, data in spilled.items():
+                _check_spilled(pkg, part, data)
     except SourceError as exc:
         raise SourceError(VERIFY_FAILED.format(name=name, detail=str(exc)), source=name) from None
     except Exception as exc:  # any failure to read back means we must not swap the file in
@@ -436,22 +436,36 @@ def _sample(wanted: dict[int, dict[int, object]]) -> dict[int, dict[int, object]
     return {r: wanted[r] for r in keep}
 
 
+def _check_spilled(pkg: Package, part: str, data: SpilledPart) -> None:
+    """The new package's ``part`` read whole: it must be ``data``'s bytes."""
+    if not pkg.has(part):
+        raise ValueError(f"part {part} is missing")
+    with pkg.zip.open(pkg.infos[part]) as fh:
+        if not data.matches(fh):
+            raise ValueError(f"part {part} does not hold what was written")
+
+
 def _read_back(pkg: Package, info: WorkbookInfo, title: str, rows: dict[int, set[int]],
-               views: dict[str, bytes | SpilledPart] | None = None) -> Iterator[tuple[int, list[object]]]:
+               views: dict[str, bytes] | None = None,
+               spilled: dict[str, SpilledPart] | None = None) -> Iterator[tuple[int, list[object]]]:
     """The rows ``rows`` (1-based) of sheet ``title`` as an XML parser reads them from
     ``pkg``: the part's structure and those rows are parsed; the rows in between are the
-    original's bytes, which the read before the write parsed already."""
+    original's bytes, which the read before the write parsed already. A part in ``views``
+    is read from there (proven the same already); one in ``spilled`` is checked against it
+    in the same pass over the new file, and taken out of ``spilled``."""
     sheet = info.sheet(title)
     if sheet is None or not pkg.has(sheet.part):
         raise ValueError(f"sheet {title} is missing")
     dates = date_styles(pkg, info)
     origin = dt.datetime(1904, 1, 1) if info.date_system == 1904 else dt.datetime(1899, 12, 30)
     xml = (views or {}).get(sheet.part)
-    if isinstance(xml, SpilledPart):
-        mini = extract_rows_from(xml.stream(), rows)
-    elif xml is not None:
+    if xml is not None:
         mini = extract_rows(xml, rows)
     else:
         with pkg.zip.open(pkg.infos[sheet.part]) as fh:
-            mini = extract_rows_from(fh, rows)
+            stream = Checksummed(fh)
+            mini = extract_rows_from(stream, rows)  # type: ignore[arg-type]
+            copy = (spilled or {}).pop(sheet.part, None)
+            if copy is not None and not copy.matches(stream):
+                raise ValueError(f"part {sheet.part} does not hold what was written")
     yield from iter_rows(pkg, sheet.part, [], dates, origin, only=rows, source=io.BytesIO(mini))
