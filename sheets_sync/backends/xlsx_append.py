@@ -12,12 +12,12 @@ and the caller patches the part in memory instead.
 from __future__ import annotations
 
 import zipfile
-import zlib
 from collections import deque
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
+from sheets_sync.backends import deflate
 from sheets_sync.backends.xlsx_package import Package
 from sheets_sync.backends.xlsx_sheet import (
     _R_ATTR,
@@ -68,7 +68,7 @@ def plan_append(pkg: Package, part: str, changes: dict[int, dict[int, object]], 
         streamed = StreamedPart(_pieces(pkg, info, changes, style, sheet_name, grow_filter, ends), folder)
     except _NotAnAppend:
         return None
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError):  # damaged: the in-memory path reports it
+    except (zipfile.BadZipFile, *deflate.ERRORS, EOFError, ValueError):  # damaged: the in-memory path reports it
         return None
     streamed.head, streamed.rows, streamed.tail = ends["head"], ends["rows"], ends["tail"]
     return streamed
@@ -79,7 +79,7 @@ def _pieces(pkg: Package, info: zipfile.ZipInfo, changes: dict[int, dict[int, ob
     """The new part's bytes, a block at a time; raises _NotAnAppend (at any point) when the
     rows cannot be appended this way. Fills ``ends`` with its start, new rows and end."""
     total = 0
-    with pkg.zip.open(info) as src:
+    with pkg.open(info.filename) as src:
         head = b""
         while len(head) < HEAD:
             block = src.read(HEAD - len(head))

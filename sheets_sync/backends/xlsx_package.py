@@ -20,14 +20,16 @@ import re
 import secrets
 import shutil
 import stat
+import threading
 import time
 import zipfile
-import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
+from sheets_sync.backends import deflate
+from sheets_sync.backends.xlsx_member import Member
 from sheets_sync.errors import SourceError
 
 MAX_PART_BYTES = 1 << 30  # 1 GiB: far above a 500,000-row sheet, far below a bomb
@@ -84,14 +86,26 @@ class Package:
             raise SourceError(f"{self.path}: cannot open ({exc.strerror})", source=str(self.path)) from None
         if head == OLE_MAGIC:
             raise SourceError(ENCRYPTED.format(name=self.name), source=str(self.path))
+        # One handle for zipfile and for the parts inflated by xlsx_member (the same file
+        # however it is renamed or replaced meanwhile), read under zipfile's own lock.
+        self._raw = open(self.path, "rb")  # noqa: SIM115 (closed by close())
         try:
-            self.zip = zipfile.ZipFile(self.path)
+            self.zip = zipfile.ZipFile(self._raw)
             infos = self.zip.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+            self._raw.close()
             raise SourceError(NOT_ZIP.format(name=self.name, why=_why(exc)), source=str(self.path)) from None
+        self._lock = getattr(self.zip, "_lock", None) or threading.RLock()
+        self.infos = {i.filename: i for i in infos}
+        try:
+            self._check_sizes(infos)
+        except BaseException:
+            self.close()
+            raise
+
+    def _check_sizes(self, infos: list[zipfile.ZipInfo]) -> None:
         if len(infos) > MAX_PARTS:
             self._fail(f"{len(infos)} parts is more than any workbook has")
-        self.infos = {i.filename: i for i in infos}
         total = 0
         for info in infos:
             if info.file_size > MAX_PART_BYTES or (
@@ -111,6 +125,15 @@ class Package:
     def close(self) -> None:
         """Close the underlying zip file."""
         self.zip.close()
+        self._raw.close()
+
+    def open(self, part: str) -> IO[bytes]:
+        """``part`` as a stream (``read(n)``), checked at its end like zipfile checks it;
+        a deflated part is inflated by ISA-L when installed (see xlsx_member)."""
+        info = self.infos[part]
+        if info.compress_type == zipfile.ZIP_DEFLATED and not info.flag_bits & 0x1:  # not encrypted
+            return Member(self._raw, self._lock, info)  # type: ignore[return-value]
+        return self.zip.open(info)
 
     def __enter__(self) -> Package:
         return self
@@ -136,7 +159,7 @@ class Package:
         chunks = []
         size = 0
         try:
-            with self.zip.open(info) as fh:
+            with self.open(part) as fh:
                 while True:
                     block = fh.read(1 << 20)
                     if not block:
@@ -149,7 +172,7 @@ class Package:
                         chunks.append(block)
         except SourceError:
             raise
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError,
+        except (zipfile.BadZipFile, *deflate.ERRORS, OSError, EOFError, ValueError, NotImplementedError,
                 RuntimeError) as exc:
             self._fail(f"part {part} is damaged: {_why(exc)}")
         data = b"".join(chunks)

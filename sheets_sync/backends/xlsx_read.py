@@ -353,7 +353,7 @@ def iter_rows(pkg: Package, part: str, strings: list[str], dates: set[int], orig
     part is never in memory whole). With ``only``, the other rows are parsed (the whole
     part must be well-formed) but not decoded."""
     row_no = 0
-    stream = source if source is not None else pkg.zip.open(part)
+    stream = source if source is not None else pkg.open(part)
     try:
         events = etree.iterparse(stream, events=("end",),
                                  tag=(f"{{{NS_MAIN}}}row", f"{{{NS_MAIN_STRICT}}}row"), resolve_entities=False,

@@ -416,7 +416,7 @@ def _holds(pkg: Package, part: str, data: bytes) -> bool:
         return False
     view = memoryview(data)
     pos = 0
-    with pkg.zip.open(part) as fh:
+    with pkg.open(part) as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             if view[pos:pos + len(block)] != block:
                 return False
@@ -440,7 +440,7 @@ def _check_spilled(pkg: Package, part: str, data: SpilledPart) -> None:
     """The new package's ``part`` read whole: it must be ``data``'s bytes."""
     if not pkg.has(part):
         raise ValueError(f"part {part} is missing")
-    with pkg.zip.open(pkg.infos[part]) as fh:
+    with pkg.open(part) as fh:
         if not data.matches(fh):
             raise ValueError(f"part {part} does not hold what was written")
 
@@ -462,7 +462,7 @@ def _read_back(pkg: Package, info: WorkbookInfo, title: str, rows: dict[int, set
     if xml is not None:
         mini = extract_rows(xml, rows)
     else:
-        with pkg.zip.open(pkg.infos[sheet.part]) as fh:
+        with pkg.open(sheet.part) as fh:
             stream = Checksummed(fh)
             mini = extract_rows_from(stream, rows)  # type: ignore[arg-type]
             copy = (spilled or {}).pop(sheet.part, None)

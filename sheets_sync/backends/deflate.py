@@ -1,0 +1,50 @@
+"""Deflate, inflate and CRC-32 for the package's big parts: ISA-L when it is installed
+(python-isal, a dependency), the standard library's zlib otherwise.
+
+Both write and read the same format (raw deflate streams, zip's CRC-32). ISA-L's fastest
+level makes files as small as zlib's level 1, 4-5x faster, and inflates 2x faster: on the
+100,000-client benchmark's 174 MB Touches sheet, deflate 1.03 s -> 0.22 s, inflate 0.60 s
+-> 0.26 s, CRC-32 0.09 s -> 0.04 s. A big sync deflates and inflates about a gigabyte.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+try:
+    from isal import isal_zlib as _isal
+except ImportError:  # a platform without its wheels: zlib does the same, slower
+    _isal = None
+
+_impl: Any = _isal or zlib
+FAST_LEVEL = 1  # ISA-L 1 and zlib 1: the fastest level that still compresses XML ~10x
+ERRORS: tuple[type[Exception], ...] = (zlib.error,) + ((_isal.error,) if _isal else ())
+
+
+def name() -> str:
+    """Which implementation is in use ('isal' or 'zlib')."""
+    return "isal" if _impl is _isal and _isal is not None else "zlib"
+
+
+def use(implementation: str) -> None:
+    """Switch implementation ('isal' or 'zlib'); for tests and benchmarks."""
+    global _impl
+    if implementation == "isal" and _isal is None:
+        raise ValueError("python-isal is not installed")
+    _impl = _isal if implementation == "isal" else zlib
+
+
+def compressor() -> Any:
+    """A raw deflate compressor (``compress``, ``flush``) at the fast level."""
+    return _impl.compressobj(FAST_LEVEL, zlib.DEFLATED, -15)
+
+
+def decompressor() -> Any:
+    """A raw deflate decompressor (``decompress(data, max_length)``, ``unconsumed_tail``, ``eof``)."""
+    return _impl.decompressobj(-15)
+
+
+def crc32(data: bytes, value: int = 0) -> int:
+    """zip's CRC-32 of ``data``, continuing from ``value``."""
+    return _impl.crc32(data, value)
