@@ -81,20 +81,25 @@ def test_a_flipped_byte_is_damage(tmp_path, implementation):
         assert "damaged" in str(info.value)
 
 
-def _declare_size(path: Path, name: str, size: int) -> None:
-    """Rewrite ``name``'s uncompressed size in the local header and the central directory."""
+def _rewrite_field(path: Path, name: str, local_at: int, central_at: int, value: int) -> None:
+    """Rewrite one 4-byte field of ``name``'s entry in its local header (at ``local_at``)
+    and in the central directory (at ``central_at``): 18/20 compressed, 22/24 uncompressed size."""
     raw = bytearray(path.read_bytes())
     with zipfile.ZipFile(path) as z:
         info = z.getinfo(name)
-    struct.pack_into("<I", raw, info.header_offset + 22, size)
+    struct.pack_into("<I", raw, info.header_offset + local_at, value)
     central = raw.index(b"PK\x01\x02")
     while True:
         name_len, extra_len, comment_len = struct.unpack("<HHH", raw[central + 28:central + 34])
         if raw[central + 46:central + 46 + name_len] == name.encode():
-            struct.pack_into("<I", raw, central + 24, size)
+            struct.pack_into("<I", raw, central + central_at, value)
             break
         central += 46 + name_len + extra_len + comment_len
     path.write_bytes(bytes(raw))
+
+
+def _declare_size(path: Path, name: str, size: int) -> None:
+    _rewrite_field(path, name, 22, 24, size)
 
 
 def test_a_part_bigger_than_declared_is_refused_quickly_without_unpacking_it(tmp_path, implementation):
@@ -122,16 +127,7 @@ def test_a_truncated_member_is_damage(tmp_path, implementation):
     with zipfile.ZipFile(path) as z:
         info = z.getinfo("x.xml")
     # the member's compressed size says a third less than it has: the stream ends early
-    raw = bytearray(path.read_bytes())
-    struct.pack_into("<I", raw, info.header_offset + 18, info.compress_size * 2 // 3)
-    central = raw.index(b"PK\x01\x02")
-    while True:
-        name_len, extra_len, comment_len = struct.unpack("<HHH", raw[central + 28:central + 34])
-        if raw[central + 46:central + 46 + name_len] == b"x.xml":
-            struct.pack_into("<I", raw, central + 20, info.compress_size * 2 // 3)
-            break
-        central += 46 + name_len + extra_len + comment_len
-    path.write_bytes(bytes(raw))
+    _rewrite_field(path, "x.xml", 18, 20, info.compress_size * 2 // 3)
     with Package(path) as pkg, pytest.raises(SourceError) as info_:
         pkg.read("x.xml")
     assert "damaged" in str(info_.value)
