@@ -56,6 +56,17 @@ def test_dropped_connections_are_retried(api: FakeSheetsAPI) -> None:
     client.session.close()
 
 
+def test_giving_up_tells_what_the_server_answered_even_when_the_last_try_was_cut(api: FakeSheetsAPI) -> None:
+    key = api.add_spreadsheet("Book", SHEETS)
+    api.fail(503, times=2, kind="get")
+    api.drop_connections(times=-1, kind="get")
+    client, slept = raw_client(api, time_limit=20)
+    with pytest.raises(RemoteError) as caught:
+        client.fetch_sheet_metadata(key)
+    assert "(HTTP 503, then cannot connect)" in str(caught.value) and caught.value.status == 503
+    client.session.close()
+
+
 def test_retry_after_is_honoured(api: FakeSheetsAPI) -> None:
     key = api.add_spreadsheet("Book", SHEETS)
     api.fail(429, times=1, retry_after=3)

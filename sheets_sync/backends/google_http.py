@@ -135,10 +135,11 @@ class RetryingHTTPClient(HTTPClient):
         deadline = self._deadline if self._deadline is not None else self._clock() + self.time_limit
         started = self._clock()
         attempt = 0
+        answered = ""  # the last HTTP error the server answered with, if any
         while True:
             remaining = deadline - self._clock()
             if remaining <= 0:
-                raise self._gave_up("no time left", started)
+                raise self._gave_up("no time left", started, answered)
             reason: str
             retry_after: float | None = None
             try:
@@ -160,7 +161,7 @@ class RetryingHTTPClient(HTTPClient):
                     return response
                 if response.status_code not in RETRY_STATUSES:
                     raise APIError(response)
-                reason = f"HTTP {response.status_code}"
+                reason = answered = f"HTTP {response.status_code}"
                 retry_after = _retry_after(response)
                 response.close()
             delay = min(MAX_DELAY, self.first_delay * 2 ** min(attempt, 16)) * self._jitter()
@@ -168,11 +169,15 @@ class RetryingHTTPClient(HTTPClient):
                 delay = max(delay, retry_after)
             attempt += 1
             if self._clock() + delay >= deadline:
-                raise self._gave_up(reason, started)
+                raise self._gave_up(reason, started, answered)
             self._sleep(delay)
 
-    def _gave_up(self, reason: str, started: float) -> RemoteError:
-        status = int(reason[5:]) if reason.startswith("HTTP ") else None
+    def _gave_up(self, reason: str, started: float, answered: str = "") -> RemoteError:
+        # What the server said is worth more than how the last try ended (a connection
+        # dropped, our own deadline cutting it short): both are told.
+        if answered and answered != reason:
+            reason = f"{answered}, then {reason}"
+        status = int(answered[5:]) if answered else None
         seconds = max(self._clock() - started, 0.0)
         return RemoteError(GAVE_UP.format(reason=reason, seconds=seconds), status=status, source=self.source)
 
