@@ -24,7 +24,7 @@ ERRORS: tuple[type[Exception], ...] = (zlib.error,) + ((_isal.error,) if _isal e
 
 def name() -> str:
     """Which implementation is in use ('isal' or 'zlib')."""
-    return "isal" if _impl is _isal and _isal is not None else "zlib"
+    return "zlib" if _impl is zlib else "isal"
 
 
 def use(implementation: str) -> None:

@@ -78,7 +78,6 @@ def _pieces(pkg: Package, info: zipfile.ZipInfo, changes: dict[int, dict[int, ob
             sheet_name: str, grow_filter: tuple[int, int, int] | None, ends: dict[str, bytes]) -> Iterator[bytes]:
     """The new part's bytes, a block at a time; raises _NotAnAppend (at any point) when the
     rows cannot be appended this way. Fills ``ends`` with its start, new rows and end."""
-    total = 0
     with pkg.open(info.filename) as src:
         head = b""
         while len(head) < HEAD:

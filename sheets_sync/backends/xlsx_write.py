@@ -14,6 +14,7 @@ import io
 import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from sheets_sync.backends.xlsx_append import StreamedPart, plan_append
 from sheets_sync.backends.xlsx_batch import CellPlan, plan_cells
@@ -441,8 +442,12 @@ def _check_spilled(pkg: Package, part: str, data: SpilledPart) -> None:
     if not pkg.has(part):
         raise ValueError(f"part {part} is missing")
     with pkg.open(part) as fh:
-        if not data.matches(fh):
-            raise ValueError(f"part {part} does not hold what was written")
+        _must_match(part, data, fh)
+
+
+def _must_match(part: str, data: SpilledPart, stream: IO[bytes] | Checksummed) -> None:
+    if not data.matches(stream):
+        raise ValueError(f"part {part} does not hold what was written")
 
 
 def _read_back(pkg: Package, info: WorkbookInfo, title: str, rows: dict[int, set[int]],
@@ -466,6 +471,6 @@ def _read_back(pkg: Package, info: WorkbookInfo, title: str, rows: dict[int, set
             stream = Checksummed(fh)
             mini = extract_rows_from(stream, rows)  # type: ignore[arg-type]
             copy = (spilled or {}).pop(sheet.part, None)
-            if copy is not None and not copy.matches(stream):
-                raise ValueError(f"part {sheet.part} does not hold what was written")
+            if copy is not None:
+                _must_match(sheet.part, copy, stream)
     yield from iter_rows(pkg, sheet.part, [], dates, origin, only=rows, source=io.BytesIO(mini))
