@@ -190,8 +190,11 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
                 if title in plan.appended_rows:
                     first, last = plan.appended_rows[title]
                     grow = (plan.header_rows.get(title, 1), first - 1, last)
-                streamed = None if inherit else plan_append(pkg, sheet.part, changes, style, sheet.name, grow,
-                                                                  path.parent)
+                # Only a sheet whose every change is an appended row can be streamed (found
+                # out here: the stream itself learns it only at the part's end).
+                only_appends = title in plan.appended_rows and min(changes) >= plan.appended_rows[title][0]
+                streamed = plan_append(pkg, sheet.part, changes, style, sheet.name, grow, path.parent) \
+                    if only_appends and not inherit else None
                 if streamed is not None:  # rows appended to a big log: never loaded whole
                     editor.changed[sheet.part] = streamed
                     _grow_tables(editor, sheet.part, plan, title)
