@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sheets_sync.backends import open_source
 from sheets_sync.backends.base import Backend
-from sheets_sync.backends.xlsx_batch import slim_for_write
+from sheets_sync.cell_plan import slim_for_write
 from sheets_sync.compose import Composed, compose
 from sheets_sync.config import Config
 from sheets_sync.errors import SourceChanged

@@ -17,7 +17,6 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from sheets_sync.backends.xlsx_append import StreamedPart, plan_append
-from sheets_sync.backends.xlsx_batch import CellPlan, plan_cells
 from sheets_sync.backends.xlsx_cells import escape_attr
 from sheets_sync.backends.xlsx_chart import (
     CT_CHART,
@@ -56,6 +55,7 @@ from sheets_sync.backends.xlsx_sheet import (
 from sheets_sync.backends.xlsx_spill import Checksummed, SpilledPart, spill
 from sheets_sync.backends.xlsx_styles import Styles
 from sheets_sync.backends.xlsx_template import TemplateStyles, new_sheet_xml, rows_xml
+from sheets_sync.cell_plan import CellPlan, plan_cells
 from sheets_sync.errors import SourceChanged, SourceError
 from sheets_sync.workbook import SheetContent, WorkbookData, WriteBatch, WriteResult
 

@@ -1,4 +1,5 @@
-"""From a WriteBatch to cells: which cell of which sheet gets which value.
+"""From a WriteBatch to cells: which cell of which sheet gets which value (the Excel writer
+uses it; Google finds its rows through the API).
 
 Columns are found by header text in each table's header row, rows by the key read from the
 workbook as it is at write time (the caller passes that snapshot). The result is a plain

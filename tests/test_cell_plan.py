@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
-from sheets_sync.backends.xlsx_batch import plan_cells, slim_for_write
+from sheets_sync.cell_plan import plan_cells, slim_for_write
 from sheets_sync.workbook import RowUpdate, SheetData, TableRef, WorkbookData, WriteBatch
 
 CLIENTS = TableRef("Clients", 2, "Client ID")
