@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -71,3 +73,36 @@ def test_only_the_target_cells_change_whatever_the_rows_look_like(prefix, rows, 
     numbers = [int(r.get("r")) for r in etree.fromstring(patched).iter(f"{{{NS}}}row") if r.get("r")]
     assert numbers == sorted(set(numbers))  # rows stay in order, none twice
     assert not report.kept_formulas
+
+
+CELL_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from([0.0, -0.0, 1, 1.0, True]), st.text(max_size=80), st.dates(),
+    st.datetimes(timezones=st.sampled_from([None, dt.UTC, dt.timezone(dt.timedelta(hours=1))])),
+)
+
+
+@settings(max_examples=60)
+@given(st.lists(st.tuples(st.sampled_from(["", "x:"]), st.integers(1, 800), st.integers(1, 10**6), CELL_VALUES,
+                          st.sampled_from([None, 0, 3])), max_size=40))
+def test_a_cell_reused_from_an_earlier_one_is_written_as_if_made_afresh(cells):
+    """SheetStyle.cell reuses what follows a reference for equal values: never when equal
+    values are written differently (0.0 and -0.0, one instant in two time zones)."""
+    from sheets_sync.backends.xlsx_cells import cell_xml
+
+    styled = SheetStyle(1900, lambda style: 7)
+    for prefix, col, row, value, style in cells * 2:  # each twice: the second from what was kept
+        assert styled.cell(prefix, col, row, value, style) == \
+            cell_xml(prefix, col, row, value, style, 1900, lambda style: 7).encode()
+
+
+def test_equal_values_written_differently_are_not_reused():
+    from sheets_sync.backends.xlsx_cells import cell_xml
+
+    utc = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+    paris = utc.astimezone(dt.timezone(dt.timedelta(hours=1)))  # the same instant: equal
+    styled = SheetStyle(1900, lambda style: 7)
+    for value in (0.0, -0.0, utc, paris):
+        assert styled.cell("", 1, 2, value, None) == cell_xml("", 1, 2, value, None, 1900, lambda s: 7).encode()
+    assert styled.cell("", 1, 2, -0.0, None) == b'<c r="A2"><v>-0</v></c>'
+    assert styled.cell("", 1, 2, paris, None) == b'<c r="A2" s="7"><v>46349.4583333333</v></c>'  # 11:00

@@ -33,12 +33,18 @@ def escape_attr(text: str) -> str:
     return escape_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
 
 
-@functools.lru_cache(maxsize=50000)
 def serial(value: dt.date, date_system: int) -> float | int:
-    """The serial day number of a date or datetime in the workbook's date system."""
+    """The serial day number of a date or datetime in the workbook's date system (a
+    datetime's wall-clock time: a cell has no time zone)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        # before the cache: one instant in two zones is equal, but not the same wall time
+        value = value.replace(tzinfo=None)
+    return _serial(value, date_system)
+
+
+@functools.lru_cache(maxsize=50000)
+def _serial(value: dt.date, date_system: int) -> float | int:
     moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
-    if moment.tzinfo is not None:
-        moment = moment.replace(tzinfo=None)
     delta = moment - EPOCHS[date_system]
     if date_system == 1900 and moment < dt.datetime(1900, 3, 1):
         delta -= dt.timedelta(days=1)  # Excel's 1900-02-29 that never was

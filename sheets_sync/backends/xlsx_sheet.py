@@ -10,6 +10,8 @@ what we wrote. A cell holding a formula is never overwritten (the staff's formul
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -42,10 +44,38 @@ class SheetPatch:
 
 @dataclass
 class SheetStyle:
-    """How to style a value in a cell: the date style function and the sheet's column styles."""
+    """How to write a value in a cell: the date system and the date style function."""
 
     date_system: int
     date_style: Callable[[int | None], int]
+    _tails: dict[tuple[object, ...], bytes] = field(default_factory=dict, repr=False)
+
+    def cell(self, prefix: str, col: int, row: int, value: object, style: int | None) -> bytes:
+        """``cell_xml`` as bytes. All that follows the cell's reference depends only on the
+        value and the style: it is made once for each and reused, since a big sync writes
+        a million cells, most of them the same few dates, counts and words."""
+        kind = type(value)
+        # Only types whose equal values are written alike (not 0.0 and -0.0, nor one
+        # instant in two time zones), and no long one-off texts.
+        key = (prefix, kind, value, style) if kind in _REUSABLE and (kind is not str or len(value) <= 64) else None
+        tail = self._tails.get(key) if key is not None else None
+        if tail is None:
+            xml = cell_xml(prefix, col, row, value, style, self.date_system, self.date_style)
+            ref = f'{col_letters(col)}{row}"'
+            tail = xml[xml.index(ref) + len(ref):].encode()
+            if key is not None:
+                if len(self._tails) >= 65536:
+                    self._tails.clear()
+                self._tails[key] = tail
+        return b'<%sc r="%s%d"%s' % (prefix.encode(), _letters(col), row, tail)
+
+
+_REUSABLE = frozenset((str, int, bool, dt.date, type(None)))
+
+
+@functools.lru_cache(maxsize=20000)
+def _letters(col: int) -> bytes:
+    return col_letters(col).encode()
 
 
 def _attr_int(pattern: re.Pattern[bytes], attrs: bytes) -> int | None:
@@ -171,9 +201,9 @@ def patched_pieces(xml: bytes, changes: dict[int, dict[int, object]], style: She
 
 def _new_row(prefix: str, row: int, cells: dict[int, object], style: SheetStyle, col_styles: dict[int, int],
              report: SheetPatch, sheet_name: str) -> bytes:
-    parts = [cell_xml(prefix, col, row, value, col_styles.get(col), style.date_system, style.date_style)
-             for col, value in sorted(cells.items())]
-    return f'<{prefix}row r="{row}">{"".join(parts)}</{prefix}row>'.encode()
+    cell = style.cell
+    parts = b"".join([cell(prefix, col, row, value, col_styles.get(col)) for col, value in sorted(cells.items())])
+    return b'<%srow r="%d">%s</%srow>' % (prefix.encode(), row, parts, prefix.encode())
 
 
 def _patch_row(row_xml: bytes, tag: re.Match[bytes], prefix: str, row: int, cells: dict[int, object],
@@ -207,7 +237,7 @@ def _patch_row(row_xml: bytes, tag: re.Match[bytes], prefix: str, row: int, cell
             pos = cm.start()
             value = todo.pop(new_col)
             base = row_style if row_style is not None else col_styles.get(new_col)
-            out.append(cell_xml(prefix, new_col, row, value, base, style.date_system, style.date_style).encode())
+            out.append(style.cell(prefix, new_col, row, value, base))
         if inherit and (cm.group(2) or b"").strip():
             left_style = _attr_int(_STYLE, cm.group(1))
         if col in todo:
@@ -221,7 +251,7 @@ def _patch_row(row_xml: bytes, tag: re.Match[bytes], prefix: str, row: int, cell
                 out.append(cm.group())
                 continue
             current = _attr_int(_STYLE, cm.group(1))
-            out.append(cell_xml(prefix, col, row, value, current, style.date_system, style.date_style).encode())
+            out.append(style.cell(prefix, col, row, value, current))
         if not todo:
             break
     # cells after the last existing one go after it (before a row extLst, if any)
@@ -242,7 +272,7 @@ def _patch_row(row_xml: bytes, tag: re.Match[bytes], prefix: str, row: int, cell
             base = row_style if row_style is not None else col_styles.get(new_col)
             if inherit and left_style is not None:
                 base = left_style
-            out.append(cell_xml(prefix, new_col, row, value, base, style.date_system, style.date_style).encode())
+            out.append(style.cell(prefix, new_col, row, value, base))
         pos = insert_at
     out.append(body[pos:])
     if cells:
@@ -303,12 +333,10 @@ def _fast_patch_row(row_xml: bytes, tag_len: int, prefix: str, row: int, cells: 
                 report.kept.append((row, col))
                 continue
             current = _attr_int(_STYLE, row_xml[start:gt])
-            edits.append((start, end, cell_xml(prefix, col, row, value, current, style.date_system,
-                                               style.date_style).encode()))
+            edits.append((start, end, style.cell(prefix, col, row, value, current)))
         elif col > last_col:
             base = row_style if row_style is not None else col_styles.get(col)
-            edits.append((closing_at, closing_at, cell_xml(prefix, col, row, value, base, style.date_system,
-                                                           style.date_style).encode()))
+            edits.append((closing_at, closing_at, style.cell(prefix, col, row, value, base)))
         else:
             return None
     out = []
