@@ -193,41 +193,44 @@ def client_step(client: Client, touches: Sequence[Touch], settings: Settings, to
 def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, today: dt.date) -> Step:
     holidays = settings.holiday_set()
     cid = client.client_id
-    personal = client.tier == "A"
-    kind = "call" if personal else "email"
-    verb = "Call" if personal else "Email"
-    candidates: list[Step] = []
+    kind, verb = ("call", "Call") if client.tier == "A" else ("email", "Email")
     since = client.client_since
     real = [t for t in touches if counts(t)]
+    anchor = max((t.date for t in real), default=None) or since or today
+    interval = settings.checkin_days(client.tier)
+    checkin_due = on_or_after(anchor + dt.timedelta(days=interval), holidays)
+    # The earliest step wins, the more urgent on a tie (satisfaction, referral, check-in):
+    # only the winner is built, a big book plans a hundred thousand clients.
     if since is not None:
+        best: tuple[dt.date, str, str, str] | None = None
         refs = {t.ref for t in real if t.ref}
+        # Any relationship contact on or after the due day (a call, a check-in email)
+        # already did the job; task reminders do not count.
+        contact = max((t.date for t in real if not t.ref.startswith("task:")), default=None)
         for rule, days, until, label in (
             ("satisfaction", settings.satisfaction_check_days, settings.referral_request_days, "satisfaction check"),
             ("referral", settings.referral_request_days, settings.referral_request_days + 30, "referral request"),
         ):
             due = since + dt.timedelta(days=days)
             key = f"{rule}:{cid}"
-            # Any relationship contact on or after the due day (a call, a check-in email)
-            # already did the job; task reminders do not count.
-            if key in refs or any(t.date >= due and not t.ref.startswith("task:") for t in real):
+            if key in refs or (contact is not None and contact >= due):
                 continue
             if today >= since + dt.timedelta(days=until):
                 continue
-            candidates.append(Step(
-                rule, kind, on_or_after(due, holidays), key, f"{verb}: {label}",
-                f"Client {cid}: {label}, client since {fmt_day(since)}", template=rule,
-            ))
-    anchor = max((t.date for t in real), default=None) or since or today
-    interval = settings.checkin_days(client.tier)
-    due = on_or_after(anchor + dt.timedelta(days=interval), holidays)
+            due = on_or_after(due, holidays)
+            if best is None or due < best[0]:
+                best = (due, rule, key, label)
+        if best is not None and best[0] <= checkin_due:
+            due, rule, key, label = best
+            return Step(rule, kind, due, key, f"{verb}: {label}",
+                        f"Client {cid}: {label}, client since {fmt_day(since)}", template=rule)
     quiet = (today - anchor).days
-    candidates.append(Step(
-        "checkin", kind, due, f"checkin:{cid}:{anchor.isoformat()}",
+    return Step(
+        "checkin", kind, checkin_due, f"checkin:{cid}:{anchor.isoformat()}",
         f"{verb}: check-in (tier {client.tier})",
         f"Client {cid}: tier {client.tier} check-in every {interval} days; last touch {quiet} days ago",
         template="checkin",
-    ))
-    return min(candidates, key=lambda s: (s.due, s.urgency))
+    )
 
 
 def is_at_risk(client: Client, touches: Sequence[Touch], settings: Settings, today: dt.date,
