@@ -470,10 +470,10 @@ def _read_back(pkg: Package, info: WorkbookInfo, title: str, rows: dict[int, set
     if xml is not None:
         mini = extract_rows(xml, rows)
     else:
+        copy = (spilled or {}).pop(sheet.part, None)
         with pkg.open(sheet.part) as fh:
-            stream = Checksummed(fh)
+            stream = Checksummed(fh) if copy is not None else fh  # counted only to compare
             mini = extract_rows_from(stream, rows)  # type: ignore[arg-type]
-            copy = (spilled or {}).pop(sheet.part, None)
             if copy is not None:
                 _must_match(sheet.part, copy, stream)
     yield from iter_rows(pkg, sheet.part, [], dates, origin, only=rows, source=io.BytesIO(mini))
