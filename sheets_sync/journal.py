@@ -4,9 +4,11 @@ workbook (``backend.state_dir()``), and the lock that keeps two runs apart.
 Each message key goes through ``sending`` (committed and flushed to disk *before* the SMTP
 transaction) to ``sent``, ``failed`` or ``deferred``. A key still ``sending`` when the next run
 starts belongs to a run that died mid-transaction: its outcome is ``unknown``, and it is
-reported for a person to check instead of being sent again. Sent, failed and unknown client
-emails that never reached the Touches sheet (the run died before its write-back) are written
-there by the next run.
+reported for a person to check instead of being sent again. The outbox records what it wrote
+as ``queued`` after the files are on disk (writing a file again replaces it, so it needs no
+``sending`` step). Sent, queued, failed and unknown client emails that never reached the
+Touches sheet (the run died, or its write-back failed) are planned with and written there by
+the next run, so a failed write never makes anything go out twice.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import datetime as dt
 import os
 import socket
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,12 +29,13 @@ from sheets_sync.model import Problem, Touch
 FILE_NAME = "journal.sqlite3"
 LOCK_NAME = "run.lock"
 LOCK_WAIT_SECONDS = 30.0
-RESULT_TEXT = {"sent": "sent", "failed": "failed", "unknown": "unknown: check by hand"}
+# The Result cell of a Touches row, by delivery status: the one table for every row the tool adds.
+RESULT_TEXT = {"sent": "sent", "queued": "queued (outbox)", "failed": "failed", "unknown": "unknown: check by hand"}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sends (
     key TEXT PRIMARY KEY,
-    status TEXT NOT NULL,          -- sending | sent | failed | deferred | unknown
+    status TEXT NOT NULL,          -- sending | sent | queued | failed | deferred | unknown
     kind TEXT NOT NULL DEFAULT 'email',
     recipient TEXT NOT NULL DEFAULT '',
     client_id TEXT NOT NULL DEFAULT '',
@@ -44,6 +47,10 @@ CREATE TABLE IF NOT EXISTS sends (
     started TEXT NOT NULL,         -- UTC ISO time the SMTP transaction began
     finished TEXT NOT NULL DEFAULT '',
     written INTEGER NOT NULL DEFAULT 0  -- 1 once its Touches row was seen in the sheet
+);
+CREATE TABLE IF NOT EXISTS notes (
+    name TEXT PRIMARY KEY,         -- write_failure: why the last write-back failed
+    value TEXT NOT NULL
 );
 """
 COLUMNS = ("key, status, kind, recipient, client_id, task_id, summary, message_id, detail, day, "
@@ -133,7 +140,7 @@ class Journal:
 
     def entries(self) -> list[Entry]:
         """Every entry, oldest first."""
-        return [_entry(r) for r in self._db.execute(f"SELECT {COLUMNS} FROM sends ORDER BY started, key")]
+        return [_entry(r) for r in self._db.execute(f"SELECT {COLUMNS} FROM sends ORDER BY started, rowid")]
 
     def may_send(self, key: str) -> bool:
         """False when sending ``key`` again could deliver it twice: it was sent, or its
@@ -155,6 +162,35 @@ class Journal:
             (message.key, message.kind, message.to, message.client_id, message.task_id,
              message.summary or message.subject, message_id, (day or dt.date.today()).isoformat(),
              _now().isoformat()))
+
+    def record(self, pairs: Sequence[tuple[Message, Delivery]], day: dt.date) -> None:
+        """Record finished deliveries in one transaction (the outbox, after its files are
+        written: a file written again replaces itself, so there is no in-flight state)."""
+        now = _now().isoformat()
+        self._write(
+            "INSERT OR REPLACE INTO sends (key, status, kind, recipient, client_id, task_id, summary, "
+            "detail, day, started, finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(m.key, d.status, m.kind, m.to, m.client_id, m.task_id, m.summary or m.subject, d.detail,
+              day.isoformat(), now, now) for m, d in pairs],
+            many=True)
+
+    def note_write_failure(self, day: dt.date, error: str) -> None:
+        """Remember why this run's write-back failed, for the next run's report."""
+        self._write("INSERT OR REPLACE INTO notes (name, value) VALUES ('write_failure', ?)",
+                    (f"{day.isoformat()} {error}",))
+
+    def write_failure(self) -> tuple[dt.date, str] | None:
+        """The day and error of the last failed write-back, unless a later one succeeded."""
+        row = self._db.execute("SELECT value FROM notes WHERE name = 'write_failure'").fetchone()
+        if not row:
+            return None
+        day, _, error = str(row[0]).partition(" ")
+        return dt.date.fromisoformat(day), error
+
+    def clear_write_failure(self) -> None:
+        """A write-back succeeded: the sheet has caught up."""
+        if self.write_failure() is not None:
+            self._write("DELETE FROM notes WHERE name = 'write_failure'")
 
     def finish(self, key: str, status: str, detail: str = "") -> None:
         """Record the outcome of a send begun with ``begin``: sent, failed, deferred or unknown."""
@@ -187,14 +223,17 @@ class Journal:
 
     def unwritten(self, refs: set[str]) -> list[Entry]:
         """Client emails the journal knows about whose Touches row is missing from ``refs``:
-        every sent one, and failed or unknown ones not yet written once."""
+        every sent or queued one, and failed or unknown ones not yet written once."""
         return [e for e in self.entries()
                 if e.kind == "email" and e.key not in refs
-                and (e.status == "sent" or (e.status in ("failed", "unknown") and not e.written))]
+                and (e.status in DELIVERED or (e.status in ("failed", "unknown") and not e.written))]
+
+
+DELIVERED = ("sent", "queued")
 
 
 def _settled(entry: Entry) -> bool:
-    return entry.status == "sent" or (entry.status in ("sending", "unknown") and not entry.written)
+    return entry.status in DELIVERED or (entry.status in ("sending", "unknown") and not entry.written)
 
 
 def _entry(row: tuple) -> Entry:
@@ -226,16 +265,20 @@ def reconcile(journal: Journal, refs: set[str], by: str) -> Reconciled:
         kind="digest" if e.kind == "digest" else "email", key=e.key, to=e.recipient,
         day=e.day.isoformat())) for e in journal.recover()]
     journal.mark_written(refs)
-    touches = []
-    for entry in journal.unwritten(refs):
-        result = RESULT_TEXT[entry.status]
-        if entry.status == "failed" and entry.detail:
-            result = f"{result}: {entry.detail}"
-        touches.append(Touch(date=entry.day, client_id=entry.client_id, row=0, task_id=entry.task_id,
-                             channel="Email", direction="Out", by=by, summary=entry.summary,
-                             ref=entry.key, result=result))
+    touches = [delivery_touch(entry.day, entry.client_id, entry.task_id, entry.summary, entry.key,
+                              entry.status, entry.detail, by) for entry in journal.unwritten(refs)]
     settled = journal.settled_keys() | {t.ref for t in touches}
     return Reconciled(touches, problems, settled)
+
+
+def delivery_touch(day: dt.date, client_id: str, task_id: str, summary: str, key: str, status: str,
+                   detail: str, by: str) -> Touch:
+    """The Touches row for a client email's delivery (this run's, or one the journal kept)."""
+    result = RESULT_TEXT[status]
+    if status in ("failed", "unknown") and detail:
+        result = f"{result}: {detail}"
+    return Touch(date=day, client_id=client_id, row=0, task_id=task_id, channel="Email",
+                 direction="Out", by=by, summary=summary, ref=key, result=result)
 
 
 def lock_wait_seconds() -> float:

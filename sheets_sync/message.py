@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    from sheets_sync.journal import Journal
 
 DeliveryStatus = Literal["sent", "queued", "failed", "unknown", "deferred"]
 
@@ -43,6 +46,10 @@ class Mailer(Protocol):
     """Delivers messages: writes them to an outbox folder, or sends them over SMTP."""
 
     description: str  # e.g. "outbox folder ./outbox" or "smtp.gmail.com:587 as me@x"
+
+    def prepare_run(self, journal: Journal | None, daily_cap: int | None, today: dt.date | None = None) -> None:
+        """Journal this run's deliveries in ``journal`` (dated ``today``), within ``daily_cap``."""
+        ...
 
     def deliver(self, messages: Sequence[Message]) -> list[Delivery]:
         """Deliver each message at most once; return one Delivery per message, in order."""

@@ -2,7 +2,9 @@
 
 Used when no mail server is configured, and forced with ``--outbox DIR``. A file is named
 after the message's key, so writing the same message again replaces it: a rerun can never
-leave two copies.
+leave two copies. Once the files are written, the run's journal records them as queued,
+exactly as the SMTP mailer records what it sent, so a run whose write-back fails never
+queues the same email again.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from sheets_sync.journal import Journal
 from sheets_sync.message import Delivery, Message
 from sheets_sync.mime import email_bytes
 
@@ -31,6 +34,12 @@ class OutboxMailer:
         self.sender = sender
         self.reply_to = reply_to
         self.description = f"outbox folder {folder}"
+        self.journal: Journal | None = None
+        self.today: dt.date | None = None
+
+    def prepare_run(self, journal: Journal | None, daily_cap: int | None, today: dt.date | None = None) -> None:
+        """Record this run's deliveries in ``journal``, dated ``today`` (the outbox has no cap)."""
+        self.journal, self.today = journal, today
 
     def deliver(self, messages: Sequence[Message]) -> list[Delivery]:
         """Write each message as <key>.eml (atomically); every one is 'queued'.
@@ -59,6 +68,8 @@ class OutboxMailer:
             writes.append(pool.submit(_write_files, batch))
             for done in writes:
                 done.result()
+        if self.journal is not None:
+            self.journal.record(list(zip(messages, deliveries, strict=True)), self.today or now.date())
         return deliveries
 
 

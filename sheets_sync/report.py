@@ -77,6 +77,8 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
         out.print(f"Sheet: {report.write.rows_updated} row(s) updated, {report.write.rows_appended} touch row(s) added.")
         for dropped in report.write.dropped:
             out.print(f"  not written: {dropped}")
+        if report.behind:
+            out.print(f"Note: {report.behind}.", markup=False)
     if not plan.business_day:
         out.print("Today is not a business day: no emails go out; calls are listed for the next one.")
     if plan.calls:

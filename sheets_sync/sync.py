@@ -20,8 +20,8 @@ from sheets_sync.backends.base import Backend
 from sheets_sync.cell_plan import slim_for_write
 from sheets_sync.compose import Composed, compose
 from sheets_sync.config import Config
-from sheets_sync.errors import SourceChanged
-from sheets_sync.journal import Journal, reconcile, run_lock, send_problems
+from sheets_sync.errors import SheetsSyncError, SourceChanged
+from sheets_sync.journal import Journal, Reconciled, reconcile, run_lock, send_problems
 from sheets_sync.memory import load_memory, save_memory
 from sheets_sync.message import Delivery, Mailer, Message
 from sheets_sync.model import Book, Problem, Touch
@@ -46,6 +46,7 @@ class Loaded:
     memory: Memory
     plan: Plan
     composed: Composed
+    journaled: Reconciled = field(default_factory=lambda: Reconciled([], [], set()))
 
 
 @dataclass
@@ -64,6 +65,7 @@ class SyncReport:
     emails_blocked: int = 0  # email steps that became calls (Do Not Email, no address, Lost)
     render_failed: int = 0
     planned: list[Message] = field(default_factory=list)
+    behind: str = ""  # why the sheet was missing emails the journal knew were delivered
 
     @property
     def emails_sent(self) -> int:
@@ -97,6 +99,7 @@ class SyncReport:
             "planned_messages": [{"key": m.key, "kind": m.kind, "to": m.to, "subject": m.subject}
                                  for m in self.planned],
             "dropped": list(self.write.dropped),
+            "sheet_behind": self.behind,
             "problems": [{"sheet": p.sheet, "cell": p.cell, "message": p.message} for p in self.problems],
         }
 
@@ -140,19 +143,36 @@ def read_only(source: str, config: Config | None = None, **options: object) -> t
 
 
 @collector_paused()
-def load(source: str | Backend, today: dt.date, config: Config | None = None, **options: object) -> Loaded:
-    """Read the source and plan ``today``: the common start of check, due and sync."""
+def load(source: str | Backend, today: dt.date, config: Config | None = None, *,
+         journal: Journal | None = None, **options: object) -> Loaded:
+    """Read the source and plan ``today``: the common start of check, due and sync.
+
+    With a ``journal`` (sync) the plan also counts the emails the journal knows were
+    delivered but the sheet does not show yet (a run whose write-back failed), so none of
+    them is sent again and the next steps follow from them.
+    """
     config = config or Config()
     backend = open_source(source, config=config, **options) if isinstance(source, str) else source
     data = backend.read()
     book = read_book(data, config.section("layout"))
     slim_for_write(data, book.tables)  # the model holds the rows now; the write needs little of the grids
     memory = load_memory(backend.state_dir())
-    plan = make_plan(book, today, memory)
+    refs = {t.ref for t in book.touches if t.ref}
+    journaled = Reconciled([], [], set())
+    if journal is not None:
+        journaled = reconcile(journal, refs, sender_name(config))
+    plan = make_plan(book, today, memory, extra_touches=by_client(journaled.touches))
     templates = Templates(template_dirs_for(backend, config))
-    sent = {t.ref for t in book.touches if t.ref}
-    composed = compose(plan, templates, book.settings, skip=sent)
-    return Loaded(backend, data, book, memory, plan, composed)
+    composed = compose(plan, templates, book.settings, skip=refs | journaled.settled)
+    return Loaded(backend, data, book, memory, plan, composed, journaled)
+
+
+def by_client(touches: list[Touch]) -> dict[str, list[Touch]]:
+    """Touches grouped by client ID, in order."""
+    grouped: dict[str, list[Touch]] = {}
+    for touch in touches:
+        grouped.setdefault(touch.client_id, []).append(touch)
+    return grouped
 
 
 def default_mailer(backend: Backend, config: Config, outbox: Path | None) -> Mailer:
@@ -178,53 +198,69 @@ def run_sync(source: str | Backend, today: dt.date, *, config: Config | None = N
 @collector_paused()
 def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, outbox: Path | None,
           mailer: Mailer | None, journal: Journal | None) -> SyncReport:
-    loaded = load(backend, today, config)
-    book, plan, composed = loaded.book, loaded.plan, loaded.composed
+    loaded = load(backend, today, config, journal=journal)
+    book, plan, composed, journaled = loaded.book, loaded.plan, loaded.composed, loaded.journaled
     report = SyncReport(
         today=today, source=loaded.backend.label, plan=plan, dry_run=dry_run,
-        problems=book.problems + composed.problems, planned=list(composed.messages),
+        problems=book.problems + composed.problems + journaled.problems, planned=list(composed.messages),
         emails_blocked=sum(1 for a in plan.actions if a.blocked), render_failed=len(composed.failed),
     )
     if dry_run or journal is None:
         return report
     mailer = mailer or default_mailer(loaded.backend, config, outbox)
     report.mailer = mailer.description
-    by = _sender_name(config)
-    journaled = reconcile(journal, {t.ref for t in book.touches if t.ref}, by)
-    report.problems += journaled.problems
-    messages = [m for m in composed.messages if m.key not in journaled.settled]
-    prepare_run = getattr(mailer, "prepare_run", None)  # SmtpMailer: journal and daily cap
-    if prepare_run is not None:
-        prepare_run(journal, int(book.settings.daily_email_cap), today)
+    report.behind = behind_text(journaled.touches, journal.write_failure(), book.tables["touches"].sheet)
+    messages = composed.messages
+    mailer.prepare_run(journal, int(book.settings.daily_email_cap), today)
     deliveries = mailer.deliver(messages) if messages else []
-    if prepare_run is None:
-        # The outbox keeps no journal of its own. Client emails are remembered by their
-        # Touches row; digests have none, so the journal remembers them for the day.
-        for message, delivery in zip(messages, deliveries, strict=True):
-            if message.kind == "digest" and delivery.status == "queued":
-                journal.begin(message, day=today)
-                journal.finish(message.key, "sent", delivery.detail)
     report.deliveries = list(zip(messages, deliveries, strict=True))
     for message in composed.messages:  # delivered: the bodies are not needed again, and a big run holds thousands
         message.text, message.html = "", None
     report.problems += send_problems(report.deliveries, book.tables["clients"].sheet)
-    added = journaled.touches + new_touches(report.deliveries, today, by=by)
-    report.write = write_back(loaded.backend, loaded.data, book, today, added, loaded.memory, config, plan)
+    fresh = new_touches(report.deliveries, today, by=sender_name(config))
+    added = journaled.touches + fresh
+    try:
+        report.write = write_back(loaded.backend, loaded.data, book, today, added, loaded.memory, config, plan,
+                                  planned=journaled.touches)
+    except SheetsSyncError as exc:
+        journal.note_write_failure(today, str(exc))
+        if added:
+            exc.args = (f"{exc}. {JOURNALED.format(n=len(added))}",)
+        raise
     journal.mark_written(t.ref for t in added)
+    journal.clear_write_failure()
     return report
 
 
-def _sender_name(config: Config) -> str:
+JOURNALED = ("The {n} email(s) sent and not yet in the sheet are kept in the send journal: none of them "
+             "will be sent again, and the sheet catches up on the next run that can write")
+
+
+def behind_text(pending: list[Touch], failure: tuple[dt.date, str] | None, touches_sheet: str) -> str:
+    """One sentence on why the sheet lacked emails the journal knew were delivered, or ''."""
+    if not pending:
+        return ""
+    days = sorted({t.date for t in pending})
+    when = days[0].isoformat() if len(days) == 1 else f"{days[0].isoformat()} to {days[-1].isoformat()}"
+    why = f": the write-back of {failure[0].isoformat()} failed ({failure[1]})" if failure else ""
+    return (f"the sheet was behind{why}; {len(pending)} email(s) delivered on {when} were missing from "
+            f"{touches_sheet}, were not sent again, and are written now")
+
+
+def sender_name(config: Config) -> str:
     """Who the Touches rows say sent the emails: the configured sender, else the tool."""
     return os.environ.get("SHEETS_SYNC_FROM") or str(config.section("smtp").get("from", "")) or "sheets-sync"
 
 
 def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date, added: list[Touch],
-               memory: Memory, config: Config, plan: Plan | None = None) -> WriteResult:
+               memory: Memory, config: Config, plan: Plan | None = None, planned: list[Touch] | None = None
+               ) -> WriteResult:
     """Build and write the batch; when the source changed under us, re-read, re-plan and
-    try again, so nothing a person saved meanwhile is lost."""
+    try again, so nothing a person saved meanwhile is lost. ``planned``: the touches of
+    ``added`` that ``plan`` already counts."""
     for attempt in range(WRITE_ATTEMPTS):
-        batch = _batch(data, book, today, added, memory, plan)
+        counted = {t.ref for t in planned or ()} if plan is not None else set()
+        batch = _batch(data, book, today, added, memory, plan, counted)
         if batch.is_empty():
             save_memory(backend.state_dir(), memory)
             return WriteResult()
@@ -245,11 +281,9 @@ def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date,
 
 
 def _batch(data: WorkbookData, book: Book, today: dt.date, added: list[Touch], memory: Memory,
-           plan: Plan | None) -> WriteBatch:
-    by_client: dict[str, list[Touch]] = {}
-    for touch in added:
-        by_client.setdefault(touch.client_id, []).append(touch)
-    after = make_plan(book, today, memory, extra_touches=by_client, base=plan)
+           plan: Plan | None, counted: set[str]) -> WriteBatch:
+    extra = by_client([t for t in added if t.ref not in counted])
+    after = make_plan(book, today, memory, extra_touches=extra, base=plan)
     batch = build_batch(book, after, added, memory)
     stats_sheet = _stats_sheet(dataclasses.replace(book, touches=book.touches + added) if added else book, today,
                                after.touches_by_client)

@@ -7,27 +7,18 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sheets_sync.cadence import counts
+from sheets_sync.journal import RESULT_TEXT, delivery_touch
 from sheets_sync.message import Delivery, Message
 from sheets_sync.model import Book, Client, Task, Touch
 from sheets_sync.plan import Memory, Plan, group_touches
 from sheets_sync.workbook import RowUpdate, WriteBatch
 
-RESULT_TEXT = {"sent": "sent", "queued": "queued (outbox)", "failed": "failed", "unknown": "unknown: check by hand"}
-
-
 def new_touches(deliveries: Sequence[tuple[Message, Delivery]], today: dt.date, by: str) -> list[Touch]:
     """A Touches row for each client email delivered, queued or failed (digests are not touches)."""
-    rows = []
-    for message, delivery in deliveries:
-        if message.kind != "email" or delivery.status not in RESULT_TEXT:
-            continue
-        result = RESULT_TEXT[delivery.status]
-        if delivery.status in ("failed", "unknown") and delivery.detail:
-            result = f"{result}: {delivery.detail}"
-        rows.append(Touch(date=today, client_id=message.client_id, row=0, task_id=message.task_id,
-                          channel="Email", direction="Out", by=by, summary=message.summary,
-                          ref=message.key, result=result))
-    return rows
+    return [delivery_touch(today, message.client_id, message.task_id, message.summary, message.key,
+                           delivery.status, delivery.detail, by)
+            for message, delivery in deliveries
+            if message.kind == "email" and delivery.status in RESULT_TEXT]
 
 
 def _row(book: Book, table: str, values: dict[str, object]) -> dict[str, object]:

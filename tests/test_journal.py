@@ -43,7 +43,8 @@ def test_sends_left_mid_transaction_become_unknown_and_are_reported_once(tmp_pat
             "digest:ann@example.com:2026-11-23", "task:T-0001:reminder:1"]
         assert all("not sent again" in p.message and "delete its row from Touches" in p.message for p in first.problems)
         assert {t.ref: t.result for t in first.touches} == {
-            "task:T-0001:reminder:1": "unknown: check by hand", "client:C-0002:checkin:1": "sent"}
+            "task:T-0001:reminder:1": "unknown: check by hand: the run stopped during the SMTP transaction",
+            "client:C-0002:checkin:1": "sent"}
         assert first.settled == {"task:T-0001:reminder:1", "client:C-0002:checkin:1",
                                  "digest:ann@example.com:2026-11-23"}
         journal.mark_written(t.ref for t in first.touches)
