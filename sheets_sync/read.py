@@ -1,7 +1,9 @@
 """From raw grids to typed rows: find each table, match its headers, parse every row.
 
 A bad cell becomes a Problem at that cell and (where the row cannot be used safely) the row
-is skipped; the rest of the workbook is read. A missing required sheet or column is a
+is skipped; the rest of the workbook is read. Every bad cell of a row is reported, also on a
+row skipped for another reason, and a skipped row says why at the row: a task whose client
+is on two rows of Clients says so at its Client ID cell. A missing required sheet or column is a
 LayoutError: one clear error naming it.
 """
 
@@ -137,6 +139,14 @@ def _rows(loc: _Located):
                 break
 
 
+# What becomes of a row that cannot be used, said at the cell that stops it.
+LEFT_OUT = {"clients": "this client is left out of the run until it is fixed",
+            "tasks": "this task waits until it is fixed",
+            "touches": "this touch is not counted until it is fixed",
+            "sales": "this sale is not counted until it is fixed"}
+WAITS = {"task": "waits", "touch": "is not counted", "sale": "is not counted"}
+
+
 class _RowReader:
     """Reads one row's fields, collecting problems at their cells."""
 
@@ -145,6 +155,11 @@ class _RowReader:
         self.cells, self.slot = cells + loc.pad, loc.slot
         self.ok = True
 
+    def fail(self, field: str, message: str) -> None:
+        """A problem that keeps the row out of the run, saying so."""
+        self.problem(field, f"{message}; {LEFT_OUT[self.loc.table.name]}")
+        self.ok = False
+
     def raw(self, field: str) -> Any:
         return self.cells[self.slot[field]]
 
@@ -152,9 +167,10 @@ class _RowReader:
         try:
             return parse(self.cells[self.slot[field]])
         except v.BadValue as exc:
-            self.problem(field, str(exc))
             if fatal:
-                self.ok = False
+                self.fail(field, str(exc))
+            else:
+                self.problem(field, str(exc))
             return default
 
     def problem(self, field: str, message: str) -> None:
@@ -269,7 +285,8 @@ def _setting_value(kind: str, raw: Any) -> Any:
     return v.text(raw)
 
 
-def _read_clients(loc: _Located, problems: list[Problem], date) -> tuple[list[Client], set[str]]:
+def _read_clients(loc: _Located, problems: list[Problem], date) -> tuple[list[Client], dict[str, str]]:
+    """The usable clients, and for each client ID left out, why (to be said at the rows naming it)."""
     clients: list[Client] = []
     first_row: dict[str, int] = {}
     rows_by_id: dict[str, list[int]] = {}
@@ -289,22 +306,21 @@ def _read_clients(loc: _Located, problems: list[Problem], date) -> tuple[list[Cl
         name = nm.strip() if type(nm) is str else text(nm)
         if client_id:
             rows_by_id.setdefault(client_id, []).append(row)
-        if not name:
-            if client_id:
-                _RowReader(loc, problems, row, cells).problem("name", "Name is blank: type the client's name")
-            continue
+        if not name and not client_id:
+            continue  # a note below the table, not a client
         extra = {k: text(cells[i]) if i < len(cells) else "" for k, i in loc.extra.items()}
         ok = True
         try:  # a clean row in one go; a row with a bad or missing value is read again cell by cell below
-            client = Client(client_id, name, row, text(co), email(em), text(ph), email(ow), tier(ti) or "C",
-                            status(st) or _no_status(), date(cs), date(lo), yes(dn), text(no), number(av),
-                            whole(to), _lenient(date, lt), text(na), date(nd), whole(ds), False, extra)
+            client = Client(client_id, name or _no_name(), row, text(co), email(em), text(ph), email(ow),
+                            tier(ti) or "C", status(st) or _no_status(), date(cs), date(lo), yes(dn), text(no),
+                            number(av), whole(to), _lenient(date, lt), text(na), date(nd), whole(ds), False, extra)
         except v.BadValue:
             r = _RowReader(loc, problems, row, cells)
+            if not name:
+                r.fail("name", "Name is blank: type the client's name")
             state = r.get("status", status)
-            if r.ok and not state:
-                r.problem("status", "Status is blank: choose Prospect, Active, Lost or No Sale")
-                r.ok = False
+            if state == "":
+                r.fail("status", "Status is blank: choose Prospect, Active, Lost or No Sale")
             client = Client(
                 client_id=client_id, name=name, row=row,
                 company=text(co),
@@ -335,20 +351,33 @@ def _read_clients(loc: _Located, problems: list[Problem], date) -> tuple[list[Cl
             blank_id_rows.append(client)
         clients.append(client)
     duplicates = {cid for cid, rows in rows_by_id.items() if len(rows) > 1}
+    sheet = loc.sheet.title
     for cid in sorted(duplicates):
         rows = rows_by_id[cid]
         for row in rows:
             others = ", ".join(str(r) for r in rows if r != row)
-            problems.append(Problem(loc.sheet.title, loc.cell("client_id", row),
-                                    f"Client ID {cid} is also used on row {others}: give each client its own ID"))
+            problems.append(Problem(sheet, loc.cell("client_id", row),
+                                    f"Client ID {cid} is also used on row {others}: give each client its own ID; "
+                                    f"every row with this ID is left out of the run until then"))
     clients = [c for c in clients if c.client_id not in duplicates]
     _fill_ids(blank_id_rows, [c for c in rows_by_id], "C-", "client_id")
-    bad = set(rows_by_id) - {c.client_id for c in clients}
+    kept = {c.client_id for c in clients}
+    bad = {cid: (f"client {cid} is on {_count(len(rows))} rows of {sheet}" if cid in duplicates
+                 else f"client {cid} on row {rows[0]} of {sheet} has a problem to fix first")
+           for cid, rows in rows_by_id.items() if cid not in kept}
     return clients, bad
+
+
+def _count(n: int) -> str:
+    return {2: "two", 3: "three"}.get(n, str(n))
 
 
 def _no_status() -> str:
     raise v.BadValue("Status is blank")  # the careful reading of the row says where and how to fix it
+
+
+def _no_name() -> str:
+    raise v.BadValue("Name is blank")  # likewise
 
 
 def _fill_ids(rows: list[Any], existing: list[str], prefix: str, field: str) -> None:
@@ -380,18 +409,40 @@ def _lenient(parse: Callable[[Any], Any], raw: Any) -> Any:
         return None
 
 
-def _client_ref_ok(r: _RowReader, client_id: str, known: dict[str, str], bad: set[str], what: str) -> bool:
-    if not client_id:
-        r.problem("client_id", f"Client ID is blank: type the ID of the client this {what} is for")
-        return False
+def _client_ref_ok(r: _RowReader, client_id: str, known: dict[str, str], bad: dict[str, str], what: str,
+                   held: dict[str, list[int]] | None = None) -> bool:
+    """True when the row names a usable client; else a problem at its Client ID cell saying why
+    the row waits. With ``held`` (the logs), the rows naming a client that is left out are
+    gathered there instead, for one problem at the first of them (``report_held``)."""
     if client_id in known:
         return True
-    if client_id not in bad:
-        r.problem("client_id", f"Client ID {client_id} is not on the Clients sheet: correct the ID or add the client")
+    if client_id in bad:
+        if held is not None:
+            held.setdefault(client_id, []).append(r.row)
+        else:
+            r.problem("client_id", f"{bad[client_id]}; this {what} {WAITS[what]} until that is fixed")
+        return False
+    if not client_id:
+        why = f"Client ID is blank: type the ID of the client this {what} is for"
+    else:
+        why = f"Client ID {client_id} is not on the Clients sheet: correct the ID or add the client"
+    r.problem("client_id", f"{why}; this {what} {WAITS[what]} until then")
     return False
 
 
-def _read_tasks(loc: _Located, problems: list[Problem], date, known: dict[str, str], bad_clients: set[str]) -> list[Task]:
+def _report_held(loc: _Located, problems: list[Problem], held: dict[str, list[int]], bad: dict[str, str],
+                 what: str) -> None:
+    """One problem for each left-out client a log names, at the first row naming it: a client
+    on two rows of Clients may have hundreds of touches, and one line says it for all."""
+    for client_id, rows in held.items():
+        more = len(rows) - 1
+        which = f"this {what} is" if not more else \
+            f"this {what} and {more} more row{'s' if more > 1 else ''} of {loc.sheet.title} naming it are"
+        problems.append(Problem(loc.sheet.title, loc.cell("client_id", rows[0]),
+                                f"{bad[client_id]}; {which} not counted until that is fixed"))
+
+
+def _read_tasks(loc: _Located, problems: list[Problem], date, known: dict[str, str], bad_clients: dict[str, str]) -> list[Task]:
     tasks: list[Task] = []
     rows_by_id: dict[str, list[int]] = {}
     blank: list[Task] = []
@@ -407,16 +458,15 @@ def _read_tasks(loc: _Located, problems: list[Problem], date, known: dict[str, s
         if task_id:
             rows_by_id.setdefault(task_id, []).append(row)
         client_id = cid.strip() if type(cid) is str else v.parse_id(cid)
-        if client_id not in known:
-            _client_ref_ok(_RowReader(loc, problems, row, cells), client_id, known, bad_clients, "task")
-            continue
-        try:  # a clean row in one go; a row with a bad value is read again cell by cell below
+        try:  # a clean row in one go; a row with a bad value or client is read again cell by cell below
             task = Task(task_id, known[client_id], row, kind(ty) or "Other", text(de), number(am), date(du),
                         date(op), status(st) or "Open", date(dn), v.parse_int(rs), _lenient(date, lr), date(nr))
-        except v.BadValue:
+        except (v.BadValue, KeyError):
             r = _RowReader(loc, problems, row, cells)
+            if not _client_ref_ok(r, client_id, known, bad_clients, "task"):
+                r.ok = False
             task = Task(
-                task_id=task_id, client_id=known[client_id], row=row,
+                task_id=task_id, client_id=known.get(client_id, client_id), row=row,
                 type=r.get("type", kind) or "Other",
                 description=text(de),
                 amount=r.get("amount", number),
@@ -444,12 +494,13 @@ def _read_tasks(loc: _Located, problems: list[Problem], date, known: dict[str, s
     return [t for t in tasks if t.task_id not in duplicates]
 
 
-def _read_touches(loc: _Located, problems: list[Problem], date, known: dict[str, str], bad_clients: set[str]) -> list[Touch]:
+def _read_touches(loc: _Located, problems: list[Problem], date, known: dict[str, str], bad_clients: dict[str, str]) -> list[Touch]:
     # The log is the largest sheet (several rows per client): one tight loop, and a
     # _RowReader only for the rare row that has a problem.
     from sheets_sync.layout import CHANNELS, DIRECTIONS
 
     touches: list[Touch] = []
+    held: dict[str, list[int]] = {}
     channel = _cached(lambda raw: v.parse_choice(raw, CHANNELS, CHANNEL_ALIASES))
     direction = _cached(lambda raw: v.parse_choice(raw, DIRECTIONS, DIRECTION_ALIASES))
     text = v.text
@@ -474,24 +525,25 @@ def _read_touches(loc: _Located, problems: list[Problem], date, known: dict[str,
             r = _RowReader(loc, problems, row, cells)
             when = r.get("date", date)
             if r.ok and when is None:
-                r.problem("date", "Date is blank: type the day of the contact")
-            if when is None:
-                continue
+                r.fail("date", "Date is blank: type the day of the contact")
+        usable = when is not None
         if client_id not in known:
-            _client_ref_ok(_RowReader(loc, problems, row, cells), client_id, known, bad_clients, "touch")
-            continue
+            usable = _client_ref_ok(_RowReader(loc, problems, row, cells), client_id, known, bad_clients, "touch", held)
         chan = channels.get(ch) if type(ch) is str else None  # the few channels seen so far
         if chan is None:
             chan = _choice(ch, channel, "Note", channels, loc, problems, row, cells, "channel")
         way = ways.get(di) if type(di) is str else None
         if way is None:
             way = _choice(di, direction, "Out", ways, loc, problems, row, cells, "direction")
+        if not usable:
+            continue
         sender = by.strip() if type(by) is str else text(by)
         touches.append(Touch(
             when, known[client_id], row, "" if t is None else t.strip() if type(t) is str else v.parse_id(t),
             chan, way, names.setdefault(sender, sender), "" if su is None else text(su),
             "" if rf is None else text(rf), "" if rs is None else text(rs),
         ))
+    _report_held(loc, problems, held, bad_clients, "touch")
     return touches
 
 
@@ -509,18 +561,19 @@ def _choice(raw: Any, parse: Callable[[Any], str], default: str, seen: dict[str,
     return value
 
 
-def _read_sales(loc: _Located, problems: list[Problem], date, known: dict[str, str], bad_clients: set[str]) -> list[Sale]:
+def _read_sales(loc: _Located, problems: list[Problem], date, known: dict[str, str], bad_clients: dict[str, str]) -> list[Sale]:
     sales: list[Sale] = []
+    held: dict[str, list[int]] = {}
     for row, cells in _rows(loc):
         r = _RowReader(loc, problems, row, cells)
         client_id = v.parse_id(r.raw("client_id"))
         when = r.get("date", date)
         amount = r.get("amount", v.parse_number)
         if when is None and r.ok:
-            r.problem("date", "Date is blank: type the day of the sale")
-            r.ok = False
-        if not r.ok or not _client_ref_ok(r, client_id, known, bad_clients, "sale"):
+            r.fail("date", "Date is blank: type the day of the sale")
+        if not _client_ref_ok(r, client_id, known, bad_clients, "sale", held) or not r.ok:
             continue
         sales.append(Sale(date=when, client_id=client_id, row=row, amount=amount,
                           description=v.text(r.raw("description"))))
+    _report_held(loc, problems, held, bad_clients, "sale")
     return sales

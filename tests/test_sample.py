@@ -66,7 +66,15 @@ def test_exactly_the_planted_bad_cells_are_problems(built):
         ("Tasks", _find(tasks, "C-0099")[0]),
     } | {("Clients", cell) for cell in _find(clients, duplicate) if cell.startswith("A")}
     assert len(expected) == 6
-    assert {(p.sheet, p.cell) for p in book.problems} == expected
+    assert {(p.sheet, p.cell) for p in book.problems if not _log_row_waits(p)} == expected
+    # each log names each left-out client once (the duplicate and the two with a bad cell)
+    told = [(p.sheet, p.message.split()[1]) for p in book.problems if _log_row_waits(p)]
+    assert len(told) == len(set(told)) and {s for s, _ in told} <= {"Touches", "Sales"}
+
+
+def _log_row_waits(problem) -> bool:
+    """A touch or sale of a client left out of the run (said once, at the first such row)."""
+    return problem.message.endswith("not counted until that is fixed")
     assert sum(ids.count(i) > 1 for i in set(ids)) == 1
 
 
@@ -273,7 +281,7 @@ def test_any_day_gives_the_planted_problems_and_work_to_do():
     def check(today):
         sheets = sample_sheets(today)
         book = read_book(WorkbookData({s.title: SheetData(s.title, s.rows) for s in sheets}))
-        assert len(book.problems) == 6, [str(p) for p in book.problems]
+        assert len([p for p in book.problems if not _log_row_waits(p)]) == 6, [str(p) for p in book.problems]
         lost_on = {c.client_id: c.lost_on for c in book.clients if c.status == "Lost"}
         assert all(s.date < lost_on[s.client_id] for s in book.sales if s.client_id in lost_on)
         assert all(t.date < today for t in book.touches)
