@@ -1,5 +1,9 @@
 """Rendering emails from the Jinja2 templates in ``templates/``.
 
+The built-in templates travel inside the installed package as ``sheets_sync.templates`` (the
+build maps the repository's ``templates/`` folder there, see pyproject.toml) and are read with
+importlib.resources; a team's own folders come first and win, file by file.
+
 A template is a text file: a ``Subject:`` line, a blank line, then the body. Templates run
 sandboxed with StrictUndefined, so a template naming a missing column fails loudly with its
 file and line instead of sending a half-empty email. Variables are plain, readable views:
@@ -12,9 +16,11 @@ import datetime as dt
 import functools
 import html
 import re
-import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +31,7 @@ from sheets_sync.cadence import money
 from sheets_sync.model import Client, Task
 from sheets_sync.settings import Settings
 
-BUNDLED = Path(__file__).resolve().parent.parent / "templates"
-INSTALLED = Path(sys.prefix) / "share" / "sheets-sync" / "templates"
+BUILT_IN = "sheets_sync.templates"
 
 
 class RenderError(Exception):
@@ -50,11 +55,25 @@ class Rendered:
 
 
 def template_dirs(extra: list[Path] | None = None) -> list[Path]:
-    """Where templates are looked up: the given folders first (a team's own copies), then
-    the templates shipped with the tool."""
-    dirs = [d for d in (extra or []) if d.is_dir()]
-    dirs += [d for d in (BUNDLED, INSTALLED) if d.is_dir()]
-    return dirs
+    """A team's own template folders that exist, in the order given; they are looked in
+    before the templates shipped with the tool (see ``built_in``)."""
+    return [d for d in (extra or []) if d.is_dir()]
+
+
+def built_in() -> Traversable:
+    """The templates shipped with the tool, inside the installed package."""
+    return resources.files(BUILT_IN)
+
+
+def _built_in_source(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+    """A FunctionLoader's answer for a built-in template: its text, its file name (for the
+    line of an error) and 'always up to date'; None when there is no such file."""
+    if "/" in name or "\\" in name:
+        return None
+    resource = built_in().joinpath(name)
+    if not resource.is_file():
+        return None
+    return resource.read_text(encoding="utf-8"), str(resource), lambda: True
 
 
 @functools.lru_cache(maxsize=1 << 16)  # a run names the same days thousands of times (a big book: thousands of days)
@@ -103,7 +122,8 @@ class Templates:
     def __init__(self, dirs: list[Path] | None = None) -> None:
         self.dirs = template_dirs(dirs)
         self.env = ImmutableSandboxedEnvironment(
-            loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
+            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader([str(d) for d in self.dirs]),
+                                        jinja2.FunctionLoader(_built_in_source)]),
             undefined=jinja2.StrictUndefined, autoescape=False,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
             auto_reload=False,  # a run renders thousands of emails: no check of the file before each
