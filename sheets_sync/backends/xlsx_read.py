@@ -11,6 +11,7 @@ sees parts that passed. For the rare workbook calamine refuses while the package
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import re
 from collections.abc import Iterator
@@ -134,13 +135,17 @@ def workbook_info(pkg: Package) -> WorkbookInfo:
                         sst if sst and pkg.has(sst) else None, styles if styles and pkg.has(styles) else None)
 
 
-_LONG_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>[^<]{%d,}" % (MAX_TEXT + 1))
+_LONG_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>([^<]{%d,})" % (MAX_TEXT + 1))
 
 
 def check_strings(pkg: Package, part: str, data: bytes) -> None:
-    """Refuse a part holding a text longer than any cell can hold (oversized-strings attacks)."""
-    if _LONG_TEXT.search(data):
-        raise SourceError(TOO_LONG.format(name=pkg.name, part=part), source=str(pkg.path))
+    """Refuse a part holding a text longer than any cell can hold (oversized-strings attacks).
+    Bytes only find the candidates: a text Excel holds takes up to 7 bytes a character
+    (é is 2, an escaped CR 7), so a candidate is decoded and counted as Excel counts."""
+    for m in _LONG_TEXT.finditer(data):
+        text = unescape(html.unescape(m.group(1).decode("utf-8", "replace")))
+        if len(text.encode("utf-16-le", "surrogatepass")) // 2 > MAX_TEXT:
+            raise SourceError(TOO_LONG.format(name=pkg.name, part=part), source=str(pkg.path))
 
 
 def read_workbook(pkg: Package) -> tuple[WorkbookData, WorkbookInfo]:
