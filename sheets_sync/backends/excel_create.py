@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sheets_sync.backends.xlsx_cells import escape_x
 from sheets_sync.errors import ConfigError, SourceError
 from sheets_sync.layout import TABLES, Column, Table
 from sheets_sync.template import column_names, header_row
@@ -82,6 +83,10 @@ def fill_sheet(ws: Worksheet, content: SheetContent) -> None:
     for r, values in enumerate(content.rows, start=1):
         for c, value in enumerate(values, start=1):
             if value is None or value == "":
+                continue
+            if isinstance(value, str):  # text stays text: never a formula, no character lost
+                cell = ws.cell(row=r, column=c, value=escape_x(value))
+                cell.data_type = "s"
                 continue
             cell = ws.cell(row=r, column=c, value=value)
             if isinstance(value, dt.date):

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from sheets_sync.backends.xlsx_append import StreamedPart, plan_append
-from sheets_sync.backends.xlsx_cells import escape_attr
+from sheets_sync.backends.xlsx_cells import drop_unstorable, drop_unstorable_rows, escape_attr
 from sheets_sync.backends.xlsx_chart import (
     CT_CHART,
     CT_DRAWING,
@@ -175,6 +175,10 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
     # Planned into cells now: a big sync's row updates are a tenth of its peak memory, and
     # the caller builds a new batch for any further write.
     batch.updates.clear()
+    for title, changes in plan.cells.items():  # a cell no Excel cell can hold: reported, left out
+        plan.dropped.extend(drop_unstorable(title, changes))
+    for content in batch.tool_sheets:
+        plan.dropped.extend(drop_unstorable_rows(content.title, content.rows))
     with Package(path) as pkg:
         info = workbook_info(pkg)
         editor = Editor(pkg, info)
@@ -364,7 +368,7 @@ def _norm(value: object) -> object:
         return value
     if isinstance(value, (int, float)):
         return None if value != value or value in (float("inf"), float("-inf")) else round(float(value), 9)
-    return str(value)[:32767]
+    return str(value)
 
 
 def _verify(tmp: Path, name: str, checks: dict[str, dict[tuple[int, int], object]],
