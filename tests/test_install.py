@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+import sheets_sync
+
 pytestmark = pytest.mark.install
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,7 +122,10 @@ def test_version_is_printed(installed, far_away):
     work, env = far_away.work, far_away.env
     result = _run([installed / "sheets-sync", "--version"], cwd=work, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "sheets-sync, version 0.1.0"
+    assert result.stdout.strip() == f"sheets-sync, version {sheets_sync.__version__}"
+    metadata = _run([installed / "python", "-c", "import importlib.metadata as m; print(m.version('sheets-sync'))"],
+                    cwd=work, env=env)
+    assert metadata.stdout.strip() == sheets_sync.__version__, metadata.stderr
 
 
 def test_the_sample_syncs_into_the_outbox_with_rendered_emails(installed, far_away):
