@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from email.utils import formataddr, parseaddr
 from typing import Any
 
+from sheets_sync.addresses import BadAddress, check_address
 from sheets_sync.config import Config
 from sheets_sync.errors import ConfigError
 
@@ -128,7 +129,7 @@ def resolve_mail_settings(config: Config, overrides: Mapping[str, Any] | None = 
     sender = _sender(pick("sender") or (user if "@" in user else ""))
     return MailSettings(
         host=host, port=port or DEFAULT_PORTS[security], security=security, sender=sender,
-        user=user, password=password, reply_to=_one_line(pick("reply_to")),
+        user=user, password=password, reply_to=_reply_to(pick("reply_to")),
         ca_file=os.path.expanduser(pick("ca_file")) if pick("ca_file") else "",
         timeout=_timeout(pick("timeout")),
     )
@@ -162,15 +163,38 @@ def _one_line(value: str) -> str:
 
 def _sender(value: str) -> str:
     """ "Name <addr>" or "addr", strictly: the address is what is inside the last <...>."""
-    value = _one_line(value)
+    name, address = _split(_one_line(value))
+    if "@" not in address or any(c in address for c in ' <>,;"'):
+        raise ConfigError(NO_SENDER)
+    try:  # the one rule for addresses, as for the recipients
+        address = check_address(address)
+    except BadAddress as exc:
+        raise ConfigError(f"the sender {exc}: correct SHEETS_SYNC_FROM or from = \"...\" in [smtp]") from None
+    return formataddr((name, address))
+
+
+def _split(value: str) -> tuple[str, str]:
+    """(name, address) of "Name <addr>" or "addr", strictly: the address is what is inside the
+    last <...> (``parseaddr`` would read "Desk Bcc: y@evil.example <desk@x>" as y@evil.example)."""
     name, address = "", value
     if value.endswith(">") and "<" in value:
         name, _, address = value[:-1].rpartition("<")
         name = name.strip().strip('"').strip()
-    address = address.strip()
-    if "@" not in address or any(c in address for c in ' <>,;"'):
-        raise ConfigError(NO_SENDER)
-    return formataddr((name, address))
+    return name, address.strip()
+
+
+def _reply_to(value: str) -> str:
+    """ "Name <addr>" or "addr" (or ""), its address checked by the one rule."""
+    value = _one_line(value)
+    if not value:
+        return ""
+    name, address = _split(value)
+    try:
+        address = check_address(address)
+    except BadAddress as exc:
+        raise ConfigError(f"the Reply-To {exc}: correct SHEETS_SYNC_REPLY_TO or reply_to = \"...\" "
+                          "in [smtp]") from None
+    return formataddr((name, address)) if name else address
 
 
 def _keyring_password(user: str) -> str:

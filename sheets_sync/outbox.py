@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from sheets_sync.addresses import BadAddress, check_address
 from sheets_sync.journal import Journal
 from sheets_sync.message import Delivery, Message
-from sheets_sync.mime import email_bytes
+from sheets_sync.mime import clean_header, email_bytes
 
 
 def file_name(key: str) -> str:
@@ -42,7 +43,8 @@ class OutboxMailer:
         self.journal, self.today = journal, today
 
     def deliver(self, messages: Sequence[Message]) -> list[Delivery]:
-        """Write each message as <key>.eml (atomically); every one is 'queued'.
+        """Write each message as <key>.eml (atomically): 'queued', or 'failed' without a file
+        when its address is one no server takes (``addresses.check_address``).
 
         Raises OSError when a file cannot be written (the run stops before anything is
         recorded; a rerun writes the same files again)."""
@@ -55,6 +57,11 @@ class OutboxMailer:
         # next messages are built: a big run writes tens of thousands.
         with ThreadPoolExecutor(1) as pool:
             for message in messages:
+                try:  # the rule the SMTP mailer applies: an address it would refuse gets no file
+                    check_address(clean_header(message.to))
+                except BadAddress as exc:
+                    deliveries.append(Delivery(message.key, "failed", str(exc), now))
+                    continue
                 sender = self.sender or message.headers.get("From", "")
                 reply_to = self.reply_to or message.headers.get("Reply-To", "")
                 path = self.folder / file_name(message.key)

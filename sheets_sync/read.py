@@ -206,7 +206,7 @@ def read_book(data: WorkbookData, layout: dict[str, Any] | None = None) -> Book:
         return v.parse_date(raw, ds, order)
 
     date = _cached(date)
-    clients, bad_clients = _read_clients(located["clients"], problems, date)
+    clients, bad_clients = _read_clients(located["clients"], problems, date, bool(settings.allow_special_use_domains))
     # each ID -> the client's own string: the many rows naming a client share it
     known = {c.client_id: c.client_id for c in clients}
     tasks = _read_tasks(located["tasks"], problems, date, known, bad_clients)
@@ -278,6 +278,8 @@ def _setting_value(kind: str, raw: Any) -> Any:
         if not days or any(d <= 0 for d in days) or list(days) != sorted(set(days)):
             raise v.BadValue(f"'{v.text(raw)}' must be growing numbers of days such as 2, 5, 9, 14")
         return days
+    if kind == "yes_no":
+        return v.parse_bool(raw)
     if kind == "dates":
         if isinstance(raw, (int, float)) or v.is_date_like(raw):
             return (v.parse_date(raw),)
@@ -285,14 +287,16 @@ def _setting_value(kind: str, raw: Any) -> Any:
     return v.text(raw)
 
 
-def _read_clients(loc: _Located, problems: list[Problem], date) -> tuple[list[Client], dict[str, str]]:
-    """The usable clients, and for each client ID left out, why (to be said at the rows naming it)."""
+def _read_clients(loc: _Located, problems: list[Problem], date,
+                  allow_special_use: bool = True) -> tuple[list[Client], dict[str, str]]:
+    """The usable clients, and for each client ID left out, why (to be said at the rows naming
+    it). Email and Owner addresses by the one rule of ``addresses``."""
     clients: list[Client] = []
     first_row: dict[str, int] = {}
     rows_by_id: dict[str, list[int]] = {}
     status = _cached(lambda raw: v.parse_choice(raw, CLIENT_STATUSES, STATUS_ALIASES))
     tier = _cached(lambda raw: v.parse_choice(raw, TIERS, TIER_ALIASES))
-    email = _cached(v.parse_email)
+    email = _cached(lambda raw: v.parse_email(raw, allow_special_use))
     yes = _cached(v.parse_bool)
     blank_id_rows = []
     fields_of = itemgetter(*(loc.slot[f] for f in (

@@ -21,7 +21,7 @@ class SettingSpec:
     key: str
     label: str
     default: Any
-    kind: str  # int | float | days_list | dates | text
+    kind: str  # int | float | days_list | dates | yes_no | text
     note: str
 
 
@@ -60,6 +60,9 @@ SPECS: tuple[SettingSpec, ...] = (
                 "Put before amounts in emails and reports."),
     SettingSpec("google_time_limit_seconds", "Google time limit (seconds)", 120, "int",
                 "How long to keep retrying Google Sheets before giving up."),
+    SettingSpec("allow_special_use_domains", "Email .local and .test addresses", True, "yes_no",
+                "Yes: addresses such as sam@agency.local (an office's own mail server) are emailed. "
+                "No: they are reported at their cell and never emailed."),
 )
 
 SPEC_BY_KEY = {s.key: s for s in SPECS}

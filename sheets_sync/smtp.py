@@ -26,8 +26,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import yagmail
-from email_validator import EmailNotValidError, validate_email
 
+from sheets_sync.addresses import BadAddress, check_address
 from sheets_sync.config import Config
 from sheets_sync.errors import MailError
 from sheets_sync.journal import Journal
@@ -93,16 +93,6 @@ class _Yag(yagmail.SMTP):
 def tls_context(settings: MailSettings) -> ssl.SSLContext:
     """A context that checks the server's certificate (smtplib's own default does not)."""
     return ssl.create_default_context(cafile=settings.ca_file or None)
-
-
-def check_address(address: str) -> str:
-    """The address, normalised (ASCII domain), or ValueError with a reason a person can act on.
-    Syntax only: no DNS lookups."""
-    try:
-        result = validate_email(address, check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError as exc:
-        raise ValueError(f"invalid email address {address!r}: {exc}") from None
-    return result.ascii_email or result.normalized
 
 
 class _Transient(Exception):
@@ -283,9 +273,9 @@ class SmtpMailer:
                 status = "sent" if entry and entry.status == "sent" else "unknown"
                 results[index] = Delivery(message.key, status, "already handed to the mail server; not sent again", now)  # type: ignore[arg-type]
                 continue
-            try:
+            try:  # the reader's rule: an address it accepted is never refused here
                 recipient = check_address(clean_header(message.to))
-            except ValueError as exc:
+            except BadAddress as exc:
                 results[index] = Delivery(message.key, "failed", str(exc), now)
                 continue
             todo.append((index, message, recipient))

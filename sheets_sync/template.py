@@ -23,8 +23,11 @@ def table_headers(table: Table) -> list[str]:
 
 
 def setting_value(spec: SettingSpec) -> CellValue:
-    """A setting's default as the Settings sheet shows it (lists and dates as "2, 5, 9")."""
+    """A setting's default as the Settings sheet shows it (lists and dates as "2, 5, 9", yes/no
+    as Yes or No)."""
     default = spec.default
+    if isinstance(default, bool):
+        return "Yes" if default else "No"
     if isinstance(default, (tuple, list)):
         text = ", ".join(d.isoformat() if isinstance(d, dt.date) else str(d) for d in default)
         return text or None

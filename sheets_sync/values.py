@@ -10,7 +10,8 @@ import datetime as dt
 import re
 
 from dateutil import parser as date_parser
-from email_validator import EmailNotValidError, validate_email
+
+from sheets_sync.addresses import BadAddress, check_address
 
 EPOCHS = {1900: dt.date(1899, 12, 30), 1904: dt.date(1904, 1, 1)}
 _MAX_SERIAL = 2958465  # 9999-12-31 in the 1900 system
@@ -116,28 +117,17 @@ def _checked(day: dt.date, raw: str) -> dt.date:
     return day
 
 
-# Plain ASCII addresses that are valid beyond doubt skip the full validator (it costs
-# ~100 µs each, which is 10 s on a 100,000-client sheet); anything unusual goes through it.
-_PLAIN_EMAIL = re.compile(
-    r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}"
-)
-
-
-def parse_email(value: object) -> str:
-    """A syntactically valid email address ('' when blank). No DNS lookups."""
+def parse_email(value: object, allow_special_use: bool = True) -> str:
+    """An address a mail server takes ('' when blank), by the one rule of ``addresses``:
+    syntax, a domain with a dot, ASCII before the @; .local and .test only when
+    ``allow_special_use``. No DNS lookups."""
     raw = text(value)
     if not raw:
         return ""
-    if len(raw) <= 254 and _PLAIN_EMAIL.fullmatch(raw):
-        local, _, domain = raw.rpartition("@")
-        if len(local) <= 64:
-            return f"{local}@{domain.lower()}"
     try:
-        # No SMTPUTF8: few servers take it; an international domain is sent in its xn-- form.
-        found = validate_email(raw, check_deliverability=False, allow_smtputf8=False)
-        return found.ascii_email or found.normalized
-    except EmailNotValidError as exc:
-        raise BadValue(f"'{raw}' is not a valid email address ({exc}): correct it or clear the cell") from None
+        return check_address(raw, allow_special_use=allow_special_use)
+    except BadAddress as exc:
+        raise BadValue(f"{exc}: correct it or clear the cell") from None
 
 
 def parse_number(value: object) -> float | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from pathlib import Path
 
 import keyring
@@ -157,10 +158,13 @@ def test_bad_values_are_config_errors(monkeypatch, name, value, message):
 def test_line_breaks_in_sender_and_reply_to_are_removed(monkeypatch):
     monkeypatch.setenv("SHEETS_SYNC_SMTP_HOST", "smtp.example.com")
     monkeypatch.setenv("SHEETS_SYNC_FROM", "Office\r\nBcc: x@evil.example <me@example.com>")
-    monkeypatch.setenv("SHEETS_SYNC_REPLY_TO", "desk@example.com\r\nBcc: y@evil.example")
+    monkeypatch.setenv("SHEETS_SYNC_REPLY_TO", "Desk\r\nBcc: y@evil.example <desk@example.com>")
     s = resolve_mail_settings(Config())
     assert "\n" not in s.sender and "\r" not in s.sender and s.sender_address == "me@example.com"
-    assert "\n" not in s.reply_to
+    assert "\n" not in s.reply_to and parseaddr(s.reply_to)[1] == "desk@example.com"
+    monkeypatch.setenv("SHEETS_SYNC_REPLY_TO", "desk@example.com\r\nBcc: y@evil.example")
+    with pytest.raises(ConfigError, match="Reply-To 'desk@example.com Bcc: y@evil.example' is not a valid"):
+        resolve_mail_settings(Config())
 
 
 def test_a_gmail_app_password_pasted_with_spaces_works(monkeypatch):

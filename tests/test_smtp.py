@@ -156,7 +156,7 @@ def test_an_invalid_address_fails_with_a_reason_and_is_never_sent(start):
     server = start()
     deliveries = mailer(server).deliver([msg(1, to="ann@@example"), msg(2, to="")])
     assert [d.status for d in deliveries] == ["failed", "failed"]
-    assert "invalid email address 'ann@@example'" in deliveries[0].detail
+    assert "'ann@@example' is not a valid email address" in deliveries[0].detail
     assert server.sessions == 0 and server.received == []
 
 
@@ -286,7 +286,7 @@ def test_send_test_email(start):
 def test_send_test_email_to_a_bad_address_says_why(start):
     server = start()
     delivery = send_test_email(server.settings(), "not-an-address")
-    assert delivery.status == "failed" and "invalid email address" in delivery.detail
+    assert delivery.status == "failed" and "not a valid email address" in delivery.detail
 
 
 def test_send_test_email_to_a_server_that_is_down():
