@@ -254,7 +254,8 @@ def _read_settings(loc: _Located | None, problems: list[Problem]) -> Settings:
         try:
             settings.values[spec.key] = _setting_value(spec.kind, raw)
         except v.BadValue as exc:
-            r.problem("value", f"{spec.label}: {exc}; using the default ({spec.default})")
+            default = ("Yes" if spec.default else "No") if isinstance(spec.default, bool) else spec.default
+            r.problem("value", f"{spec.label}: {exc}; using the default ({default})")
     return settings
 
 

@@ -94,6 +94,7 @@ def test_the_setting_takes_yes_and_no_and_a_bad_value_is_reported(tmp_path):
     assert check_json(workbook(tmp_path / "yes.xlsx", SPECIAL, allow="Yes")) == (0, {})
     code, found = check_json(workbook(tmp_path / "bad.xlsx", SPECIAL, allow="perhaps"))
     assert code == 1 and list(found) == ["Settings!B2"] and "'perhaps' is not Yes or No" in found["Settings!B2"]
+    assert found["Settings!B2"].endswith("using the default (Yes)")
 
 
 @pytest.mark.parametrize("address", NO_SERVER_TAKES)
