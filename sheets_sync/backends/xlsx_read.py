@@ -270,15 +270,20 @@ def date_styles(pkg: Package, info: WorkbookInfo) -> set[int]:
     if not info.styles:
         return set()
     root = parse_xml(pkg, info.styles)
+    # The styleSheet's own numFmts and cellXfs only: the numFmts inside dxfs (conditional
+    # formats) reuse ids with other meanings.
+    lists = {local(el.tag): el for el in root.iterchildren(tag=etree.Element) if local(el.tag) in ("numFmts", "cellXfs")}
     custom = {}
-    for el in root.iter(f"{{{NS_MAIN}}}numFmt", f"{{{NS_MAIN_STRICT}}}numFmt"):
+    for el in lists.get("numFmts", ()):
+        if local(el.tag) != "numFmt":
+            continue
         try:
             custom[int(el.get("numFmtId", "-1"))] = el.get("formatCode", "")
         except ValueError:
             continue
     out = set()
-    for xfs in root.iter(f"{{{NS_MAIN}}}cellXfs", f"{{{NS_MAIN_STRICT}}}cellXfs"):
-        for index, xf in enumerate(x for x in xfs if local(x.tag) == "xf"):
+    if "cellXfs" in lists:
+        for index, xf in enumerate(x for x in lists["cellXfs"] if local(x.tag) == "xf"):
             try:
                 fmt = int(xf.get("numFmtId", "0"))
             except ValueError:

@@ -4,6 +4,13 @@ We never rewrite styles.xml: when a style we need does not exist we append entri
 end of its lists (fonts, fills, borders, numFmts, cellXfs) and raise the counts, so every
 existing style keeps its index and bytes. Existing entries are reused whenever one fits: a
 date written into a cell whose style already shows dates keeps that style.
+
+Some generators write no styles part at all, or an empty ``<styleSheet/>``: before the first
+entry is added, the lists a styles part needs are created (in the schema's order) with the
+default first entries Excel assumes, so unstyled cells keep meaning General / Calibri 11
+(see ``ensure_base``).
+Only the top-level ``numFmts`` and ``cellXfs`` say which styles show dates: the numFmts
+inside ``dxfs`` (conditional formats) reuse ids with other meanings.
 """
 
 from __future__ import annotations
@@ -12,39 +19,71 @@ import re
 
 from lxml import etree
 
-from sheets_sync.backends.xlsx_read import _BUILTIN_DATE_FORMATS, is_date_format, local, safe_parser
+from sheets_sync.backends.xlsx_cells import escape_attr
+from sheets_sync.backends.xlsx_read import (
+    _BUILTIN_DATE_FORMATS,
+    NS_MAIN,
+    is_date_format,
+    local,
+    safe_parser,
+)
+from sheets_sync.errors import SourceError
 
 ISO_DATE = "yyyy-mm-dd"
 BUILTIN_SHORT_DATE = 14
+CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+REL_STYLES_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships/styles"
+# CT_Stylesheet's children, in the order the schema requires
+SCHEMA_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
+                "tableStyles", "colors", "extLst")
+# The entries Excel assumes a list starts with: index 0 is every unstyled cell's, and fills
+# 0 and 1 are reserved (Excel treats fill 1 as gray125 whatever it says).
+_DEFAULTS = {
+    "fonts": ('<{p}font><{p}sz val="11"/><{p}name val="Calibri"/><{p}family val="2"/></{p}font>',),
+    "fills": ('<{p}fill><{p}patternFill patternType="none"/></{p}fill>',
+              '<{p}fill><{p}patternFill patternType="gray125"/></{p}fill>'),
+    "borders": ("<{p}border><{p}left/><{p}right/><{p}top/><{p}bottom/><{p}diagonal/></{p}border>",),
+    "cellStyleXfs": ('<{p}xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>',),
+    "cellXfs": ('<{p}xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',),
+    "cellStyles": ('<{p}cellStyle name="Normal" xfId="0" builtinId="0"/>',),
+}
 
 
 class Styles:
-    """styles.xml, parsed for lookups and edited by appending (see module docstring)."""
+    """styles.xml, parsed for lookups and edited by appending (see module docstring).
+    ``data`` None: the workbook has no styles part; one (in ``namespace``) is made when a
+    style is added, and the caller lists it in the package."""
 
-    def __init__(self, data: bytes | None) -> None:
+    def __init__(self, data: bytes | None, namespace: str = NS_MAIN, where: str = "styles.xml") -> None:
         self.original = data
-        self.data = data or b""
+        self.data = data if data is not None else (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{namespace}"/>').encode()
         self.changed = False
         self.formats: dict[int, str] = {}
         self.xfs: list[dict[str, str]] = []
         self.counts: dict[str, int] = {}
-        self.prefix = ""
-        if data:
-            root = etree.fromstring(data, safe_parser())
-            self.prefix = f"{root.prefix}:" if root.prefix else ""
-            for el in root:
-                name = local(el.tag)
-                if name in ("numFmts", "fonts", "fills", "borders", "cellXfs", "cellStyleXfs"):
-                    self.counts[name] = sum(1 for _ in el.iterchildren(tag=etree.Element))
-                if name == "numFmts":
-                    for fmt in el:
-                        try:
-                            self.formats[int(fmt.get("numFmtId", "-1"))] = fmt.get("formatCode", "")
-                        except ValueError:
-                            continue
-                elif name == "cellXfs":
-                    self.xfs = [dict(xf.attrib) for xf in el if local(xf.tag) == "xf"]
+        root = etree.fromstring(self.data, safe_parser())
+        if local(root.tag) != "styleSheet":  # no spreadsheet program opens such a file either
+            raise SourceError(f"{where} is not a styles part (its root is <{local(root.tag)}>, not <styleSheet>); "
+                              "open and save the workbook in Excel or LibreOffice to repair it")
+        self.prefix = f"{root.prefix}:" if root.prefix else ""
+        for el in root:  # the top-level lists only: dxfs hold numFmts of their own
+            name = local(el.tag)
+            if name in _DEFAULTS or name == "numFmts":
+                self.counts[name] = sum(1 for _ in el.iterchildren(tag=etree.Element))
+            if name == "numFmts":
+                for fmt in el.iterchildren(tag=etree.Element):
+                    if local(fmt.tag) != "numFmt":
+                        continue
+                    try:
+                        self.formats[int(fmt.get("numFmtId", "-1"))] = fmt.get("formatCode", "")
+                    except ValueError:
+                        continue
+            elif name == "cellXfs":
+                self.xfs = [dict(xf.attrib) for xf in el.iterchildren(tag=etree.Element) if local(xf.tag) == "xf"]
         self._date_cache: dict[int | None, int] = {}
+        self._complete = False
 
     def num_fmt(self, style: int | None) -> int:
         """The number format id of a cell style (0 = General)."""
@@ -88,8 +127,7 @@ class Styles:
         if code == "0.00":
             return 2
         new_id = max([163, *self.formats]) + 1
-        self._append("numFmts", f'<{self.prefix}numFmt numFmtId="{new_id}" formatCode="{code}"/>',
-                     before=("fonts",))
+        self._append("numFmts", f'<{self.prefix}numFmt numFmtId="{new_id}" formatCode="{escape_attr(code)}"/>')
         self.formats[new_id] = code
         return new_id
 
@@ -129,40 +167,67 @@ class Styles:
         self.xfs.append(attrs)
         return index
 
-    def _append(self, list_name: str, xml: str, before: tuple[str, ...] = ()) -> int:
-        """Insert ``xml`` as the last child of ``list_name`` (creating the list when the
-        part has none) and update its count; returns the new entry's index."""
-        if not self.data:
-            raise ValueError("no styles part")
+    def ensure_base(self) -> None:
+        """Create the lists a styles part needs, and their default first entries, where the
+        part lacks them (see module docstring); a complete part is left as it is. The cell
+        style lists (cellStyleXfs, cellStyles) only come with a first cellXfs: a part whose
+        cells have styles already works without them (several real ones have no cellStyles)."""
+        if self._complete:
+            return
+        self._complete = True
+        whole = not self.counts.get("cellXfs")
+        for name, entries in _DEFAULTS.items():
+            if name in ("cellStyleXfs", "cellStyles") and not whole:
+                continue
+            for xml in entries[self.counts.get(name, 0):]:
+                self._add(name, xml.format(p=self.prefix))
+                if name == "cellXfs":
+                    self.xfs.append({"numFmtId": "0", "fontId": "0", "fillId": "0", "borderId": "0", "xfId": "0"})
+
+    def _append(self, list_name: str, xml: str) -> int:
+        """Add ``xml`` at the end of ``list_name``, the part made complete first."""
+        self.ensure_base()
+        return self._add(list_name, xml)
+
+    def _add(self, list_name: str, xml: str) -> int:
+        """Insert ``xml`` as the last child of ``list_name`` (creating the list, in schema
+        order, when the part has none) and update its count; returns the new entry's index."""
         p = re.escape(self.prefix.encode())
+        name = list_name.encode()
         index = self.counts.get(list_name, 0)
-        close = re.search(rb"</" + p + list_name.encode() + rb"\s*>", self.data)
-        if close is None:
-            empty = re.search(rb"<" + p + list_name.encode() + rb"\b[^>]*/>", self.data)
-            if empty is not None:
-                self.data = self.data[:empty.start()] + (
-                    f'<{self.prefix}{list_name} count="1">{xml}</{self.prefix}{list_name}>').encode() + self.data[empty.end():]
-            else:
-                where = None
-                for name in (*before, "fonts", "fills", "borders", "cellStyleXfs", "cellXfs"):
-                    m = re.search(rb"<" + p + name.encode() + rb"\b", self.data)
-                    if m:
-                        where = m.start()
-                        break
-                if where is None:
-                    raise ValueError(f"styles part has no place for {list_name}")
-                block = f'<{self.prefix}{list_name} count="1">{xml}</{self.prefix}{list_name}>'.encode()
-                self.data = self.data[:where] + block + self.data[where:]
-        else:
+        close = re.search(rb"</" + p + name + rb"\s*>", self.data)
+        block = f'<{self.prefix}{list_name} count="1">{xml}</{self.prefix}{list_name}>'.encode()
+        if close is not None:
             self.data = self.data[:close.start()] + xml.encode() + self.data[close.start():]
-            opening = re.search(rb"<" + p + list_name.encode() + rb"\b[^>]*>", self.data)
+            opening = re.search(rb"<" + p + name + rb"\b[^>]*>", self.data)
             assert opening is not None
             tag = opening.group()
-            if re.search(rb'\bcount="\d*"', tag):
-                new_tag = re.sub(rb'\bcount="\d*"', f'count="{index + 1}"'.encode(), tag, count=1)
-            else:
-                new_tag = tag[:-1] + f' count="{index + 1}">'.encode()
+            count = re.compile(rb"""(?<=\s)count\s*=\s*("[^"]*"|'[^']*')""")
+            new_tag = count.sub(f'count="{index + 1}"'.encode(), tag, count=1) if count.search(tag) else \
+                tag[:-1] + f' count="{index + 1}">'.encode()
             self.data = self.data[:opening.start()] + new_tag + self.data[opening.end():]
+        elif (empty := re.search(rb"<" + p + name + rb"\b[^>]*/>", self.data)) is not None:
+            self.data = self.data[:empty.start()] + block + self.data[empty.end():]
+        else:
+            where = self._slot(list_name)
+            self.data = self.data[:where] + block + self.data[where:]
         self.counts[list_name] = index + 1
         self.changed = True
         return index
+
+    def _slot(self, list_name: str) -> int:
+        """Where a new ``list_name`` goes: before the first list the schema puts after it,
+        else at the end of the styleSheet (opened up when it is an empty element)."""
+        p = re.escape(self.prefix.encode())
+        for later in SCHEMA_ORDER[SCHEMA_ORDER.index(list_name) + 1:]:
+            m = re.search(rb"<" + p + later.encode() + rb"[\s/>]", self.data)
+            if m is not None:
+                return m.start()
+        close = re.search(rb"</" + p + rb"styleSheet\s*>", self.data)
+        if close is not None:
+            return close.start()
+        root = re.search(rb"<" + p + rb"styleSheet\b[^>]*?(\s*/>)", self.data)
+        if root is None:
+            raise ValueError("the styles part has no styleSheet element")
+        self.data = self.data[:root.start(1)] + f"></{self.prefix}styleSheet>".encode() + self.data[root.end(1):]
+        return root.start(1) + 1

@@ -33,16 +33,13 @@ class TemplateStyles:
 
     def __init__(self, styles: Styles) -> None:
         self.styles = styles
-        self._made: dict[str, int | None] = {}
+        self._made: dict[str, int] = {}
 
-    def get(self, name: str) -> int | None:
-        """Style index for header_staff, header_tool, title, date, amount or wrap (None when
-        the workbook has no styles part to add to)."""
+    def get(self, name: str) -> int:
+        """Style index for header_staff, header_tool, title, date, amount or wrap."""
         if name in self._made:
             return self._made[name]
-        if not self.styles.data:
-            self._made[name] = None
-            return None
+        self.styles.ensure_base()  # a part lacking fonts gets its default font 0 first: ours copy it
         s, p = self.styles, self.styles.prefix
         if name in ("header_staff", "header_tool"):
             font = self._font(bold=True)
@@ -65,7 +62,7 @@ class TemplateStyles:
     def _font(self, bold: bool, size: float | None = None) -> int:
         key = f"font{bold}{size}"
         if key in self._made:
-            return self._made[key] or 0
+            return self._made[key]
         p = self.styles.prefix
         m = re.search(rb"<" + re.escape(p.encode()) + rb"fonts\b[^>]*>\s*(<" + re.escape(p.encode())
                       + rb"font\b(?:[^>]*/>|.*?</" + re.escape(p.encode()) + rb"font>))", self.styles.data, re.S)
@@ -89,7 +86,7 @@ class TemplateStyles:
             self._made["border"] = self.styles.add_border(
                 f'<{p}border><{p}left/><{p}right/><{p}top/><{p}bottom style="thin"><{p}color rgb="{BORDER_GREY}"/>'
                 f"</{p}bottom><{p}diagonal/></{p}border>")
-        return self._made["border"] or 0
+        return self._made["border"]
 
 
 def rows_xml(rows: list[list[CellValue]], style: SheetStyle, prefix: str = "",

@@ -35,6 +35,8 @@ from sheets_sync.backends.xlsx_package import (
     write_package,
 )
 from sheets_sync.backends.xlsx_read import (
+    NS_MAIN,
+    NS_MAIN_STRICT,
     SheetInfo,
     WorkbookInfo,
     date_styles,
@@ -53,7 +55,7 @@ from sheets_sync.backends.xlsx_sheet import (
     replace_sheet_data,
 )
 from sheets_sync.backends.xlsx_spill import Checksummed, SpilledPart, spill
-from sheets_sync.backends.xlsx_styles import Styles
+from sheets_sync.backends.xlsx_styles import CT_STYLES, REL_STYLES, REL_STYLES_STRICT, Styles
 from sheets_sync.backends.xlsx_template import TemplateStyles, new_sheet_xml, rows_xml
 from sheets_sync.cell_plan import CellPlan, plan_cells
 from sheets_sync.errors import SourceChanged, SourceError
@@ -75,7 +77,8 @@ class Editor:
         self.pkg = pkg
         self.info = info
         self.changed: dict[str, bytes] = {}
-        self.styles = Styles(pkg.read(info.styles) if info.styles else None)
+        self.styles = Styles(pkg.read(info.styles), where=f"{pkg.name}: part {info.styles}") if info.styles \
+            else Styles(None, _main_namespace(pkg, info))
         self._template: TemplateStyles | None = None
 
     def part(self, name: str) -> bytes:
@@ -145,9 +148,31 @@ class Editor:
 
     def finish(self) -> dict[str, bytes]:
         """The parts to write, styles included when they changed."""
-        if self.styles.changed and self.info.styles:
+        if self.styles.changed:
+            if not self.info.styles:
+                self.info.styles = self._add_styles_part()
             self.changed[self.info.styles] = self.styles.data
         return self.changed
+
+    def _add_styles_part(self) -> str:
+        """List a new styles part in the package (its relationship and content type), for a
+        workbook written without one: dates need a date style."""
+        folder = str(PurePosixPath(self.info.workbook_part).parent)
+        folder = "" if folder == "." else folder + "/"
+        types = self.part("[Content_Types].xml")
+        part = f"{folder}styles.xml"
+        n = 1
+        while self.has(part) or re.search(rb'PartName="/' + re.escape(part.encode()) + rb'"', types, re.I):
+            part, n = f"{folder}styles{n}.xml", n + 1
+        strict = self.styles.data.find(NS_MAIN_STRICT.encode()) >= 0
+        self.add_rel(self.info.workbook_part, REL_STYLES_STRICT if strict else REL_STYLES, part)
+        self.add_override(part, CT_STYLES)
+        return part
+
+
+def _main_namespace(pkg: Package, info: WorkbookInfo) -> str:
+    """The spreadsheet namespace the workbook part uses (transitional, or Strict OOXML)."""
+    return NS_MAIN_STRICT if NS_MAIN_STRICT.encode() in pkg.read(info.workbook_part)[:4096] else NS_MAIN
 
 
 def _relative(owner: str, target: str) -> str:
@@ -161,8 +186,6 @@ def _relative(owner: str, target: str) -> str:
 
 def _style(editor: Editor, date_system: int) -> SheetStyle:
     def date_style(style: int | None) -> int:
-        if not editor.styles.data:
-            return 0
         return editor.styles.date_style(style)
 
     return SheetStyle(date_system, date_style)
