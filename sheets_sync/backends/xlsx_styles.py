@@ -202,8 +202,8 @@ class Styles:
             opening = re.search(rb"<" + p + name + rb"\b[^>]*>", self.data)
             assert opening is not None
             tag = opening.group()
-            count = re.compile(rb"""(?<=\s)count\s*=\s*("[^"]*"|'[^']*')""")
-            new_tag = count.sub(f'count="{index + 1}"'.encode(), tag, count=1) if count.search(tag) else \
+            attr = re.compile(rb"""(?<=\s)count\s*=\s*("[^"]*"|'[^']*')""")
+            new_tag = attr.sub(f'count="{index + 1}"'.encode(), tag, count=1) if attr.search(tag) else \
                 tag[:-1] + f' count="{index + 1}">'.encode()
             self.data = self.data[:opening.start()] + new_tag + self.data[opening.end():]
         elif (empty := re.search(rb"<" + p + name + rb"\b[^>]*/>", self.data)) is not None:
