@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+import subprocess
 import warnings
 import zipfile
 from pathlib import Path
@@ -271,3 +273,23 @@ def test_a_styles_part_that_is_no_stylesheet_is_refused_in_one_line(tmp_path):
     code, out = run("init", "--into", str(path))
     assert code == 3 and out.count("\n") == 1 and "not a styles part" in out and "report" not in out, out
     assert path.read_bytes() == before
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice is not installed")
+def test_libreoffice_opens_them_and_shows_the_dates(tmp_path):
+    no_styles, empty = book(tmp_path / "none.xlsx", None), book(tmp_path / "empty.xlsx", f'<x:styleSheet xmlns:x="{NS}"/>')
+    dxfs = [book(tmp_path / f"dxfs{int(flag)}.xlsx", custom_formats(flag, "x" if flag else ""), 2 if flag else 1,
+                 1 if flag else 2) for flag in (False, True)]
+    for path in (no_styles, empty, *dxfs):
+        adopt_and_sync(path, tmp_path, dated=path in dxfs)
+    paths = [str(p) for p in (no_styles, empty, *dxfs)]
+    result = subprocess.run(
+        [shutil.which("soffice") or shutil.which("libreoffice") or "", "--headless",
+         f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "csv", "--outdir", str(tmp_path / "csv"),
+         *paths], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and "repair" not in result.stderr.lower(), result.stderr
+    for path in paths:
+        lines = (tmp_path / "csv" / (Path(path).stem + ".csv")).read_text("utf-8").splitlines()
+        col = lines[0].split(",").index("Next Action Date")
+        for line in lines[1:4]:  # shown as a date (2020-04-01 or 04/01/2020), not a serial number
+            assert re.fullmatch(r"\d{2,4}[-/.]\d{2}[-/.]\d{2,4}", line.split(",")[col]), (path, line)
