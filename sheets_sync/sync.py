@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import gc
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -229,7 +230,20 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, outbo
         raise
     journal.mark_written(t.ref for t in added)
     journal.clear_write_failure()
+    report.problems += [not_written(message) for message in report.write.dropped]
     return report
+
+
+_WHERE = re.compile(r"(?P<sheet>[^!:]+)(?:!(?P<cell>[A-Z]{1,3}[0-9]+))?:?\s+(?P<message>.*)", re.S)
+
+
+def not_written(message: str) -> Problem:
+    """A value the write left out ('Clients!I3: a text of ...'), as a problem at its cell:
+    the sheet lacks something the tool worked out, so a person should know (exit 1)."""
+    match = _WHERE.fullmatch(message)
+    if match is None:
+        return Problem("", "", message)
+    return Problem(match["sheet"], match["cell"] or "", match["message"])
 
 
 JOURNALED = ("The {n} email(s) sent and not yet in the sheet are kept in the send journal: none of them "

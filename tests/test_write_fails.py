@@ -115,3 +115,14 @@ def test_the_human_report_says_the_sheet_was_behind_and_why(tmp_path: Path) -> N
     assert result.exit_code in (0, 1)
     assert "Note: the sheet was behind: the write-back of 2026-11-23 failed (clients.xlsx is open in Excel (by Ann)" \
         in " ".join(result.stdout.split())
+
+
+def test_an_update_the_write_had_to_leave_out_is_a_problem_at_its_place(api: FakeSheetsAPI, tmp_path: Path) -> None:
+    key = init_lib.create_google("Busy", config=Config(), sample=True, today=DAYS[0])
+    row = next(i for i, r in enumerate(api.values(key, "Clients"), start=1) if r and r[0] == "C-0002")
+    # Between the sync's fresh read of the keys and its write, someone deletes C-0002's row.
+    api.before("batchGet", lambda fake: fake.delete_rows(key, "Clients", row), nth=2)
+    report = run_sync(f"gsheet:{key}", DAYS[0], config=Config(), outbox=tmp_path / "out")
+    assert any("C-0002" in d for d in report.write.dropped), report.write.dropped
+    left_out = [p for p in report.problems if "C-0002 is no longer in the sheet" in p.message]
+    assert left_out and all(p.sheet == "Clients" and p.cell == "" for p in left_out), report.problems
