@@ -19,7 +19,9 @@ from sheets_sync import __version__
 from sheets_sync.config import Config, load_config
 from sheets_sync.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_SOURCE, SheetsSyncError
 
-UNEXPECTED = "unexpected failure ({kind}: {detail}); nothing was written. Set SHEETS_SYNC_DEBUG=1 to see details, and please report it."
+# No claim about the workbook here: the failure may come after a successful write (while printing).
+UNEXPECTED = ("unexpected failure ({kind}: {detail}); the run stopped there. Set SHEETS_SYNC_DEBUG=1 to see "
+              "details, and please report it.")
 
 
 def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -35,7 +37,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            click.echo("Error: interrupted; nothing was written", err=True)
+            click.echo("Error: interrupted; the run stopped there (a workbook is never left half-written)", err=True)
             sys.exit(EXIT_SOURCE)
         except Exception as exc:
             if os.environ.get("SHEETS_SYNC_DEBUG"):

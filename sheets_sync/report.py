@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from sheets_sync.cadence import fmt_day
 from sheets_sync.model import Problem
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
 
 def console() -> Console:
     """A console for stdout that does not wrap tables into unreadable columns in logs."""
-    return Console(width=140, soft_wrap=False, highlight=False)
+    # markup off: cells hold what staff typed, and a name like "Bob [/b]" is text, not a tag
+    return Console(width=140, soft_wrap=False, highlight=False, markup=False)
 
 
 def _actions_table(actions: Sequence[Action], title: str, show_owner: bool = True) -> Table:
@@ -60,7 +62,8 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
     out = out or console()
     plan = report.plan
     if report.dry_run:
-        out.print(f"[bold]Dry run[/bold] for {report.source} on {report.today:%a %d %b %Y}: nothing sent, nothing written.")
+        out.print(Text.assemble(("Dry run", "bold"), f" for {report.source} on {report.today:%a %d %b %Y}: "
+                                "nothing sent, nothing written."))
         emails = [a for a in plan.emails if a.step.key in {m.key for m in report.planned}]
         if emails:
             out.print(_actions_table(emails, "Emails that would be sent"))
@@ -78,7 +81,7 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
         for dropped in report.write.dropped:
             out.print(f"  not written: {dropped}")
         if report.behind:
-            out.print(f"Note: {report.behind}.", markup=False)
+            out.print(f"Note: {report.behind}.")
     if not plan.business_day:
         out.print("Today is not a business day: no emails go out; calls are listed for the next one.")
     if plan.calls:
@@ -123,8 +126,8 @@ def print_due(loaded: Loaded, owner: str | None, out: Console | None = None) -> 
         actions = groups.get(name, [])
         risks = [r for r in plan.at_risk if r.client.owner == name]
         out.print()
-        out.print(f"[bold]{name or '(no owner)'}[/bold]: {sum(a.kind == 'call' for a in actions)} call(s), "
-                  f"{sum(a.kind == 'email' for a in actions)} email(s), {len(risks)} at risk")
+        out.print(Text.assemble((name or "(no owner)", "bold"), f": {sum(a.kind == 'call' for a in actions)} call(s), "
+                                f"{sum(a.kind == 'email' for a in actions)} email(s), {len(risks)} at risk"))
         if actions:
             out.print(_actions_table(actions, "", show_owner=False))
         if risks:

@@ -6,6 +6,7 @@ import json
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from sheets_sync.cadence import money
 from sheets_sync.stats import PeriodFigures, StatsReport, rate
@@ -124,4 +125,4 @@ def print_report(report: StatsReport, console: Console) -> None:
         for line in _sales_lines(report):
             console.print(line)
     for note in report.notes:
-        console.print(f"[yellow]Note:[/yellow] {note}")
+        console.print(Text.assemble(("Note:", "yellow"), f" {note}"))
