@@ -126,8 +126,8 @@ def child(mode: str, path: Path) -> dict[str, float]:
         extra = {"emails": report.emails_sent, "rows_updated": report.write.rows_updated,
                  "rows_appended": report.write.rows_appended}
     elif mode == "sync-smtp":
-        from sheets_sync.mail_config import MailSettings
-        from sheets_sync.smtp import SmtpMailer
+        from sheets_sync.mail.config import MailSettings
+        from sheets_sync.mail.smtp import SmtpMailer
         from sheets_sync.sync import run_sync
 
         # The mail server runs in its own process, as a real one is elsewhere: its memory
@@ -149,7 +149,7 @@ def child(mode: str, path: Path) -> dict[str, float]:
         extra = {"emails": report.emails_sent, "rows_updated": report.write.rows_updated,
                  "rows_appended": report.write.rows_appended}
     elif mode == "backend":
-        from sheets_sync.backends.excel import ExcelBackend
+        from sheets_sync.backends.excel.backend import ExcelBackend
         from sheets_sync.workbook import RowUpdate, TableRef, WriteBatch
 
         backend = ExcelBackend(path)
@@ -175,8 +175,8 @@ def child(mode: str, path: Path) -> dict[str, float]:
         wb = openpyxl.load_workbook(path)
         wb.save(path)
     elif mode == "read-calamine":
-        from sheets_sync.backends.xlsx_package import Package
-        from sheets_sync.backends.xlsx_read import read_workbook
+        from sheets_sync.backends.excel.package import Package
+        from sheets_sync.backends.excel.read import read_workbook
 
         with Package(path) as pkg:
             read_workbook(pkg)
@@ -187,8 +187,8 @@ def child(mode: str, path: Path) -> dict[str, float]:
         _ = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
         wb.close()
     elif mode == "read-lxml":
-        from sheets_sync.backends.xlsx_package import Package
-        from sheets_sync.backends.xlsx_read import read_lxml, workbook_info
+        from sheets_sync.backends.excel.package import Package
+        from sheets_sync.backends.excel.read import read_lxml, workbook_info
 
         with Package(path) as pkg:
             read_lxml(pkg, workbook_info(pkg))

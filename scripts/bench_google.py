@@ -25,12 +25,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fake_sheets_api import FakeSheetsAPI  # noqa: E402
 
-from sheets_sync.backends.google import GoogleBackend  # noqa: E402
+from sheets_sync.backends.google.backend import GoogleBackend  # noqa: E402
 from sheets_sync.config import Config  # noqa: E402
-from sheets_sync.layout import CLIENTS, TASKS, TOUCHES  # noqa: E402
-from sheets_sync.message import Delivery, Message  # noqa: E402
+from sheets_sync.mail.message import Delivery, Message  # noqa: E402
+from sheets_sync.model.layout import CLIENTS, TASKS, TOUCHES  # noqa: E402
+from sheets_sync.model.template import table_headers  # noqa: E402
 from sheets_sync.sync import run_sync  # noqa: E402
-from sheets_sync.template import table_headers  # noqa: E402
 from sheets_sync.workbook import WorkbookData, WriteBatch, WriteResult  # noqa: E402
 
 TODAY = dt.date(2026, 11, 23)

@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from smtp_server import MailServer  # noqa: E402
 
-from sheets_sync.journal import Journal  # noqa: E402
-from sheets_sync.message import Message  # noqa: E402
-from sheets_sync.smtp import SmtpMailer, tls_context  # noqa: E402
+from sheets_sync.mail.journal import Journal  # noqa: E402
+from sheets_sync.mail.message import Message  # noqa: E402
+from sheets_sync.mail.smtp import SmtpMailer, tls_context  # noqa: E402
 
 
 def messages(count: int) -> list[Message]:

@@ -18,9 +18,9 @@ import os
 import sys
 from pathlib import Path
 
-from sheets_sync.backends.excel_create import create_workbook
-from sheets_sync.sample import sample_sheets
-from sheets_sync.template import template_sheets
+from sheets_sync.backends.excel.create import create_workbook
+from sheets_sync.model.sample import sample_sheets
+from sheets_sync.model.template import template_sheets
 
 ANCHOR = dt.date(2026, 11, 23)
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "sample_workbook.xlsx"

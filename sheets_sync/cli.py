@@ -155,7 +155,7 @@ def _mailer(config: Config, outbox: Path | None, dry_run: bool, source: str) -> 
     if outbox is not None or dry_run:
         return None
     try:
-        from sheets_sync.smtp import mailer_for
+        from sheets_sync.mail.smtp import mailer_for
     except ImportError:
         return None
     return mailer_for(config, source)
@@ -212,8 +212,8 @@ def check(source: str, as_json: bool, config_path: Path | None) -> None:
 def stats(source: str, today: dt.datetime | None, period: str, as_json: bool, config_path: Path | None) -> None:
     """Retention, attrition, who is at risk, and whether "one more" works for this team."""
     from sheets_sync.report import console
-    from sheets_sync.stats import compute_stats
-    from sheets_sync.stats_report import print_report
+    from sheets_sync.stats.figures import compute_stats
+    from sheets_sync.stats.report import print_report
     from sheets_sync.sync import read_only
 
     book, label = read_only(source, load_config(config_path, source))
@@ -233,8 +233,8 @@ def stats(source: str, today: dt.datetime | None, period: str, as_json: bool, co
 def test_email(source: str, to: str, config_path: Path | None) -> None:
     """Send one sample message through the configured mail server, to check the setup."""
     from sheets_sync.errors import ConfigError
-    from sheets_sync.mail_config import resolve_mail_settings
-    from sheets_sync.smtp import send_test_email
+    from sheets_sync.mail.config import resolve_mail_settings
+    from sheets_sync.mail.smtp import send_test_email
 
     settings = resolve_mail_settings(load_config(config_path, source))
     if settings is None:

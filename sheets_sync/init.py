@@ -7,10 +7,10 @@ import datetime as dt
 from pathlib import Path
 
 from sheets_sync.backends.base import Backend
-from sheets_sync.backends.excel_create import create_workbook
+from sheets_sync.backends.excel.create import create_workbook
 from sheets_sync.config import Config
 from sheets_sync.errors import ConfigError
-from sheets_sync.template import missing_parts, template_sheets
+from sheets_sync.model.template import missing_parts, template_sheets
 from sheets_sync.workbook import SheetContent
 
 NOTHING_TO_ADD = "nothing to add: every sheet and column is already there"
@@ -33,7 +33,7 @@ def create_google(title: str, *, config: Config | None = None, sample: bool = Fa
                   share_with: list[str] | None = None) -> str:
     """Create a new Google spreadsheet titled ``title`` with the template sheets (or the
     sample), shared with ``share_with`` (default: the config's); returns its key."""
-    from sheets_sync.backends.google import create_spreadsheet
+    from sheets_sync.backends.google.backend import create_spreadsheet
 
     return create_spreadsheet(title, _sheets(sample, today), config=config or Config(), share_with=share_with)
 
@@ -69,6 +69,6 @@ def describe_added(sheets: list[SheetContent], columns: dict[str, list[str]]) ->
 def _sheets(sample: bool, today: dt.date) -> list[SheetContent]:
     if not sample:
         return template_sheets()
-    from sheets_sync.sample import sample_sheets
+    from sheets_sync.model.sample import sample_sheets
 
     return template_sheets(include_sample=sample_sheets(today))

@@ -18,21 +18,21 @@ from pathlib import Path
 
 from sheets_sync.backends import open_source
 from sheets_sync.backends.base import Backend
-from sheets_sync.cell_plan import slim_for_write
-from sheets_sync.compose import Composed, compose
 from sheets_sync.config import Config
 from sheets_sync.errors import SheetsSyncError, SourceChanged
-from sheets_sync.journal import Journal, Reconciled, reconcile, run_lock, send_problems
-from sheets_sync.memory import load_memory, save_memory
-from sheets_sync.message import Delivery, Mailer, Message
-from sheets_sync.model import Book, Problem, Touch
-from sheets_sync.outbox import OutboxMailer
-from sheets_sync.plan import Memory, Plan, make_plan
-from sheets_sync.read import read_book
-from sheets_sync.render import Templates
-from sheets_sync.values import text
+from sheets_sync.mail.compose import Composed, compose
+from sheets_sync.mail.journal import Journal, Reconciled, reconcile, run_lock, send_problems
+from sheets_sync.mail.message import Delivery, Mailer, Message
+from sheets_sync.mail.outbox import OutboxMailer
+from sheets_sync.mail.render import Templates
+from sheets_sync.model.read import read_book
+from sheets_sync.model.rows import Book, Problem, Touch
+from sheets_sync.model.values import text
+from sheets_sync.rules.plan import Memory, Plan, make_plan
 from sheets_sync.workbook import SheetData, WorkbookData, WriteBatch, WriteResult
-from sheets_sync.writeback import build_batch, new_touches
+from sheets_sync.write.batch import build_batch, new_touches
+from sheets_sync.write.cells import slim_for_write
+from sheets_sync.write.written_dates import load_memory, save_memory
 
 WRITE_ATTEMPTS = 3  # re-read and re-plan this many times when someone saves mid-run
 
@@ -324,8 +324,8 @@ def _same_content(sheet: SheetData | None, rows: list[list[object]]) -> bool:
 def _stats_sheet(book: Book, today: dt.date, touches_by_client: dict[str, list[Touch]] | None = None):
     """The Stats sheet, when the statistics module is available."""
     try:
-        from sheets_sync.stats import compute_stats
-        from sheets_sync.stats_sheet import build_stats_sheet
+        from sheets_sync.stats.figures import compute_stats
+        from sheets_sync.stats.sheet import build_stats_sheet
     except ImportError:
         return None
     return build_stats_sheet(compute_stats(book, today, touches_by_client=touches_by_client))

@@ -11,7 +11,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from sheets_sync.layout import normalize_header
+from sheets_sync.model.layout import normalize_header
 from sheets_sync.workbook import SheetContent, SheetData, WorkbookData, WriteBatch, WriteResult
 
 

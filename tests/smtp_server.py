@@ -24,7 +24,7 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword, Session
 
-from sheets_sync.mail_config import MailSettings
+from sheets_sync.mail.config import MailSettings
 
 USER, PASSWORD = "office@harbor.example", "app-password-123"
 SENDER = "Harbor Insurance <office@harbor.example>"

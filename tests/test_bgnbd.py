@@ -11,8 +11,8 @@ import pytest
 np = pytest.importorskip("numpy")
 pytest.importorskip("scipy")
 
-from sheets_sync import bgnbd  # noqa: E402
-from sheets_sync.bgnbd import RFM, BGNBDFit  # noqa: E402
+from sheets_sync.stats import bgnbd  # noqa: E402
+from sheets_sync.stats.bgnbd import RFM, BGNBDFit  # noqa: E402
 
 D = dt.date
 ONES = BGNBDFit(r=1.0, alpha=1.0, a=1.0, b=1.0, log_likelihood=0.0, customers=0)

@@ -16,7 +16,7 @@ import pytest
 pytest.importorskip("numpy")
 pytest.importorskip("scipy")
 
-from sheets_sync import bgnbd  # noqa: E402
+from sheets_sync.stats import bgnbd  # noqa: E402
 
 CDNOW = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "cdnow" / "CDNOW_sample.txt"
 CALIBRATION_END = dt.date(1997, 9, 30)

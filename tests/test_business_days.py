@@ -3,7 +3,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheets_sync.business_days import add_business_days, is_business_day, on_or_after
+from sheets_sync.rules.business_days import add_business_days, is_business_day, on_or_after
 
 days = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 1, 1))
 holiday_sets = st.frozensets(days, max_size=10)

@@ -5,10 +5,10 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheets_sync.business_days import is_business_day
-from sheets_sync.cadence import apply_override, client_step, is_at_risk, staff_date, task_step
-from sheets_sync.model import Client, Task, Touch
-from sheets_sync.settings import Settings
+from sheets_sync.model.rows import Client, Task, Touch
+from sheets_sync.model.settings import Settings
+from sheets_sync.rules.business_days import is_business_day
+from sheets_sync.rules.cadence import apply_override, client_step, is_at_risk, staff_date, task_step
 
 D = dt.date
 S = Settings()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
-from sheets_sync.cell_plan import plan_cells, slim_for_write
 from sheets_sync.workbook import RowUpdate, SheetData, TableRef, WorkbookData, WriteBatch
+from sheets_sync.write.cells import plan_cells, slim_for_write
 
 CLIENTS = TableRef("Clients", 2, "Client ID")
 TOUCHES = TableRef("Touches", 1, None)

@@ -12,7 +12,7 @@ import pytest
 from xlsx_fixtures import D, simple
 
 from sheets_sync.backends import open_source
-from sheets_sync.backends.excel import ExcelBackend
+from sheets_sync.backends.excel.backend import ExcelBackend
 from sheets_sync.errors import SourceChanged, SourceError, WorkbookLocked
 from sheets_sync.workbook import RowUpdate, SheetContent, TableRef, WriteBatch
 
@@ -164,8 +164,8 @@ def _same(a, b):
 def test_calamine_and_the_lxml_reader_agree(tmp_path, build):
     from xlsx_fixtures import CORPUS, rich
 
-    from sheets_sync.backends.xlsx_package import Package
-    from sheets_sync.backends.xlsx_read import read_lxml, read_workbook, workbook_info
+    from sheets_sync.backends.excel.package import Package
+    from sheets_sync.backends.excel.read import read_lxml, read_workbook, workbook_info
 
     if build == "corpus":
         if not CORPUS.is_dir():
@@ -217,7 +217,8 @@ def test_awkward_text_round_trips(tmp_path):
 def test_only_a_sheet_that_just_gets_rows_appended_is_streamed(tmp_path, monkeypatch):
     """Streaming a part learns only at its end that a change lies above its last row: the
     sheets with updated rows must not be streamed first (a big sync paid 5 s for that)."""
-    from sheets_sync.backends import xlsx_append, xlsx_write
+    from sheets_sync.backends.excel import append as xlsx_append
+    from sheets_sync.backends.excel import write as xlsx_write
 
     for name, value in (("STREAM_FROM", 0), ("HEAD", 2048), ("WINDOW", 4096)):
         monkeypatch.setattr(xlsx_append, name, value)
@@ -247,7 +248,7 @@ def test_rows_appended_to_a_big_log_are_streamed_and_nothing_else_moves(tmp_path
     import xlsxwriter
     from xlsx_fixtures import TOUCH_HEADER, parts
 
-    from sheets_sync.backends.xlsx_append import STREAM_FROM
+    from sheets_sync.backends.excel.append import STREAM_FROM
 
     path = tmp_path / "log.xlsx"
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})

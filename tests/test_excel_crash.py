@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 from xlsx_fixtures import simple
 
-from sheets_sync.backends import xlsx_append, xlsx_spill, xlsx_write
-from sheets_sync.backends.excel import ExcelBackend
-from sheets_sync.backends.xlsx_package import BACKUPS_KEPT, backups_dir
+from sheets_sync.backends.excel import append as xlsx_append
+from sheets_sync.backends.excel import spill as xlsx_spill
+from sheets_sync.backends.excel import write as xlsx_write
+from sheets_sync.backends.excel.backend import ExcelBackend
+from sheets_sync.backends.excel.package import BACKUPS_KEPT, backups_dir
 from sheets_sync.errors import SourceError
 from sheets_sync.workbook import RowUpdate, TableRef, WriteBatch
 

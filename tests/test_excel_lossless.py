@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from lxml import etree
 from xlsx_fixtures import CORPUS, changed_parts, corpus_vba, parts, rich, simple
 
-from sheets_sync.backends.excel import ExcelBackend
+from sheets_sync.backends.excel.backend import ExcelBackend
 from sheets_sync.cli import cli
 
 INDEX = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
@@ -98,7 +98,7 @@ def written_refs(old: bytes, new: bytes) -> set[str]:
 @pytest.mark.parametrize("kind", ["xlsx", "xlsm", "1904", "spilled"])
 def test_init_into_and_sync_change_only_our_cells(tmp_path, kind, monkeypatch):
     if kind == "spilled":  # every rewritten sheet goes through a temporary file, as big ones do
-        from sheets_sync.backends import xlsx_spill
+        from sheets_sync.backends.excel import spill as xlsx_spill
 
         monkeypatch.setattr(xlsx_spill, "SPILL_FROM", 0)
         kind = "xlsx"

@@ -10,7 +10,7 @@ import pytest
 from fake_sheets_api import FakeSheetsAPI
 from google.oauth2 import credentials as user_credentials
 
-from sheets_sync.backends.google_auth import (
+from sheets_sync.backends.google.auth import (
     NO_CREDENTIALS,
     credentials_path,
     load_identity,

@@ -10,9 +10,9 @@ import pytest
 from fake_sheets_api import Cell, FakeSheetsAPI, Formula, Sheet
 
 from sheets_sync.backends import open_source
-from sheets_sync.backends.google import GoogleBackend
+from sheets_sync.backends.google.backend import GoogleBackend
 from sheets_sync.errors import SourceChanged
-from sheets_sync.read import read_book
+from sheets_sync.model.read import read_book
 from sheets_sync.workbook import RowUpdate, SheetContent, TableRef, WriteBatch
 
 CLIENT_HEADER = ["Client ID", "Name", "Email", "Status", "Client Since", "Notes", "Touches", "Last Touch",

@@ -10,9 +10,9 @@ from fake_sheets_api import FakeSheetsAPI
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
 
-from sheets_sync.backends.google import GoogleBackend
-from sheets_sync.backends.google_auth import SCOPES, EmulatorServiceAccount
-from sheets_sync.backends.google_http import RetryingHTTPClient, rewrite_url
+from sheets_sync.backends.google.auth import SCOPES, EmulatorServiceAccount
+from sheets_sync.backends.google.backend import GoogleBackend
+from sheets_sync.backends.google.http import RetryingHTTPClient, rewrite_url
 from sheets_sync.errors import EXIT_SOURCE, RemoteError
 from sheets_sync.workbook import RowUpdate, TableRef, WriteBatch
 
@@ -201,7 +201,7 @@ def test_urls_are_rewritten_only_for_another_endpoint() -> None:
 
 def test_google_credentials_are_plain_ones_without_an_emulator(monkeypatch: pytest.MonkeyPatch,
                                                                tmp_path: Path) -> None:
-    from sheets_sync.backends.google_auth import load_identity
+    from sheets_sync.backends.google.auth import load_identity
 
     with FakeSheetsAPI() as fake:
         monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(fake.service_account_file(tmp_path)))

@@ -8,12 +8,12 @@ from click.testing import CliRunner
 from fake_sheets_api import FakeSheetsAPI
 
 from sheets_sync import init as init_lib
-from sheets_sync.backends.google import GoogleBackend, create_spreadsheet
+from sheets_sync.backends.google.backend import GoogleBackend, create_spreadsheet
 from sheets_sync.cli import cli
 from sheets_sync.config import Config
-from sheets_sync.layout import CLIENT_STATUSES, CLIENTS, TABLES
-from sheets_sync.read import read_book
-from sheets_sync.template import table_headers, template_sheets
+from sheets_sync.model.layout import CLIENT_STATUSES, CLIENTS, TABLES
+from sheets_sync.model.read import read_book
+from sheets_sync.model.template import table_headers, template_sheets
 from sheets_sync.workbook import SheetContent, SheetData, WorkbookData
 
 TODAY = dt.date(2026, 11, 23)
@@ -49,7 +49,7 @@ def test_a_new_spreadsheet_is_two_requests_and_fully_formatted(api: FakeSheetsAP
 
 
 def test_the_sample_reads_back_the_same_as_it_was_written(api: FakeSheetsAPI) -> None:
-    from sheets_sync.sample import sample_sheets
+    from sheets_sync.model.sample import sample_sheets
 
     key = init_lib.create_google("Demo", config=Config(), sample=True, today=TODAY)
     on_google = read_book(GoogleBackend(key).read())

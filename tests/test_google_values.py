@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sheets_sync.a1 import col_index, col_letters
-from sheets_sync.backends.google_values import (
+from sheets_sync.backends.google.values import (
     a1,
     column_range,
     extended_value,
@@ -19,7 +19,7 @@ from sheets_sync.backends.google_values import (
     serial,
     to_user_entered,
 )
-from sheets_sync.values import serial_to_date
+from sheets_sync.model.values import serial_to_date
 
 
 @pytest.mark.parametrize(("value", "sent"), [

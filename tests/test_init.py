@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from openpyxl import load_workbook
 
-from sheets_sync.backends.excel_create import create_workbook
+from sheets_sync.backends.excel.create import create_workbook
 from sheets_sync.errors import ConfigError
 from sheets_sync.init import create
-from sheets_sync.settings import SPECS
+from sheets_sync.model.settings import SPECS
 from sheets_sync.workbook import SheetContent
 
 TODAY = dt.date(2026, 11, 23)
@@ -148,7 +148,7 @@ def test_adopt_adds_only_what_is_missing_and_says_what():
 
 def test_adopt_a_complete_workbook_changes_nothing():
     from sheets_sync.init import NOTHING_TO_ADD, adopt
-    from sheets_sync.template import template_sheets
+    from sheets_sync.model.template import template_sheets
 
     backend = _FakeBackend({s.title: s.rows for s in template_sheets()})
     assert adopt(backend) == NOTHING_TO_ADD
@@ -158,8 +158,8 @@ def test_adopt_a_complete_workbook_changes_nothing():
 def test_fill_sheet_formats_a_sheet_added_to_an_existing_workbook(tmp_path):
     from openpyxl import Workbook
 
-    from sheets_sync.backends.excel_create import fill_sheet
-    from sheets_sync.template import template_sheets
+    from sheets_sync.backends.excel.create import fill_sheet
+    from sheets_sync.model.template import template_sheets
 
     wb = Workbook()
     fill_sheet(wb.create_sheet("Tasks"), template_sheets()[1])

@@ -111,7 +111,7 @@ def test_the_installed_package_is_not_the_checkout(installed, far_away):
 
 def test_every_template_is_installed(installed, far_away):
     work, env = far_away.work, far_away.env
-    listing = "from sheets_sync.render import built_in; print(*sorted(p.name for p in built_in().iterdir()))"
+    listing = "from sheets_sync.mail.render import built_in; print(*sorted(p.name for p in built_in().iterdir()))"
     result = _run([installed / "python", "-c", listing], cwd=work, env=env)
     assert result.returncode == 0, result.stderr
     shipped = {name for name in result.stdout.split() if name.endswith(".txt")}

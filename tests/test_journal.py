@@ -11,8 +11,8 @@ import time
 import pytest
 
 from sheets_sync.errors import SourceError
-from sheets_sync.journal import Journal, RunLocked, reconcile, run_lock
-from sheets_sync.message import Message
+from sheets_sync.mail.journal import Journal, RunLocked, reconcile, run_lock
+from sheets_sync.mail.message import Message
 
 
 def msg(key: str, kind: str = "email") -> Message:
@@ -121,7 +121,7 @@ def test_a_second_run_gets_the_lock_when_the_first_finishes_in_time(tmp_path):
 
 def test_a_killed_run_leaves_no_stale_lock(tmp_path):
     code = (
-        "import sys, time\nfrom pathlib import Path\nfrom sheets_sync.journal import run_lock\n"
+        "import sys, time\nfrom pathlib import Path\nfrom sheets_sync.mail.journal import run_lock\n"
         "with run_lock(Path(sys.argv[1]), wait=1):\n    print('locked', flush=True)\n    time.sleep(60)\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)

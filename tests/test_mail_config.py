@@ -11,7 +11,7 @@ from keyring.backend import KeyringBackend
 
 from sheets_sync.config import Config, load_config
 from sheets_sync.errors import ConfigError
-from sheets_sync.mail_config import ENV, FILE_KEYS, MailSettings, resolve_mail_settings
+from sheets_sync.mail.config import ENV, FILE_KEYS, MailSettings, resolve_mail_settings
 
 
 def config_file(tmp_path: Path, text: str) -> Config:

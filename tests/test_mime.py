@@ -15,8 +15,8 @@ from email.mime.text import MIMEText
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheets_sync.message import Message
-from sheets_sync.mime import _address, _header, clean_header, email_bytes
+from sheets_sync.mail.message import Message
+from sheets_sync.mail.mime import _address, _header, clean_header, email_bytes
 
 WHEN = dt.datetime(2026, 11, 23, 8, 30, tzinfo=dt.UTC)
 UTF8_QP = Charset("utf-8")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import email
 import email.policy
 
-from sheets_sync.message import Message
-from sheets_sync.outbox import OutboxMailer
+from sheets_sync.mail.message import Message
+from sheets_sync.mail.outbox import OutboxMailer
 
 
 def read_back(data: bytes) -> email.message.EmailMessage:

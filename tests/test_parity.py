@@ -16,10 +16,10 @@ from click.testing import CliRunner
 from fake_sheets_api import FakeSheetsAPI
 from workbooks import CLIENT_HEADER, TASK_HEADER, TOUCH_HEADER, D, write_workbook
 
-from sheets_sync.backends.excel import ExcelBackend
-from sheets_sync.backends.google import GoogleBackend
+from sheets_sync.backends.excel.backend import ExcelBackend
+from sheets_sync.backends.google.backend import GoogleBackend
 from sheets_sync.cli import cli
-from sheets_sync.read import read_book
+from sheets_sync.model.read import read_book
 from sheets_sync.workbook import WorkbookData
 
 TODAY = "2026-11-23"

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from sheets_sync.read import read_book
+from sheets_sync.model.read import read_book
 from sheets_sync.workbook import SheetData, WorkbookData
 
 D = dt.date

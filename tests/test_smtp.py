@@ -11,9 +11,9 @@ import pytest
 from smtp_server import PASSWORD, USER, MailServer, down_settings
 
 from sheets_sync.errors import MailError
-from sheets_sync.journal import Journal
-from sheets_sync.message import Message
-from sheets_sync.smtp import SmtpMailer, send_test_email
+from sheets_sync.mail.journal import Journal
+from sheets_sync.mail.message import Message
+from sheets_sync.mail.smtp import SmtpMailer, send_test_email
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from memory_backend import MemoryBackend
 from smtp_server import MailServer, down_settings
 
 from sheets_sync.errors import MailError
-from sheets_sync.journal import Journal, RunLocked, run_lock
-from sheets_sync.smtp import SmtpMailer
+from sheets_sync.mail.journal import Journal, RunLocked, run_lock
+from sheets_sync.mail.smtp import SmtpMailer
 from sheets_sync.sync import load, run_sync
 
 D = dt.date

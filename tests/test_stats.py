@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sheets_sync.errors import ConfigError
-from sheets_sync.model import Book, Client, Sale, Touch
-from sheets_sync.settings import Settings
-from sheets_sync.stats import (
+from sheets_sync.model.rows import Book, Client, Sale, Touch
+from sheets_sync.model.settings import Settings
+from sheets_sync.stats.figures import (
     Spell,
     at_risk,
     client_spells,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sheets_sync.model import Book, Client, Task, Touch
-from sheets_sync.stats import (
+from sheets_sync.model.rows import Book, Client, Task, Touch
+from sheets_sync.stats.figures import (
     compute_stats,
     conversions,
     reminders_to_close,

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from sheets_sync.model import Book, Client, Sale, Touch
-from sheets_sync.stats import compute_stats
-from sheets_sync.stats_report import print_report, to_json_text
+from sheets_sync.model.rows import Book, Client, Sale, Touch
+from sheets_sync.stats.figures import compute_stats
+from sheets_sync.stats.report import print_report, to_json_text
 
 D = dt.date
 TODAY = D(2026, 11, 30)
@@ -110,7 +110,7 @@ def test_stats_without_numpy_says_what_to_install(tmp_path):
         "sys.modules['numpy'] = None\nsys.modules['scipy'] = None\n"
         f"sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
         "from test_stats_report import buying_book, TODAY\n"
-        "from sheets_sync.stats import compute_stats\n"
+        "from sheets_sync.stats.figures import compute_stats\n"
         "out = compute_stats(buying_book(), TODAY).to_json()\n"
         "assert out['bgnbd'] is None, out['bgnbd']\n"
         "print(out['bgnbd_reason'])\n"

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from test_stats_report import buying_book, make_book
 
-from sheets_sync.layout import STATS_SHEET
-from sheets_sync.model import Client
-from sheets_sync.stats import compute_stats
-from sheets_sync.stats_sheet import (
+from sheets_sync.model.layout import STATS_SHEET
+from sheets_sync.model.rows import Client
+from sheets_sync.stats.figures import compute_stats
+from sheets_sync.stats.sheet import (
     FIRST_PERIOD_ROW,
     LAST_PERIOD_ROW,
     TABLE_HEADER_ROW,
@@ -95,9 +95,9 @@ def test_sales_blocks_only_with_a_sales_sheet(sheets):
 def test_the_at_risk_block_is_capped_so_big_books_keep_a_small_sheet():
     import datetime as dt
 
-    from sheets_sync.model import Book, Client
-    from sheets_sync.stats import compute_stats
-    from sheets_sync.stats_sheet import AT_RISK_ROWS, build_stats_sheet
+    from sheets_sync.model.rows import Book, Client
+    from sheets_sync.stats.figures import compute_stats
+    from sheets_sync.stats.sheet import AT_RISK_ROWS, build_stats_sheet
 
     clients = [Client(f"C-{i}", f"N{i}", i + 2, tier="A", status="Active", client_since=dt.date(2025, 1, 1))
                for i in range(AT_RISK_ROWS + 50)]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sheets_sync.layout import CLIENTS, TABLES, TASKS, TOUCHES
-from sheets_sync.settings import SPECS, Settings, find_spec
-from sheets_sync.template import missing_parts, setting_value, table_headers, template_sheets
+from sheets_sync.model.layout import CLIENTS, TABLES, TASKS, TOUCHES
+from sheets_sync.model.settings import SPECS, Settings, find_spec
+from sheets_sync.model.template import missing_parts, setting_value, table_headers, template_sheets
 from sheets_sync.workbook import SheetContent, SheetData, WorkbookData
 
 
@@ -44,7 +44,7 @@ def test_settings_sheet_lists_every_setting_with_default_and_note():
 def test_dates_in_a_setting_render_as_comma_separated_text():
     import datetime as dt
 
-    from sheets_sync.settings import SettingSpec
+    from sheets_sync.model.settings import SettingSpec
 
     spec = SettingSpec("holidays", "Holidays", (dt.date(2026, 12, 25), dt.date(2027, 1, 1)), "dates", "")
     assert setting_value(spec) == "2026-12-25, 2027-01-01"
@@ -84,7 +84,7 @@ def test_missing_parts_honours_the_config_remap():
 def test_docs_describe_every_sheet_column_alias_and_setting():
     from pathlib import Path
 
-    from sheets_sync.template import setting_value
+    from sheets_sync.model.template import setting_value
 
     doc = (Path(__file__).resolve().parent.parent / "docs" / "workbook.md").read_text(encoding="utf-8")
     for table in TABLES:
@@ -107,8 +107,8 @@ def test_docs_describe_every_sheet_column_alias_and_setting():
 def test_content_header_row_finds_the_header_below_a_title():
     import datetime as dt
 
-    from sheets_sync.sample import sample_sheets
-    from sheets_sync.template import content_header_row
+    from sheets_sync.model.sample import sample_sheets
+    from sheets_sync.model.template import content_header_row
 
     rows = {s.table: content_header_row(s) for s in template_sheets(sample_sheets(dt.date(2026, 11, 23)))}
     assert rows == {"clients": 3, "tasks": 1, "touches": 1, "settings": 1, "sales": 1}
@@ -140,7 +140,7 @@ def test_missing_columns_are_exactly_the_ones_not_there():
 
 
 def test_sheet_header_row_is_the_row_missing_headers_go_to():
-    from sheets_sync.template import sheet_header_row
+    from sheets_sync.model.template import sheet_header_row
 
     sheet = SheetData("Customers", [["Our customers"], ["ID", "Client Name", "E-mail", "Status"], ["C-1", "Ann"]])
     assert sheet_header_row(sheet) == 2

@@ -23,10 +23,10 @@ from python_calamine import CalamineWorkbook
 from workbooks import CLIENT_HEADER, TASK_HEADER, TOUCH_HEADER, D, write_workbook
 from xlsx_fixtures import simple
 
-from sheets_sync.backends.excel import ExcelBackend
-from sheets_sync.backends.excel_create import create_workbook
-from sheets_sync.backends.xlsx_package import Package
-from sheets_sync.backends.xlsx_read import read_lxml, workbook_info
+from sheets_sync.backends.excel.backend import ExcelBackend
+from sheets_sync.backends.excel.create import create_workbook
+from sheets_sync.backends.excel.package import Package
+from sheets_sync.backends.excel.read import read_lxml, workbook_info
 from sheets_sync.cli import cli
 from sheets_sync.workbook import RowUpdate, SheetContent, TableRef, WriteBatch
 
@@ -178,7 +178,7 @@ def test_a_text_longer_than_a_cell_holds_is_reported_at_its_cell_and_left_out(tm
 
 
 def test_the_google_path_stores_every_text_as_text(api) -> None:  # type: ignore[no-untyped-def]
-    from sheets_sync.backends.google import GoogleBackend
+    from sheets_sync.backends.google.backend import GoogleBackend
 
     texts = [t for t in NASTY if t != ""] + [LONGEST]
     header = ["Client ID", "Name", "Notes"]

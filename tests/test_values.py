@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheets_sync.values import (
+from sheets_sync.model.values import (
     BadValue,
     date_to_serial,
     parse_bool,

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheets_sync.backends import deflate, xlsx_member
-from sheets_sync.backends.xlsx_package import Package
+from sheets_sync.backends.excel import deflate
+from sheets_sync.backends.excel import member as xlsx_member
+from sheets_sync.backends.excel.package import Package
 from sheets_sync.errors import SourceError
 
 IMPLEMENTATIONS = ["zlib"] + (["isal"] if deflate._isal is not None else [])
@@ -137,8 +138,9 @@ def test_a_workbook_written_and_read_back_with_each_implementation_is_sound(tmp_
     """The whole write path (spilled and streamed parts, the read-back) with each implementation."""
     from xlsx_fixtures import simple
 
-    from sheets_sync.backends import xlsx_append, xlsx_spill
-    from sheets_sync.backends.excel import ExcelBackend
+    from sheets_sync.backends.excel import append as xlsx_append
+    from sheets_sync.backends.excel import spill as xlsx_spill
+    from sheets_sync.backends.excel.backend import ExcelBackend
     from sheets_sync.workbook import RowUpdate, TableRef, WriteBatch
 
     monkeypatch.setattr(xlsx_spill, "SPILL_FROM", 0)

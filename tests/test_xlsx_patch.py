@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from sheets_sync.a1 import col_index, col_letters
-from sheets_sync.backends.xlsx_sheet import SheetStyle, patch_sheet
+from sheets_sync.backends.excel.sheet import SheetStyle, patch_sheet
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STYLE = SheetStyle(1900, lambda style: 0)
@@ -88,7 +88,7 @@ CELL_VALUES = st.one_of(
 def test_a_cell_reused_from_an_earlier_one_is_written_as_if_made_afresh(cells):
     """SheetStyle.cell reuses what follows a reference for equal values: never when equal
     values are written differently (0.0 and -0.0, one instant in two time zones)."""
-    from sheets_sync.backends.xlsx_cells import cell_xml
+    from sheets_sync.backends.excel.cells import cell_xml
 
     styled = SheetStyle(1900, lambda style: 7)
     for prefix, col, row, value, style in cells * 2:  # each twice: the second from what was kept
@@ -97,7 +97,7 @@ def test_a_cell_reused_from_an_earlier_one_is_written_as_if_made_afresh(cells):
 
 
 def test_equal_values_written_differently_are_not_reused():
-    from sheets_sync.backends.xlsx_cells import cell_xml
+    from sheets_sync.backends.excel.cells import cell_xml
 
     utc = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
     paris = utc.astimezone(dt.timezone(dt.timedelta(hours=1)))  # the same instant: equal

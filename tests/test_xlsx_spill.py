@@ -9,9 +9,9 @@ import zlib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheets_sync.backends import xlsx_spill
-from sheets_sync.backends.xlsx_package import Package, write_package
-from sheets_sync.backends.xlsx_spill import Checksummed, SpilledPart
+from sheets_sync.backends.excel import spill as xlsx_spill
+from sheets_sync.backends.excel.package import Package, write_package
+from sheets_sync.backends.excel.spill import Checksummed, SpilledPart
 
 pieces = st.lists(st.binary(max_size=3000) | st.text(max_size=500).map(str.encode), max_size=40)
 

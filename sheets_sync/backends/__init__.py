@@ -23,7 +23,7 @@ def open_source(source: str, **options: object) -> Backend:
     """The backend for ``source``. Options are passed to the backend (config, wait, ...)."""
     key = google_key(source)
     if key is not None:
-        from sheets_sync.backends.google import GoogleBackend
+        from sheets_sync.backends.google.backend import GoogleBackend
 
         return GoogleBackend(key, **options)  # type: ignore[arg-type]
     path = Path(source)
@@ -32,6 +32,6 @@ def open_source(source: str, **options: object) -> Backend:
             f"{source}: not an Excel workbook (.xlsx or .xlsm) or a Google Sheets address",
             source=source,
         )
-    from sheets_sync.backends.excel import ExcelBackend
+    from sheets_sync.backends.excel.backend import ExcelBackend
 
     return ExcelBackend(path, **options)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""The Excel backend: an .xlsx/.xlsm file read fast and written back losslessly."""

@@ -1,0 +1,98 @@
+"""The Excel backend: a .xlsx/.xlsm file on disk, read fast and written back losslessly.
+
+Reading goes through ``xlsx_read`` (python-calamine behind package checks). Writing patches
+the XML of the worksheets that change and copies every other part byte for byte
+(``xlsx_write``), into a temporary file that is verified and then swapped in; the previous
+version is kept in ``.sheets-sync/backups/``. See docs/excel.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sheets_sync.backends.excel.lock import ensure_unlocked
+from sheets_sync.backends.excel.package import STATE_FOLDER, Fingerprint, Package, fingerprint
+from sheets_sync.backends.excel.read import read_workbook
+from sheets_sync.backends.excel.write import add_sheets, write_batch
+from sheets_sync.errors import SourceChanged
+from sheets_sync.workbook import SheetContent, WorkbookData, WriteBatch, WriteResult
+
+CHANGED = ("{name} was saved by someone else after it was read; nothing was written "
+           "(run again to work from their version)")
+
+
+class ExcelBackend:
+    """A workbook file. ``wait``: seconds to keep retrying while it is open in Excel or
+    LibreOffice (0: fail at once with WorkbookLocked)."""
+
+    def __init__(self, path: Path, wait: float = 0, **_ignored: object) -> None:
+        self.path = Path(path)
+        self.wait = float(wait or 0)
+        self.label = self.path.name
+        self._seen: Fingerprint | None = None
+        self._data: WorkbookData | None = None
+
+    def state_dir(self) -> Path:
+        """``.sheets-sync/<file name>/`` beside the workbook: journal, lock and memory.
+
+        One folder per workbook, so two workbooks kept in the same folder never share a
+        journal or a lock (their keys, like ``task:T-0001:reminder:1``, can be the same).
+        """
+        return self.path.resolve().parent / STATE_FOLDER / self.path.name
+
+    def default_outbox(self) -> Path:
+        """``outbox/<workbook name>/`` beside the workbook: where emails go without a mail server."""
+        return self.path.resolve().parent / "outbox" / self.path.stem
+
+    def read(self) -> WorkbookData:
+        """Every sheet's used range as raw values; remembers the file's fingerprint so a
+        later write can tell whether someone saved in between."""
+        seen = fingerprint_or_fail(self.path)
+        with Package(self.path) as pkg:
+            data, _ = read_workbook(pkg)
+        if fingerprint_or_fail(self.path) != seen:
+            raise SourceChanged(CHANGED.format(name=self.path.name), source=str(self.path))
+        self._seen, self._data = seen, data
+        return data
+
+    def _current(self) -> WorkbookData:
+        """The workbook as it is now: the last read when the file has not changed since."""
+        if self._seen is None or self._data is None:
+            return self.read()
+        if fingerprint_or_fail(self.path) != self._seen:
+            raise SourceChanged(CHANGED.format(name=self.path.name), source=str(self.path))
+        return self._data
+
+    def write(self, batch: WriteBatch) -> WriteResult:
+        """Apply ``batch`` (see WriteBatch) in one atomic replacement of the file.
+
+        Raises WorkbookLocked when the file is open in Excel/LibreOffice (after ``wait``),
+        SourceChanged when it changed since ``read()``, SourceError when it cannot be written.
+        """
+        if batch.is_empty():
+            return WriteResult()
+        ensure_unlocked(self.path, self.wait)
+        data = self._current()
+        result = write_batch(self.path, batch, data, expected=self._seen)
+        self._seen, self._data = None, None  # the next write reads the new file afresh
+        return result
+
+    def add_sheets(self, sheets: list[SheetContent], columns: dict[str, list[str]]) -> None:
+        """Add missing template sheets and missing headers (``init --into``); every existing
+        part stays byte-identical except the package index parts that list the new sheets."""
+        ensure_unlocked(self.path, self.wait)
+        data = self._current()
+        add_sheets(self.path, sheets, columns, data, expected=self._seen)
+        self._seen, self._data = None, None
+
+
+def fingerprint_or_fail(path: Path) -> Fingerprint:
+    """The file's fingerprint; SourceError when it cannot be read."""
+    from sheets_sync.errors import SourceError
+
+    try:
+        return fingerprint(path)
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such file", source=str(path)) from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot open ({exc.strerror})", source=str(path)) from None

@@ -1,0 +1,378 @@
+"""The .xlsx/.xlsm package (a zip of XML parts): opened defensively, written atomically.
+
+Opening checks what a hostile or broken file could do to us before any XML parser sees it:
+an encrypted (OLE) container, a damaged zip, a decompression bomb (size and ratio limits,
+checked while streaming, so a lying size field cannot get past them), a DTD in a part we
+parse (no Office program writes one; it is how entity expansion and external entities
+start). Every failure is a SourceError with one line saying what is wrong.
+
+Writing builds the new package in a temporary file beside the workbook, flushes and fsyncs
+it, lets the caller verify it, keeps a rotating copy of the old file in
+``.sheets-sync/backups/``, then swaps it in with ``os.replace`` (atomic on one file system).
+Parts we did not change are copied through with their bytes untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import stat
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from sheets_sync.backends.excel import deflate
+from sheets_sync.backends.excel.member import Member
+from sheets_sync.errors import SourceError
+
+MAX_PART_BYTES = 1 << 30  # 1 GiB: far above a 500,000-row sheet, far below a bomb
+MAX_TOTAL_BYTES = 3 << 30
+MAX_RATIO = 1000  # real XML compresses 5-50x; bombs compress thousands of times
+MAX_PARTS = 20_000
+BACKUPS_KEPT = 5
+STATE_FOLDER = ".sheets-sync"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+
+ENCRYPTED = ("{name}: the workbook is password-protected or in the old .xls format; "
+             "save a copy without a password as .xlsx and use that")
+NOT_ZIP = "{name}: not a readable Excel workbook ({why}); open it in Excel and save it again as .xlsx"
+BOMB = "{name}: refused: part {part} would unpack to more than {limit} (a damaged or hostile file)"
+HOSTILE_DTD = "{name}: refused: part {part} declares a DTD or entities, which no Office program writes (a hostile file?)"
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the workbook file was when we read it: size, modification time, content hash."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    """The file's fingerprint (hashing reads it once, in 1 MiB blocks)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return Fingerprint(st.st_size, st.st_mtime_ns, digest.hexdigest())
+
+
+def _human(n: int) -> str:
+    return f"{n / (1 << 20):.0f} MiB" if n < 1 << 30 else f"{n / (1 << 30):.0f} GiB"
+
+
+class Package:
+    """An opened workbook package: its part names and their bytes on demand."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.name = self.path.name
+        try:
+            with open(self.path, "rb") as fh:
+                head = fh.read(8)
+        except FileNotFoundError:
+            raise SourceError(f"{self.path}: no such file", source=str(self.path)) from None
+        except OSError as exc:
+            raise SourceError(f"{self.path}: cannot open ({exc.strerror})", source=str(self.path)) from None
+        if head == OLE_MAGIC:
+            raise SourceError(ENCRYPTED.format(name=self.name), source=str(self.path))
+        # One handle for zipfile and for the parts inflated by xlsx_member (the same file
+        # however it is renamed or replaced meanwhile), read under zipfile's own lock.
+        self._raw = open(self.path, "rb")  # noqa: SIM115 (closed by close())
+        try:
+            self.zip = zipfile.ZipFile(self._raw)
+            infos = self.zip.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+            self._raw.close()
+            raise SourceError(NOT_ZIP.format(name=self.name, why=_why(exc)), source=str(self.path)) from None
+        self._lock = getattr(self.zip, "_lock", None) or threading.RLock()
+        self.infos = {i.filename: i for i in infos}
+        try:
+            self._check_sizes(infos)
+        except BaseException:
+            self.close()
+            raise
+
+    def _check_sizes(self, infos: list[zipfile.ZipInfo]) -> None:
+        if len(infos) > MAX_PARTS:
+            self._fail(f"{len(infos)} parts is more than any workbook has")
+        total = 0
+        for info in infos:
+            if info.file_size > MAX_PART_BYTES or (
+                info.file_size > (1 << 20) and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+            ):
+                raise SourceError(BOMB.format(name=self.name, part=info.filename, limit=_human(MAX_PART_BYTES)),
+                                  source=str(self.path))
+            total += info.file_size
+        if total > MAX_TOTAL_BYTES:
+            self._fail(f"it would unpack to {_human(total)}")
+        if "[Content_Types].xml" not in self.infos:
+            self._fail("no [Content_Types].xml part")
+
+    def _fail(self, why: str) -> None:
+        raise SourceError(NOT_ZIP.format(name=self.name, why=why), source=str(self.path))
+
+    def close(self) -> None:
+        """Close the underlying zip file."""
+        self.zip.close()
+        self._raw.close()
+
+    def open(self, part: str) -> IO[bytes]:
+        """``part`` as a stream (``read(n)``), checked at its end like zipfile checks it;
+        a deflated part is inflated by ISA-L when installed (see xlsx_member)."""
+        info = self.infos[part]
+        if info.compress_type == zipfile.ZIP_DEFLATED and not info.flag_bits & 0x1:  # not encrypted
+            return Member(self._raw, self._lock, info)  # type: ignore[return-value]
+        return self.zip.open(info)
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def has(self, part: str) -> bool:
+        """True when the package holds ``part`` (a name without leading slash)."""
+        return part in self.infos
+
+    def read(self, part: str, *, xml: bool = True, keep: bool = True) -> bytes:
+        """The bytes of ``part``, read in bounded blocks; XML parts are checked for a DTD.
+
+        Raises SourceError when the part is missing, damaged (bad CRC, truncated), larger
+        than its declared size or the limits, or (``xml``) declares a DTD. Without ``keep``
+        only the first block is kept (and returned): for checking a part without holding it.
+        """
+        info = self.infos.get(part)
+        if info is None:
+            self._fail(f"part {part} is missing")
+        limit = min(info.file_size, MAX_PART_BYTES)
+        chunks = []
+        size = 0
+        try:
+            with self.open(part) as fh:
+                while True:
+                    block = fh.read(1 << 20)
+                    if not block:
+                        break
+                    size += len(block)
+                    if size > limit:
+                        raise SourceError(BOMB.format(name=self.name, part=part, limit=_human(limit)),
+                                          source=str(self.path))
+                    if keep or not chunks:
+                        chunks.append(block)
+        except SourceError:
+            raise
+        except (zipfile.BadZipFile, *deflate.ERRORS, OSError, EOFError, ValueError, NotImplementedError,
+                RuntimeError) as exc:
+            self._fail(f"part {part} is damaged: {_why(exc)}")
+        data = b"".join(chunks)
+        if xml and _DOCTYPE.search(data, 0, 4096):
+            raise SourceError(HOSTILE_DTD.format(name=self.name, part=part), source=str(self.path))
+        return data
+
+    def check_all(self, skip: Collection[str] = ()) -> None:
+        """Stream every part once (CRC and size checks), so a damaged member is found
+        before a parser or a writer relies on it. ``skip``: parts the caller reads whole
+        anyway (which checks their CRC too)."""
+        for part in self.infos:
+            if self.infos[part].is_dir() or part in skip:
+                continue
+            self.read(part, xml=part.endswith((".xml", ".rels", ".vml")), keep=False)
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:120]
+
+
+def resolve(base_part: str, target: str) -> str:
+    """A relationship target resolved against the part that holds the relationship."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    folder = PurePosixPath(base_part).parent
+    parts: list[str] = []
+    for piece in (folder / target).parts:
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece not in (".", ""):
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def rels_part(part: str) -> str:
+    """The relationships part of ``part`` (xl/workbook.xml -> xl/_rels/workbook.xml.rels)."""
+    p = PurePosixPath(part)
+    return str(p.parent / "_rels" / (p.name + ".rels")).lstrip("./") if str(p.parent) != "." else f"_rels/{p.name}.rels"
+
+
+def write_package(path: Path, source: Package, changed: dict[str, Any], *,
+                  verify: Callable[[Path], None] | None = None,
+                  order: Iterable[str] | None = None) -> None:
+    """Replace the workbook at ``path`` by ``source`` with the ``changed`` parts (new or
+    rewritten: bytes, or an object that holds them deflated: ``raw_blocks()``, ``crc``,
+    ``size``, ``compress_size``), atomically.
+
+    Unchanged parts are copied with their compressed bytes as they are. The new file is
+    written beside the old one, fsynced, checked by ``verify`` (which raises on failure),
+    the old file is copied to the backups folder, then the new one is renamed over it.
+    Raises SourceError when the folder is not writable.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    tmp = folder / f".~{path.stem}.{secrets.token_hex(4)}.tmp"
+    names = list(order) if order is not None else list(source.infos)
+    names += [n for n in changed if n not in names]
+    try:
+        with open(tmp, "xb") as raw:
+            try:
+                with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as out:
+                    for name in names:
+                        if name in changed:
+                            info = _new_info(name, source.infos.get(name))
+                            data = changed[name]
+                            if hasattr(data, "raw_blocks"):  # deflated already (a spilled sheet)
+                                info.CRC, info.file_size = data.crc, data.size
+                                info.compress_size = data.compress_size
+                                _put_raw(out, info, data.raw_blocks())
+                                continue
+                            # big sheets: fast compression (3-4x faster, files ~15% larger)
+                            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED,
+                                         compresslevel=1 if len(data) > (4 << 20) else 6)
+                        else:
+                            _copy_raw(source, out, source.infos[name])
+                raw.flush()
+                os.fsync(raw.fileno())
+            except BaseException:
+                raise
+        _match_mode(path, tmp)
+        if verify is not None:
+            verify(tmp)
+        backup(path)
+        os.replace(tmp, path)
+        _fsync_dir(folder)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot write the workbook ({exc.strerror or exc})", source=str(path)) from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _new_info(name: str, old: zipfile.ZipInfo | None) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=old.date_time if old else time.localtime()[:6])
+    if info.date_time[0] < 1980:
+        info.date_time = (1980, 1, 1, 0, 0, 0)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = old.external_attr if old else 0o600 << 16
+    info.create_system = old.create_system if old else 0
+    return info
+
+
+def _copy_raw(source: Package, out: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Copy one member's compressed bytes as they are (no inflate/deflate round trip)."""
+    fp = source.zip.fp
+    assert fp is not None
+    fp.seek(info.header_offset)
+    header = fp.read(30)
+    if header[:4] != b"PK\x03\x04":
+        raise SourceError(NOT_ZIP.format(name=source.name, why=f"part {info.filename} is damaged"),
+                          source=str(source.path))
+    name_len = int.from_bytes(header[26:28], "little")
+    extra_len = int.from_bytes(header[28:30], "little")
+    fp.seek(info.header_offset + 30 + name_len + extra_len)
+    new = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    new.compress_type = info.compress_type
+    new.external_attr = info.external_attr
+    new.create_system = info.create_system
+    new.flag_bits = info.flag_bits & ~0x08  # sizes are known: no data descriptor
+    new.CRC = info.CRC
+    new.compress_size = info.compress_size
+    new.file_size = info.file_size
+
+    def blocks() -> Iterator[bytes]:
+        remaining = info.compress_size
+        while remaining:
+            block = fp.read(min(remaining, 1 << 20))
+            if not block:
+                raise SourceError(NOT_ZIP.format(name=source.name, why=f"part {info.filename} is truncated"),
+                                  source=str(source.path))
+            yield block
+            remaining -= len(block)
+
+    _put_raw(out, new, blocks())
+
+
+def _put_raw(out: zipfile.ZipFile, new: zipfile.ZipInfo, blocks: Iterable[bytes]) -> None:
+    """Write a member whose compressed bytes, CRC and sizes are known (set on ``new``)."""
+    # zipfile has no public raw write; write the local header ourselves through its API.
+    with out._lock:  # type: ignore[attr-defined]
+        if out._seekable:  # type: ignore[attr-defined]
+            out.fp.seek(out.start_dir)  # type: ignore[attr-defined,union-attr]
+        new.header_offset = out.fp.tell()  # type: ignore[union-attr]
+        out._writecheck(new)  # type: ignore[attr-defined]
+        out._didModify = True  # type: ignore[attr-defined]
+        zip64 = new.file_size > zipfile.ZIP64_LIMIT or new.compress_size > zipfile.ZIP64_LIMIT
+        out.fp.write(new.FileHeader(zip64))  # type: ignore[union-attr]
+        for block in blocks:
+            out.fp.write(block)  # type: ignore[union-attr]
+        out.filelist.append(new)
+        out.NameToInfo[new.filename] = new
+        out.start_dir = out.fp.tell()  # type: ignore[attr-defined,union-attr]
+
+
+def _match_mode(original: Path, tmp: Path) -> None:
+    try:
+        mode = stat.S_IMODE(os.stat(original).st_mode)
+        os.chmod(tmp, mode)
+    except OSError:
+        pass
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def backups_dir(path: Path) -> Path:
+    """Where the previous versions of ``path`` are kept."""
+    return path.parent / STATE_FOLDER / "backups"
+
+
+def backup(path: Path) -> Path | None:
+    """Copy ``path`` into the backups folder (newest ``BACKUPS_KEPT`` kept); return the copy."""
+    if not path.exists():
+        return None
+    folder = backups_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{path.stem}.{stamp}.{secrets.token_hex(2)}{path.suffix}"
+    shutil.copy2(path, target)
+    mine = sorted(folder.glob(f"{glob_escape(path.stem)}.*{path.suffix}"), key=lambda p: p.stat().st_mtime_ns)
+    for old in mine[:-BACKUPS_KEPT]:
+        try:
+            old.unlink()
+        except OSError:
+            pass
+    return target
+
+
+def glob_escape(text: str) -> str:
+    """``text`` with glob wildcards escaped."""
+    return re.sub(r"([*?\[])", r"[\1]", text)

@@ -1,0 +1,542 @@
+"""Patching one worksheet's XML in place: only the target cells' bytes change.
+
+The sheet is not parsed into a tree and serialized again (that is what rewrites formulas,
+attributes and extension lists). Rows are located with a scan of the ``<row>`` tags; only
+the rows that get a value are taken apart into cells, and only the target cells are
+replaced or inserted in column order. Every other byte of the part is copied as it is.
+Rows that do not exist yet are inserted in row order; the ``<dimension>`` grows to cover
+what we wrote. A cell holding a formula is never overwritten (the staff's formula wins).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+from sheets_sync.a1 import col_index, col_letters
+from sheets_sync.backends.excel.cells import cell_xml
+
+_SHEETDATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*?(/?)>")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*?)(/?)>")
+_R_ATTR = re.compile(rb'\br=["\'](\d+)["\']')
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
+_CELL_REF = re.compile(rb'\br=["\']([A-Z]{1,3})(\d+)["\']')
+_STYLE = re.compile(rb'\bs=["\'](\d+)["\']')
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f\b")
+_SPANS = re.compile(rb'\bspans="(\d+):(\d+)"')
+_DIMENSION = re.compile(rb'<((?:[A-Za-z_][\w.-]*:)?)dimension\b[^>]*?\bref="([^"]*)"')
+_RANGE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
+_COLS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?col\b([^>]*?)/?>")
+
+
+@dataclass
+class SheetPatch:
+    """What patching did beyond writing cells: cells left alone (formulas), rows touched."""
+
+    kept_formulas: list[str] = field(default_factory=list)
+    kept: list[tuple[int, int]] = field(default_factory=list)
+    last_row: int = 0
+
+
+@dataclass
+class SheetStyle:
+    """How to write a value in a cell: the date system and the date style function."""
+
+    date_system: int
+    date_style: Callable[[int | None], int]
+    _tails: dict[tuple[object, ...], bytes] = field(default_factory=dict, repr=False)
+
+    def cell(self, prefix: str, col: int, row: int, value: object, style: int | None) -> bytes:
+        """``cell_xml`` as bytes. All that follows the cell's reference depends only on the
+        value and the style: it is made once for each and reused, since a big sync writes
+        a million cells, most of them the same few dates, counts and words."""
+        kind = type(value)
+        # Only types whose equal values are written alike (not 0.0 and -0.0, nor one
+        # instant in two time zones), and no long one-off texts.
+        key = (prefix, kind, value, style) if kind in _REUSABLE and (kind is not str or len(value) <= 64) else None
+        tail = self._tails.get(key) if key is not None else None
+        if tail is None:
+            xml = cell_xml(prefix, col, row, value, style, self.date_system, self.date_style)
+            ref = f'{col_letters(col)}{row}"'
+            tail = xml[xml.index(ref) + len(ref):].encode()
+            if key is not None:
+                if len(self._tails) >= 65536:
+                    self._tails.clear()
+                self._tails[key] = tail
+        return b'<%sc r="%s%d"%s' % (prefix.encode(), _letters(col), row, tail)
+
+
+_REUSABLE = frozenset((str, int, bool, dt.date, type(None)))
+
+
+@functools.lru_cache(maxsize=20000)
+def _letters(col: int) -> bytes:
+    return col_letters(col).encode()
+
+
+def _attr_int(pattern: re.Pattern[bytes], attrs: bytes) -> int | None:
+    m = pattern.search(attrs)
+    return int(m.group(1)) if m else None
+
+
+def column_styles(xml: bytes) -> dict[int, int]:
+    """1-based column -> style index from the sheet's <cols> (what Excel gives new cells)."""
+    out: dict[int, int] = {}
+    end = xml.find(b"sheetData")
+    for m in _COLS.finditer(xml, 0, end if end > 0 else len(xml)):
+        attrs = m.group(1)
+        lo = re.search(rb'\bmin="(\d+)"', attrs)
+        hi = re.search(rb'\bmax="(\d+)"', attrs)
+        st = re.search(rb'\bstyle="(\d+)"', attrs)
+        if lo and hi and st:
+            for col in range(int(lo.group(1)), min(int(hi.group(1)), 16384) + 1):
+                out[col] = int(st.group(1))
+    return out
+
+
+def patch_sheet(xml: bytes, changes: dict[int, dict[int, object]], style: SheetStyle, sheet_name: str,
+                inherit_rows: frozenset[int] = frozenset(),
+                grow_filter: tuple[int, int, int] | None = None) -> tuple[bytes, SheetPatch]:
+    """``xml`` with ``changes`` (row -> column -> value, 1-based) applied; see module doc.
+    New cells in ``inherit_rows`` (header rows) take the style of the cell on their left.
+    ``grow_filter`` = (header row, old last row, new last row) extends the sheet's filter
+    over appended rows."""
+    report = SheetPatch()
+    data = b"".join(patched_pieces(xml, changes, style, sheet_name, report, inherit_rows, grow_filter))
+    return data, report
+
+
+def patched_pieces(xml: bytes, changes: dict[int, dict[int, object]], style: SheetStyle, sheet_name: str,
+                   report: SheetPatch, inherit_rows: frozenset[int] = frozenset(),
+                   grow_filter: tuple[int, int, int] | None = None) -> Iterator[bytes | memoryview]:
+    """``patch_sheet`` a piece at a time (the original's bytes as views, the new rows as
+    bytes), so a big sheet can be written out without a second copy of it in memory;
+    ``report`` is filled in as the pieces go."""
+    m = _SHEETDATA.search(xml)
+    if m is None:
+        raise ValueError("worksheet has no sheetData")
+    view = memoryview(xml)  # slices of it are not copies
+    prefix = m.group(1).decode()
+    col_styles = column_styles(xml[:m.start()])
+    if m.group(2):  # <sheetData/>
+        body_start = body_end = m.end()
+        head = xml[:m.start()] + f"<{prefix}sheetData>".encode()
+        tail = f"</{prefix}sheetData>".encode() + xml[m.end():]
+    else:
+        close = f"</{prefix}sheetData>".encode()
+        body_start = m.end()
+        body_end = xml.find(close, body_start)
+        if body_end < 0:
+            raise ValueError("worksheet sheetData is not closed")
+        head = xml[:body_start]
+        tail = xml[body_end:]
+    if changes:
+        head = _grow_dimension(head, min(changes), max(changes),
+                               min((min(c) for c in changes.values() if c), default=1),
+                               max((max(c) for c in changes.values() if c), default=1))
+    if grow_filter is not None:
+        tail = grow_ref_rows(tail, b"autoFilter", *grow_filter)
+    yield head
+    pending = sorted(changes)
+    index = 0
+    pos = body_start
+    row_no = 0
+    close_row = f"</{prefix}row>".encode()
+    scan_from = body_start
+    last_tag = xml.rfind(f"<{prefix}row".encode(), body_start, body_end)
+    last = _ROW_TAG.match(xml, last_tag) if last_tag >= 0 else None
+    last_r = _attr_int(_R_ATTR, last.group(1)) if last else None
+    if last_r is not None and pending and pending[0] > last_r:
+        scan_from = body_end  # only rows below the last one (appends): nothing to scan
+    # Jump to each target row by its r="N" (as Excel writes rows): a byte search, where a
+    # scan would take every row of a big sheet through a regex. A row not found that way
+    # (no such row yet, r not first, rows without numbers) switches to the scan from there.
+    row_at = f'<{prefix}row r="'.encode()
+    jumping = scan_from < body_end and last_r is not None
+
+    def patched(rm: re.Match[bytes], row_no: int) -> tuple[int, bytes]:
+        """The end of the existing row at ``rm`` and the row as it is to be written."""
+        end = rm.end() if rm.group(2) else xml.find(close_row, rm.end()) + len(close_row)
+        return end, _patch_row(xml[rm.start():end], rm, prefix, row_no, changes[row_no], style, col_styles,
+                               report, sheet_name, row_no in inherit_rows)
+
+    while jumping and index < len(pending) and pending[index] <= last_r:
+        at = xml.find(b'%s%d"' % (row_at, pending[index]), pos, body_end)
+        rm = _ROW_TAG.match(xml, at) if at >= 0 else None
+        if rm is None:
+            break
+        row_no = pending[index]
+        end, piece = patched(rm, row_no)
+        yield view[pos:rm.start()]
+        yield piece
+        pos = end
+        index += 1
+    for rm in _ROW_TAG.finditer(xml, max(scan_from, pos), body_end):
+        if index >= len(pending) or (jumping and pending[index] > last_r):
+            break
+        r = _attr_int(_R_ATTR, rm.group(1))
+        row_no = r if r is not None else row_no + 1
+        while index < len(pending) and pending[index] < row_no:
+            yield view[pos:rm.start()]
+            pos = rm.start()
+            yield _new_row(prefix, pending[index], changes[pending[index]], style, col_styles, report, sheet_name)
+            index += 1
+        if index < len(pending) and pending[index] == row_no:
+            end, piece = patched(rm, row_no)
+            yield view[pos:rm.start()]
+            yield piece
+            pos = end
+            index += 1
+    yield view[pos:body_end]
+    while index < len(pending):
+        yield _new_row(prefix, pending[index], changes[pending[index]], style, col_styles, report, sheet_name)
+        index += 1
+    yield tail
+    report.last_row = max(changes) if changes else 0
+
+
+def _new_row(prefix: str, row: int, cells: dict[int, object], style: SheetStyle, col_styles: dict[int, int],
+             report: SheetPatch, sheet_name: str) -> bytes:
+    cell = style.cell
+    parts = b"".join([cell(prefix, col, row, value, col_styles.get(col)) for col, value in sorted(cells.items())])
+    return b'<%srow r="%d">%s</%srow>' % (prefix.encode(), row, parts, prefix.encode())
+
+
+def _patch_row(row_xml: bytes, tag: re.Match[bytes], prefix: str, row: int, cells: dict[int, object],
+               style: SheetStyle, col_styles: dict[int, int], report: SheetPatch, sheet_name: str,
+               inherit: bool = False) -> bytes:
+    tag_len = tag.end() - tag.start()
+    open_tag = row_xml[:tag_len]
+    row_attrs = tag.group(1)
+    row_style = _attr_int(_STYLE, row_attrs) if b'customFormat="1"' in row_attrs or b"customFormat=\"true\"" in row_attrs else None
+    if not inherit and not tag.group(2):
+        fast = _fast_patch_row(row_xml, tag_len, prefix, row, cells, style, col_styles, report, sheet_name, row_style)
+        if fast is not None:
+            return fast
+    if tag.group(2):  # <row .../>: no cells yet
+        body = b""
+        open_tag = open_tag[:-2].rstrip() + b">"
+        closing = f"</{prefix}row>".encode()
+    else:
+        closing = row_xml[row_xml.rfind(b"</"):]
+        body = row_xml[tag_len:len(row_xml) - len(closing)]
+    todo = dict(sorted(cells.items()))
+    out: list[bytes] = []
+    pos = 0
+    col = 0
+    left_style = None
+    for cm in _CELL.finditer(body):
+        ref = _CELL_REF.search(cm.group(1))
+        col = col_index(ref.group(1).decode()) if ref else col + 1
+        for new_col in [c for c in todo if c < col]:
+            out.append(body[pos:cm.start()])
+            pos = cm.start()
+            value = todo.pop(new_col)
+            base = row_style if row_style is not None else col_styles.get(new_col)
+            out.append(style.cell(prefix, new_col, row, value, base))
+        if inherit and (cm.group(2) or b"").strip():
+            left_style = _attr_int(_STYLE, cm.group(1))
+        if col in todo:
+            value = todo.pop(col)
+            out.append(body[pos:cm.start()])
+            pos = cm.end()
+            inner = cm.group(2) or b""
+            if _FORMULA.search(inner):
+                report.kept_formulas.append(f"{sheet_name}!{col_letters(col)}{row}")
+                report.kept.append((row, col))
+                out.append(cm.group())
+                continue
+            current = _attr_int(_STYLE, cm.group(1))
+            out.append(style.cell(prefix, col, row, value, current))
+        if not todo:
+            break
+    # cells after the last existing one go after it (before a row extLst, if any)
+    insert_at = len(body)
+    last_cell_end = None
+    for cm in _CELL.finditer(body, pos):
+        last_cell_end = cm.end()
+        if inherit and (cm.group(2) or b"").strip():
+            left_style = _attr_int(_STYLE, cm.group(1))
+    if todo:
+        if last_cell_end is not None:
+            insert_at = last_cell_end
+        ext = body.find(b"extLst", pos)
+        if last_cell_end is None and ext >= 0:
+            insert_at = body.rfind(b"<", pos, ext)
+        out.append(body[pos:insert_at])
+        for new_col, value in todo.items():
+            base = row_style if row_style is not None else col_styles.get(new_col)
+            if inherit and left_style is not None:
+                base = left_style
+            out.append(style.cell(prefix, new_col, row, value, base))
+        pos = insert_at
+    out.append(body[pos:])
+    if cells:
+        open_tag = _widen_spans(open_tag, min(cells), max(cells))
+    return open_tag + b"".join(out) + closing
+
+
+def _cell_start(row_xml: bytes, attr_at: int, cell_tag: bytes) -> int:
+    """Where the <c> tag holding the attribute at ``attr_at`` starts, or -1 when that text
+    is not inside a cell's start tag (it could be text that merely looks like one)."""
+    lt = row_xml.rfind(b"<", 0, attr_at)
+    if lt < 0 or row_xml.find(b">", lt, attr_at) >= 0:
+        return -1
+    return lt if row_xml.startswith(cell_tag, lt) else -1
+
+
+def _fast_patch_row(row_xml: bytes, tag_len: int, prefix: str, row: int, cells: dict[int, object],
+                    style: SheetStyle, col_styles: dict[int, int], report: SheetPatch, sheet_name: str,
+                    row_style: int | None) -> bytes | None:
+    """The common case without taking the row apart: each target cell either exists (found
+    by its reference) or lies right of the last cell. None when that does not hold."""
+    closing_at = row_xml.rfind(b"</")
+    if row_xml.find(b"extLst", tag_len, closing_at) >= 0:
+        return None
+    cell_tag = f"<{prefix}c ".encode()
+    last = row_xml.rfind(b' r="', tag_len, closing_at)
+    if last < 0:
+        if row_xml.find(f"<{prefix}c".encode(), tag_len, closing_at) >= 0:
+            return None  # cells without references: count them the slow way
+        last_col = 0
+    else:
+        if _cell_start(row_xml, last, cell_tag) < 0:
+            return None
+        m = _CELL_REF.match(row_xml, last + 1)
+        if m is None:
+            return None
+        last_col = col_index(m.group(1).decode())
+    edits: list[tuple[int, int, bytes]] = []
+    close_c = f"</{prefix}c>".encode()
+    for col in sorted(cells):
+        value = cells[col]
+        at = row_xml.find(f' r="{col_letters(col)}{row}"'.encode(), tag_len, closing_at) if col <= last_col else -1
+        if at >= 0:
+            start = _cell_start(row_xml, at, cell_tag)
+            if start < 0:
+                return None
+            gt = row_xml.find(b">", at)
+            if row_xml[gt - 1:gt] == b"/":
+                end, inner = gt + 1, b""
+            else:
+                end = row_xml.find(close_c, gt)
+                if end < 0:
+                    return None
+                inner = row_xml[gt + 1:end]
+                end += len(close_c)
+            if _FORMULA.search(inner):
+                report.kept_formulas.append(f"{sheet_name}!{col_letters(col)}{row}")
+                report.kept.append((row, col))
+                continue
+            current = _attr_int(_STYLE, row_xml[start:gt])
+            edits.append((start, end, style.cell(prefix, col, row, value, current)))
+        elif col > last_col:
+            base = row_style if row_style is not None else col_styles.get(col)
+            edits.append((closing_at, closing_at, style.cell(prefix, col, row, value, base)))
+        else:
+            return None
+    out = []
+    pos = 0
+    for start, end, new in edits:
+        out.append(row_xml[pos:start])
+        out.append(new)
+        pos = end
+    out.append(row_xml[pos:])
+    data = b"".join(out)
+    if cells:
+        data = _widen_spans(data[:tag_len], min(cells), max(cells)) + data[tag_len:]
+    return data
+
+
+def _widen_spans(tag: bytes, lo: int, hi: int) -> bytes:
+    m = _SPANS.search(tag)
+    if m is None:
+        return tag
+    a, b = int(m.group(1)), int(m.group(2))
+    if lo >= a and hi <= b:
+        return tag
+    return tag[:m.start()] + f'spans="{min(a, lo)}:{max(b, hi)}"'.encode() + tag[m.end():]
+
+
+def parse_range(ref: str) -> tuple[int, int, int, int] | None:
+    """(first_row, first_col, last_row, last_col) of "A1:K20" or "B3"; None when not a range."""
+    m = _RANGE.match(ref.strip())
+    if not m:
+        return None
+    c1, r1 = col_index(m.group(1)), int(m.group(2))
+    c2, r2 = (col_index(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+    return r1, c1, r2, c2
+
+
+def range_text(r1: int, c1: int, r2: int, c2: int) -> str:
+    """"A1:K20" (or "A1" for one cell)."""
+    first, last = f"{col_letters(c1)}{r1}", f"{col_letters(c2)}{r2}"
+    return first if first == last else f"{first}:{last}"
+
+
+def _grow_dimension(xml: bytes, r1: int, r2: int, c1: int, c2: int) -> bytes:
+    m = _DIMENSION.search(xml)
+    if m is None:
+        return xml
+    old = parse_range(m.group(2).decode())
+    if old is None:
+        return xml
+    new = (min(old[0], r1), min(old[1], c1), max(old[2], r2), max(old[3], c2))
+    if new == old:
+        return xml
+    start, end = m.span(2)
+    return xml[:start] + range_text(*new).encode() + xml[end:]
+
+
+def grow_ref_rows(xml: bytes, tag: bytes, header_row: int, old_last: int, new_last: int) -> bytes:
+    """Extend the first ``<tag ref="...">`` whose range starts at ``header_row`` and ends at
+    ``old_last`` (or below) down to ``new_last`` (autoFilter of a sheet, ref of a table)."""
+    pattern = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?" + tag + rb'\b[^>]*?\bref="([^"]*)"')
+    m = pattern.search(xml)
+    if m is None:
+        return xml
+    rng = parse_range(m.group(1).decode())
+    if rng is None or rng[0] != header_row or rng[2] >= new_last or rng[2] < header_row:
+        return xml
+    if rng[2] < old_last:
+        return xml
+    start, end = m.span(1)
+    return xml[:start] + range_text(rng[0], rng[1], new_last, rng[3]).encode() + xml[end:]
+
+
+def replace_sheet_data(xml: bytes, rows_xml: bytes, last_row: int, last_col: int) -> bytes:
+    """``xml`` with its whole <sheetData> replaced (a tool sheet rewritten) and the
+    dimension set to what the new data covers."""
+    m = _SHEETDATA.search(xml)
+    if m is None:
+        raise ValueError("worksheet has no sheetData")
+    prefix = m.group(1).decode()
+    if m.group(2):
+        end = m.end()
+    else:
+        close = f"</{prefix}sheetData>".encode()
+        end = xml.find(close, m.end()) + len(close)
+    data = xml[:m.start()] + f"<{prefix}sheetData>".encode() + rows_xml + f"</{prefix}sheetData>".encode() + xml[end:]
+    d = _DIMENSION.search(data)
+    if d is not None:
+        start, stop = d.span(2)
+        data = data[:start] + range_text(1, 1, max(last_row, 1), max(last_col, 1)).encode() + data[stop:]
+    return data
+
+
+def sheet_prefix(xml: bytes) -> str:
+    """The namespace prefix the sheet uses for its main elements ("" or "x:")."""
+    m = _SHEETDATA.search(xml)
+    return m.group(1).decode() if m else ""
+
+
+def extract_rows(xml: bytes, rows: dict[int, set[int]]) -> bytes:
+    """A small worksheet: ``xml`` with only the cells ``rows`` (row -> columns) left in its
+    sheetData (everything outside sheetData as it is; a row whose cells cannot be located
+    by reference is kept whole). Parsing it checks the sheet's structure and those cells
+    without parsing the whole part."""
+    m = _SHEETDATA.search(xml)
+    if m is None:
+        raise ValueError("worksheet has no sheetData")
+    if m.group(2):
+        return xml
+    prefix = m.group(1).decode()
+    body_end = xml.find(f"</{prefix}sheetData>".encode(), m.end())
+    if body_end < 0:
+        raise ValueError("worksheet sheetData is not closed")
+    kept, _ = _extract_body(xml, m.end(), body_end, rows, prefix, 0)
+    return xml[:m.end()] + b"".join(kept) + xml[body_end:]
+
+
+def extract_rows_from(stream: IO[bytes], rows: dict[int, set[int]], block: int = 1 << 20) -> bytes:
+    """``extract_rows`` of a part read ``block`` bytes at a time: holds one block and the
+    wanted rows, never the whole part (a big sheet read back after a write)."""
+    buf = b""
+    while True:  # up to the sheetData start tag
+        chunk = stream.read(block)
+        buf += chunk
+        m = _SHEETDATA.search(buf)
+        if m is not None or not chunk:
+            break
+    if m is None or m.group(2):
+        return extract_rows(buf + stream.read(), rows)  # no rows to skip: as it is
+    prefix = m.group(1).decode()
+    close, close_row = f"</{prefix}sheetData>".encode(), f"</{prefix}row>".encode()
+    kept, buf, row_no = [buf[:m.end()]], buf[m.end():], 0
+    while True:
+        body_end = buf.find(close)
+        if body_end >= 0:
+            pieces, _ = _extract_body(buf, 0, body_end, rows, prefix, row_no)
+            rest = [buf[body_end:]]
+            for chunk in iter(lambda: stream.read(block), b""):
+                rest.append(chunk)
+            return b"".join(kept + pieces + rest)
+        cut = buf.rfind(close_row)
+        if cut >= 0:  # whole rows up to there; the rest waits for the next block
+            cut += len(close_row)
+            pieces, row_no = _extract_body(buf, 0, cut, rows, prefix, row_no)
+            kept.extend(pieces)
+            buf = buf[cut:]
+        chunk = stream.read(block)
+        if not chunk:
+            raise ValueError("worksheet sheetData is not closed")
+        buf += chunk
+
+
+def _extract_body(xml: bytes, start: int, body_end: int, rows: dict[int, set[int]], prefix: str,
+                  row_no: int) -> tuple[list[bytes], int]:
+    """The wanted rows between ``start`` and ``body_end`` (whole rows), and the number of
+    the last row seen (rows without an r attribute count on from ``row_no``)."""
+    close_row = f"</{prefix}row>".encode()
+    close_c = f"</{prefix}c>".encode()
+    cell_tag = f"<{prefix}c ".encode()
+    kept: list[bytes] = []
+    targets = sorted(r for r in rows if r > row_no)
+    t, pos, jump = 0, start, True
+    while True:
+        while t < len(targets) and targets[t] <= row_no:
+            t += 1
+        if jump and t < len(targets):
+            # Jump to the next wanted row by its number (Excel writes it on every row). When
+            # it is not found (rows without numbers, a missing row, or a row further on than
+            # this block), the rest is counted row by row: one failed search, not one a row.
+            at = xml.find(f'<{prefix}row r="{targets[t]}"'.encode(), pos, body_end)
+            if at >= 0:
+                pos, row_no = at, targets[t] - 1
+            else:
+                jump = False
+        rm = _ROW_TAG.search(xml, pos, body_end)
+        if rm is None:
+            return kept, row_no
+        pos = rm.end()
+        r = _attr_int(_R_ATTR, rm.group(1))
+        row_no = r if r is not None else row_no + 1
+        if row_no not in rows:
+            continue
+        if rm.group(2):
+            end = rm.end()
+        else:
+            end = xml.find(close_row, rm.end(), body_end)
+            if end < 0:
+                raise ValueError(f"worksheet row {row_no} is not closed")
+            end += len(close_row)
+        cells: list[bytes] | None = []
+        for col in sorted(rows[row_no]):
+            at = xml.find(f' r="{col_letters(col)}{row_no}"'.encode(), rm.end(), end)
+            begin = _cell_start(xml, at, cell_tag) if at >= 0 else -1
+            if begin < 0:
+                cells = None
+                break
+            gt = xml.find(b">", at)
+            stop = gt + 1 if xml[gt - 1:gt] == b"/" else xml.find(close_c, gt) + len(close_c)
+            cells.append(xml[begin:stop])
+        if cells is None:  # kept whole, numbered: the rows before it are left out
+            number = b"" if r is not None else f' r="{row_no}"'.encode()
+            kept.append(xml[rm.start():rm.start(1)] + number + xml[rm.start(1):end])
+        else:
+            kept.append(f'<{prefix}row r="{row_no}">'.encode() + b"".join(cells) + close_row)
+        pos = end

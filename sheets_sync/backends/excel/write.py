@@ -1,0 +1,506 @@
+"""Applying a batch to the workbook file by patching its XML (see docs/excel.md).
+
+Only these parts can change: the worksheets that get values, an Excel table over appended
+rows (its range grows), styles.xml when a date or template style has to be added (entries
+appended, none changed), and for new sheets the package index (workbook.xml, its rels,
+[Content_Types].xml), where entries are only added. Every other part is copied through
+with its compressed bytes untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from sheets_sync.backends.excel.append import StreamedPart, plan_append
+from sheets_sync.backends.excel.cells import drop_unstorable, drop_unstorable_rows, escape_attr
+from sheets_sync.backends.excel.chart import (
+    CT_CHART,
+    CT_DRAWING,
+    REL_CHART,
+    REL_DRAWING,
+    chart_xml,
+    drawing_rels,
+    drawing_xml,
+)
+from sheets_sync.backends.excel.new_sheets import TemplateStyles, new_sheet_xml, rows_xml
+from sheets_sync.backends.excel.package import (
+    Fingerprint,
+    Package,
+    fingerprint,
+    rels_part,
+    write_package,
+)
+from sheets_sync.backends.excel.read import (
+    NS_MAIN,
+    NS_MAIN_STRICT,
+    SheetInfo,
+    WorkbookInfo,
+    date_styles,
+    iter_rows,
+    read_rels,
+    workbook_info,
+)
+from sheets_sync.backends.excel.sheet import (
+    SheetPatch,
+    SheetStyle,
+    extract_rows,
+    extract_rows_from,
+    grow_ref_rows,
+    patch_sheet,
+    patched_pieces,
+    replace_sheet_data,
+)
+from sheets_sync.backends.excel.spill import Checksummed, SpilledPart, spill
+from sheets_sync.backends.excel.styles import CT_STYLES, REL_STYLES, REL_STYLES_STRICT, Styles
+from sheets_sync.errors import SourceChanged, SourceError
+from sheets_sync.workbook import SheetContent, WorkbookData, WriteBatch, WriteResult
+from sheets_sync.write.cells import CellPlan, plan_cells
+
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+REL_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+REL_TABLE = "/table"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+CHANGED = "{name} was saved by someone else while we were writing; nothing was written (run again)"
+FORMULA_KEPT = "{cell} holds a formula; it was left as it is"
+VERIFY_FAILED = "{name}: the new version did not read back as written ({detail}); the file was left as it was"
+
+
+class Editor:
+    """The package being edited: parts changed so far, the styles, the index edits."""
+
+    def __init__(self, pkg: Package, info: WorkbookInfo) -> None:
+        self.pkg = pkg
+        self.info = info
+        self.changed: dict[str, bytes] = {}
+        self.styles = Styles(pkg.read(info.styles), where=f"{pkg.name}: part {info.styles}") if info.styles \
+            else Styles(None, _main_namespace(pkg, info))
+        self._template: TemplateStyles | None = None
+
+    def part(self, name: str) -> bytes:
+        """A part's bytes as edited so far."""
+        if name not in self.changed:
+            return self.pkg.read(name)
+        data = self.changed[name]
+        return data.read() if isinstance(data, SpilledPart) else data
+
+    def has(self, name: str) -> bool:
+        return name in self.changed or self.pkg.has(name)
+
+    def template_styles(self) -> TemplateStyles:
+        if self._template is None:
+            self._template = TemplateStyles(self.styles)
+        return self._template
+
+    def free_name(self, folder: str, stem: str, ext: str) -> str:
+        """An unused part name like xl/worksheets/sheet7.xml."""
+        n = 1
+        while self.has(f"{folder}/{stem}{n}{ext}"):
+            n += 1
+        return f"{folder}/{stem}{n}{ext}"
+
+    def add_override(self, part: str, content_type: str) -> None:
+        """List ``part`` in [Content_Types].xml (appended before </Types>)."""
+        data = self.part("[Content_Types].xml")
+        entry = f'<Override PartName="/{escape_attr(part)}" ContentType="{content_type}"/>'.encode()
+        close = data.rfind(b"</Types>")
+        if close < 0:
+            raise SourceError(f"{self.pkg.name}: [Content_Types].xml is damaged", source=str(self.pkg.path))
+        self.changed["[Content_Types].xml"] = data[:close] + entry + data[close:]
+
+    def add_rel(self, owner: str, rel_type: str, target_part: str) -> str:
+        """Add a relationship from ``owner`` to ``target_part``; returns its new Id."""
+        name = rels_part(owner)
+        data = self.part(name) if self.has(name) else (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Relationships xmlns="{NS_PKG_REL}"></Relationships>').encode()
+        ids = {int(m) for m in re.findall(rb'\bId="rId(\d+)"', data)}
+        rid = f"rId{max(ids, default=0) + 1}"
+        target = _relative(owner, target_part)
+        entry = f'<Relationship Id="{rid}" Type="{rel_type}" Target="{escape_attr(target)}"/>'.encode()
+        close = data.rfind(b"</Relationships>")
+        self.changed[name] = data[:close] + entry + data[close:]
+        return rid
+
+    def add_sheet_entry(self, title: str, rid: str) -> None:
+        """List a new sheet at the end of workbook.xml's <sheets>."""
+        part = self.info.workbook_part
+        data = self.part(part)
+        m = re.search(rb"</((?:[A-Za-z_][\w.-]*:)?)sheets>", data)
+        if m is None:
+            raise SourceError(f"{self.pkg.name}: workbook.xml has no sheet list", source=str(self.pkg.path))
+        prefix = m.group(1).decode()
+        root = re.search(rb"<[A-Za-z_][^>]*>", data)  # the root element's start tag (after <?xml ...?>)
+        ns = re.search(rb'xmlns:([A-Za-z_][\w.-]*)="(http://schemas.openxmlformats.org/officeDocument/2006/relationships'
+                       rb'|http://purl.oclc.org/ooxml/officeDocument/relationships)"', root.group() if root else b"")
+        if ns is not None:
+            rel_attr = f'{ns.group(1).decode()}:id="{rid}"'
+        else:  # declared per element (openpyxl does this), so declare it on ours too
+            rel_attr = f'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="{rid}"'
+        sheet_id = max((s.sheet_id for s in self.info.sheets), default=0) + 1
+        self.info.sheets.append(SheetInfo(title, sheet_id, rid, "", "worksheet"))
+        entry = f'<{prefix}sheet name="{escape_attr(title)}" sheetId="{sheet_id}" {rel_attr}/>'.encode()
+        self.changed[part] = data[:m.start()] + entry + data[m.start():]
+
+    def finish(self) -> dict[str, bytes]:
+        """The parts to write, styles included when they changed."""
+        if self.styles.changed:
+            if not self.info.styles:
+                self.info.styles = self._add_styles_part()
+            self.changed[self.info.styles] = self.styles.data
+        return self.changed
+
+    def _add_styles_part(self) -> str:
+        """List a new styles part in the package (its relationship and content type), for a
+        workbook written without one: dates need a date style."""
+        folder = str(PurePosixPath(self.info.workbook_part).parent)
+        folder = "" if folder == "." else folder + "/"
+        types = self.part("[Content_Types].xml")
+        part = f"{folder}styles.xml"
+        n = 1
+        while self.has(part) or re.search(rb'PartName="/' + re.escape(part.encode()) + rb'"', types, re.I):
+            part, n = f"{folder}styles{n}.xml", n + 1
+        strict = self.styles.data.find(NS_MAIN_STRICT.encode()) >= 0
+        self.add_rel(self.info.workbook_part, REL_STYLES_STRICT if strict else REL_STYLES, part)
+        self.add_override(part, CT_STYLES)
+        return part
+
+
+def _main_namespace(pkg: Package, info: WorkbookInfo) -> str:
+    """The spreadsheet namespace the workbook part uses (transitional, or Strict OOXML)."""
+    return NS_MAIN_STRICT if NS_MAIN_STRICT.encode() in pkg.read(info.workbook_part)[:4096] else NS_MAIN
+
+
+def _relative(owner: str, target: str) -> str:
+    base = PurePosixPath(owner).parent.parts
+    parts = PurePosixPath(target).parts
+    common = 0
+    while common < min(len(base), len(parts)) and base[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + list(parts[common:]))
+
+
+def _style(editor: Editor, date_system: int) -> SheetStyle:
+    def date_style(style: int | None) -> int:
+        return editor.styles.date_style(style)
+
+    return SheetStyle(date_system, date_style)
+
+
+def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fingerprint | None) -> WriteResult:
+    """Apply ``batch`` to the file at ``path``, whose current content is ``data``; returns
+    what was written. Raises SourceChanged if the file changes while we work."""
+    plan = plan_cells(batch, data)
+    # Planned into cells now: a big sync's row updates are a tenth of its peak memory, and
+    # the caller builds a new batch for any further write.
+    batch.updates.clear()
+    for title, changes in plan.cells.items():  # a cell no Excel cell can hold: reported, left out
+        plan.dropped.extend(drop_unstorable(title, changes))
+    for content in batch.tool_sheets:
+        plan.dropped.extend(drop_unstorable_rows(content.title, content.rows))
+    with Package(path) as pkg:
+        info = workbook_info(pkg)
+        editor = Editor(pkg, info)
+        try:  # spilled sheets are temporary files: closed (deleted) however the write ends
+            style = _style(editor, data.date_system)
+            for title, changes in list(plan.cells.items()):
+                sheet = info.sheet(title)
+                if sheet is None or not pkg.has(sheet.part):
+                    plan.dropped.append(f"{title}: sheet not found when writing")
+                    continue
+                inherit = frozenset([plan.header_rows.get(title, 1)]) if title in batch.new_columns else frozenset()
+                grow = None
+                if title in plan.appended_rows:
+                    first, last = plan.appended_rows[title]
+                    grow = (plan.header_rows.get(title, 1), first - 1, last)
+                # Only a sheet whose every change is an appended row can be streamed (found
+                # out here: the stream itself learns it only at the part's end).
+                only_appends = title in plan.appended_rows and min(changes) >= plan.appended_rows[title][0]
+                streamed = plan_append(pkg, sheet.part, changes, style, sheet.name, grow, path.parent) \
+                    if only_appends and not inherit else None
+                if streamed is not None:  # rows appended to a big log: never loaded whole
+                    editor.changed[sheet.part] = streamed
+                    _grow_tables(editor, sheet.part, plan, title)
+                    continue
+                xml = editor.part(sheet.part)
+                report = SheetPatch()
+                pieces = patched_pieces(xml, changes, style, sheet.name, report, inherit, grow)
+                editor.changed[sheet.part] = spill(pieces, len(xml), path.parent)  # type: ignore[assignment]
+                del xml, pieces
+                plan.dropped.extend(FORMULA_KEPT.format(cell=c) for c in report.kept_formulas)
+                for r, c in report.kept:
+                    plan.cells[title][r].pop(c, None)
+                if title in plan.appended_rows:
+                    _grow_tables(editor, sheet.part, plan, title)
+            for content in batch.tool_sheets:
+                _write_tool_sheet(editor, content, data.date_system)
+            changed = editor.finish()
+            if not changed:
+                return WriteResult(len(plan.updated_rows), plan.appended, plan.dropped)
+            checks = _expected_values(plan, batch.tool_sheets, report_cells=True)
+
+            def verify(tmp: Path) -> None:
+                _verify(tmp, path.name, checks, changed)
+                if expected is not None and fingerprint(path) != expected:
+                    raise SourceChanged(CHANGED.format(name=path.name), source=str(path))
+
+            write_package(path, pkg, changed, verify=verify)
+        finally:
+            for part in editor.changed.values():
+                if isinstance(part, SpilledPart):
+                    part.close()
+    return WriteResult(len(plan.updated_rows), plan.appended, plan.dropped)
+
+
+def _grow_tables(editor: Editor, sheet_part: str, plan: CellPlan, title: str) -> None:
+    """Extend any Excel table over the appended rows."""
+    first, last = plan.appended_rows[title]
+    header = plan.header_rows.get(title, 1)
+    for _rid, (rel_type, target, mode) in read_rels(editor.pkg, sheet_part).items():
+        if not rel_type.endswith(REL_TABLE) or mode == "External" or not editor.has(target):
+            continue
+        table = editor.part(target)
+        if re.search(rb'totalsRowCount="[1-9]', table):
+            continue  # a totals row sits below the data; growing would cover it
+        grown = grow_ref_rows(table, b"table", header, first - 1, last)
+        if grown != table:
+            grown = grow_ref_rows(grown, b"autoFilter", header, first - 1, last)
+            editor.changed[target] = grown
+
+
+def _write_tool_sheet(editor: Editor, content: SheetContent, date_system: int) -> None:
+    sheet = editor.info.sheet(content.title)
+    if sheet is not None and sheet.part and editor.has(sheet.part) and sheet.kind == "worksheet":
+        xml = editor.part(sheet.part)
+        body, last_row, last_col = rows_xml(content.rows, _style(editor, date_system), prefix=_prefix(xml))
+        editor.changed[sheet.part] = replace_sheet_data(xml, body, last_row, last_col)
+        return
+    add_new_sheet(editor, content, date_system)
+
+
+def _prefix(xml: bytes) -> str:
+    from sheets_sync.backends.excel.sheet import sheet_prefix
+
+    return sheet_prefix(xml)
+
+
+def add_new_sheet(editor: Editor, content: SheetContent, date_system: int) -> None:
+    """Create a worksheet part for ``content`` (template formatting when ``content.table``
+    is set, a chart when ``content.chart`` is) and list it in the package index."""
+    folder = str(PurePosixPath(editor.info.workbook_part).parent)
+    folder = "" if folder == "." else folder + "/"
+    part = editor.free_name(f"{folder}worksheets", "sheet", ".xml")
+    drawing_rid = None
+    if content.chart:
+        drawing = editor.free_name(f"{folder}drawings", "drawing", ".xml")
+        chart = editor.free_name(f"{folder}charts", "chart", ".xml")
+        editor.changed[chart] = chart_xml(content.title, content.chart, content.rows)
+        editor.changed[drawing] = drawing_xml(content.chart)
+        editor.changed[rels_part(drawing)] = drawing_rels(_relative(drawing, chart))
+        editor.add_override(drawing, CT_DRAWING)
+        editor.add_override(chart, CT_CHART)
+        editor.changed[part] = b""  # reserve the name before its rels are added
+        drawing_rid = editor.add_rel(part, REL_DRAWING, drawing)
+        assert REL_CHART
+    editor.changed[part] = new_sheet_xml(content, _style(editor, date_system), editor.template_styles()
+                                         if content.table else None, drawing_rid)
+    rid = editor.add_rel(editor.info.workbook_part, REL_WORKSHEET, part)
+    editor.add_override(part, CT_WORKSHEET)
+    editor.add_sheet_entry(content.title, rid)
+    editor.info.sheets[-1].part = part
+
+
+def add_sheets(path: Path, sheets: list[SheetContent], columns: dict[str, list[str]], data: WorkbookData,
+               expected: Fingerprint | None) -> None:
+    """``init --into``: add the template sheets and the missing headers (appended to each
+    sheet's header row, found as the row matching most known headers)."""
+    from sheets_sync.model.template import TABLES, column_names, header_row
+    from sheets_sync.workbook import TableRef
+
+    tables: dict[str, TableRef] = {}
+    for title in columns:
+        sheet = data.sheet(title)
+        if sheet is None:
+            continue
+        best = (1, -1)
+        for table in TABLES:
+            row, found = header_row(sheet.rows, column_names(table))
+            if len(found) > best[1] and row:
+                best = (row, len(found))
+        tables[title] = TableRef(title, best[0], None)
+    plan = plan_cells(WriteBatch(tables=tables, new_columns=columns), data)
+    with Package(path) as pkg:
+        info = workbook_info(pkg)
+        editor = Editor(pkg, info)
+        style = _style(editor, data.date_system)
+        for title, changes in plan.cells.items():
+            sheet = info.sheet(title)
+            if sheet is None:
+                continue
+            inherit = frozenset([plan.header_rows.get(title, 1)])
+            xml, _ = patch_sheet(editor.part(sheet.part), changes, style, sheet.name, inherit)
+            editor.changed[sheet.part] = xml
+        for content in sheets:
+            if info.sheet(content.title) is None:
+                add_new_sheet(editor, content, data.date_system)
+        changed = editor.finish()
+        if not changed:
+            return
+        checks = _expected_values(plan, sheets, report_cells=False)
+
+        def verify(tmp: Path) -> None:
+            _verify(tmp, path.name, checks, changed)
+            if expected is not None and fingerprint(path) != expected:
+                raise SourceChanged(CHANGED.format(name=path.name), source=str(path))
+
+        write_package(path, pkg, changed, verify=verify)
+
+
+def _expected_values(plan: CellPlan, sheets: list[SheetContent], report_cells: bool) -> dict[str, dict[tuple[int, int], object]]:
+    """The cells the read-back checks, per sheet: all of them on small sheets, an even
+    sample of the rows on big ones (see ``_verify``), never a copy of every planned cell."""
+    grids: dict[str, dict[int, dict[int, object]]] = dict(plan.cells)
+    tool_titles = {content.title for content in sheets}
+    for content in sheets:
+        grid = {r: dict(cols) for r, cols in grids.get(content.title, {}).items()}  # plan.cells stays as planned
+        for r, values in enumerate(content.rows, start=1):
+            row = grid.setdefault(r, {})
+            for c, value in enumerate(values, start=1):
+                row[c] = value
+        grids[content.title] = grid
+    checks: dict[str, dict[tuple[int, int], object]] = {}
+    for title, grid in grids.items():
+        rows = _sample({r: cols for r, cols in grid.items() if cols})
+        if rows or title in tool_titles:
+            checks[title] = {(r, c): value for r, cols in rows.items() for c, value in cols.items()}
+    return checks
+
+
+def _norm(value: object) -> object:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time() else value.replace(microsecond=0)
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)):
+        return None if value != value or value in (float("inf"), float("-inf")) else round(float(value), 9)
+    return str(value)
+
+
+def _verify(tmp: Path, name: str, checks: dict[str, dict[tuple[int, int], object]],
+            written: dict[str, bytes] | None = None) -> None:
+    """Reopen the new file and read it back: every part's checksum, every part we wrote
+    byte for byte as we meant it (``written``), and the values of the cells we wrote, decoded
+    by an XML parser (``checks``: all of them on small sheets; on big ones the first ten and
+    last 500 rows written and an even sample of ``VERIFY_ROWS`` others, as ``_expected_values``
+    picks them: the serializer is the same for every row)."""
+    try:
+        with Package(tmp) as pkg:
+            info = workbook_info(pkg)
+            # Every part we wrote is read whole below (its CRC checked on the way): the rest here.
+            pkg.check_all(skip=set(written or {}))
+            views: dict[str, bytes] = {}
+            spilled: dict[str, SpilledPart] = {}  # checked as their values are read back, or after
+            for part, data in (written or {}).items():
+                if isinstance(data, StreamedPart):
+                    _check_spilled(pkg, part, data)
+                    views[part] = data.view()  # its start and end, which hold the new rows
+                elif isinstance(data, SpilledPart):
+                    spilled[part] = data
+                elif not _holds(pkg, part, data):
+                    raise ValueError(f"part {part} does not hold what was written")
+                else:
+                    views[part] = data  # proven the same: read the values back from it, not a second copy
+            for title, cells in checks.items():
+                wanted: dict[int, dict[int, object]] = {}
+                for (r, c), value in cells.items():
+                    wanted.setdefault(r, {})[c] = value
+                for r, row in _read_back(pkg, info, title, {r: set(cols) for r, cols in wanted.items()}, views,
+                                         spilled):
+                    for c, want in wanted.pop(r).items():
+                        got = row[c - 1] if c - 1 < len(row) else None
+                        if _norm(got) != _norm(want):
+                            raise ValueError(f"{title} row {r} column {c}: {got!r} instead of {want!r}")
+                for r, cols in wanted.items():  # rows that read back empty
+                    for c, want in cols.items():
+                        if _norm(want) is not None:
+                            raise ValueError(f"{title} row {r} column {c}: empty instead of {want!r}")
+            for part, data in spilled.items():
+                _check_spilled(pkg, part, data)
+    except SourceError as exc:
+        raise SourceError(VERIFY_FAILED.format(name=name, detail=str(exc)), source=name) from None
+    except Exception as exc:  # any failure to read back means we must not swap the file in
+        raise SourceError(VERIFY_FAILED.format(name=name, detail=str(exc)[:200]), source=name) from None
+
+
+def _holds(pkg: Package, part: str, data: bytes) -> bool:
+    """True when ``part`` in ``pkg`` holds exactly ``data``, compared a block at a time
+    (``check_all`` has checked its size and checksum already)."""
+    if not pkg.has(part):
+        return False
+    view = memoryview(data)
+    pos = 0
+    with pkg.open(part) as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            if view[pos:pos + len(block)] != block:
+                return False
+            pos += len(block)
+    return pos == len(data)
+
+
+VERIFY_ROWS = 2000  # the serializer is the same for every row: an even sample of this many catches its faults
+
+
+def _sample(wanted: dict[int, dict[int, object]]) -> dict[int, dict[int, object]]:
+    if len(wanted) <= VERIFY_ROWS:
+        return wanted
+    rows = sorted(wanted)
+    step = len(rows) / VERIFY_ROWS
+    keep = {rows[int(i * step)] for i in range(VERIFY_ROWS)} | set(rows[:10]) | set(rows[-500:])
+    return {r: wanted[r] for r in keep}
+
+
+def _check_spilled(pkg: Package, part: str, data: SpilledPart) -> None:
+    """The new package's ``part`` read whole: it must be ``data``'s bytes."""
+    if not pkg.has(part):
+        raise ValueError(f"part {part} is missing")
+    with pkg.open(part) as fh:
+        _must_match(part, data, fh)
+
+
+def _must_match(part: str, data: SpilledPart, stream: IO[bytes] | Checksummed) -> None:
+    if not data.matches(stream):
+        raise ValueError(f"part {part} does not hold what was written")
+
+
+def _read_back(pkg: Package, info: WorkbookInfo, title: str, rows: dict[int, set[int]],
+               views: dict[str, bytes] | None = None,
+               spilled: dict[str, SpilledPart] | None = None) -> Iterator[tuple[int, list[object]]]:
+    """The rows ``rows`` (1-based) of sheet ``title`` as an XML parser reads them from
+    ``pkg``: the part's structure and those rows are parsed; the rows in between are the
+    original's bytes, which the read before the write parsed already. A part in ``views``
+    is read from there (proven the same already); one in ``spilled`` is checked against it
+    in the same pass over the new file, and taken out of ``spilled``."""
+    sheet = info.sheet(title)
+    if sheet is None or not pkg.has(sheet.part):
+        raise ValueError(f"sheet {title} is missing")
+    dates = date_styles(pkg, info)
+    origin = dt.datetime(1904, 1, 1) if info.date_system == 1904 else dt.datetime(1899, 12, 30)
+    xml = (views or {}).get(sheet.part)
+    if xml is not None:
+        mini = extract_rows(xml, rows)
+    else:
+        copy = (spilled or {}).pop(sheet.part, None)
+        with pkg.open(sheet.part) as fh:
+            stream = Checksummed(fh) if copy is not None else fh  # counted only to compare
+            mini = extract_rows_from(stream, rows)  # type: ignore[arg-type]
+            if copy is not None:
+                _must_match(sheet.part, copy, stream)
+    yield from iter_rows(pkg, sheet.part, [], dates, origin, only=rows, source=io.BytesIO(mini))

@@ -1,0 +1,332 @@
+"""The Google Sheets backend: a whole sync in a handful of requests, whatever the row count.
+
+- ``read``: one ``spreadsheets.get`` (titles, ids, grid sizes, locale, time zone) and one
+  ``values:batchGet`` over every sheet (unformatted values, dates as serial numbers).
+- ``write``: one ``values:batchGet`` of the header rows, key columns and target columns
+  of the tables written (formulas visible), then at most one ``spreadsheets:batchUpdate``
+  (grow a grid, add a tool sheet and its chart) and one ``values:batchUpdate`` holding every
+  value (appended rows included, at fixed rows: so a retried write lands in the same cells).
+  Rows are found by key in that fresh read, so an update follows its row when staff insert,
+  delete or sort rows, and is dropped (and reported) when its key is gone.
+
+Every request goes through ``RetryingHTTPClient`` (bounded retry, one overall deadline).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import requests
+from google.auth import exceptions as auth_exceptions
+from gspread.exceptions import APIError
+
+from sheets_sync.backends.google import format as fmt
+from sheets_sync.backends.google.auth import Identity, load_identity
+from sheets_sync.backends.google.errors import api_error, auth_error, status_of
+from sheets_sync.backends.google.http import (
+    DEFAULT_TIMEOUT,
+    RetryingHTTPClient,
+    host_of,
+    spreadsheets_url,
+)
+from sheets_sync.backends.google.values import a1, from_api
+from sheets_sync.backends.google.write import (
+    RENAMED,
+    SheetMeta,
+    WritePlan,
+    append_dimension,
+    new_sheet_id,
+    sheet_meta,
+)
+from sheets_sync.config import Config, user_dir
+from sheets_sync.errors import RemoteError, SourceChanged, SourceError
+from sheets_sync.model.layout import SETTINGS
+from sheets_sync.model.settings import SPEC_BY_KEY, find_spec
+from sheets_sync.model.template import find_sheet, sheet_header_row
+from sheets_sync.workbook import SheetContent, SheetData, WorkbookData, WriteBatch, WriteResult
+
+META_FIELDS = (
+    "spreadsheetId,properties(title,locale,timeZone),"
+    "sheets(properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount)))"
+)
+READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
+               "majorDimension": "ROWS"}
+FRESH_PARAMS = {"valueRenderOption": "FORMULA", "dateTimeRenderOption": "SERIAL_NUMBER",
+                "majorDimension": "ROWS"}
+DEFAULT_TIME_LIMIT = float(SPEC_BY_KEY["google_time_limit_seconds"].default)
+MOVED_WHILE_WRITING = "rows moved at the very moment of writing; the values were put back and the write is redone"
+NOT_JSON = ("{host} answered with something that is not the Google Sheets API (a proxy or captive "
+            "portal page?); nothing was written. Check the internet connection and try again")
+
+
+class GoogleBackend:
+    """A Google spreadsheet, addressed by its key. See the module docstring for the requests."""
+
+    def __init__(
+        self,
+        key: str,
+        config: Config | None = None,
+        *,
+        time_limit: float | None = None,
+        timeout: float | None = None,
+        credentials: Any = None,
+        first_delay: float | None = None,
+        **_ignored: object,
+    ) -> None:
+        self.key = key
+        self.config = config or Config()
+        self.label = key
+        self.locale = ""
+        self.time_zone = ""
+        self._explicit_limit = time_limit
+        self._sheet_limit: float | None = None
+        self._timeout = timeout
+        self._credentials = credentials
+        self._first_delay = first_delay
+        self._identity: Identity | None = None
+        self._client: RetryingHTTPClient | None = None
+        self._meta: dict[str, SheetMeta] = {}
+        self._snapshot: WorkbookData | None = None
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    @property
+    def time_limit(self) -> float:
+        """Seconds to keep retrying: the constructor's, the Settings sheet's, the config's, 120."""
+        if self._explicit_limit is not None:
+            return float(self._explicit_limit)
+        if self._sheet_limit is not None:
+            return self._sheet_limit
+        configured = self.config.section("google").get("time_limit_seconds")
+        return float(configured) if configured is not None else DEFAULT_TIME_LIMIT
+
+    @property
+    def requests_made(self) -> int:
+        """API requests sent so far by this backend (retries included)."""
+        return self._client.requests_made if self._client else 0
+
+    def client(self) -> RetryingHTTPClient:
+        """The HTTP client, created (and credentials loaded) on first use."""
+        if self._client is None:
+            if self._credentials is not None:
+                self._identity = Identity(self._credentials, "adc", origin="the given credentials")
+            else:
+                self._identity = load_identity(self.config)
+            timeout = self._timeout or float(self.config.section("google").get("timeout_seconds", DEFAULT_TIMEOUT))
+            self._client = RetryingHTTPClient(
+                self._identity.credentials, time_limit=self.time_limit, timeout=timeout, source=self.label)
+            if self._first_delay is not None:
+                self._client.first_delay = self._first_delay
+        self._client.time_limit = self.time_limit
+        return self._client
+
+    @contextmanager
+    def _calls(self) -> Iterator[RetryingHTTPClient]:
+        """One operation: a shared deadline, and API failures turned into clear errors."""
+        client = self.client()
+        try:
+            with client.deadline():
+                yield client
+        except APIError as exc:
+            raise api_error(exc, self.key, self._identity) from None
+        except auth_exceptions.GoogleAuthError as exc:
+            raise auth_error(exc, self._identity) from None
+        except requests.JSONDecodeError:
+            raise RemoteError(NOT_JSON.format(host=host_of(client.endpoint)), source=self.label) from None
+
+    def close(self) -> None:
+        """Close the HTTP connections (the backend can still be used: they reopen)."""
+        if self._client is not None:
+            self._client.session.close()
+
+    def __enter__(self) -> GoogleBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def state_dir(self) -> Path:
+        """``<config folder>/google/<key>``: journal, lock and memory for this spreadsheet."""
+        path = user_dir() / "google" / self.key
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def default_outbox(self) -> Path:
+        """``outbox/`` in this spreadsheet's state folder: where emails go without a mail server."""
+        return self.state_dir() / "outbox"
+
+    # -- read -----------------------------------------------------------------------------
+
+    def read(self) -> WorkbookData:
+        """Every grid sheet's values: two requests (metadata, one batchGet)."""
+        with self._calls() as client:
+            meta = client.fetch_sheet_metadata(self.key, params={"includeGridData": "false", "fields": META_FIELDS})
+            self._remember(meta)
+            ranges = [a1(m.title, 1, 1, max(m.rows, 1), max(m.cols, 1)) for m in self._meta.values()]
+            answer = client.values_batch_get(self.key, ranges, params=dict(READ_PARAMS)) if ranges else {}
+        sheets: dict[str, SheetData] = {}
+        for meta_sheet, value_range in zip(self._meta.values(), answer.get("valueRanges", []), strict=False):
+            rows = [[from_api(v) for v in row] for row in value_range.get("values", [])]
+            sheets[meta_sheet.title] = SheetData(meta_sheet.title, rows)
+        data = WorkbookData(sheets, date_system=1900, source=self.label)
+        self._snapshot = data
+        self._sheet_limit = _sheet_time_limit(data)
+        return data
+
+    def _remember(self, meta: dict[str, Any]) -> None:
+        props = meta.get("properties", {})
+        self.label = props.get("title") or self.key
+        self.locale = props.get("locale", "")
+        self.time_zone = props.get("timeZone", "")
+        self._meta = {}
+        for sheet in meta.get("sheets", []):
+            p = sheet.get("properties", {})
+            if p.get("sheetType", "GRID") != "GRID":
+                continue
+            grid = p.get("gridProperties", {})
+            self._meta[p["title"]] = SheetMeta(int(p.get("sheetId", 0)), p["title"],
+                                               int(grid.get("rowCount", 0)), int(grid.get("columnCount", 0)))
+        if self._client is not None:
+            self._client.source = self.label
+
+    def _sheet_meta(self, title: str) -> SheetMeta | None:
+        return sheet_meta(self._meta, title)
+
+    # -- write ----------------------------------------------------------------------------
+
+    def write(self, batch: WriteBatch) -> WriteResult:
+        """Apply the batch: one fresh read, then at most one structural and one values request.
+
+        Raises SourceChanged when columns moved or a sheet vanished since ``read`` (the caller
+        reads again and retries), RemoteError when Google keeps failing (nothing written).
+        """
+        if batch.is_empty():
+            return WriteResult()
+        snapshot = self._snapshot or self.read()
+        plan = WritePlan(snapshot, self._meta, batch, self.label)
+        with self._calls() as client:
+            ranges = plan.fresh_ranges()
+            try:
+                answer = client.values_batch_get(self.key, ranges, params=dict(FRESH_PARAMS)) if ranges else {}
+            except APIError as exc:
+                if status_of(exc) == 400:
+                    raise SourceChanged(f"{self.label}: {RENAMED}; run it again", source=self.label) from None
+                raise
+            plan.take_fresh(answer.get("valueRanges", []))
+            result = plan.resolve()
+            if plan.structure:
+                try:
+                    client.batch_update(self.key, {"requests": plan.structure})
+                except APIError as exc:
+                    # A Stats sheet someone (or our own timed-out, retried request) just added.
+                    if status_of(exc) == 400 and "already exists" in str(exc):
+                        raise SourceChanged(f"{self.label}: {RENAMED}; run it again", source=self.label) from None
+                    raise
+            data = plan.value_ranges()
+            if data:
+                reply = client.values_batch_update(self.key, {
+                    "valueInputOption": "USER_ENTERED", "data": data, "includeValuesInResponse": True,
+                    "responseValueRenderOption": "FORMULA", "responseDateTimeRenderOption": "SERIAL_NUMBER"})
+                wrong = plan.misplaced(reply.get("responses", []))
+                if wrong:
+                    # Rows moved in the instant between the fresh read and the write: put back
+                    # what we overwrote, then let the caller read again and redo the write.
+                    client.values_batch_update(self.key, {"valueInputOption": "USER_ENTERED",
+                                                          "data": plan.restore_ranges(wrong)})
+                    self._snapshot = None
+                    raise SourceChanged(f"{self.label}: {MOVED_WHILE_WRITING}", source=self.label)
+        self._snapshot = None  # what we wrote is not in it: the next write reads afresh
+        return result
+
+    # -- init --into ----------------------------------------------------------------------
+
+    def add_sheets(self, sheets: list[SheetContent], columns: dict[str, list[str]]) -> None:
+        """Add missing template sheets and header cells in ONE spreadsheets:batchUpdate.
+
+        Existing cells, formats and sheets stay as they are; new headers go at the right of
+        each named sheet's header row (bold, like the template's).
+        """
+        if not sheets and not any(columns.values()):
+            return
+        snapshot = self._snapshot or self.read()
+        requests: list[dict[str, Any]] = []
+        used = {m.sheet_id for m in self._meta.values()}
+        for content in sheets:
+            sheet_id = new_sheet_id(used)
+            requests.append({"addSheet": {"properties": fmt.sheet_properties(sheet_id, content)}})
+            requests += fmt.content_requests(sheet_id, content)
+        for title, headers in columns.items():
+            if not headers:
+                continue
+            meta = self._sheet_meta(title)
+            sheet = snapshot.sheet(title)
+            if meta is None or sheet is None:
+                raise SourceError(f"{self.label}: no sheet named '{title}'", source=self.label)
+            top = sheet_header_row(sheet, self.config.section("layout"))
+            cells = sheet.rows[top - 1] if len(sheet.rows) >= top else []
+            last = max((i + 1 for i, c in enumerate(cells) if c not in (None, "")), default=0)
+            needed = last + len(headers)
+            if needed > meta.cols:
+                requests.append(append_dimension(meta.sheet_id, "COLUMNS", needed - meta.cols))
+            requests.append(fmt.header_cells_request(meta.sheet_id, top, last + 1, list(headers)))
+            requests += [fmt.date_column_request(meta.sheet_id, top, last + 1 + i, meta.rows)
+                         for i, header in enumerate(headers) if fmt.is_date_header(header)]
+        with self._calls() as client:
+            client.batch_update(self.key, {"requests": requests})
+        self._snapshot = None  # the next write reads afresh
+
+
+def create_spreadsheet(title: str, sheets: list[SheetContent], config: Config | None = None, *,
+                       share_with: list[str] | None = None, credentials: Any = None) -> str:
+    """Create a Google spreadsheet holding ``sheets`` (formatted) and return its key.
+
+    Requests: spreadsheets.create, ONE spreadsheets:batchUpdate (values, formats, dropdowns,
+    filters, charts), and with a service account one Drive permission per address in
+    ``share_with`` (default: ``[google] share_with`` in the config), since a spreadsheet a
+    service account creates is otherwise visible to nobody else.
+    """
+    backend = GoogleBackend("new", config, credentials=credentials)
+    config = backend.config
+    if share_with is None:
+        configured = config.section("google").get("share_with", [])
+        share_with = [configured] if isinstance(configured, str) else list(configured)
+    with backend._calls() as client:
+        properties = [fmt.sheet_properties(i, content, i) for i, content in enumerate(sheets)]
+        body = {"properties": {"title": title}, "sheets": [{"properties": p} for p in properties]}
+        created = client.request("post", spreadsheets_url(), json=body).json()
+        key = str(created["spreadsheetId"])
+        backend.key = key
+        requests = [r for i, content in enumerate(sheets) for r in fmt.content_requests(i, content)]
+        try:
+            if requests:
+                client.batch_update(key, {"requests": requests})
+            for address in share_with:
+                client.insert_permission(key, address, perm_type="user", role="writer", notify=True)
+        except (APIError, RemoteError) as exc:
+            detail = exc if isinstance(exc, RemoteError) else api_error(exc, key, backend._identity)
+            raise RemoteError(
+                f"Created spreadsheet {key} but could not finish it ({detail}); delete it in Google "
+                "Drive and run init again", source=title) from None
+    return key
+
+
+def _sheet_time_limit(data: WorkbookData) -> float | None:
+    """The 'Google time limit (seconds)' row of the Settings sheet, when it holds a number."""
+    sheet = find_sheet(data, SETTINGS)
+    if sheet is None:
+        return None
+    for row in sheet.rows[:200]:
+        for index, cell in enumerate(row[:-1]):
+            spec = find_spec(cell) if isinstance(cell, str) else None
+            if spec is not None and spec.key == "google_time_limit_seconds":
+                value = row[index + 1]
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+                    return float(value)
+                return None
+    return None
+
+
+__all__ = ["GoogleBackend", "SheetMeta", "create_spreadsheet"]

@@ -1,0 +1,454 @@
+"""One write to a Google spreadsheet, planned: which ranges to read afresh just before
+writing, then where each value goes in what that read saw.
+
+Rows are found by key in the fresh read (so an update follows its row when staff insert,
+delete or sort rows, and is dropped when the key is gone); columns by header text, and they
+must still be where the first read saw them (else SourceChanged: the caller reads again).
+Cells holding a formula are left alone. The values become one ``values:batchUpdate`` of
+blocks of consecutive rows, JSON null leaving the cells in a block that are not ours.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sheets_sync.a1 import cell_name
+from sheets_sync.backends.google import format as fmt
+from sheets_sync.backends.google.values import (
+    a1,
+    column_range,
+    parse_range,
+    row_range,
+    to_user_entered,
+)
+from sheets_sync.errors import SourceChanged, SourceError
+from sheets_sync.model.layout import normalize_header
+from sheets_sync.model.values import text
+from sheets_sync.workbook import (
+    CellValue,
+    SheetContent,
+    TableRef,
+    WorkbookData,
+    WriteBatch,
+    WriteResult,
+)
+
+MOVED = "{sheet}: columns were moved or renamed while the tool was running"
+RENAMED = "a sheet was added, renamed or deleted while the tool was running"
+
+
+@dataclass
+class SheetMeta:
+    """One grid sheet as spreadsheets.get described it."""
+
+    sheet_id: int
+    title: str
+    rows: int
+    cols: int
+
+
+def sheet_meta(meta: dict[str, SheetMeta], title: str) -> SheetMeta | None:
+    """The sheet with this title, matched case-insensitively as the reader does."""
+    if title in meta:
+        return meta[title]
+    wanted = title.strip().casefold()
+    return next((m for t, m in meta.items() if t.strip().casefold() == wanted), None)
+
+
+@dataclass
+class Fresh:
+    """What the fresh read before a write saw of one sheet (values as FORMULA)."""
+
+    title: str
+    header: list[Any] = field(default_factory=list)
+    cells: dict[int, dict[int, Any]] = field(default_factory=dict)  # row -> col -> value (1-based)
+    row_count: int = 0  # the grid's rows now (0 when not learned)
+    col_count: int = 0
+
+    def get(self, row: int, col: int) -> Any:
+        return self.cells.get(row, {}).get(col)
+
+    def last_used_row(self, at_least: int) -> int:
+        used = [r for r, cols in self.cells.items() if any(v not in (None, "") for v in cols.values())]
+        return max([at_least, *used])
+
+
+
+class WritePlan:
+    """Turns a WriteBatch into ranges to read afresh, then into requests, for one write."""
+
+    def __init__(self, snapshot: WorkbookData, meta: dict[str, SheetMeta], batch: WriteBatch, label: str) -> None:
+        self.snapshot = snapshot
+        self.meta = meta
+        self.label = label
+        self.batch = batch
+        self.structure: list[dict[str, Any]] = []
+        self.cells: dict[str, dict[int, dict[int, Any]]] = {}  # title -> row -> col -> API value
+        self.fresh: dict[str, Fresh] = {}
+        self.sheets: dict[str, _SheetPlan] = {}
+        self._kinds: list[tuple[str, str, str]] = []  # (title, header|columns, range) asked afresh
+        self.expected: dict[str, dict[int, dict[int, str]]] = {}  # title -> row -> col -> text there
+        for ref in self._refs():
+            if ref.sheet not in self.sheets:
+                self.sheets[ref.sheet] = self._sheet_plan(ref)
+                self.sheets[ref.sheet].add_new_columns(batch.new_columns.get(ref.sheet, []))
+        for update in batch.updates:
+            self.sheets[update.table.sheet].use([update.table.key_header or "", *update.values, *update.check])
+        for name, rows in batch.appends.items():
+            self.sheets[name].use([header for row in rows for header in row])
+
+    def _refs(self) -> Iterator[TableRef]:
+        names = set(self.batch.new_columns) | set(self.batch.appends)
+        for update in self.batch.updates:
+            yield update.table
+        for name in sorted(names):
+            ref = self.batch.tables.get(name)
+            if ref is None:
+                raise SourceError(f"{name}: the batch does not say where this table's header row is")
+            yield ref
+
+    def _sheet_plan(self, ref: TableRef) -> _SheetPlan:
+        sheet = self.snapshot.sheet(ref.sheet)
+        meta = sheet_meta(self.meta, ref.sheet)
+        if sheet is None or meta is None:
+            raise SourceChanged(f"{self.label}: {RENAMED}; run it again", source=self.label)
+        header = sheet.rows[ref.header_row - 1] if len(sheet.rows) >= ref.header_row else []
+        return _SheetPlan(ref, meta, list(header))
+
+    def fresh_ranges(self) -> list[str]:
+        """Header rows, key, check and target columns (whole sheets where rows are appended)."""
+        self._kinds = []
+        for name, plan in self.sheets.items():
+            title = plan.meta.title
+            self._kinds.append((title, "header", row_range(title, plan.ref.header_row)))
+            if self.batch.appends.get(name):
+                self._kinds.append((title, "columns", column_range(title, 1, max(plan.meta.cols, plan.width()))))
+                continue
+            wanted: set[int] = set()
+            for update in self.batch.updates:
+                if update.table.sheet != name:
+                    continue
+                if update.table.key_header:
+                    wanted.add(plan.col(update.table.key_header))
+                wanted.update(plan.col(h) for h in update.values)
+                wanted.update(plan.col(h) for h in update.check)
+            for start, end in runs(sorted(wanted)):
+                self._kinds.append((title, "columns", column_range(title, start, end)))
+        return [rng for _, _, rng in self._kinds]
+
+    def take_fresh(self, value_ranges: list[dict[str, Any]]) -> None:
+        """Record the fresh read, per sheet (replies come in the order of the ranges asked)."""
+        for (title, kind, _), value_range in zip(self._kinds, value_ranges, strict=False):
+            _, r1, c1, r2, c2 = parse_range(value_range.get("range", ""))
+            fresh = self.fresh.setdefault(title, Fresh(title))
+            values = value_range.get("values", [])
+            if kind == "header":
+                fresh.header = list(values[0]) if values else []
+                fresh.col_count = max(fresh.col_count, c2)
+            else:
+                fresh.row_count = max(fresh.row_count, r2)
+            for dr, row in enumerate(values):
+                target = fresh.cells.setdefault(r1 + dr, {})
+                for dc, value in enumerate(row):
+                    target[c1 + dc] = value
+
+    def resolve(self) -> WriteResult:
+        """Place every update, new header and appended row; build the structural requests."""
+        result = WriteResult()
+        touched: set[tuple[str, int]] = set()
+        for name, plan in self.sheets.items():
+            fresh = self.fresh.get(plan.meta.title) or Fresh(plan.meta.title)
+            plan.check_header(fresh, self.label)
+            for offset, header in enumerate(plan.new_headers):
+                self._put(plan, plan.ref.header_row, plan.new_at + offset, to_user_entered(header))
+            plan.need_cols = max(plan.need_cols, plan.width())
+            if name in self.batch.appends:
+                self._appends(plan, fresh, self.batch.appends[name], result)
+        for update in self.batch.updates:
+            plan = self.sheets[update.table.sheet]
+            fresh = self.fresh.get(plan.meta.title) or Fresh(plan.meta.title)
+            row = self._find_row(plan, fresh, update, result)
+            if row is None:
+                continue
+            values = dict(update.values)
+            if update.fill_key and update.table.key_header:
+                values[update.table.key_header] = update.key
+            wrote = False
+            for header, value in values.items():
+                col = plan.col(header)
+                current = fresh.get(row, col)
+                if isinstance(current, str) and current.startswith("="):
+                    result.dropped.append(
+                        f"{plan.meta.title}!{cell_name(col, row)} holds a formula, so the tool left it as it is")
+                    continue
+                self._put(plan, row, col, to_user_entered(value))
+                wrote = True
+            if wrote:
+                touched.add((plan.meta.title, row))
+                self._expect(plan, update, row)
+        result.rows_updated = len(touched)
+        for plan in self.sheets.values():
+            fresh = self.fresh.get(plan.meta.title)
+            rows_now = fresh.row_count if fresh and fresh.row_count else plan.meta.rows
+            cols_now = fresh.col_count if fresh and fresh.col_count else plan.meta.cols
+            if plan.need_rows > rows_now:
+                self.structure.append(append_dimension(plan.meta.sheet_id, "ROWS", plan.need_rows - rows_now))
+            for offset, header in enumerate(plan.new_headers):
+                if fmt.is_date_header(header):  # so dates typed there later show as dates too
+                    self.structure.append(fmt.date_column_request(
+                        plan.meta.sheet_id, plan.ref.header_row, plan.new_at + offset, max(rows_now, plan.need_rows)))
+            if plan.need_cols > cols_now:
+                self.structure.append(append_dimension(plan.meta.sheet_id, "COLUMNS", plan.need_cols - cols_now))
+        for content in self.batch.tool_sheets:
+            self._tool_sheet(content)
+        return result
+
+    def _find_row(self, plan: _SheetPlan, fresh: Fresh, update: Any, result: WriteResult) -> int | None:
+        key_header = update.table.key_header
+        where = f"{plan.meta.title}: {key_header or 'row'} {update.key}"
+        if not key_header:
+            result.dropped.append(f"{where}: this table has no key column, so the update was dropped")
+            return None
+        key_col = plan.col(key_header)
+        rows = plan.key_rows(fresh, key_col)
+        if update.fill_key:
+            row = update.row_hint
+            if rows.get(update.key):
+                result.dropped.append(f"{where} is already in the sheet; the ID was not written again")
+                return None
+            same = all(text(fresh.get(row, plan.col(h))) == text(v) for h, v in update.check.items())
+            if text(fresh.get(row, key_col)) or not same:
+                result.dropped.append(
+                    f"{where}: row {row} changed while the tool was running, so its new ID was not written")
+                return None
+            return row
+        found = rows.get(update.key, [])
+        if not found:
+            result.dropped.append(f"{where} is no longer in the sheet, so its update was dropped")
+            return None
+        if len(found) > 1:
+            listed = ", ".join(str(r) for r in found)
+            result.dropped.append(f"{where} is on several rows ({listed}): fix the duplicate; nothing written there")
+            return None
+        return found[0]
+
+    def _appends(self, plan: _SheetPlan, fresh: Fresh, rows: list[dict[str, CellValue]],
+                 result: WriteResult) -> None:
+        start = fresh.last_used_row(plan.ref.header_row) + 1
+        for offset, values in enumerate(rows):
+            for header, value in values.items():
+                if value is None:
+                    continue
+                self._put(plan, start + offset, plan.col(header), to_user_entered(value))
+        result.rows_appended += len(rows)
+        plan.need_rows = max(plan.need_rows, start + len(rows) - 1)
+
+    def _put(self, plan: _SheetPlan, row: int, col: int, value: Any) -> None:
+        self.cells.setdefault(plan.meta.title, {}).setdefault(row, {})[col] = value
+        plan.need_cols = max(plan.need_cols, col)
+
+    def _tool_sheet(self, content: SheetContent) -> None:
+        meta = sheet_meta(self.meta, content.title)
+        width = max((len(r) for r in content.rows), default=0)
+        height = len(content.rows)
+        title = content.title
+        if meta is None:
+            used = {m.sheet_id for m in self.meta.values()}
+            sheet_id = new_sheet_id(used)
+            props = fmt.sheet_properties(sheet_id, content)
+            self.structure.append({"addSheet": {"properties": props}})
+            if content.chart:
+                self.structure.append(fmt.chart_request(sheet_id, content.chart))
+            old_height = old_width = 0
+        else:
+            title = meta.title
+            old = self.snapshot.sheet(meta.title)
+            old_height = len(old.rows) if old else 0
+            old_width = max((len(r) for r in old.rows), default=0) if old else 0
+            if height > meta.rows:
+                self.structure.append(append_dimension(meta.sheet_id, "ROWS", height - meta.rows))
+            if width > meta.cols:
+                self.structure.append(append_dimension(meta.sheet_id, "COLUMNS", width - meta.cols))
+        grid = self.cells.setdefault(title, {})
+        for r in range(1, max(height, old_height) + 1):
+            values = content.rows[r - 1] if r <= height else []
+            row = grid.setdefault(r, {})
+            for c in range(1, max(width, old_width) + 1):
+                row[c] = to_user_entered(values[c - 1] if c <= len(values) else None)
+
+    def _expect(self, plan: _SheetPlan, update: Any, row: int) -> None:
+        """What must still be in ``row`` when the write lands: its key, or for a new ID the
+        cells ``check`` names (the key cell is ours then)."""
+        if update.fill_key:
+            wanted = {plan.col(h): text(v) for h, v in update.check.items()}
+        else:
+            wanted = {plan.col(update.table.key_header): update.key}
+        self.expected.setdefault(plan.meta.title, {})[row] = wanted
+
+    def value_ranges(self) -> list[dict[str, Any]]:
+        """ValueRanges for values:batchUpdate: one block per run of consecutive rows. A block
+        also spans the key column (JSON null: left as is) so the reply shows, from the same
+        atomic write, which key each written row held."""
+        data = []
+        for title, rows in self.cells.items():
+            numbers = sorted(r for r, cols in rows.items() if cols)
+            for first, last in runs(numbers):
+                block = [rows[r] for r in range(first, last + 1)]
+                watched = [c for r in range(first, last + 1) for c in self.expected.get(title, {}).get(r, {})]
+                left = min(min(min(cols) for cols in block), *watched) if watched else min(min(c) for c in block)
+                right = max(max(max(cols) for cols in block), *watched) if watched else max(max(c) for c in block)
+                values = [[cols.get(c) for c in range(left, right + 1)] for cols in block]
+                data.append({"range": a1(title, first, left, last, right), "majorDimension": "ROWS",
+                             "values": values})
+        return data
+
+    def misplaced(self, responses: list[dict[str, Any]]) -> list[tuple[str, int, dict[int, Any]]]:
+        """Rows whose key changed between the fresh read and the write (staff inserted,
+        deleted or sorted rows in that instant): (title, row, cells as they were there now)."""
+        wrong = []
+        for response in responses:
+            data = response.get("updatedData") or {}
+            if not data.get("range"):
+                continue  # no values in the reply: nothing to check against
+            title, r1, c1, _, _ = parse_range(data["range"])
+            expected = self.expected.get(title, {})
+            for dr, values in enumerate(data.get("values", [])):
+                row = r1 + dr
+                wanted = expected.get(row)
+                if not wanted:
+                    continue
+                cells = {c1 + dc: v for dc, v in enumerate(values)}
+                if any(text(cells.get(col)) != key for col, key in wanted.items()):
+                    wrong.append((title, row, cells))
+        return wrong
+
+    def restore_ranges(self, wrong: list[tuple[str, int, dict[int, Any]]]) -> list[dict[str, Any]]:
+        """ValueRanges putting back, in each misplaced row, what the row's own client had in
+        the cells we overwrote (from the fresh read, found by the key now in that row)."""
+        data = []
+        for title, row, now in wrong:
+            plan = next(p for p in self.sheets.values() if p.meta.title == title)
+            fresh = self.fresh.get(title) or Fresh(title)
+            key_col = plan.col(plan.ref.key_header) if plan.ref.key_header else 0
+            owner = text(now.get(key_col)) if key_col else ""
+            rows = plan.key_rows(fresh, key_col).get(owner, []) if owner else []
+            before = rows[0] if len(rows) == 1 else None
+            ours = sorted(col for col, value in self.cells[title][row].items() if value is not None)
+            if not ours:
+                continue
+            values = [restore_value(fresh.get(before, col) if before is not None else None) if col in ours else None
+                      for col in range(ours[0], ours[-1] + 1)]
+            data.append({"range": a1(title, row, ours[0], row, ours[-1]), "majorDimension": "ROWS",
+                         "values": [values]})
+        return data
+
+
+class _SheetPlan:
+    """One written table: its header as read, and where new columns go."""
+
+    def __init__(self, ref: TableRef, meta: SheetMeta, header: list[Any]) -> None:
+        self.ref = ref
+        self.meta = meta
+        self.header = header
+        self.positions: dict[str, int] = {}
+        for index, cell in enumerate(header, start=1):
+            self.positions.setdefault(normalize_header(cell), index)
+        self.positions.pop("", None)
+        self.new_headers: list[str] = []
+        self.new_at = max((i + 1 for i, c in enumerate(header) if c not in (None, "")), default=0) + 1
+        self.need_rows = 0
+        self.need_cols = 0
+        self._keys: dict[str, list[int]] | None = None
+        self._cols: dict[str, int] = {}
+        self.used: set[str] = set()
+
+    def add_new_columns(self, headers: list[str]) -> None:
+        for header in headers:
+            norm = normalize_header(header)
+            if norm and norm not in self.positions:
+                self.positions[norm] = self.new_at + len(self.new_headers)
+                self.new_headers.append(header)
+
+    def width(self) -> int:
+        return max(self.positions.values(), default=0)
+
+    def col(self, header: str) -> int:
+        """The 1-based column of a header (matched as the reader matches headers)."""
+        position = self._cols.get(header)
+        if position is not None:
+            return position
+        position = self.positions.get(normalize_header(header))
+        if position is None:
+            raise SourceChanged(MOVED.format(sheet=self.meta.title) + f" (no column '{header}')",
+                                source=self.meta.title)
+        self._cols[header] = position
+        return position
+
+    def use(self, headers: list[str]) -> None:
+        """Note columns this write addresses (only they must stay where they were)."""
+        self.used.update(n for h in headers if (n := normalize_header(h)))
+
+    def check_header(self, fresh: Fresh, label: str) -> None:
+        """The columns we address must be where the first read saw them; new ones' cells free."""
+        now: dict[str, int] = {}
+        for index, cell in enumerate(fresh.header, start=1):
+            now.setdefault(normalize_header(cell), index)
+        for norm in self.used:
+            position = self.positions.get(norm)
+            if position is None or position >= self.new_at:
+                continue  # unknown: col() says so; or a column we add: checked below
+            if now.get(norm) != position:
+                raise SourceChanged(MOVED.format(sheet=self.meta.title) + "; run it again", source=label)
+        for offset in range(len(self.new_headers)):
+            if text(fresh.header[self.new_at - 1 + offset] if len(fresh.header) >= self.new_at + offset else None):
+                raise SourceChanged(MOVED.format(sheet=self.meta.title) + "; run it again", source=label)
+
+    def key_rows(self, fresh: Fresh, key_col: int) -> dict[str, list[int]]:
+        if self._keys is None:
+            self._keys = {}
+            for row, cols in fresh.cells.items():
+                if row <= self.ref.header_row:
+                    continue
+                key = text(cols.get(key_col))
+                if key:
+                    self._keys.setdefault(key, []).append(row)
+            for rows in self._keys.values():
+                rows.sort()
+        return self._keys
+
+
+def runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Consecutive runs in sorted numbers: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    found: list[tuple[int, int]] = []
+    for n in numbers:
+        if found and n == found[-1][1] + 1:
+            found[-1] = (found[-1][0], n)
+        else:
+            found.append((n, n))
+    return found
+
+
+def append_dimension(sheet_id: int, dimension: str, length: int) -> dict[str, Any]:
+    """A request adding ``length`` rows or columns at the end of a sheet's grid."""
+    return {"appendDimension": {"sheetId": sheet_id, "dimension": dimension, "length": length}}
+
+
+def new_sheet_id(used: set[int]) -> int:
+    """A sheet id not in ``used`` (added to it), so one batch can add a sheet and use it."""
+    while True:
+        candidate = random.randint(1, 2**31 - 1)
+        if candidate not in used:
+            used.add(candidate)
+            return candidate
+
+
+def restore_value(value: Any) -> Any:
+    """A value read with FORMULA rendering, to write back as it was (a formula stays one)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str) and not value.startswith("="):
+        return "'" + value
+    return value

@@ -1,0 +1,175 @@
+"""Rendering emails from the Jinja2 templates in ``templates/``.
+
+The built-in templates travel inside the installed package as ``sheets_sync.templates`` (the
+build maps the repository's ``templates/`` folder there, see pyproject.toml) and are read with
+importlib.resources; a team's own folders come first and win, file by file.
+
+A template is a text file: a ``Subject:`` line, a blank line, then the body. Templates run
+sandboxed with StrictUndefined, so a template naming a missing column fails loudly with its
+file and line instead of sending a half-empty email. Variables are plain, readable views:
+``{{ client.first_name }}``, ``{{ task.amount }}`` (already formatted), ``{{ task.due_date }}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+import re
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from sheets_sync.model.rows import Client, Task
+from sheets_sync.model.settings import Settings
+from sheets_sync.rules.cadence import money
+
+BUILT_IN = "sheets_sync.templates"
+
+
+class RenderError(Exception):
+    """A template failed; ``where`` is 'templates/x.txt line 3'."""
+
+    def __init__(self, template: str, line: int | None, message: str) -> None:
+        self.template, self.line = template, line
+        where = f"{template} line {line}" if line else template
+        super().__init__(f"{where}: {message}")
+        self.where = where
+        self.detail = message
+
+
+@dataclass
+class Rendered:
+    """A rendered email: subject, plain text body and an HTML body."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def template_dirs(extra: list[Path] | None = None) -> list[Path]:
+    """A team's own template folders that exist, in the order given; they are looked in
+    before the templates shipped with the tool (see ``built_in``)."""
+    return [d for d in (extra or []) if d.is_dir()]
+
+
+def built_in() -> Traversable:
+    """The templates shipped with the tool, inside the installed package."""
+    return resources.files(BUILT_IN)
+
+
+def _built_in_source(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+    """A FunctionLoader's answer for a built-in template: its text, its file name (for the
+    line of an error) and 'always up to date'; None when there is no such file."""
+    if "/" in name or "\\" in name:
+        return None
+    resource = built_in().joinpath(name)
+    if not resource.is_file():
+        return None
+    return resource.read_text(encoding="utf-8"), str(resource), lambda: True
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a run names the same days thousands of times (a big book: thousands of days)
+def long_day(day: dt.date | None) -> str:
+    """'Tuesday 1 December 2026' ('' for None)."""
+    return f"{day:%A} {day.day} {day:%B %Y}" if day else ""
+
+
+@functools.lru_cache(maxsize=1024)  # a team has a few owners and a run renders thousands of emails
+def owner_view(email: str) -> dict[str, str]:
+    """The owner as templates see them: a name guessed from the address, and the address
+    (shared between calls: the templates' sandbox cannot change it, nor may callers)."""
+    local = email.split("@")[0] if email else ""
+    name = " ".join(p.capitalize() for p in re.split(r"[._-]+", local) if p) or "Your account manager"
+    return {"name": name, "email": email, "phone": ""}
+
+
+def client_view(client: Client) -> dict[str, Any]:
+    """The client as templates see them (every column of the row, by snake_case header)."""
+    view: dict[str, Any] = dict(client.extra)
+    view.update({
+        "id": client.client_id, "name": client.name, "first_name": client.first_name,
+        "company": client.company, "email": client.email, "phone": client.phone,
+        "tier": client.tier, "status": client.status, "notes": client.notes,
+        "client_since": long_day(client.client_since), "owner": client.owner,
+    })
+    return view
+
+
+def task_view(task: Task | None, settings: Settings, today: dt.date) -> dict[str, Any]:
+    """The task as templates see it, amounts and dates already formatted."""
+    if task is None:
+        return {}
+    return {
+        "id": task.task_id, "type": task.type, "description": task.description,
+        "amount": money(task.amount, settings.currency), "amount_value": task.amount,
+        "due_date": long_day(task.due_date), "opened_on": long_day(task.opened_on),
+        "days_open": (today - task.opened_on).days if task.opened_on else 0,
+        "days_to_due": (task.due_date - today).days if task.due_date else None,
+    }
+
+
+class Templates:
+    """The loaded template set."""
+
+    def __init__(self, dirs: list[Path] | None = None) -> None:
+        self.dirs = template_dirs(dirs)
+        self.env = ImmutableSandboxedEnvironment(
+            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader([str(d) for d in self.dirs]),
+                                        jinja2.FunctionLoader(_built_in_source)]),
+            undefined=jinja2.StrictUndefined, autoescape=False,
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+            auto_reload=False,  # a run renders thousands of emails: no check of the file before each
+        )
+
+    def render(self, name: str, context: dict[str, Any]) -> Rendered:
+        """Render ``name``.txt with ``context``; RenderError names the file and line."""
+        filename = f"{name}.txt"
+        try:
+            template = self.env.get_template(filename)
+            output = template.render(**context)
+        except jinja2.TemplateNotFound:
+            raise RenderError(f"templates/{filename}", None, "template not found") from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise RenderError(f"templates/{filename}", exc.lineno, exc.message or "syntax error") from None
+        except Exception as exc:  # a failing template must never stop the run
+            raise RenderError(f"templates/{filename}", _template_line(exc, filename), _describe(exc)) from None
+        return split_message(output, filename)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"{exc.message}: the template names a value that does not exist (check the spelling)"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _template_line(exc: BaseException, filename: str) -> int | None:
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith(filename):
+            line = frame.lineno
+    return line
+
+
+def split_message(output: str, filename: str) -> Rendered:
+    """Split 'Subject: ...\\n\\nbody' into subject, text and a simple HTML version."""
+    head, _, body = output.lstrip("\n").partition("\n")
+    if not head.lower().startswith("subject:"):
+        raise RenderError(f"templates/{filename}", 1, "the first line must be 'Subject: ...'")
+    subject = re.sub(r"[\r\n]+", " ", head[len("subject:"):]).strip()
+    text = re.sub(r"\n{3,}", "\n\n", body.strip("\n")) + "\n"
+    return Rendered(subject, text, text_to_html(text))
+
+
+def text_to_html(text: str) -> str:
+    """Paragraphs of escaped text as minimal HTML (no remote content, no styling tricks)."""
+    paragraphs = [p for p in text.strip().split("\n\n") if p.strip()]
+    body = "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
+    return f"<html><body>{body}</body></html>"

@@ -1,0 +1,139 @@
+"""Typed rows read from the workbook, each remembering the cell its values came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sheets_sync.model.settings import Settings
+from sheets_sync.workbook import TableRef
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with one cell (or sheet), told so a person can fix it."""
+
+    sheet: str
+    cell: str  # "E14", or "" for a whole sheet
+    message: str  # what is wrong and how to fix it
+
+    @property
+    def where(self) -> str:
+        """'Clients!E14' (or just the sheet)."""
+        return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass(slots=True)  # one per row: no __dict__ each
+class Client:
+    """One row of the Clients sheet."""
+
+    client_id: str
+    name: str
+    row: int
+    company: str = ""
+    email: str = ""
+    phone: str = ""
+    owner: str = ""
+    tier: str = "C"
+    status: str = "Active"
+    client_since: dt.date | None = None
+    lost_on: dt.date | None = None
+    do_not_email: bool = False
+    notes: str = ""
+    annual_value: float | None = None
+    # What the tool columns held when read (to spot a person's edit and to avoid no-op writes).
+    touches: int | None = None
+    last_touch: dt.date | None = None
+    next_action: str = ""
+    next_action_date: dt.date | None = None
+    days_since_touch: int | None = None
+    id_was_blank: bool = False
+    extra: dict[str, object] = field(default_factory=dict)  # every cell by header, for templates
+
+    @property
+    def first_name(self) -> str:
+        """The first word of the name, for greetings."""
+        return self.name.split()[0] if self.name.split() else self.name
+
+    @property
+    def can_email(self) -> bool:
+        """True when the tool may email this client at all."""
+        return bool(self.email) and not self.do_not_email and self.status not in ("Lost", "No Sale")
+
+
+@dataclass(slots=True)
+class Task:
+    """One row of the Tasks sheet."""
+
+    task_id: str
+    client_id: str
+    row: int
+    type: str = "Other"
+    description: str = ""
+    amount: float | None = None
+    due_date: dt.date | None = None
+    opened_on: dt.date | None = None
+    status: str = "Open"
+    done_on: dt.date | None = None
+    reminders_sent: int | None = None
+    last_reminder: dt.date | None = None
+    next_reminder: dt.date | None = None
+    id_was_blank: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Touch:
+    """One row of the Touches log."""
+
+    date: dt.date
+    client_id: str
+    row: int
+    task_id: str = ""
+    channel: str = "Note"
+    direction: str = "Out"
+    by: str = ""
+    summary: str = ""
+    ref: str = ""
+    result: str = ""
+
+
+@dataclass(slots=True)
+class Sale:
+    """One row of the optional Sales sheet."""
+
+    date: dt.date
+    client_id: str
+    row: int
+    amount: float | None = None
+    description: str = ""
+
+
+@dataclass
+class Book:
+    """Everything read from one workbook: the typed rows, the settings, and the problems."""
+
+    clients: list[Client]
+    tasks: list[Task]
+    touches: list[Touch]
+    sales: list[Sale]
+    problems: list[Problem]
+    tables: dict[str, TableRef]  # table name -> where it is
+    headers: dict[str, dict[str, str]]  # table name -> field -> header text as in the sheet
+    missing_tool_columns: dict[str, list[str]]  # table name -> headers to create
+    has_sales: bool = False
+    settings: Settings = field(default_factory=Settings)
+
+    def client(self, client_id: str) -> Client | None:
+        """The client with this ID, or None."""
+        return self._clients_by_id().get(client_id)
+
+    def _clients_by_id(self) -> dict[str, Client]:
+        cache = self.__dict__.get("_by_id")
+        if cache is None or len(cache) != len(self.clients):
+            cache = {c.client_id: c for c in self.clients}
+            self.__dict__["_by_id"] = cache
+        return cache

@@ -1,0 +1,153 @@
+"""The template workbook, independent of the backend: which sheets, headers and Settings rows.
+
+``init`` writes these sheets into a new Excel file or Google spreadsheet; ``init --into``
+adds only what an existing workbook lacks (``missing_parts``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sheets_sync.model.layout import TABLES, Table, match_headers, normalize_header
+from sheets_sync.model.settings import SPECS, SettingSpec
+from sheets_sync.workbook import CellValue, SheetContent, SheetData, WorkbookData
+
+HEADER_SCAN_ROWS = 20
+
+
+def table_headers(table: Table) -> list[str]:
+    """The headers the template writes for ``table``: layout order, tool columns last."""
+    return [c.header for c in table.columns if not c.tool] + [c.header for c in table.tool_columns]
+
+
+def setting_value(spec: SettingSpec) -> CellValue:
+    """A setting's default as the Settings sheet shows it (lists and dates as "2, 5, 9", yes/no
+    as Yes or No)."""
+    default = spec.default
+    if isinstance(default, bool):
+        return "Yes" if default else "No"
+    if isinstance(default, (tuple, list)):
+        text = ", ".join(d.isoformat() if isinstance(d, dt.date) else str(d) for d in default)
+        return text or None
+    if isinstance(default, dt.date):
+        return default.isoformat()
+    if default == "":
+        return None
+    return default
+
+
+def settings_rows() -> list[list[CellValue]]:
+    """One row per known setting: label, default value, plain-English note."""
+    return [[spec.label, setting_value(spec), spec.note] for spec in SPECS]
+
+
+def template_sheets(include_sample: Sequence[SheetContent] | None = None) -> list[SheetContent]:
+    """The template sheets (Clients, Tasks, Touches, Settings, Sales), in that order.
+
+    Each has ``table`` set and ``rows[0]`` = its headers; Settings also holds one row per
+    setting with its default. When ``include_sample`` is given (``sample.sample_sheets``),
+    a sample sheet replaces the empty template sheet of the same table; a sample sheet may
+    have a title above its header row (find it with ``content_header_row``).
+    """
+    sample = {s.table: s for s in include_sample or ()}
+    sheets = []
+    for table in TABLES:
+        if table.name in sample:
+            sheets.append(sample[table.name])
+            continue
+        rows: list[list[CellValue]] = [table_headers(table)]
+        if table.name == "settings":
+            rows += settings_rows()
+        sheets.append(SheetContent(title=table.title, rows=rows, table=table.name))
+    return sheets
+
+
+def find_sheet(data: WorkbookData, table: Table, sheet_title: str | None = None) -> SheetData | None:
+    """The sheet holding ``table``: by the configured title, else its title or an alias."""
+    titles = [sheet_title] if sheet_title else [table.title, *table.aliases]
+    for title in titles:
+        sheet = data.sheet(title)
+        if sheet is not None:
+            return sheet
+    return None
+
+
+def column_names(table: Table, remap: dict[str, str] | None = None) -> dict[str, set[str]]:
+    """Field -> the normalized header texts that mean it (a remapped header replaces the rest)."""
+    remap = remap or {}
+    return {
+        c.field: {normalize_header(remap[c.field])} if c.field in remap else c.names()
+        for c in table.columns
+    }
+
+
+def header_row(rows: Sequence[Sequence[Any]], names: dict[str, set[str]]) -> tuple[int, dict[str, int]]:
+    """The 1-based header row (the row among the first 20 matching most known headers) and
+    its matches; (0, {}) when no row matches any. Ties go to the upper row."""
+    best_row, best = 0, {}
+    for number, cells in enumerate(rows[:HEADER_SCAN_ROWS], start=1):
+        found = match_headers(cells, names)
+        if len(found) > len(best):
+            best_row, best = number, found
+    return best_row, best
+
+
+def sheet_header_row(sheet: SheetData, layout: dict[str, Any] | None = None) -> int:
+    """The 1-based header row of an existing sheet, for whichever table it holds best (the
+    row ``missing_parts`` appends missing headers to); 1 when no row matches a known header.
+    ``layout`` is the config file's ``[layout]`` table, so remapped headers count."""
+    layout = layout or {}
+    best_row, best = 1, 0
+    for table in TABLES:
+        remap = (layout.get(table.name) or {}).get("columns") or {}
+        row, found = header_row(sheet.rows, column_names(table, remap))
+        if len(found) > best:
+            best_row, best = row, len(found)
+    return best_row
+
+
+def content_header_row(content: SheetContent) -> int:
+    """The 1-based header row of a template sheet: 1, or lower when a title sits above the
+    table (the sample's Clients sheet). 0 when ``content`` is not a layout table."""
+    table = next((t for t in TABLES if t.name == content.table), None)
+    if table is None:
+        return 0
+    return header_row(content.rows, column_names(table))[0]
+
+
+def missing_parts(
+    data: WorkbookData, layout: dict[str, Any] | None = None
+) -> tuple[list[SheetContent], dict[str, list[str]]]:
+    """What ``init --into`` must add to an existing workbook so it has the template's parts.
+
+    Returns the template sheets that are missing (matched case-insensitively by title or the
+    table's aliases) and, for each existing table sheet, the headers of template columns
+    (tool columns included) missing from its header row, keyed by the sheet's title as it is.
+    ``layout`` is the config file's ``[layout]`` table (``{"clients": {"sheet": ...,
+    "columns": {field: header}}}``): remapped sheets and columns count as present.
+    """
+    layout = layout or {}
+    sheets: list[SheetContent] = []
+    columns: dict[str, list[str]] = {}
+    templates = {s.table: s for s in template_sheets()}
+    for table in TABLES:
+        remap = layout.get(table.name) or {}
+        sheet = find_sheet(data, table, remap.get("sheet"))
+        if sheet is None:
+            template = templates[table.name]
+            if remap.get("sheet"):
+                template = SheetContent(title=remap["sheet"], rows=template.rows, table=table.name)
+            sheets.append(template)
+            continue
+        col_remap = remap.get("columns") or {}
+        _, found = header_row(sheet.rows, column_names(table, col_remap))
+        missing = [
+            col_remap.get(c.field, c.header)
+            for c in (*[c for c in table.columns if not c.tool], *table.tool_columns)
+            if c.field not in found
+        ]
+        if missing:
+            columns[sheet.title] = missing
+    return sheets, columns

@@ -1,0 +1,1 @@
+"""Plan: the follow-up rules as pure functions of the rows and ``today`` (no I/O)."""

@@ -1,0 +1,272 @@
+"""The follow-up rules, as pure functions: given one client or task, its touches, the
+settings and ``today``, what is the next step and when is it due?
+
+Nothing here reads a file or a clock. Steps are scheduled from what the Touches log shows:
+the last reminder actually sent, the last touch of any kind. That is what makes a missed run
+produce one catch-up rather than a burst, and what schedules the following step from today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sheets_sync.model.rows import Client, Task, Touch
+from sheets_sync.model.settings import Settings
+from sheets_sync.rules.business_days import add_business_days, on_or_after
+
+DAY = dt.timedelta(days=1)
+
+# Lower goes first (under the daily email cap, and in the owner's list).
+URGENCY = {
+    "task-escalate": 0, "task-final": 10, "task-reminder": 20, "prospect-replied": 24,
+    "prospect-decide": 26, "prospect": 30, "satisfaction": 40, "referral": 45,
+    "checkin": 50,
+}
+TASK_TEMPLATES = {"Payment": "payment", "Signature": "signature", "Paperwork": "paperwork",
+                  "Quote": "quote", "Other": "generic"}
+
+
+@dataclass(frozen=True)
+class Step:
+    """The next thing to do for one client or task."""
+
+    rule: str  # a key of URGENCY
+    kind: str  # "email" (the tool can send it) or "call" (a person must do it)
+    due: dt.date
+    key: str  # idempotency key: the Ref of the Touches row once sent
+    label: str  # short text for the Next Action column
+    reason: str  # why, for the plan and the owner's list
+    number: int = 0  # position in its sequence (reminder 2, prospect touch 3)
+    template: str = ""  # email template name
+
+    @property
+    def urgency(self) -> int:
+        """Lower is more urgent."""
+        return URGENCY[self.rule]
+
+
+def counts(touch: Touch) -> bool:
+    """True for touches that really happened (not a failed send)."""
+    result = touch.result
+    return not result or result[:6].lower() != "failed"
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st ..."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+@lru_cache(maxsize=1 << 16)  # a big book names thousands of days, each many times
+def fmt_day(day: dt.date) -> str:
+    """'Tue 1 Dec' (with the year when it is not ``day``'s own context year)."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def money(amount: float | None, currency: str = "$") -> str:
+    """'$3,323' or '$3,323.50'; '' when there is no amount."""
+    if amount is None:
+        return ""
+    text = f"{amount:,.2f}"
+    return f"{currency}{text[:-3] if text.endswith('.00') else text}"
+
+
+def task_step(task: Task, touches: Sequence[Touch], settings: Settings, today: dt.date) -> Step | None:
+    """Next step for an open task: first request, "one more" after 7 days, then every 3
+    days, a final notice 2 business days before the due date, and after the due date an
+    escalation call for the owner every business day. None once the task is closed."""
+    if task.status != "Open":
+        return None
+    holidays = settings.holiday_set()
+    prefix = f"task:{task.task_id}:"
+    sent = sorted((t for t in touches if t.ref.startswith(prefix) and counts(t)), key=lambda t: t.date)
+    n = len(sent)
+    last = sent[-1].date if sent else None
+    final_sent = any(t.ref == prefix + "final" for t in sent)
+    template = TASK_TEMPLATES.get(task.type, "generic")
+    what = f"{task.type.lower()} " if task.type != "Other" else ""
+    amount = money(task.amount, settings.currency)
+    due_note = f", due {fmt_day(task.due_date)}" if task.due_date else ""
+    worth = f", {amount}" if amount else ""
+
+    if task.due_date and today > task.due_date:
+        return Step(
+            "task-escalate", "call", on_or_after(task.due_date + DAY, holidays), f"escalate:{task.task_id}",
+            f"Call: {task.type.lower()} overdue ({task.task_id})",
+            f"Task {task.task_id}: overdue since {fmt_day(task.due_date)}{worth}, "
+            f"{n} reminder{'s' if n != 1 else ''} sent: call the client",
+            number=n, template=template,
+        )
+    if n == 0:
+        start = task.opened_on or today
+        return Step(
+            "task-reminder", "email", on_or_after(start, holidays), f"{prefix}reminder:1",
+            f"Email: {what}request ({task.task_id})",
+            f"Task {task.task_id}: first {what}request{worth}{due_note}",
+            number=1, template=template,
+        )
+    gap = settings.first_reminder_days if n == 1 else settings.repeat_reminder_days
+    regular = on_or_after(last + dt.timedelta(days=gap), holidays)
+    opened = task.opened_on or sent[0].date
+    age = f"opened {(today - opened).days} days ago"
+    if task.due_date and not final_sent:
+        final_day = add_business_days(task.due_date, -settings.final_notice_business_days, holidays)
+        if last < final_day and final_day <= regular:
+            return Step(
+                "task-final", "email", final_day, f"{prefix}final",
+                f"Email: final notice ({task.task_id})",
+                f"Task {task.task_id}: final notice, {age}{worth}{due_note}",
+                number=n + 1, template=template,
+            )
+    if task.due_date and (final_sent or regular > task.due_date):
+        return Step(
+            "task-escalate", "call", on_or_after(task.due_date + DAY, holidays), f"escalate:{task.task_id}",
+            f"Call if still open after {fmt_day(task.due_date)} ({task.task_id})",
+            f"Task {task.task_id}: escalates to a call after the due date {fmt_day(task.due_date)}",
+            number=n, template=template,
+        )
+    return Step(
+        "task-reminder", "email", regular, f"{prefix}reminder:{n + 1}",
+        f"Email: {ordinal(n + 1)} {what}reminder ({task.task_id})",
+        f"Task {task.task_id}: {ordinal(n + 1)} reminder, {age}{worth}{due_note}",
+        number=n + 1, template=template,
+    )
+
+
+def prospect_step(client: Client, touches: Sequence[Touch], settings: Settings, today: dt.date) -> Step:
+    """Next step for a prospect: touches at days 2, 5, 9, ... after first contact,
+    alternating email and call; an inbound touch stops the sequence; after the last touch the
+    owner is asked to decide."""
+    holidays = settings.holiday_set()
+    days: tuple[int, ...] = tuple(settings.prospect_touch_days)
+    real = sorted((t for t in touches if counts(t)), key=lambda t: t.date)
+    first = real[0].date if real else (client.client_since or today)
+    later = real[1:] if real else []
+    replies = [t for t in later if t.direction == "In"]
+    cid = client.client_id
+    if replies:
+        reply = replies[0].date
+        return Step(
+            "prospect-replied", "call", reply, f"replied:{cid}",
+            f"Call: replied {fmt_day(reply)}, follow up and set Status",
+            f"Prospect {cid} answered on {fmt_day(reply)}: the sequence stopped; follow up and set the Status",
+        )
+    outbound = [t for t in later if t.direction == "Out" and t.date >= first]
+    n = len(outbound)
+    last = outbound[-1].date if outbound else first
+    if n >= len(days):
+        return Step(
+            "prospect-decide", "call", on_or_after(last + DAY, holidays), f"decide:{cid}",
+            f"Decide: {n} touches, no answer: keep, or mark No Sale?",
+            f"Prospect {cid}: {n} touches, no answer: keep, or mark No Sale?", number=n,
+        )
+    i = n + 1
+    gap = days[i - 1] - (days[i - 2] if i > 1 else 0)
+    due = on_or_after(max(first + dt.timedelta(days=days[i - 1]), last + dt.timedelta(days=gap)), holidays)
+    kind = "email" if i % 2 == 1 else "call"
+    return Step(
+        "prospect", kind, due, f"prospect:{cid}:touch:{i}",
+        f"{kind.capitalize()}: prospect touch {i} of {len(days)}",
+        f"Prospect {cid}: touch {i} of {len(days)} ({kind}), first contact {fmt_day(first)}",
+        number=i, template="prospect",
+    )
+
+
+def last_touch(touches: Sequence[Touch]) -> dt.date | None:
+    """The date of the latest touch that really happened."""
+    return max((t.date for t in touches if counts(t)), default=None)
+
+
+def client_step(client: Client, touches: Sequence[Touch], settings: Settings, today: dt.date) -> Step | None:
+    """Next step for a client by status: prospect sequence, or the active client cadence
+    (satisfaction check, referral request, check-in by tier). None for Lost / No Sale."""
+    if client.status == "Prospect":
+        return prospect_step(client, touches, settings, today)
+    if client.status != "Active":
+        return None
+    return _active_step(client, touches, settings, today)
+
+
+def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, today: dt.date) -> Step:
+    holidays = settings.holiday_set()
+    cid = client.client_id
+    kind, verb = ("call", "Call") if client.tier == "A" else ("email", "Email")
+    since = client.client_since
+    real = [t for t in touches if counts(t)]
+    anchor = max((t.date for t in real), default=None) or since or today
+    interval = settings.checkin_days(client.tier)
+    checkin_due = on_or_after(anchor + dt.timedelta(days=interval), holidays)
+    # The earliest step wins, the more urgent on a tie (satisfaction, referral, check-in):
+    # only the winner is built, a big book plans a hundred thousand clients.
+    if since is not None:
+        best: tuple[dt.date, str, str, str] | None = None
+        refs = {t.ref for t in real if t.ref}
+        # Any relationship contact on or after the due day (a call, a check-in email)
+        # already did the job; task reminders do not count.
+        contact = max((t.date for t in real if not t.ref.startswith("task:")), default=None)
+        for rule, days, until, label in (
+            ("satisfaction", settings.satisfaction_check_days, settings.referral_request_days, "satisfaction check"),
+            ("referral", settings.referral_request_days, settings.referral_request_days + 30, "referral request"),
+        ):
+            due = since + dt.timedelta(days=days)
+            key = f"{rule}:{cid}"
+            if key in refs or (contact is not None and contact >= due):
+                continue
+            if today >= since + dt.timedelta(days=until):
+                continue
+            due = on_or_after(due, holidays)
+            if best is None or due < best[0]:
+                best = (due, rule, key, label)
+        if best is not None and best[0] <= checkin_due:
+            due, rule, key, label = best
+            return Step(rule, kind, due, key, f"{verb}: {label}",
+                        f"Client {cid}: {label}, client since {fmt_day(since)}", template=rule)
+    quiet = (today - anchor).days
+    return Step(
+        "checkin", kind, checkin_due, f"checkin:{cid}:{anchor.isoformat()}",
+        f"{verb}: check-in (tier {client.tier})",
+        f"Client {cid}: tier {client.tier} check-in every {interval} days; last touch {quiet} days ago",
+        template="checkin",
+    )
+
+
+def is_at_risk(client: Client, touches: Sequence[Touch], settings: Settings, today: dt.date,
+               last: dt.date | None = None) -> int | None:
+    """Days without a touch when an active A or B client is past the at-risk limit, else None
+    (``last``: the touches' ``last_touch`` when the caller has it already)."""
+    if client.status != "Active" or client.tier not in ("A", "B"):
+        return None
+    anchor = (last or last_touch(touches)) or client.client_since
+    if anchor is None:
+        return None
+    days = (today - anchor).days
+    return days if days > settings.at_risk_days else None
+
+
+def staff_date(cell: dt.date | None, written: dt.date | None, known: bool) -> dt.date | None:
+    """The date a person typed into a tool date column, or None when the cell holds ours.
+
+    ``written`` is what the tool last wrote there and ``known`` whether we have a memory of
+    it. With no memory, a date in the cell is taken as a person's: their edit wins.
+    """
+    if cell is None:
+        return None
+    if known:
+        return cell if cell != written else None
+    return cell
+
+
+def apply_override(step: Step | None, override: dt.date | None, last: dt.date | None, today: dt.date) -> Step | None:
+    """A staff-typed next date wins over the computed one until it passes: in the future it
+    postpones the step, on the day it makes the step due. Once a touch has happened on or
+    after it, or the day has passed, the computed date is back in charge."""
+    if step is None or override is None or override < today:
+        return step
+    if last is not None and last >= override:
+        return step
+    return Step(step.rule, step.kind, override, step.key, step.label,
+                f"{step.reason} (date set by hand: {fmt_day(override)})", step.number, step.template)
+

@@ -1,0 +1,221 @@
+"""The plan: every action due today, for whom and why, derived purely from a Book.
+
+``make_plan`` takes the workbook's rows, ``today`` and the memory of the dates the tool last
+wrote (to tell a person's typed date from its own), and returns plain data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sheets_sync.model.rows import Book, Client, Task, Touch
+from sheets_sync.rules.business_days import is_business_day
+from sheets_sync.rules.cadence import (
+    Step,
+    apply_override,
+    client_step,
+    is_at_risk,
+    last_touch,
+    staff_date,
+    task_step,
+)
+
+
+@dataclass
+class Action:
+    """One thing to do today: an email the tool sends, or a call a person makes."""
+
+    kind: str  # "email" | "call"
+    step: Step
+    client: Client
+    task: Task | None = None
+    blocked: str = ""  # why an email step became a call ("Do Not Email", "no email address")
+
+    @property
+    def rule(self) -> str:
+        """The rule that made this action."""
+        return self.step.rule
+
+    @property
+    def owner(self) -> str:
+        """Whose list the action is on."""
+        return self.client.owner
+
+    @property
+    def to(self) -> str:
+        """Recipient: the client for an email, the owner for a call."""
+        return self.client.email if self.kind == "email" else self.client.owner
+
+    @property
+    def reason(self) -> str:
+        """Why this action, in a sentence."""
+        note = f" (email not possible: {self.blocked}, so call instead)" if self.blocked else ""
+        return self.step.reason + note
+
+    def to_json(self) -> dict[str, object]:
+        """The action as the --json contract names it."""
+        return {
+            "kind": self.kind, "client_id": self.client.client_id,
+            "task_id": self.task.task_id if self.task else None, "rule": self.rule,
+            "to": self.to, "reason": self.reason, "key": self.step.key,
+            "owner": self.owner, "due": self.step.due.isoformat(),
+        }
+
+
+@dataclass
+class AtRisk:
+    """An active A or B client nobody has touched for too long."""
+
+    client: Client
+    days: int
+
+
+@dataclass
+class Plan:
+    """Everything due today, plus each client's and task's next step (for write-back)."""
+
+    today: dt.date
+    actions: list[Action] = field(default_factory=list)
+    at_risk: list[AtRisk] = field(default_factory=list)
+    client_steps: dict[str, Step | None] = field(default_factory=dict)
+    task_steps: dict[str, Step | None] = field(default_factory=dict)
+    held: dict[str, dt.date] = field(default_factory=dict)  # "client:C-1"/"task:T-1" -> staff date kept
+    business_day: bool = True
+    # The touches the plan was made from, by client ID and by task ID (this run's included
+    # when passed): the write-back and the statistics group them the same way.
+    touches_by_client: dict[str, list[Touch]] = field(default_factory=dict, repr=False)
+    touches_by_task: dict[str, list[Touch]] = field(default_factory=dict, repr=False)
+
+    @property
+    def emails(self) -> list[Action]:
+        """The email actions, most urgent first."""
+        return sorted((a for a in self.actions if a.kind == "email"), key=lambda a: a.step.urgency)
+
+    @property
+    def calls(self) -> list[Action]:
+        """The call actions, most urgent first."""
+        return sorted((a for a in self.actions if a.kind == "call"), key=lambda a: (a.step.urgency, a.step.due))
+
+    def by_owner(self) -> dict[str, list[Action]]:
+        """Actions grouped by owner ('' for clients without one), most urgent first."""
+        groups: dict[str, list[Action]] = defaultdict(list)
+        for action in sorted(self.actions, key=lambda a: (a.step.urgency, a.step.due)):
+            groups[action.owner].append(action)
+        return dict(groups)
+
+
+@dataclass
+class Memory:
+    """What the tool last wrote into its own date columns, to recognise a person's edit."""
+
+    dates: dict[str, dt.date] = field(default_factory=dict)  # "client:C-1" / "task:T-1" -> date
+    known: bool = False  # False when there is no memory at all (first run, or state lost)
+
+
+def group_touches(touches: list[Touch]) -> tuple[dict[str, list[Touch]], dict[str, list[Touch]]]:
+    """Touches by client ID and by task ID."""
+    by_client: dict[str, list[Touch]] = defaultdict(list)
+    by_task: dict[str, list[Touch]] = defaultdict(list)
+    for touch in touches:
+        by_client[touch.client_id].append(touch)
+        if touch.task_id:
+            by_task[touch.task_id].append(touch)
+    return by_client, by_task
+
+
+def _email_block(client: Client) -> str:
+    if client.status in ("Lost", "No Sale"):
+        return f"client is {client.status}"
+    if client.do_not_email:
+        return "Do Not Email"
+    if not client.email:
+        return "no email address"
+    return ""
+
+
+def make_plan(book: Book, today: dt.date, memory: Memory | None = None,
+              extra_touches: Mapping[str, list[Touch]] | None = None, base: Plan | None = None) -> Plan:
+    """Decide every client's and task's next step and the actions due ``today``.
+
+    ``extra_touches`` (by client ID) are touches made this run and not yet in the sheet;
+    passing them gives the steps as they stand after this run's sends. With ``base`` (the
+    plan made before those touches) only the clients and tasks they concern are worked out
+    again: the rest cannot have changed.
+    """
+    memory = memory or Memory()
+    settings = book.settings
+    plan = Plan(today=today, business_day=is_business_day(today, settings.holiday_set()))
+    if base is not None:  # the same book: its groups, copied
+        by_client, by_task = dict(base.touches_by_client), dict(base.touches_by_task)
+    else:
+        by_client, by_task = group_touches(book.touches)
+    plan.touches_by_client, plan.touches_by_task = by_client, by_task
+    if extra_touches:
+        for cid, extra in extra_touches.items():
+            by_client[cid] = by_client.get(cid, []) + extra
+            for touch in extra:
+                if touch.task_id:
+                    by_task[touch.task_id] = by_task.get(touch.task_id, []) + [touch]
+    clients = {c.client_id: c for c in book.clients}
+    tasks, client_list = book.tasks, book.clients
+    if base is not None:
+        changed = set(extra_touches or ())
+        plan.client_steps, plan.task_steps = dict(base.client_steps), dict(base.task_steps)
+        tasks = [t for t in tasks if t.client_id in changed]
+        client_list = [c for c in client_list if c.client_id in changed]
+        redone = {f"task:{t.task_id}" for t in tasks} | {f"client:{c.client_id}" for c in client_list}
+        plan.held = {k: d for k, d in base.held.items() if k not in redone}
+        plan.at_risk = [r for r in base.at_risk if r.client.client_id not in changed]
+
+    for task in tasks:
+        client = clients[task.client_id]
+        touches = by_task.get(task.task_id, [])
+        step = task_step(task, touches, settings, today)
+        if step is None:  # closed: nothing to hold or do (most tasks of a big book)
+            plan.task_steps[task.task_id] = None
+            continue
+        mine = f"task:{task.task_id}"
+        held = staff_date(task.next_reminder, memory.dates.get(mine), memory.known and mine in memory.dates)
+        prefix = f"{mine}:"
+        reminders = [t.date for t in touches if t.ref.startswith(prefix)]
+        step = apply_override(step, held, max(reminders) if reminders else None, today)
+        if held and step is not None and step.due == held:
+            plan.held[mine] = held
+        plan.task_steps[task.task_id] = step
+        if step is not None:
+            _add(plan, step, client, task, today)
+
+    for client in client_list:
+        touches = by_client.get(client.client_id, [])
+        step = client_step(client, touches, settings, today)
+        mine = f"client:{client.client_id}"
+        held = staff_date(client.next_action_date, memory.dates.get(mine), memory.known and mine in memory.dates)
+        last = last_touch(touches)
+        step = apply_override(step, held, last, today)
+        if held and step is not None and step.due == held:
+            plan.held[mine] = held
+        plan.client_steps[client.client_id] = step
+        if step is not None:
+            _add(plan, step, client, None, today)
+        days = is_at_risk(client, touches, settings, today, last=last)
+        if days is not None:
+            plan.at_risk.append(AtRisk(client, days))
+    plan.at_risk.sort(key=lambda r: (r.client.tier, -r.days))
+    return plan
+
+
+def _add(plan: Plan, step: Step, client: Client, task: Task | None, today: dt.date) -> None:
+    if step.due > today:
+        return
+    if step.kind == "email":
+        blocked = _email_block(client)
+        if blocked:
+            plan.actions.append(Action("call", step, client, task, blocked=blocked))
+        elif plan.business_day:
+            plan.actions.append(Action("email", step, client, task))
+        return
+    plan.actions.append(Action("call", step, client, task))
+

@@ -1,0 +1,1 @@
+"""Attrition and retention figures, the BG/NBD model, and their report and sheet."""

@@ -1,0 +1,1 @@
+"""Write: what goes back into the sheet, as one batch of cell updates."""

@@ -1,0 +1,213 @@
+"""From a WriteBatch to cells: which cell of which sheet gets which value (the Excel writer
+uses it; Google finds its rows through the API).
+
+Columns are found by header text in each table's header row, rows by the key read from the
+workbook as it is at write time (the caller passes that snapshot). The result is a plain
+grid of changes that any writer can apply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sheets_sync.model.layout import normalize_header
+from sheets_sync.model.values import text
+from sheets_sync.workbook import CellValue, SheetData, TableRef, WorkbookData, WriteBatch
+
+NO_SHEET = "{sheet}: no such sheet any more; {what} not written"
+NO_COLUMN = "{sheet}: no column headed {header!r} in row {row}; {what} not written"
+NO_KEY = "{sheet}: {key} is no longer in the {header} column; its update was not written"
+TWICE = "{sheet}: {key} appears in rows {rows}; its update was not written (make the {header} values unique)"
+KEY_TAKEN = "{sheet}: row {row} changed since it was read; the new {header} {key} was not written there"
+
+
+@dataclass
+class CellPlan:
+    """The cells to write: sheet title -> 1-based row -> 1-based column -> value."""
+
+    cells: dict[str, dict[int, dict[int, CellValue]]] = field(default_factory=dict)
+    updated_rows: set[tuple[str, int]] = field(default_factory=set)
+    appended: int = 0
+    dropped: list[str] = field(default_factory=list)
+    appended_rows: dict[str, tuple[int, int]] = field(default_factory=dict)  # sheet -> (first, last)
+    header_rows: dict[str, int] = field(default_factory=dict)
+
+    def put(self, sheet: str, row: int, col: int, value: CellValue) -> None:
+        """Plan ``value`` for one cell (a later plan for the same cell wins)."""
+        self.cells.setdefault(sheet, {}).setdefault(row, {})[col] = value
+
+
+def used_rows(sheet: SheetData) -> int:
+    """The last row holding any value (0 for an empty sheet)."""
+    for index in range(len(sheet.rows) - 1, -1, -1):
+        if any(v is not None and v != "" for v in sheet.rows[index]):
+            return index + 1
+    return 0
+
+
+def slim_for_write(data: WorkbookData, tables: dict[str, TableRef]) -> None:
+    """Drop, in place, the cells of the table sheets that ``plan_cells`` never looks at.
+
+    Once the rows are read into the model, a write needs of each table only its header
+    row, its key column, the rows whose key is blank (a key may be filled in there, after
+    checking their other cells) and the last used row. The rest of every row goes, which
+    is most of the memory of a big workbook. A sheet holding two tables is left whole.
+    """
+    by_sheet: dict[str, list[TableRef]] = {}
+    for ref in tables.values():
+        by_sheet.setdefault(ref.sheet, []).append(ref)
+    for title, refs in by_sheet.items():
+        sheet = data.sheet(title)
+        if sheet is not None and len(refs) == 1:
+            _slim_sheet(sheet, refs[0])
+
+
+def _slim_sheet(sheet: SheetData, ref: TableRef) -> None:
+    key_col = _Headers(sheet, ref.header_row).find(ref.key_header)
+    rows = sheet.rows
+    for index in range(max(ref.header_row, 0), used_rows(sheet) - 1):
+        row = rows[index]
+        # tuples: the empty one costs nothing, a short one less than a list
+        if key_col is None:
+            rows[index] = ()  # type: ignore[call-overload]
+        elif len(row) > key_col and text(row[key_col - 1]) != "":
+            rows[index] = tuple(row[:key_col])  # type: ignore[call-overload]
+
+
+class _Headers:
+    """One table's header row: normalized header -> column, including planned new ones."""
+
+    def __init__(self, sheet: SheetData, row: int) -> None:
+        self.row = row
+        cells = sheet.rows[row - 1] if 0 < row <= len(sheet.rows) else []
+        self.cols: dict[str, int] = {}
+        self._seen: dict[str, str] = {}
+        self.last = 0
+        for index, value in enumerate(cells, start=1):
+            if value is None or text(value) == "":
+                continue
+            self.last = index
+            self.cols.setdefault(normalize_header(value), index)
+
+    def find(self, header: str | None) -> int | None:
+        if not header:
+            return None
+        key = self._seen.get(header)
+        if key is None:
+            key = self._seen[header] = normalize_header(header)
+        return self.cols.get(key)
+
+
+def plan_cells(batch: WriteBatch, data: WorkbookData) -> CellPlan:
+    """Resolve ``batch`` against ``data`` (the workbook as it is now) into cells.
+
+    Order: new columns, then keyed updates, then appends below the last used row. Updates
+    whose key is not found (or found twice), or whose column is missing, are dropped with a
+    message in ``dropped``; tool sheets are not part of the plan (they are written whole).
+    """
+    plan = CellPlan()
+    headers: dict[str, _Headers] = {}
+    titles: dict[str, str] = {}
+
+    def table(sheet_title: str) -> tuple[SheetData, _Headers] | None:
+        sheet = data.sheet(sheet_title)
+        if sheet is None:
+            return None
+        titles[sheet_title] = sheet.title
+        if sheet.title not in headers:
+            ref = batch.tables.get(sheet_title) or batch.tables.get(sheet.title)
+            row = ref.header_row if ref else 1
+            headers[sheet.title] = _Headers(sheet, row)
+            plan.header_rows[sheet.title] = row
+        return sheet, headers[sheet.title]
+
+    for title, new in batch.new_columns.items():
+        found = table(title)
+        if found is None:
+            plan.dropped.append(NO_SHEET.format(sheet=title, what="new columns"))
+            continue
+        sheet, head = found
+        for header in new:
+            if head.find(header) is not None:
+                continue
+            head.last += 1
+            head.cols[normalize_header(header)] = head.last
+            plan.put(sheet.title, head.row, head.last, header)
+
+    keys: dict[tuple[str, int], dict[str, list[int]]] = {}
+    for update in batch.updates:
+        ref = update.table
+        found = table(ref.sheet)
+        if found is None:
+            plan.dropped.append(NO_SHEET.format(sheet=ref.sheet, what=f"the update of {update.key}"))
+            continue
+        sheet, head = found
+        key_col = head.find(ref.key_header)
+        if key_col is None:
+            plan.dropped.append(NO_COLUMN.format(sheet=sheet.title, header=ref.key_header, row=head.row,
+                                                 what=f"the update of {update.key}"))
+            continue
+        if update.fill_key:
+            row = update.row_hint
+            still = text(sheet.cell(row, key_col)) == "" and all(
+                head.find(h) is not None and text(sheet.cell(row, head.find(h) or 0)) == text(v)
+                for h, v in update.check.items())
+            if not still or row <= head.row:
+                plan.dropped.append(KEY_TAKEN.format(sheet=sheet.title, row=row, header=ref.key_header, key=update.key))
+                continue
+            plan.put(sheet.title, row, key_col, update.key)
+        else:
+            index = keys.get((sheet.title, key_col))
+            if index is None:
+                index = {}
+                for number in range(head.row + 1, len(sheet.rows) + 1):
+                    value = text(sheet.cell(number, key_col))
+                    if value:
+                        index.setdefault(value, []).append(number)
+                keys[(sheet.title, key_col)] = index
+            rows = index.get(text(update.key), [])
+            if len(rows) != 1:
+                message = TWICE if rows else NO_KEY
+                plan.dropped.append(message.format(sheet=sheet.title, key=update.key, header=ref.key_header,
+                                                   rows=", ".join(map(str, rows))))
+                continue
+            row = rows[0]
+        wrote = False
+        target = None  # the row's planned cells: looked up once per row, not per cell
+        for header, value in update.values.items():
+            col = head.find(header)
+            if col is None:
+                plan.dropped.append(NO_COLUMN.format(sheet=sheet.title, header=header, row=head.row,
+                                                     what=f"{update.key}'s value"))
+                continue
+            if target is None:
+                target = plan.cells.setdefault(sheet.title, {}).setdefault(row, {})
+            target[col] = value
+            wrote = True
+        if wrote or update.fill_key:
+            plan.updated_rows.add((sheet.title, row))
+
+    for title, rows in batch.appends.items():
+        if not rows:
+            continue
+        found = table(title)
+        if found is None:
+            plan.dropped.append(NO_SHEET.format(sheet=title, what=f"{len(rows)} new rows"))
+            continue
+        sheet, head = found
+        start = max(used_rows(sheet), head.row) + 1
+        missing: set[str] = set()
+        for offset, values in enumerate(rows):
+            for header, value in values.items():
+                col = head.find(header)
+                if col is None:
+                    missing.add(header)
+                    continue
+                if value is not None:
+                    plan.put(sheet.title, start + offset, col, value)
+            plan.appended += 1
+        plan.appended_rows[sheet.title] = (start, start + len(rows) - 1)
+        for header in sorted(missing):
+            plan.dropped.append(NO_COLUMN.format(sheet=sheet.title, header=header, row=head.row,
+                                                 what="that value of the new rows"))
+    return plan
