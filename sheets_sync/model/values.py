@@ -11,10 +11,9 @@ import re
 
 from dateutil import parser as date_parser
 
+from sheets_sync.dates import MAX_SERIAL, date_of, serial
 from sheets_sync.model.addresses import BadAddress, check_address
 
-EPOCHS = {1900: dt.date(1899, 12, 30), 1904: dt.date(1904, 1, 1)}
-_MAX_SERIAL = 2958465  # 9999-12-31 in the 1900 system
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})\s*$")
 _NO_YEAR = re.compile(r"^\s*\d{1,2}[/.\-]\d{1,2}\s*$")
 TRUE_WORDS = {"yes", "y", "true", "x", "1", "✓", "✔", "donotemail", "dne", "optout", "on"}
@@ -46,15 +45,16 @@ def is_date_like(value: object) -> bool:
 
 
 def serial_to_date(serial: float, date_system: int = 1900) -> dt.date:
-    """An Excel/Sheets serial day number as a date, in the workbook's date system."""
-    if not (0 if date_system == 1904 else 1) <= serial <= _MAX_SERIAL:
+    """A serial day number as a date in the workbook's date system: its whole days, counted
+    as true days (a number typed in a date column, not one Excel shows as a date)."""
+    if not (0 if date_system == 1904 else 1) <= serial <= MAX_SERIAL:
         raise BadValue(f"{serial:g} is not a date: type a date such as 2026-12-01")
-    return EPOCHS[date_system] + dt.timedelta(days=int(serial))
+    return date_of(int(serial), date_system)
 
 
 def date_to_serial(day: dt.date, date_system: int = 1900) -> int:
     """The serial day number of a date in the given date system."""
-    return (day - EPOCHS[date_system]).days
+    return int(serial(day, date_system))
 
 
 def parse_date(value: object, date_system: int = 1900, order: str = "MDY") -> dt.date | None:

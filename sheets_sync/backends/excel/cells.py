@@ -18,13 +18,13 @@ write and says so at its cell.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import re
 from collections.abc import Callable
 from itertools import chain
 
 from sheets_sync.a1 import col_letters
+from sheets_sync.dates import excel_serial
 
 _NOT_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"  # what XML 1.0 cannot carry
 # A "_" is escaped when a reader would take it for the start of an escape: followed by
@@ -32,7 +32,6 @@ _NOT_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"  # what XML 
 _ILLEGAL = re.compile(rf"{_NOT_XML}|\r|_(?=x[0-9A-Fa-f]{{4}}(?:_|{_NOT_XML}))")
 _X_ONLY = re.compile(rf"{_NOT_XML}|_(?=x[0-9A-Fa-f]{{4}}(?:_|{_NOT_XML}))")
 _SPACE_INSIDE = re.compile(r"[\t\n\r]|  ")
-EPOCHS = {1900: dt.datetime(1899, 12, 30), 1904: dt.datetime(1904, 1, 1)}
 MAX_TEXT = 32767  # Excel's limit on one cell's text, in UTF-16 units (an emoji counts 2)
 TOO_LONG = ("{cell}: a text of {length:,} characters is longer than the 32,767 an Excel cell holds; "
             "it was left out of the write (shorten the text it comes from)")
@@ -100,25 +99,6 @@ def escape_attr(text: str) -> str:
     return escape_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
 
 
-def serial(value: dt.date, date_system: int) -> float | int:
-    """The serial day number of a date or datetime in the workbook's date system (a
-    datetime's wall-clock time: a cell has no time zone)."""
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        # before the cache: one instant in two zones is equal, but not the same wall time
-        value = value.replace(tzinfo=None)
-    return _serial(value, date_system)
-
-
-@functools.lru_cache(maxsize=50000)
-def _serial(value: dt.date, date_system: int) -> float | int:
-    moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
-    delta = moment - EPOCHS[date_system]
-    if date_system == 1900 and moment < dt.datetime(1900, 3, 1):
-        delta -= dt.timedelta(days=1)  # Excel's 1900-02-29 that never was
-    days = delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
-    return int(days) if days == int(days) else round(days, 10)
-
-
 def number_text(value: int | float) -> str | None:
     """A number as Excel writes it, or None for NaN/infinity (which a cell cannot hold)."""
     if isinstance(value, bool):
@@ -139,7 +119,7 @@ def cell_xml(prefix: str, col: int, row: int, value: object, style: int | None, 
     # the common cases first, by exact type: a big sync writes a million cells
     if kind is dt.date or kind is dt.datetime:
         style = date_style(style)
-        inner = f"<{prefix}v>{serial(value, date_system)}</{prefix}v>"  # type: ignore[arg-type]
+        inner = f"<{prefix}v>{excel_serial(value, date_system)}</{prefix}v>"  # type: ignore[arg-type]
         return f'<{prefix}c r="{col_letters(col)}{row}"{_s_attr(style)}>{inner}</{prefix}c>'
     if kind is int:
         return f'<{prefix}c r="{col_letters(col)}{row}"{_s_attr(style)}><{prefix}v>{value}</{prefix}v></{prefix}c>'
@@ -153,7 +133,7 @@ def cell_xml(prefix: str, col: int, row: int, value: object, style: int | None, 
     if isinstance(value, bool):
         return f'<{c}{attrs} t="b"><{prefix}v>{int(value)}</{prefix}v></{c}>'
     if isinstance(value, (dt.date, dt.datetime)):
-        return f"<{c}{attrs}><{prefix}v>{serial(value, date_system)}</{prefix}v></{c}>"
+        return f"<{c}{attrs}><{prefix}v>{excel_serial(value, date_system)}</{prefix}v></{c}>"
     if isinstance(value, (int, float)):
         text = number_text(value)
         return f"<{c}{attrs}/>" if text is None else f"<{c}{attrs}><{prefix}v>{text}</{prefix}v></{c}>"

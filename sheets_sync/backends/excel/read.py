@@ -23,6 +23,7 @@ from lxml import etree
 
 from sheets_sync.a1 import col_index
 from sheets_sync.backends.excel.package import Package, rels_part, resolve
+from sheets_sync.dates import MAX_SERIAL, date_of
 from sheets_sync.errors import SourceError
 from sheets_sync.workbook import SheetData, WorkbookData
 
@@ -335,18 +336,17 @@ def read_lxml(pkg: Package, info: WorkbookInfo) -> dict[str, SheetData]:
     """Every worksheet's values with lxml iterparse (slower than calamine, no dependencies)."""
     strings = shared_strings(pkg, info.shared_strings)
     dates = date_styles(pkg, info)
-    origin = dt.datetime(1904, 1, 1) if info.date_system == 1904 else dt.datetime(1899, 12, 30)
     out = {}
     for sheet in info.sheets:
         if sheet.kind not in ("worksheet", "macrosheet", "dialogsheet") or not pkg.has(sheet.part):
             continue
-        out[sheet.name] = SheetData(sheet.name, _sheet_rows(pkg, sheet.part, strings, dates, origin))
+        out[sheet.name] = SheetData(sheet.name, _sheet_rows(pkg, sheet.part, strings, dates, info.date_system))
     return out
 
 
-def _sheet_rows(pkg: Package, part: str, strings: list[str], dates: set[int], origin: dt.datetime) -> list[list[object]]:
+def _sheet_rows(pkg: Package, part: str, strings: list[str], dates: set[int], date_system: int) -> list[list[object]]:
     rows: list[list[object]] = []
-    for row_no, values in iter_rows(pkg, part, strings, dates, origin, source=io.BytesIO(pkg.read(part))):
+    for row_no, values in iter_rows(pkg, part, strings, dates, date_system, source=io.BytesIO(pkg.read(part))):
         while len(rows) < row_no - 1:
             rows.append([])
         rows.append(values)
@@ -355,7 +355,7 @@ def _sheet_rows(pkg: Package, part: str, strings: list[str], dates: set[int], or
     return rows
 
 
-def iter_rows(pkg: Package, part: str, strings: list[str], dates: set[int], origin: dt.datetime,
+def iter_rows(pkg: Package, part: str, strings: list[str], dates: set[int], date_system: int,
               only: set[int] | dict[int, set[int]] | None = None,
               source: Any = None) -> Iterator[tuple[int, list[object]]]:
     """(row number, values from column A) for each row of a worksheet part, parsed as a
@@ -383,7 +383,7 @@ def iter_rows(pkg: Package, part: str, strings: list[str], dates: set[int], orig
                 col = col_index(m.group(1)) if m else col + 1
                 if cols is not None and col not in cols:
                     continue
-                value = _cell_value(c, ns, strings, dates, origin)
+                value = _cell_value(c, ns, strings, dates, date_system)
                 if value is None:
                     continue
                 while len(values) < col - 1:
@@ -398,7 +398,7 @@ def iter_rows(pkg: Package, part: str, strings: list[str], dates: set[int], orig
             stream.close()
 
 
-def _cell_value(c: etree._Element, ns: str, strings: list[str], dates: set[int], origin: dt.datetime) -> object:
+def _cell_value(c: etree._Element, ns: str, strings: list[str], dates: set[int], date_system: int) -> object:
     kind = c.get("t", "n")
     if kind == "inlineStr":
         node = c.find(f"{{{ns}}}is")
@@ -426,7 +426,6 @@ def _cell_value(c: etree._Element, ns: str, strings: list[str], dates: set[int],
         style = int(c.get("s", "0"))
     except ValueError:
         style = 0
-    if style in dates and 0 <= number < 2958466:
-        moment = origin + dt.timedelta(days=number)
-        return moment.date() if number.is_integer() else moment.replace(microsecond=0)
+    if style in dates and 0 <= number < MAX_SERIAL + 1:
+        return date_of(number, date_system)
     return int(number) if number.is_integer() and abs(number) < 1e15 else number

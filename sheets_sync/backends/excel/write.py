@@ -492,7 +492,6 @@ def _read_back(pkg: Package, info: WorkbookInfo, title: str, rows: dict[int, set
     if sheet is None or not pkg.has(sheet.part):
         raise ValueError(f"sheet {title} is missing")
     dates = date_styles(pkg, info)
-    origin = dt.datetime(1904, 1, 1) if info.date_system == 1904 else dt.datetime(1899, 12, 30)
     xml = (views or {}).get(sheet.part)
     if xml is not None:
         mini = extract_rows(xml, rows)
@@ -503,4 +502,4 @@ def _read_back(pkg: Package, info: WorkbookInfo, title: str, rows: dict[int, set
             mini = extract_rows_from(stream, rows)  # type: ignore[arg-type]
             if copy is not None:
                 _must_match(sheet.part, copy, stream)
-    yield from iter_rows(pkg, sheet.part, [], dates, origin, only=rows, source=io.BytesIO(mini))
+    yield from iter_rows(pkg, sheet.part, [], dates, info.date_system, only=rows, source=io.BytesIO(mini))

@@ -17,9 +17,9 @@ import re
 from typing import Any
 
 from sheets_sync.a1 import col_index, col_letters
+from sheets_sync.dates import serial
 from sheets_sync.workbook import CellValue
 
-EPOCH = dt.date(1899, 12, 30)  # Google's (and Excel's 1900 system's) day zero
 _RANGE = re.compile(r"^(?:(?P<sheet>'(?:[^']|'')+'|[^!]+)!)?(?P<a>[A-Z]*)(?P<ar>\d*)(?::(?P<b>[A-Z]*)(?P<br>\d*))?$")
 
 
@@ -46,14 +46,6 @@ def to_user_entered(value: CellValue) -> Any:
         return value.isoformat()
     text = str(value)
     return "'" + text if text else ""
-
-
-def serial(day: dt.date | dt.datetime) -> float | int:
-    """The date serial Google stores for a date (days since 1899-12-30)."""
-    if isinstance(day, dt.datetime):
-        delta = day.replace(tzinfo=None) - dt.datetime.combine(EPOCH, dt.time())
-        return delta.days + delta.seconds / 86400
-    return (day - EPOCH).days
 
 
 def extended_value(value: CellValue) -> dict[str, Any] | None:
