@@ -283,3 +283,32 @@ def test_rows_appended_to_a_big_log_are_streamed_and_nothing_else_moves(tmp_path
     rows = ExcelBackend(path).read().sheet("Touches").rows
     assert rows[-2][0] == D(2026, 11, 23) and rows[-2][7:] == ["checkin:C-1:1"]
     assert rows[-1][6] == "x & <y>" and rows[-3][1] == "C-50000"
+
+
+def test_days_before_1900_03_01_read_as_excel_shows_them_and_read_back_after_a_write(tmp_path):
+    """Excel's 1900 system counts a 1900-02-29 that never was: serial 1 is 1900-01-01. The
+    writer and calamine knew it; the lxml reader (and so the read-back after every write)
+    read serial 1 as 1899-12-31, and a write of such a date failed its read-back."""
+    from sheets_sync.backends.excel.package import Package
+    from sheets_sync.backends.excel.read import read_lxml, read_workbook
+
+    path = tmp_path / "early.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Early"
+    for row, number in enumerate((1, 59, 60, 61, 1.5), start=1):
+        ws.cell(row, 1, number).number_format = "yyyy-mm-dd"
+    wb.save(path)
+    with Package(path) as pkg:
+        data, info = read_workbook(pkg)
+        ours = read_lxml(pkg, info)
+    assert ours["Early"].rows == data.sheet("Early").rows == [
+        [D(1900, 1, 1)], [D(1900, 2, 28)], [D(1900, 2, 28)], [D(1900, 3, 1)], [dt.datetime(1900, 1, 1, 12)]]
+
+    path = simple(tmp_path / "w.xlsx", n=2)
+    backend = ExcelBackend(path)
+    backend.read()
+    result = backend.write(WriteBatch(tables={"Clients": CLIENTS},
+                                      updates=[RowUpdate(CLIENTS, "C-1", 2, {"Name": D(1900, 1, 15)})]))
+    assert (result.rows_updated, result.dropped) == (1, [])
+    assert values(path, "Clients")[1][1] == dt.datetime(1900, 1, 15)

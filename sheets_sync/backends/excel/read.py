@@ -23,7 +23,7 @@ from lxml import etree
 
 from sheets_sync.a1 import col_index
 from sheets_sync.backends.excel.package import Package, rels_part, resolve
-from sheets_sync.dates import MAX_SERIAL, date_of
+from sheets_sync.dates import MAX_SERIAL, excel_date
 from sheets_sync.errors import SourceError
 from sheets_sync.workbook import SheetData, WorkbookData
 
@@ -427,5 +427,5 @@ def _cell_value(c: etree._Element, ns: str, strings: list[str], dates: set[int],
     except ValueError:
         style = 0
     if style in dates and 0 <= number < MAX_SERIAL + 1:
-        return date_of(number, date_system)
+        return excel_date(number, date_system)
     return int(number) if number.is_integer() and abs(number) < 1e15 else number
