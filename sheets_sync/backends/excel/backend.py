@@ -14,6 +14,7 @@ from sheets_sync.backends.excel.lock import ensure_unlocked
 from sheets_sync.backends.excel.package import STATE_FOLDER, Fingerprint, Package, fingerprint
 from sheets_sync.backends.excel.read import read_workbook
 from sheets_sync.backends.excel.write import add_sheets, write_batch
+from sheets_sync.config import Config
 from sheets_sync.errors import SourceChanged
 from sheets_sync.workbook import SheetContent, WorkbookData, WriteBatch, WriteResult
 
@@ -23,11 +24,13 @@ CHANGED = ("{name} was saved by someone else after it was read; nothing was writ
 
 class ExcelBackend:
     """A workbook file. ``wait``: seconds to keep retrying while it is open in Excel or
-    LibreOffice (0: fail at once with WorkbookLocked)."""
+    LibreOffice (0: fail at once with WorkbookLocked). ``config``: its ``[layout]`` tells where
+    ``init --into`` finds a team's own header rows."""
 
-    def __init__(self, path: Path, wait: float = 0, **_ignored: object) -> None:
+    def __init__(self, path: Path, wait: float = 0, config: Config | None = None, **_ignored: object) -> None:
         self.path = Path(path)
         self.wait = float(wait or 0)
+        self.config = config or Config()
         self.label = self.path.name
         self._seen: Fingerprint | None = None
         self._data: WorkbookData | None = None
@@ -82,7 +85,7 @@ class ExcelBackend:
         part stays byte-identical except the package index parts that list the new sheets."""
         ensure_unlocked(self.path, self.wait)
         data = self._current()
-        add_sheets(self.path, sheets, columns, data, expected=self._seen)
+        add_sheets(self.path, sheets, columns, data, expected=self._seen, layout=self.config.section("layout"))
         self._seen, self._data = None, None
 
 

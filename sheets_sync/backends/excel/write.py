@@ -315,23 +315,18 @@ def add_new_sheet(editor: Editor, content: SheetContent, date_system: int) -> No
 
 
 def add_sheets(path: Path, sheets: list[SheetContent], columns: dict[str, list[str]], data: WorkbookData,
-               expected: Fingerprint | None) -> None:
+               expected: Fingerprint | None, layout: dict[str, object] | None = None) -> None:
     """``init --into``: add the template sheets and the missing headers (appended to each
-    sheet's header row, found as the row matching most known headers)."""
-    from sheets_sync.model.template import TABLES, column_names, header_row
+    sheet's header row, found as ``init`` and the reader find it: ``layout`` is the config
+    file's ``[layout]`` table, so a team's own headers count)."""
+    from sheets_sync.model.template import sheet_header_row
     from sheets_sync.workbook import TableRef
 
     tables: dict[str, TableRef] = {}
     for title in columns:
         sheet = data.sheet(title)
-        if sheet is None:
-            continue
-        best = (1, -1)
-        for table in TABLES:
-            row, found = header_row(sheet.rows, column_names(table))
-            if len(found) > best[1] and row:
-                best = (row, len(found))
-        tables[title] = TableRef(title, best[0], None)
+        if sheet is not None:
+            tables[title] = TableRef(title, sheet_header_row(sheet, layout), None)
     plan = plan_cells(WriteBatch(tables=tables, new_columns=columns), data)
     with Package(path) as pkg:
         info = workbook_info(pkg)
