@@ -30,7 +30,7 @@ def test_a_datetime_is_its_wall_clock_time_in_any_zone() -> None:
     noon = dt.datetime(2026, 12, 1, 12, 0)
     assert excel_serial(noon, 1900) == serial(noon) == 46357.5
     # equal instants, different wall clocks: the cache must not give one the other's serial
-    utc = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.timezone.utc)
+    utc = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
     paris = utc.astimezone(dt.timezone(dt.timedelta(hours=1)))
     assert excel_serial(utc, 1900) == 46357.5
     assert excel_serial(paris, 1900) == pytest.approx(46357.5 + 1 / 24)

@@ -17,6 +17,7 @@ from xlsx_fixtures import simple
 
 from sheets_sync.backends.excel import append as xlsx_append
 from sheets_sync.backends.excel import spill as xlsx_spill
+from sheets_sync.backends.excel import verify as xlsx_verify
 from sheets_sync.backends.excel import write as xlsx_write
 from sheets_sync.backends.excel.backend import ExcelBackend
 from sheets_sync.backends.excel.package import BACKUPS_KEPT, backups_dir
@@ -93,7 +94,7 @@ def test_a_write_that_does_not_read_back_is_not_swapped_in(tmp_path):
     path = simple(tmp_path / "w.xlsx")
     before = path.read_bytes()
     with pytest.raises(SourceError) as info:
-        xlsx_write._verify(path, path.name, {"Clients": {(2, 1): "C-not-there"}})
+        xlsx_verify.verify(path, path.name, {"Clients": {(2, 1): "C-not-there"}})
     assert "did not read back" in str(info.value)
     assert path.read_bytes() == before
 

@@ -9,14 +9,10 @@ with its compressed bytes untouched.
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import re
-from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import IO
 
-from sheets_sync.backends.excel.append import StreamedPart, plan_append
+from sheets_sync.backends.excel.append import plan_append
 from sheets_sync.backends.excel.cells import drop_unstorable, drop_unstorable_rows, escape_attr
 from sheets_sync.backends.excel.chart import (
     CT_CHART,
@@ -40,23 +36,20 @@ from sheets_sync.backends.excel.read import (
     NS_MAIN_STRICT,
     SheetInfo,
     WorkbookInfo,
-    date_styles,
-    iter_rows,
     read_rels,
     workbook_info,
 )
 from sheets_sync.backends.excel.sheet import (
     SheetPatch,
     SheetStyle,
-    extract_rows,
-    extract_rows_from,
     grow_ref_rows,
     patch_sheet,
     patched_pieces,
     replace_sheet_data,
 )
-from sheets_sync.backends.excel.spill import Checksummed, SpilledPart, spill
+from sheets_sync.backends.excel.spill import SpilledPart, spill
 from sheets_sync.backends.excel.styles import CT_STYLES, REL_STYLES, REL_STYLES_STRICT, Styles
+from sheets_sync.backends.excel.verify import cells_to_check, verify
 from sheets_sync.errors import SourceChanged, SourceError
 from sheets_sync.workbook import SheetContent, WorkbookData, WriteBatch, WriteResult
 from sheets_sync.write.cells import CellPlan, plan_cells
@@ -67,7 +60,6 @@ REL_TABLE = "/table"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CHANGED = "{name} was saved by someone else while we were writing; nothing was written (run again)"
 FORMULA_KEPT = "{cell} holds a formula; it was left as it is"
-VERIFY_FAILED = "{name}: the new version did not read back as written ({detail}); the file was left as it was"
 
 
 class Editor:
@@ -241,14 +233,7 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
             changed = editor.finish()
             if not changed:
                 return WriteResult(len(plan.updated_rows), plan.appended, plan.dropped)
-            checks = _expected_values(plan, batch.tool_sheets, report_cells=True)
-
-            def verify(tmp: Path) -> None:
-                _verify(tmp, path.name, checks, changed)
-                if expected is not None and fingerprint(path) != expected:
-                    raise SourceChanged(CHANGED.format(name=path.name), source=str(path))
-
-            write_package(path, pkg, changed, verify=verify)
+            _write_checked(path, pkg, changed, cells_to_check(plan.cells, batch.tool_sheets), expected)
         finally:
             for part in editor.changed.values():
                 if isinstance(part, SpilledPart):
@@ -345,156 +330,17 @@ def add_sheets(path: Path, sheets: list[SheetContent], columns: dict[str, list[s
         changed = editor.finish()
         if not changed:
             return
-        checks = _expected_values(plan, sheets, report_cells=False)
-
-        def verify(tmp: Path) -> None:
-            _verify(tmp, path.name, checks, changed)
-            if expected is not None and fingerprint(path) != expected:
-                raise SourceChanged(CHANGED.format(name=path.name), source=str(path))
-
-        write_package(path, pkg, changed, verify=verify)
+        _write_checked(path, pkg, changed, cells_to_check(plan.cells, sheets), expected)
 
 
-def _expected_values(plan: CellPlan, sheets: list[SheetContent], report_cells: bool) -> dict[str, dict[tuple[int, int], object]]:
-    """The cells the read-back checks, per sheet: all of them on small sheets, an even
-    sample of the rows on big ones (see ``_verify``), never a copy of every planned cell."""
-    grids: dict[str, dict[int, dict[int, object]]] = dict(plan.cells)
-    tool_titles = {content.title for content in sheets}
-    for content in sheets:
-        grid = {r: dict(cols) for r, cols in grids.get(content.title, {}).items()}  # plan.cells stays as planned
-        for r, values in enumerate(content.rows, start=1):
-            row = grid.setdefault(r, {})
-            for c, value in enumerate(values, start=1):
-                row[c] = value
-        grids[content.title] = grid
-    checks: dict[str, dict[tuple[int, int], object]] = {}
-    for title, grid in grids.items():
-        rows = _sample({r: cols for r, cols in grid.items() if cols})
-        if rows or title in tool_titles:
-            checks[title] = {(r, c): value for r, cols in rows.items() for c, value in cols.items()}
-    return checks
+def _write_checked(path: Path, pkg: Package, changed: dict[str, bytes], checks: dict[str, dict[tuple[int, int], object]],
+                   expected: Fingerprint | None) -> None:
+    """Write the new package, swapped in only once it reads back as written and the old file
+    is still the one we read (``expected``)."""
 
+    def check(tmp: Path) -> None:
+        verify(tmp, path.name, checks, changed)
+        if expected is not None and fingerprint(path) != expected:
+            raise SourceChanged(CHANGED.format(name=path.name), source=str(path))
 
-def _norm(value: object) -> object:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, dt.datetime):
-        return value.date() if value.time() == dt.time() else value.replace(microsecond=0)
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)):
-        return None if value != value or value in (float("inf"), float("-inf")) else round(float(value), 9)
-    return str(value)
-
-
-def _verify(tmp: Path, name: str, checks: dict[str, dict[tuple[int, int], object]],
-            written: dict[str, bytes] | None = None) -> None:
-    """Reopen the new file and read it back: every part's checksum, every part we wrote
-    byte for byte as we meant it (``written``), and the values of the cells we wrote, decoded
-    by an XML parser (``checks``: all of them on small sheets; on big ones the first ten and
-    last 500 rows written and an even sample of ``VERIFY_ROWS`` others, as ``_expected_values``
-    picks them: the serializer is the same for every row)."""
-    try:
-        with Package(tmp) as pkg:
-            info = workbook_info(pkg)
-            # Every part we wrote is read whole below (its CRC checked on the way): the rest here.
-            pkg.check_all(skip=set(written or {}))
-            views: dict[str, bytes] = {}
-            spilled: dict[str, SpilledPart] = {}  # checked as their values are read back, or after
-            for part, data in (written or {}).items():
-                if isinstance(data, StreamedPart):
-                    _check_spilled(pkg, part, data)
-                    views[part] = data.view()  # its start and end, which hold the new rows
-                elif isinstance(data, SpilledPart):
-                    spilled[part] = data
-                elif not _holds(pkg, part, data):
-                    raise ValueError(f"part {part} does not hold what was written")
-                else:
-                    views[part] = data  # proven the same: read the values back from it, not a second copy
-            for title, cells in checks.items():
-                wanted: dict[int, dict[int, object]] = {}
-                for (r, c), value in cells.items():
-                    wanted.setdefault(r, {})[c] = value
-                for r, row in _read_back(pkg, info, title, {r: set(cols) for r, cols in wanted.items()}, views,
-                                         spilled):
-                    for c, want in wanted.pop(r).items():
-                        got = row[c - 1] if c - 1 < len(row) else None
-                        if _norm(got) != _norm(want):
-                            raise ValueError(f"{title} row {r} column {c}: {got!r} instead of {want!r}")
-                for r, cols in wanted.items():  # rows that read back empty
-                    for c, want in cols.items():
-                        if _norm(want) is not None:
-                            raise ValueError(f"{title} row {r} column {c}: empty instead of {want!r}")
-            for part, data in spilled.items():
-                _check_spilled(pkg, part, data)
-    except SourceError as exc:
-        raise SourceError(VERIFY_FAILED.format(name=name, detail=str(exc)), source=name) from None
-    except Exception as exc:  # any failure to read back means we must not swap the file in
-        raise SourceError(VERIFY_FAILED.format(name=name, detail=str(exc)[:200]), source=name) from None
-
-
-def _holds(pkg: Package, part: str, data: bytes) -> bool:
-    """True when ``part`` in ``pkg`` holds exactly ``data``, compared a block at a time
-    (``check_all`` has checked its size and checksum already)."""
-    if not pkg.has(part):
-        return False
-    view = memoryview(data)
-    pos = 0
-    with pkg.open(part) as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            if view[pos:pos + len(block)] != block:
-                return False
-            pos += len(block)
-    return pos == len(data)
-
-
-VERIFY_ROWS = 2000  # the serializer is the same for every row: an even sample of this many catches its faults
-
-
-def _sample(wanted: dict[int, dict[int, object]]) -> dict[int, dict[int, object]]:
-    if len(wanted) <= VERIFY_ROWS:
-        return wanted
-    rows = sorted(wanted)
-    step = len(rows) / VERIFY_ROWS
-    keep = {rows[int(i * step)] for i in range(VERIFY_ROWS)} | set(rows[:10]) | set(rows[-500:])
-    return {r: wanted[r] for r in keep}
-
-
-def _check_spilled(pkg: Package, part: str, data: SpilledPart) -> None:
-    """The new package's ``part`` read whole: it must be ``data``'s bytes."""
-    if not pkg.has(part):
-        raise ValueError(f"part {part} is missing")
-    with pkg.open(part) as fh:
-        _must_match(part, data, fh)
-
-
-def _must_match(part: str, data: SpilledPart, stream: IO[bytes] | Checksummed) -> None:
-    if not data.matches(stream):
-        raise ValueError(f"part {part} does not hold what was written")
-
-
-def _read_back(pkg: Package, info: WorkbookInfo, title: str, rows: dict[int, set[int]],
-               views: dict[str, bytes] | None = None,
-               spilled: dict[str, SpilledPart] | None = None) -> Iterator[tuple[int, list[object]]]:
-    """The rows ``rows`` (1-based) of sheet ``title`` as an XML parser reads them from
-    ``pkg``: the part's structure and those rows are parsed; the rows in between are the
-    original's bytes, which the read before the write parsed already. A part in ``views``
-    is read from there (proven the same already); one in ``spilled`` is checked against it
-    in the same pass over the new file, and taken out of ``spilled``."""
-    sheet = info.sheet(title)
-    if sheet is None or not pkg.has(sheet.part):
-        raise ValueError(f"sheet {title} is missing")
-    dates = date_styles(pkg, info)
-    xml = (views or {}).get(sheet.part)
-    if xml is not None:
-        mini = extract_rows(xml, rows)
-    else:
-        copy = (spilled or {}).pop(sheet.part, None)
-        with pkg.open(sheet.part) as fh:
-            stream = Checksummed(fh) if copy is not None else fh  # counted only to compare
-            mini = extract_rows_from(stream, rows)  # type: ignore[arg-type]
-            if copy is not None:
-                _must_match(sheet.part, copy, stream)
-    yield from iter_rows(pkg, sheet.part, [], dates, info.date_system, only=rows, source=io.BytesIO(mini))
+    write_package(path, pkg, changed, verify=check)
