@@ -1,4 +1,4 @@
-"""slim_for_write keeps every cell plan_cells looks at."""
+"""slim_for_write keeps every cell cells_for looks at."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import copy
 import datetime as dt
 
 from sheets_sync.workbook import RowUpdate, SheetData, TableRef, WorkbookData, WriteBatch
-from sheets_sync.write.cells import plan_cells, slim_for_write
+from sheets_sync.write.cells import cells_for, slim_for_write
 
 CLIENTS = TableRef("Clients", 2, "Client ID")
 TOUCHES = TableRef("Touches", 1, None)
@@ -45,7 +45,7 @@ def test_a_slimmed_workbook_plans_the_same_cells() -> None:
     full = _data()
     slim = copy.deepcopy(full)
     slim_for_write(slim, {"clients": CLIENTS, "touches": TOUCHES})
-    assert plan_cells(_batch(), slim) == plan_cells(_batch(), full)
+    assert cells_for(_batch(), slim) == cells_for(_batch(), full)
     clients = slim.sheet("Clients")
     assert clients is not None
     assert clients.rows[:2] == full.sheets["Clients"].rows[:2]  # the title and header rows stay whole

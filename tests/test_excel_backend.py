@@ -223,8 +223,8 @@ def test_only_a_sheet_that_just_gets_rows_appended_is_streamed(tmp_path, monkeyp
     for name, value in (("STREAM_FROM", 0), ("HEAD", 2048), ("WINDOW", 4096)):
         monkeypatch.setattr(xlsx_append, name, value)
     streamed: list[str] = []
-    real = xlsx_write.plan_append
-    monkeypatch.setattr(xlsx_write, "plan_append", lambda pkg, part, *a: streamed.append(part) or real(pkg, part, *a))
+    real = xlsx_write.streamed_append
+    monkeypatch.setattr(xlsx_write, "streamed_append", lambda pkg, part, *a: streamed.append(part) or real(pkg, part, *a))
     path = simple(tmp_path / "w.xlsx", n=300, touches=300)
     backend = ExcelBackend(path)
     data = backend.read()

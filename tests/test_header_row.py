@@ -18,6 +18,7 @@ from sheets_sync.cli import cli
 from sheets_sync.config import Config
 from sheets_sync.model.layout import CLIENTS
 from sheets_sync.model.read import read_book
+from sheets_sync.model.headers import sheet_header_row
 from sheets_sync.model.template import missing_parts, table_headers
 from sheets_sync.workbook import SheetData, WorkbookData
 
@@ -87,3 +88,16 @@ def test_google_init_into_appends_to_the_remapped_header_row(api: FakeSheetsAPI,
     message = init_lib.adopt(f"gsheet:{key}", config=Config(data={"layout": LAYOUT}))
     assert f"added to Clients: {', '.join(ADDED)}" in message
     _clients_after_adopting([_trimmed(row) for row in api.values(key, "Clients")])
+
+
+def test_a_line_of_known_words_above_the_table_is_not_its_header_row() -> None:
+    # As many known headers on row 1 as on row 2, but only row 2 has the table's key columns:
+    # the reader reads row 2, so init --into must list (and add to) what row 2 lacks.
+    rows = [["Phone", "Email", "Company"], ["Client ID", "Name", "Status"], ["C-1", "Ann", "Active"]]
+    data = WorkbookData({"Clients": SheetData("Clients", rows),
+                         "Tasks": SheetData("Tasks", [["Task ID", "Client ID", "Status"]]),
+                         "Touches": SheetData("Touches", [["Date", "Client ID"]])})
+    assert read_book(data).tables["clients"].header_row == 2
+    assert sheet_header_row(data.sheets["Clients"]) == 2
+    _, columns = missing_parts(data)
+    assert columns["Clients"] == [h for h in table_headers(CLIENTS) if h not in ("Client ID", "Name", "Status")]

@@ -19,6 +19,7 @@ from typing import Any
 from sheets_sync.a1 import cell_name
 from sheets_sync.errors import LayoutError
 from sheets_sync.model import values as v
+from sheets_sync.model.headers import HEADER_SCAN_ROWS, find_sheet, header_row, sheet_titles
 from sheets_sync.model.layout import (
     CLIENT_STATUSES,
     CLIENTS,
@@ -30,14 +31,10 @@ from sheets_sync.model.layout import (
     TIERS,
     TOUCHES,
     Table,
-    match_headers,
-    normalize_header,
 )
 from sheets_sync.model.rows import Book, Client, Problem, Sale, Task, Touch
 from sheets_sync.model.settings import Settings, find_spec
 from sheets_sync.workbook import SheetData, TableRef, WorkbookData
-
-HEADER_SCAN_ROWS = 20
 
 STATUS_ALIASES = {
     "client": "Active", "customer": "Active", "current": "Active", "won": "Active",
@@ -88,46 +85,28 @@ class _Located:
         return cell_name(self.cols[field] + 1, row)
 
 
-def _names(table: Table, remap: dict[str, str]) -> dict[str, set[str]]:
-    names = {}
-    for col in table.columns:
-        if col.field in remap:
-            names[col.field] = {normalize_header(remap[col.field])}
-        else:
-            names[col.field] = col.names()
-    return names
-
-
 def find_table(data: WorkbookData, table: Table, remap: dict[str, Any] | None = None) -> _Located | None:
     """Locate a table: its sheet (by remapped title, title or alias) and its header row."""
     remap = remap or {}
-    titles = [remap["sheet"]] if remap.get("sheet") else [table.title, *table.aliases]
-    sheet = next((s for t in titles if (s := data.sheet(t)) is not None), None)
+    sheet = find_sheet(data, table, remap.get("sheet"))
     if sheet is None:
         if remap.get("sheet") or table.required:
-            wanted = " or ".join(f"'{t}'" for t in titles[:2])
+            wanted = " or ".join(f"'{t}'" for t in sheet_titles(table, remap.get("sheet"))[:2])
             raise LayoutError(
                 f"{data.source}: no sheet named {wanted}: add it (sheets-sync init --into adds "
                 f"the missing sheets) or name it in the config file under [layout.{table.name}]"
             )
         return None
-    names = _names(table, remap.get("columns", {}))
-    required = [c for c in table.columns if c.required]
-    best: tuple[int, int, dict[str, int]] | None = None
-    for row_index, cells in enumerate(sheet.rows[:HEADER_SCAN_ROWS], start=1):
-        cols = match_headers(cells, names)
-        score = sum(1 for c in required if c.field in cols) * 100 + len(cols)
-        if cols and (best is None or score > best[0]):
-            best = (score, row_index, cols)
-    if best is None or any(c.field not in best[2] for c in required):
-        found = best[2] if best else {}
-        missing = [(remap.get("columns", {}).get(c.field) or c.header) for c in required if c.field not in found]
+    row, found = header_row(sheet.rows, table, remap.get("columns", {}))
+    missing = [(remap.get("columns", {}).get(c.field) or c.header)
+               for c in table.columns if c.required and c.field not in found]
+    if missing:
         raise LayoutError(
             f"{sheet.title}: missing column {', '.join(repr(m) for m in missing)}: add it to the header "
             f"row (within the first {HEADER_SCAN_ROWS} rows) or map it in the config file under "
             f"[layout.{table.name}.columns]"
         )
-    return _Located(table, sheet, best[1], best[2])
+    return _Located(table, sheet, row, found)
 
 
 def _rows(loc: _Located):

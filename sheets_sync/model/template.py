@@ -10,11 +10,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sheets_sync.model.layout import TABLES, Table, match_headers, normalize_header
+from sheets_sync.model.headers import find_sheet, header_row
+from sheets_sync.model.layout import TABLES, Table
 from sheets_sync.model.settings import SPECS, SettingSpec
-from sheets_sync.workbook import CellValue, SheetContent, SheetData, WorkbookData
-
-HEADER_SCAN_ROWS = 20
+from sheets_sync.workbook import CellValue, SheetContent, WorkbookData
 
 
 def table_headers(table: Table) -> list[str]:
@@ -64,57 +63,13 @@ def template_sheets(include_sample: Sequence[SheetContent] | None = None) -> lis
     return sheets
 
 
-def find_sheet(data: WorkbookData, table: Table, sheet_title: str | None = None) -> SheetData | None:
-    """The sheet holding ``table``: by the configured title, else its title or an alias."""
-    titles = [sheet_title] if sheet_title else [table.title, *table.aliases]
-    for title in titles:
-        sheet = data.sheet(title)
-        if sheet is not None:
-            return sheet
-    return None
-
-
-def column_names(table: Table, remap: dict[str, str] | None = None) -> dict[str, set[str]]:
-    """Field -> the normalized header texts that mean it (a remapped header replaces the rest)."""
-    remap = remap or {}
-    return {
-        c.field: {normalize_header(remap[c.field])} if c.field in remap else c.names()
-        for c in table.columns
-    }
-
-
-def header_row(rows: Sequence[Sequence[Any]], names: dict[str, set[str]]) -> tuple[int, dict[str, int]]:
-    """The 1-based header row (the row among the first 20 matching most known headers) and
-    its matches; (0, {}) when no row matches any. Ties go to the upper row."""
-    best_row, best = 0, {}
-    for number, cells in enumerate(rows[:HEADER_SCAN_ROWS], start=1):
-        found = match_headers(cells, names)
-        if len(found) > len(best):
-            best_row, best = number, found
-    return best_row, best
-
-
-def sheet_header_row(sheet: SheetData, layout: dict[str, Any] | None = None) -> int:
-    """The 1-based header row of an existing sheet, for whichever table it holds best (the
-    row ``missing_parts`` appends missing headers to); 1 when no row matches a known header.
-    ``layout`` is the config file's ``[layout]`` table, so remapped headers count."""
-    layout = layout or {}
-    best_row, best = 1, 0
-    for table in TABLES:
-        remap = (layout.get(table.name) or {}).get("columns") or {}
-        row, found = header_row(sheet.rows, column_names(table, remap))
-        if len(found) > best:
-            best_row, best = row, len(found)
-    return best_row
-
-
 def content_header_row(content: SheetContent) -> int:
     """The 1-based header row of a template sheet: 1, or lower when a title sits above the
     table (the sample's Clients sheet). 0 when ``content`` is not a layout table."""
     table = next((t for t in TABLES if t.name == content.table), None)
     if table is None:
         return 0
-    return header_row(content.rows, column_names(table))[0]
+    return header_row(content.rows, table)[0]
 
 
 def missing_parts(
@@ -142,7 +97,7 @@ def missing_parts(
             sheets.append(template)
             continue
         col_remap = remap.get("columns") or {}
-        _, found = header_row(sheet.rows, column_names(table, col_remap))
+        _, found = header_row(sheet.rows, table, col_remap)
         missing = [
             col_remap.get(c.field, c.header)
             for c in (*[c for c in table.columns if not c.tool], *table.tool_columns)

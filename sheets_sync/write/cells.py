@@ -22,7 +22,7 @@ KEY_TAKEN = "{sheet}: row {row} changed since it was read; the new {header} {key
 
 
 @dataclass
-class CellPlan:
+class CellWrites:
     """The cells to write: sheet title -> 1-based row -> 1-based column -> value."""
 
     cells: dict[str, dict[int, dict[int, CellValue]]] = field(default_factory=dict)
@@ -33,7 +33,7 @@ class CellPlan:
     header_rows: dict[str, int] = field(default_factory=dict)
 
     def put(self, sheet: str, row: int, col: int, value: CellValue) -> None:
-        """Plan ``value`` for one cell (a later plan for the same cell wins)."""
+        """Set ``value`` for one cell (a later value for the same cell wins)."""
         self.cells.setdefault(sheet, {}).setdefault(row, {})[col] = value
 
 
@@ -46,7 +46,7 @@ def used_rows(sheet: SheetData) -> int:
 
 
 def slim_for_write(data: WorkbookData, tables: dict[str, TableRef]) -> None:
-    """Drop, in place, the cells of the table sheets that ``plan_cells`` never looks at.
+    """Drop, in place, the cells of the table sheets that ``cells_for`` never looks at.
 
     Once the rows are read into the model, a write needs of each table only its header
     row, its key column, the rows whose key is blank (a key may be filled in there, after
@@ -98,14 +98,14 @@ class _Headers:
         return self.cols.get(key)
 
 
-def plan_cells(batch: WriteBatch, data: WorkbookData) -> CellPlan:
+def cells_for(batch: WriteBatch, data: WorkbookData) -> CellWrites:
     """Resolve ``batch`` against ``data`` (the workbook as it is now) into cells.
 
     Order: new columns, then keyed updates, then appends below the last used row. Updates
     whose key is not found (or found twice), or whose column is missing, are dropped with a
-    message in ``dropped``; tool sheets are not part of the plan (they are written whole).
+    message in ``dropped``; tool sheets are not part of the writes (they are written whole).
     """
-    plan = CellPlan()
+    writes = CellWrites()
     headers: dict[str, _Headers] = {}
     titles: dict[str, str] = {}
 
@@ -118,13 +118,13 @@ def plan_cells(batch: WriteBatch, data: WorkbookData) -> CellPlan:
             ref = batch.tables.get(sheet_title) or batch.tables.get(sheet.title)
             row = ref.header_row if ref else 1
             headers[sheet.title] = _Headers(sheet, row)
-            plan.header_rows[sheet.title] = row
+            writes.header_rows[sheet.title] = row
         return sheet, headers[sheet.title]
 
     for title, new in batch.new_columns.items():
         found = table(title)
         if found is None:
-            plan.dropped.append(NO_SHEET.format(sheet=title, what="new columns"))
+            writes.dropped.append(NO_SHEET.format(sheet=title, what="new columns"))
             continue
         sheet, head = found
         for header in new:
@@ -132,19 +132,19 @@ def plan_cells(batch: WriteBatch, data: WorkbookData) -> CellPlan:
                 continue
             head.last += 1
             head.cols[normalize_header(header)] = head.last
-            plan.put(sheet.title, head.row, head.last, header)
+            writes.put(sheet.title, head.row, head.last, header)
 
     keys: dict[tuple[str, int], dict[str, list[int]]] = {}
     for update in batch.updates:
         ref = update.table
         found = table(ref.sheet)
         if found is None:
-            plan.dropped.append(NO_SHEET.format(sheet=ref.sheet, what=f"the update of {update.key}"))
+            writes.dropped.append(NO_SHEET.format(sheet=ref.sheet, what=f"the update of {update.key}"))
             continue
         sheet, head = found
         key_col = head.find(ref.key_header)
         if key_col is None:
-            plan.dropped.append(NO_COLUMN.format(sheet=sheet.title, header=ref.key_header, row=head.row,
+            writes.dropped.append(NO_COLUMN.format(sheet=sheet.title, header=ref.key_header, row=head.row,
                                                  what=f"the update of {update.key}"))
             continue
         if update.fill_key:
@@ -153,9 +153,9 @@ def plan_cells(batch: WriteBatch, data: WorkbookData) -> CellPlan:
                 head.find(h) is not None and text(sheet.cell(row, head.find(h) or 0)) == text(v)
                 for h, v in update.check.items())
             if not still or row <= head.row:
-                plan.dropped.append(KEY_TAKEN.format(sheet=sheet.title, row=row, header=ref.key_header, key=update.key))
+                writes.dropped.append(KEY_TAKEN.format(sheet=sheet.title, row=row, header=ref.key_header, key=update.key))
                 continue
-            plan.put(sheet.title, row, key_col, update.key)
+            writes.put(sheet.title, row, key_col, update.key)
         else:
             index = keys.get((sheet.title, key_col))
             if index is None:
@@ -168,7 +168,7 @@ def plan_cells(batch: WriteBatch, data: WorkbookData) -> CellPlan:
             rows = index.get(text(update.key), [])
             if len(rows) != 1:
                 message = TWICE if rows else NO_KEY
-                plan.dropped.append(message.format(sheet=sheet.title, key=update.key, header=ref.key_header,
+                writes.dropped.append(message.format(sheet=sheet.title, key=update.key, header=ref.key_header,
                                                    rows=", ".join(map(str, rows))))
                 continue
             row = rows[0]
@@ -177,22 +177,22 @@ def plan_cells(batch: WriteBatch, data: WorkbookData) -> CellPlan:
         for header, value in update.values.items():
             col = head.find(header)
             if col is None:
-                plan.dropped.append(NO_COLUMN.format(sheet=sheet.title, header=header, row=head.row,
+                writes.dropped.append(NO_COLUMN.format(sheet=sheet.title, header=header, row=head.row,
                                                      what=f"{update.key}'s value"))
                 continue
             if target is None:
-                target = plan.cells.setdefault(sheet.title, {}).setdefault(row, {})
+                target = writes.cells.setdefault(sheet.title, {}).setdefault(row, {})
             target[col] = value
             wrote = True
         if wrote or update.fill_key:
-            plan.updated_rows.add((sheet.title, row))
+            writes.updated_rows.add((sheet.title, row))
 
     for title, rows in batch.appends.items():
         if not rows:
             continue
         found = table(title)
         if found is None:
-            plan.dropped.append(NO_SHEET.format(sheet=title, what=f"{len(rows)} new rows"))
+            writes.dropped.append(NO_SHEET.format(sheet=title, what=f"{len(rows)} new rows"))
             continue
         sheet, head = found
         start = max(used_rows(sheet), head.row) + 1
@@ -204,10 +204,10 @@ def plan_cells(batch: WriteBatch, data: WorkbookData) -> CellPlan:
                     missing.add(header)
                     continue
                 if value is not None:
-                    plan.put(sheet.title, start + offset, col, value)
-            plan.appended += 1
-        plan.appended_rows[sheet.title] = (start, start + len(rows) - 1)
+                    writes.put(sheet.title, start + offset, col, value)
+            writes.appended += 1
+        writes.appended_rows[sheet.title] = (start, start + len(rows) - 1)
         for header in sorted(missing):
-            plan.dropped.append(NO_COLUMN.format(sheet=sheet.title, header=header, row=head.row,
+            writes.dropped.append(NO_COLUMN.format(sheet=sheet.title, header=header, row=head.row,
                                                  what="that value of the new rows"))
-    return plan
+    return writes

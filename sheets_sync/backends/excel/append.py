@@ -56,7 +56,7 @@ class StreamedPart(SpilledPart):
         return self.head + self.rows + self.tail
 
 
-def plan_append(pkg: Package, part: str, changes: dict[int, dict[int, object]], style: SheetStyle,
+def streamed_append(pkg: Package, part: str, changes: dict[int, dict[int, object]], style: SheetStyle,
                 sheet_name: str, grow_filter: tuple[int, int, int] | None,
                 folder: Path | None = None) -> StreamedPart | None:
     """A StreamedPart when ``changes`` only append rows to a big part, else None."""

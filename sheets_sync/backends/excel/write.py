@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePosixPath
 
-from sheets_sync.backends.excel.append import plan_append
+from sheets_sync.backends.excel.append import streamed_append
 from sheets_sync.backends.excel.cells import drop_unstorable, drop_unstorable_rows, escape_attr
 from sheets_sync.backends.excel.chart import (
     CT_CHART,
@@ -52,7 +52,7 @@ from sheets_sync.backends.excel.styles import CT_STYLES, REL_STYLES, REL_STYLES_
 from sheets_sync.backends.excel.verify import cells_to_check, verify
 from sheets_sync.errors import SourceChanged, SourceError
 from sheets_sync.workbook import SheetContent, WorkbookData, WriteBatch, WriteResult
-from sheets_sync.write.cells import CellPlan, plan_cells
+from sheets_sync.write.cells import CellWrites, cells_for
 
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 REL_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
@@ -186,65 +186,65 @@ def _style(editor: Editor, date_system: int) -> SheetStyle:
 def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fingerprint | None) -> WriteResult:
     """Apply ``batch`` to the file at ``path``, whose current content is ``data``; returns
     what was written. Raises SourceChanged if the file changes while we work."""
-    plan = plan_cells(batch, data)
+    writes = cells_for(batch, data)
     # Planned into cells now: a big sync's row updates are a tenth of its peak memory, and
     # the caller builds a new batch for any further write.
     batch.updates.clear()
-    for title, changes in plan.cells.items():  # a cell no Excel cell can hold: reported, left out
-        plan.dropped.extend(drop_unstorable(title, changes))
+    for title, changes in writes.cells.items():  # a cell no Excel cell can hold: reported, left out
+        writes.dropped.extend(drop_unstorable(title, changes))
     for content in batch.tool_sheets:
-        plan.dropped.extend(drop_unstorable_rows(content.title, content.rows))
+        writes.dropped.extend(drop_unstorable_rows(content.title, content.rows))
     with Package(path) as pkg:
         info = workbook_info(pkg)
         editor = Editor(pkg, info)
         try:  # spilled sheets are temporary files: closed (deleted) however the write ends
             style = _style(editor, data.date_system)
-            for title, changes in list(plan.cells.items()):
+            for title, changes in list(writes.cells.items()):
                 sheet = info.sheet(title)
                 if sheet is None or not pkg.has(sheet.part):
-                    plan.dropped.append(f"{title}: sheet not found when writing")
+                    writes.dropped.append(f"{title}: sheet not found when writing")
                     continue
-                inherit = frozenset([plan.header_rows.get(title, 1)]) if title in batch.new_columns else frozenset()
+                inherit = frozenset([writes.header_rows.get(title, 1)]) if title in batch.new_columns else frozenset()
                 grow = None
-                if title in plan.appended_rows:
-                    first, last = plan.appended_rows[title]
-                    grow = (plan.header_rows.get(title, 1), first - 1, last)
+                if title in writes.appended_rows:
+                    first, last = writes.appended_rows[title]
+                    grow = (writes.header_rows.get(title, 1), first - 1, last)
                 # Only a sheet whose every change is an appended row can be streamed (found
                 # out here: the stream itself learns it only at the part's end).
-                only_appends = title in plan.appended_rows and min(changes) >= plan.appended_rows[title][0]
-                streamed = plan_append(pkg, sheet.part, changes, style, sheet.name, grow, path.parent) \
+                only_appends = title in writes.appended_rows and min(changes) >= writes.appended_rows[title][0]
+                streamed = streamed_append(pkg, sheet.part, changes, style, sheet.name, grow, path.parent) \
                     if only_appends and not inherit else None
                 if streamed is not None:  # rows appended to a big log: never loaded whole
                     editor.changed[sheet.part] = streamed
-                    _grow_tables(editor, sheet.part, plan, title)
+                    _grow_tables(editor, sheet.part, writes, title)
                     continue
                 xml = editor.part(sheet.part)
                 report = SheetPatch()
                 pieces = patched_pieces(xml, changes, style, sheet.name, report, inherit, grow)
                 editor.changed[sheet.part] = spill(pieces, len(xml), path.parent)  # type: ignore[assignment]
                 del xml, pieces
-                plan.dropped.extend(FORMULA_KEPT.format(cell=c) for c in report.kept_formulas)
+                writes.dropped.extend(FORMULA_KEPT.format(cell=c) for c in report.kept_formulas)
                 for r, c in report.kept:
-                    plan.cells[title][r].pop(c, None)
-                if title in plan.appended_rows:
-                    _grow_tables(editor, sheet.part, plan, title)
+                    writes.cells[title][r].pop(c, None)
+                if title in writes.appended_rows:
+                    _grow_tables(editor, sheet.part, writes, title)
             for content in batch.tool_sheets:
                 _write_tool_sheet(editor, content, data.date_system)
             changed = editor.finish()
             if not changed:
-                return WriteResult(len(plan.updated_rows), plan.appended, plan.dropped)
-            _write_checked(path, pkg, changed, cells_to_check(plan.cells, batch.tool_sheets), expected)
+                return WriteResult(len(writes.updated_rows), writes.appended, writes.dropped)
+            _write_checked(path, pkg, changed, cells_to_check(writes.cells, batch.tool_sheets), expected)
         finally:
             for part in editor.changed.values():
                 if isinstance(part, SpilledPart):
                     part.close()
-    return WriteResult(len(plan.updated_rows), plan.appended, plan.dropped)
+    return WriteResult(len(writes.updated_rows), writes.appended, writes.dropped)
 
 
-def _grow_tables(editor: Editor, sheet_part: str, plan: CellPlan, title: str) -> None:
+def _grow_tables(editor: Editor, sheet_part: str, writes: CellWrites, title: str) -> None:
     """Extend any Excel table over the appended rows."""
-    first, last = plan.appended_rows[title]
-    header = plan.header_rows.get(title, 1)
+    first, last = writes.appended_rows[title]
+    header = writes.header_rows.get(title, 1)
     for _rid, (rel_type, target, mode) in read_rels(editor.pkg, sheet_part).items():
         if not rel_type.endswith(REL_TABLE) or mode == "External" or not editor.has(target):
             continue
@@ -312,16 +312,16 @@ def add_sheets(path: Path, sheets: list[SheetContent], columns: dict[str, list[s
         sheet = data.sheet(title)
         if sheet is not None:
             tables[title] = TableRef(title, sheet_header_row(sheet, layout), None)
-    plan = plan_cells(WriteBatch(tables=tables, new_columns=columns), data)
+    writes = cells_for(WriteBatch(tables=tables, new_columns=columns), data)
     with Package(path) as pkg:
         info = workbook_info(pkg)
         editor = Editor(pkg, info)
         style = _style(editor, data.date_system)
-        for title, changes in plan.cells.items():
+        for title, changes in writes.cells.items():
             sheet = info.sheet(title)
             if sheet is None:
                 continue
-            inherit = frozenset([plan.header_rows.get(title, 1)])
+            inherit = frozenset([writes.header_rows.get(title, 1)])
             xml, _ = patch_sheet(editor.part(sheet.part), changes, style, sheet.name, inherit)
             editor.changed[sheet.part] = xml
         for content in sheets:
@@ -330,7 +330,7 @@ def add_sheets(path: Path, sheets: list[SheetContent], columns: dict[str, list[s
         changed = editor.finish()
         if not changed:
             return
-        _write_checked(path, pkg, changed, cells_to_check(plan.cells, sheets), expected)
+        _write_checked(path, pkg, changed, cells_to_check(writes.cells, sheets), expected)
 
 
 def _write_checked(path: Path, pkg: Package, changed: dict[str, bytes], checks: dict[str, dict[tuple[int, int], object]],

@@ -36,16 +36,16 @@ from sheets_sync.backends.google.values import a1, from_api
 from sheets_sync.backends.google.write import (
     RENAMED,
     SheetMeta,
-    WritePlan,
+    SpreadsheetEdit,
     append_dimension,
     new_sheet_id,
     sheet_meta,
 )
 from sheets_sync.config import Config, user_dir
 from sheets_sync.errors import RemoteError, SourceChanged, SourceError
+from sheets_sync.model.template import find_sheet, sheet_header_row
 from sheets_sync.model.layout import SETTINGS
 from sheets_sync.model.settings import SPEC_BY_KEY, find_spec
-from sheets_sync.model.template import find_sheet, sheet_header_row
 from sheets_sync.workbook import SheetContent, SheetData, WorkbookData, WriteBatch, WriteResult
 
 META_FIELDS = (
@@ -206,7 +206,7 @@ class GoogleBackend:
         if batch.is_empty():
             return WriteResult()
         snapshot = self._snapshot or self.read()
-        plan = WritePlan(snapshot, self._meta, batch, self.label)
+        plan = SpreadsheetEdit(snapshot, self._meta, batch, self.label)
         with self._calls() as client:
             ranges = plan.fresh_ranges()
             try:

@@ -77,7 +77,7 @@ class Fresh:
 
 
 
-class WritePlan:
+class SpreadsheetEdit:
     """Turns a WriteBatch into ranges to read afresh, then into requests, for one write."""
 
     def __init__(self, snapshot: WorkbookData, meta: dict[str, SheetMeta], batch: WriteBatch, label: str) -> None:
@@ -88,12 +88,12 @@ class WritePlan:
         self.structure: list[dict[str, Any]] = []
         self.cells: dict[str, dict[int, dict[int, Any]]] = {}  # title -> row -> col -> API value
         self.fresh: dict[str, Fresh] = {}
-        self.sheets: dict[str, _SheetPlan] = {}
+        self.sheets: dict[str, _TableEdit] = {}
         self._kinds: list[tuple[str, str, str]] = []  # (title, header|columns, range) asked afresh
         self.expected: dict[str, dict[int, dict[int, str]]] = {}  # title -> row -> col -> text there
         for ref in self._refs():
             if ref.sheet not in self.sheets:
-                self.sheets[ref.sheet] = self._sheet_plan(ref)
+                self.sheets[ref.sheet] = self._table_edit(ref)
                 self.sheets[ref.sheet].add_new_columns(batch.new_columns.get(ref.sheet, []))
         for update in batch.updates:
             self.sheets[update.table.sheet].use([update.table.key_header or "", *update.values, *update.check])
@@ -110,31 +110,31 @@ class WritePlan:
                 raise SourceError(f"{name}: the batch does not say where this table's header row is")
             yield ref
 
-    def _sheet_plan(self, ref: TableRef) -> _SheetPlan:
+    def _table_edit(self, ref: TableRef) -> _TableEdit:
         sheet = self.snapshot.sheet(ref.sheet)
         meta = sheet_meta(self.meta, ref.sheet)
         if sheet is None or meta is None:
             raise SourceChanged(f"{self.label}: {RENAMED}; run it again", source=self.label)
         header = sheet.rows[ref.header_row - 1] if len(sheet.rows) >= ref.header_row else []
-        return _SheetPlan(ref, meta, list(header))
+        return _TableEdit(ref, meta, list(header))
 
     def fresh_ranges(self) -> list[str]:
         """Header rows, key, check and target columns (whole sheets where rows are appended)."""
         self._kinds = []
-        for name, plan in self.sheets.items():
-            title = plan.meta.title
-            self._kinds.append((title, "header", row_range(title, plan.ref.header_row)))
+        for name, table in self.sheets.items():
+            title = table.meta.title
+            self._kinds.append((title, "header", row_range(title, table.ref.header_row)))
             if self.batch.appends.get(name):
-                self._kinds.append((title, "columns", column_range(title, 1, max(plan.meta.cols, plan.width()))))
+                self._kinds.append((title, "columns", column_range(title, 1, max(table.meta.cols, table.width()))))
                 continue
             wanted: set[int] = set()
             for update in self.batch.updates:
                 if update.table.sheet != name:
                     continue
                 if update.table.key_header:
-                    wanted.add(plan.col(update.table.key_header))
-                wanted.update(plan.col(h) for h in update.values)
-                wanted.update(plan.col(h) for h in update.check)
+                    wanted.add(table.col(update.table.key_header))
+                wanted.update(table.col(h) for h in update.values)
+                wanted.update(table.col(h) for h in update.check)
             for start, end in runs(sorted(wanted)):
                 self._kinds.append((title, "columns", column_range(title, start, end)))
         return [rng for _, _, rng in self._kinds]
@@ -159,18 +159,18 @@ class WritePlan:
         """Place every update, new header and appended row; build the structural requests."""
         result = WriteResult()
         touched: set[tuple[str, int]] = set()
-        for name, plan in self.sheets.items():
-            fresh = self.fresh.get(plan.meta.title) or Fresh(plan.meta.title)
-            plan.check_header(fresh, self.label)
-            for offset, header in enumerate(plan.new_headers):
-                self._put(plan, plan.ref.header_row, plan.new_at + offset, to_user_entered(header))
-            plan.need_cols = max(plan.need_cols, plan.width())
+        for name, table in self.sheets.items():
+            fresh = self.fresh.get(table.meta.title) or Fresh(table.meta.title)
+            table.check_header(fresh, self.label)
+            for offset, header in enumerate(table.new_headers):
+                self._put(table, table.ref.header_row, table.new_at + offset, to_user_entered(header))
+            table.need_cols = max(table.need_cols, table.width())
             if name in self.batch.appends:
-                self._appends(plan, fresh, self.batch.appends[name], result)
+                self._appends(table, fresh, self.batch.appends[name], result)
         for update in self.batch.updates:
-            plan = self.sheets[update.table.sheet]
-            fresh = self.fresh.get(plan.meta.title) or Fresh(plan.meta.title)
-            row = self._find_row(plan, fresh, update, result)
+            table = self.sheets[update.table.sheet]
+            fresh = self.fresh.get(table.meta.title) or Fresh(table.meta.title)
+            row = self._find_row(table, fresh, update, result)
             if row is None:
                 continue
             values = dict(update.values)
@@ -178,48 +178,48 @@ class WritePlan:
                 values[update.table.key_header] = update.key
             wrote = False
             for header, value in values.items():
-                col = plan.col(header)
+                col = table.col(header)
                 current = fresh.get(row, col)
                 if isinstance(current, str) and current.startswith("="):
                     result.dropped.append(
-                        f"{plan.meta.title}!{cell_name(col, row)} holds a formula, so the tool left it as it is")
+                        f"{table.meta.title}!{cell_name(col, row)} holds a formula, so the tool left it as it is")
                     continue
-                self._put(plan, row, col, to_user_entered(value))
+                self._put(table, row, col, to_user_entered(value))
                 wrote = True
             if wrote:
-                touched.add((plan.meta.title, row))
-                self._expect(plan, update, row)
+                touched.add((table.meta.title, row))
+                self._expect(table, update, row)
         result.rows_updated = len(touched)
-        for plan in self.sheets.values():
-            fresh = self.fresh.get(plan.meta.title)
-            rows_now = fresh.row_count if fresh and fresh.row_count else plan.meta.rows
-            cols_now = fresh.col_count if fresh and fresh.col_count else plan.meta.cols
-            if plan.need_rows > rows_now:
-                self.structure.append(append_dimension(plan.meta.sheet_id, "ROWS", plan.need_rows - rows_now))
-            for offset, header in enumerate(plan.new_headers):
+        for table in self.sheets.values():
+            fresh = self.fresh.get(table.meta.title)
+            rows_now = fresh.row_count if fresh and fresh.row_count else table.meta.rows
+            cols_now = fresh.col_count if fresh and fresh.col_count else table.meta.cols
+            if table.need_rows > rows_now:
+                self.structure.append(append_dimension(table.meta.sheet_id, "ROWS", table.need_rows - rows_now))
+            for offset, header in enumerate(table.new_headers):
                 if fmt.is_date_header(header):  # so dates typed there later show as dates too
                     self.structure.append(fmt.date_column_request(
-                        plan.meta.sheet_id, plan.ref.header_row, plan.new_at + offset, max(rows_now, plan.need_rows)))
-            if plan.need_cols > cols_now:
-                self.structure.append(append_dimension(plan.meta.sheet_id, "COLUMNS", plan.need_cols - cols_now))
+                        table.meta.sheet_id, table.ref.header_row, table.new_at + offset, max(rows_now, table.need_rows)))
+            if table.need_cols > cols_now:
+                self.structure.append(append_dimension(table.meta.sheet_id, "COLUMNS", table.need_cols - cols_now))
         for content in self.batch.tool_sheets:
             self._tool_sheet(content)
         return result
 
-    def _find_row(self, plan: _SheetPlan, fresh: Fresh, update: Any, result: WriteResult) -> int | None:
+    def _find_row(self, table: _TableEdit, fresh: Fresh, update: Any, result: WriteResult) -> int | None:
         key_header = update.table.key_header
-        where = f"{plan.meta.title}: {key_header or 'row'} {update.key}"
+        where = f"{table.meta.title}: {key_header or 'row'} {update.key}"
         if not key_header:
             result.dropped.append(f"{where}: this table has no key column, so the update was dropped")
             return None
-        key_col = plan.col(key_header)
-        rows = plan.key_rows(fresh, key_col)
+        key_col = table.col(key_header)
+        rows = table.key_rows(fresh, key_col)
         if update.fill_key:
             row = update.row_hint
             if rows.get(update.key):
                 result.dropped.append(f"{where} is already in the sheet; the ID was not written again")
                 return None
-            same = all(text(fresh.get(row, plan.col(h))) == text(v) for h, v in update.check.items())
+            same = all(text(fresh.get(row, table.col(h))) == text(v) for h, v in update.check.items())
             if text(fresh.get(row, key_col)) or not same:
                 result.dropped.append(
                     f"{where}: row {row} changed while the tool was running, so its new ID was not written")
@@ -235,20 +235,20 @@ class WritePlan:
             return None
         return found[0]
 
-    def _appends(self, plan: _SheetPlan, fresh: Fresh, rows: list[dict[str, CellValue]],
+    def _appends(self, table: _TableEdit, fresh: Fresh, rows: list[dict[str, CellValue]],
                  result: WriteResult) -> None:
-        start = fresh.last_used_row(plan.ref.header_row) + 1
+        start = fresh.last_used_row(table.ref.header_row) + 1
         for offset, values in enumerate(rows):
             for header, value in values.items():
                 if value is None:
                     continue
-                self._put(plan, start + offset, plan.col(header), to_user_entered(value))
+                self._put(table, start + offset, table.col(header), to_user_entered(value))
         result.rows_appended += len(rows)
-        plan.need_rows = max(plan.need_rows, start + len(rows) - 1)
+        table.need_rows = max(table.need_rows, start + len(rows) - 1)
 
-    def _put(self, plan: _SheetPlan, row: int, col: int, value: Any) -> None:
-        self.cells.setdefault(plan.meta.title, {}).setdefault(row, {})[col] = value
-        plan.need_cols = max(plan.need_cols, col)
+    def _put(self, table: _TableEdit, row: int, col: int, value: Any) -> None:
+        self.cells.setdefault(table.meta.title, {}).setdefault(row, {})[col] = value
+        table.need_cols = max(table.need_cols, col)
 
     def _tool_sheet(self, content: SheetContent) -> None:
         meta = sheet_meta(self.meta, content.title)
@@ -279,14 +279,14 @@ class WritePlan:
             for c in range(1, max(width, old_width) + 1):
                 row[c] = to_user_entered(values[c - 1] if c <= len(values) else None)
 
-    def _expect(self, plan: _SheetPlan, update: Any, row: int) -> None:
+    def _expect(self, table: _TableEdit, update: Any, row: int) -> None:
         """What must still be in ``row`` when the write lands: its key, or for a new ID the
         cells ``check`` names (the key cell is ours then)."""
         if update.fill_key:
-            wanted = {plan.col(h): text(v) for h, v in update.check.items()}
+            wanted = {table.col(h): text(v) for h, v in update.check.items()}
         else:
-            wanted = {plan.col(update.table.key_header): update.key}
-        self.expected.setdefault(plan.meta.title, {})[row] = wanted
+            wanted = {table.col(update.table.key_header): update.key}
+        self.expected.setdefault(table.meta.title, {})[row] = wanted
 
     def value_ranges(self) -> list[dict[str, Any]]:
         """ValueRanges for values:batchUpdate: one block per run of consecutive rows. A block
@@ -330,11 +330,11 @@ class WritePlan:
         the cells we overwrote (from the fresh read, found by the key now in that row)."""
         data = []
         for title, row, now in wrong:
-            plan = next(p for p in self.sheets.values() if p.meta.title == title)
+            table = next(p for p in self.sheets.values() if p.meta.title == title)
             fresh = self.fresh.get(title) or Fresh(title)
-            key_col = plan.col(plan.ref.key_header) if plan.ref.key_header else 0
+            key_col = table.col(table.ref.key_header) if table.ref.key_header else 0
             owner = text(now.get(key_col)) if key_col else ""
-            rows = plan.key_rows(fresh, key_col).get(owner, []) if owner else []
+            rows = table.key_rows(fresh, key_col).get(owner, []) if owner else []
             before = rows[0] if len(rows) == 1 else None
             ours = sorted(col for col, value in self.cells[title][row].items() if value is not None)
             if not ours:
@@ -346,7 +346,7 @@ class WritePlan:
         return data
 
 
-class _SheetPlan:
+class _TableEdit:
     """One written table: its header as read, and where new columns go."""
 
     def __init__(self, ref: TableRef, meta: SheetMeta, header: list[Any]) -> None:
