@@ -16,9 +16,9 @@ from openpyxl import Workbook, load_workbook
 
 from sheets_sync.cli import cli
 from sheets_sync.config import Config
+from sheets_sync.model.headers import sheet_header_row
 from sheets_sync.model.layout import CLIENTS
 from sheets_sync.model.read import read_book
-from sheets_sync.model.headers import sheet_header_row
 from sheets_sync.model.template import missing_parts, table_headers
 from sheets_sync.workbook import SheetData, WorkbookData
 

@@ -140,7 +140,7 @@ def test_missing_columns_are_exactly_the_ones_not_there():
 
 
 def test_sheet_header_row_is_the_row_missing_headers_go_to():
-    from sheets_sync.model.template import sheet_header_row
+    from sheets_sync.model.headers import sheet_header_row
 
     sheet = SheetData("Customers", [["Our customers"], ["ID", "Client Name", "E-mail", "Status"], ["C-1", "Ann"]])
     assert sheet_header_row(sheet) == 2

@@ -21,8 +21,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sheets_sync.backends.excel.cells import escape_x
 from sheets_sync.errors import ConfigError, SourceError
+from sheets_sync.model.headers import header_row
 from sheets_sync.model.layout import TABLES, Column, Table
-from sheets_sync.model.template import column_names, header_row
 from sheets_sync.workbook import SheetContent
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -99,7 +99,7 @@ def fill_sheet(ws: Worksheet, content: SheetContent) -> None:
 
 
 def _format_table(ws: Worksheet, content: SheetContent, table: Table) -> None:
-    top, found = header_row(content.rows, column_names(table))
+    top, found = header_row(content.rows, table)
     if not found:
         return
     for r in range(1, top):

@@ -16,8 +16,8 @@ from sheets_sync.a1 import col_letters
 from sheets_sync.backends.excel.cells import cell_xml, escape_attr, escape_text
 from sheets_sync.backends.excel.sheet import SheetStyle, range_text
 from sheets_sync.backends.excel.styles import ISO_DATE, Styles
+from sheets_sync.model.headers import header_row
 from sheets_sync.model.layout import TABLES, Column
-from sheets_sync.model.template import column_names, header_row
 from sheets_sync.workbook import CellValue, SheetContent
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -112,7 +112,7 @@ def new_sheet_xml(content: SheetContent, style: SheetStyle, template: TemplateSt
                   drawing_rid: str | None) -> bytes:
     """A complete worksheet part for ``content``."""
     table = _TABLES.get(content.table or "") if template is not None else None
-    top, found = header_row(content.rows, column_names(table)) if table else (0, {})
+    top, found = header_row(content.rows, table) if table else (0, {})
     cell_styles: dict[tuple[int, int], int | None] = {}
     cols_xml = validations = auto_filter = pane = ""
     if table is not None and template is not None and found:

@@ -304,7 +304,7 @@ def add_sheets(path: Path, sheets: list[SheetContent], columns: dict[str, list[s
     """``init --into``: add the template sheets and the missing headers (appended to each
     sheet's header row, found as ``init`` and the reader find it: ``layout`` is the config
     file's ``[layout]`` table, so a team's own headers count)."""
-    from sheets_sync.model.template import sheet_header_row
+    from sheets_sync.model.headers import sheet_header_row
     from sheets_sync.workbook import TableRef
 
     tables: dict[str, TableRef] = {}

@@ -43,7 +43,7 @@ from sheets_sync.backends.google.write import (
 )
 from sheets_sync.config import Config, user_dir
 from sheets_sync.errors import RemoteError, SourceChanged, SourceError
-from sheets_sync.model.template import find_sheet, sheet_header_row
+from sheets_sync.model.headers import find_sheet, sheet_header_row
 from sheets_sync.model.layout import SETTINGS
 from sheets_sync.model.settings import SPEC_BY_KEY, find_spec
 from sheets_sync.workbook import SheetContent, SheetData, WorkbookData, WriteBatch, WriteResult

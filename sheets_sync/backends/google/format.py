@@ -12,8 +12,9 @@ import datetime as dt
 from typing import Any
 
 from sheets_sync.backends.google.values import extended_value
+from sheets_sync.model.headers import header_row
 from sheets_sync.model.layout import TABLES, Column, normalize_header
-from sheets_sync.model.template import column_names, content_header_row, header_row
+from sheets_sync.model.template import content_header_row
 from sheets_sync.workbook import SheetContent
 
 MIN_ROWS = 1000  # Google's own default grid for a new sheet
@@ -91,7 +92,7 @@ def table_format_requests(sheet_id: int, content: SheetContent) -> list[dict[str
     table = _TABLES.get(content.table or "")
     if table is None:
         return []
-    top, found = header_row(content.rows, column_names(table))
+    top, found = header_row(content.rows, table)
     if not found:
         return []
     rows, _ = grid_size(content)
