@@ -59,3 +59,35 @@ def test_a_sheet_holding_two_tables_is_left_whole() -> None:
     data = _data()
     slim_for_write(data, {"clients": CLIENTS, "other": TableRef("Clients", 2, "Email")})
     assert data.sheets["Clients"].rows == _data().sheets["Clients"].rows
+
+
+def test_one_resolver_says_where_each_update_goes_and_why_not() -> None:
+    from sheets_sync.write.cells import Unplaced, key_rows, place
+
+    grid = {3: {1: "C-1", 2: "Ann"}, 4: {1: None, 2: "Bob"}, 5: {1: "C-2"}, 6: {1: "C-2"}, 1: {1: "Client ID"}}
+    by_key = key_rows((r, cols.get(1)) for r, cols in grid.items() if r > 1)
+    assert by_key == {"C-1": [3], "C-2": [5, 6]}
+
+    def cell(row: int, col: int) -> object:
+        return grid.get(row, {}).get(col)
+
+    def where(key: str, row: int = 0, fill: bool = False, check: dict[int | None, object] | None = None) -> object:
+        update = RowUpdate(CLIENTS, key, row, {}, fill_key=fill)
+        return place(update, by_key, 1, 1, (check or {}).items(), cell)
+
+    assert where("C-1").row == 3
+    assert (where("C-9").why, where("C-2").why, where("C-2").rows) == (Unplaced.GONE, Unplaced.SEVERAL, (5, 6))
+    assert where("C-4", 4, True, {2: "Bob"}).row == 4
+    assert where("C-4", 4, True, {2: "Zed"}).why is Unplaced.TAKEN
+    assert where("C-4", 4, True, {None: "Bob"}).why is Unplaced.TAKEN  # a checked column not found
+    assert where("C-4", 3, True, {2: "Ann"}).why is Unplaced.TAKEN  # its key cell is filled now
+    assert where("C-1", 4, True, {2: "Bob"}).why is Unplaced.PRESENT
+
+
+def test_a_new_key_already_in_the_sheet_is_not_written_again() -> None:
+    """Google refused this; the Excel writer wrote the key a second time (two rows with one ID)."""
+    batch = WriteBatch(tables={"Clients": CLIENTS})
+    batch.updates.append(RowUpdate(CLIENTS, "C-3", 4, {"Touches": 0}, fill_key=True, check={"Name": "Bob"}))
+    writes = cells_for(batch, _data())
+    assert writes.cells == {}
+    assert writes.dropped == ["Clients: C-3 is already in the Client ID column (rows 8); it was not written again in row 4"]

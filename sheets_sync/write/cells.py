@@ -8,17 +8,21 @@ grid of changes that any writer can apply.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
+from operator import itemgetter
 
 from sheets_sync.model.layout import normalize_header
 from sheets_sync.model.values import text
-from sheets_sync.workbook import CellValue, SheetData, TableRef, WorkbookData, WriteBatch
+from sheets_sync.workbook import CellValue, RowUpdate, SheetData, TableRef, WorkbookData, WriteBatch
 
 NO_SHEET = "{sheet}: no such sheet any more; {what} not written"
 NO_COLUMN = "{sheet}: no column headed {header!r} in row {row}; {what} not written"
 NO_KEY = "{sheet}: {key} is no longer in the {header} column; its update was not written"
 TWICE = "{sheet}: {key} appears in rows {rows}; its update was not written (make the {header} values unique)"
 KEY_TAKEN = "{sheet}: row {row} changed since it was read; the new {header} {key} was not written there"
+KEY_PRESENT = "{sheet}: {key} is already in the {header} column (rows {rows}); it was not written again in row {row}"
 
 
 @dataclass
@@ -63,7 +67,7 @@ def slim_for_write(data: WorkbookData, tables: dict[str, TableRef]) -> None:
 
 
 def _slim_sheet(sheet: SheetData, ref: TableRef) -> None:
-    key_col = _Headers(sheet, ref.header_row).find(ref.key_header)
+    key_col = Columns(sheet.rows[ref.header_row - 1] if 0 < ref.header_row <= len(sheet.rows) else [], ref.header_row).find(ref.key_header)
     rows = sheet.rows
     for index in range(max(ref.header_row, 0), used_rows(sheet) - 1):
         row = rows[index]
@@ -74,12 +78,12 @@ def _slim_sheet(sheet: SheetData, ref: TableRef) -> None:
             rows[index] = tuple(row[:key_col])  # type: ignore[call-overload]
 
 
-class _Headers:
-    """One table's header row: normalized header -> column, including planned new ones."""
+class Columns:
+    """One table's header row: normalized header -> 1-based column, new ones added after
+    the last header (both backends find a column by header text this way)."""
 
-    def __init__(self, sheet: SheetData, row: int) -> None:
+    def __init__(self, cells: Sequence[object], row: int) -> None:
         self.row = row
-        cells = sheet.rows[row - 1] if 0 < row <= len(sheet.rows) else []
         self.cols: dict[str, int] = {}
         self._seen: dict[str, str] = {}
         self.last = 0
@@ -90,12 +94,72 @@ class _Headers:
             self.cols.setdefault(normalize_header(value), index)
 
     def find(self, header: str | None) -> int | None:
+        """The column headed ``header`` (matched as the reader matches headers), or None."""
         if not header:
             return None
         key = self._seen.get(header)
         if key is None:
             key = self._seen[header] = normalize_header(header)
         return self.cols.get(key)
+
+    def add(self, header: str) -> int | None:
+        """Put a new ``header`` after the last one; its column, or None when it is there already."""
+        if self.find(header) is not None:
+            return None
+        self.last += 1
+        self.cols[normalize_header(header)] = self.last
+        return self.last
+
+
+class Unplaced(Enum):
+    """Why an update found no row to go to."""
+
+    GONE = "gone"  # its key is in no row any more
+    SEVERAL = "several"  # its key is on more than one row
+    TAKEN = "taken"  # a new key's row changed: its key cell is filled, or a checked cell differs
+    PRESENT = "present"  # a new key is in the sheet already
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an update goes: its ``row``, or why it goes nowhere (``rows``: where its key is)."""
+
+    row: int | None
+    why: Unplaced | None = None
+    rows: tuple[int, ...] = ()
+
+
+DROPPED =  {Unplaced.GONE: NO_KEY, Unplaced.SEVERAL: TWICE, Unplaced.TAKEN: KEY_TAKEN, Unplaced.PRESENT: KEY_PRESENT}
+
+
+def key_rows(keys: Iterable[tuple[int, object]]) -> dict[str, list[int]]:
+    """Key text -> the rows holding it, in order, from (row, key cell) pairs; blank keys left out."""
+    index: dict[str, list[int]] = {}
+    for row, value in sorted(keys, key=itemgetter(0)):
+        key = text(value)
+        if key:
+            index.setdefault(key, []).append(row)
+    return index
+
+
+def place(update: RowUpdate, by_key: dict[str, list[int]], header_row: int, key_col: int,
+          checks: Iterable[tuple[int | None, object]], cell: Callable[[int, int], object]) -> Placement:
+    """The row ``update`` goes to, in the sheet as it is now: the one row holding its key;
+    for a new key (``fill_key``), its own row while that row's key cell is still blank and
+    its ``checks`` (column, value; None for a column not found) still hold there.
+    ``by_key`` is ``key_rows`` of the key column, ``cell(row, col)`` a cell as it is now."""
+    key = text(update.key)
+    if update.fill_key:
+        row = update.row_hint
+        if by_key.get(key):
+            return Placement(None, Unplaced.PRESENT, tuple(by_key[key]))
+        still = text(cell(row, key_col)) == "" and all(
+            col is not None and text(cell(row, col)) == text(value) for col, value in checks)
+        return Placement(row) if still and row > header_row else Placement(None, Unplaced.TAKEN)
+    rows = by_key.get(key, [])
+    if len(rows) == 1:
+        return Placement(rows[0])
+    return Placement(None, Unplaced.SEVERAL if rows else Unplaced.GONE, tuple(rows))
 
 
 def cells_for(batch: WriteBatch, data: WorkbookData) -> CellWrites:
@@ -106,10 +170,10 @@ def cells_for(batch: WriteBatch, data: WorkbookData) -> CellWrites:
     message in ``dropped``; tool sheets are not part of the writes (they are written whole).
     """
     writes = CellWrites()
-    headers: dict[str, _Headers] = {}
+    headers: dict[str, Columns] = {}
     titles: dict[str, str] = {}
 
-    def table(sheet_title: str) -> tuple[SheetData, _Headers] | None:
+    def table(sheet_title: str) -> tuple[SheetData, Columns] | None:
         sheet = data.sheet(sheet_title)
         if sheet is None:
             return None
@@ -117,7 +181,7 @@ def cells_for(batch: WriteBatch, data: WorkbookData) -> CellWrites:
         if sheet.title not in headers:
             ref = batch.tables.get(sheet_title) or batch.tables.get(sheet.title)
             row = ref.header_row if ref else 1
-            headers[sheet.title] = _Headers(sheet, row)
+            headers[sheet.title] = Columns(sheet.rows[row - 1] if 0 < row <= len(sheet.rows) else [], row)
             writes.header_rows[sheet.title] = row
         return sheet, headers[sheet.title]
 
@@ -128,11 +192,9 @@ def cells_for(batch: WriteBatch, data: WorkbookData) -> CellWrites:
             continue
         sheet, head = found
         for header in new:
-            if head.find(header) is not None:
-                continue
-            head.last += 1
-            head.cols[normalize_header(header)] = head.last
-            writes.put(sheet.title, head.row, head.last, header)
+            col = head.add(header)
+            if col is not None:
+                writes.put(sheet.title, head.row, col, header)
 
     keys: dict[tuple[str, int], dict[str, list[int]]] = {}
     for update in batch.updates:
@@ -147,31 +209,20 @@ def cells_for(batch: WriteBatch, data: WorkbookData) -> CellWrites:
             writes.dropped.append(NO_COLUMN.format(sheet=sheet.title, header=ref.key_header, row=head.row,
                                                  what=f"the update of {update.key}"))
             continue
+        index = keys.get((sheet.title, key_col))
+        if index is None:
+            index = keys[(sheet.title, key_col)] = key_rows(
+                (number, sheet.cell(number, key_col)) for number in range(head.row + 1, len(sheet.rows) + 1))
+        placed = place(update, index, head.row, key_col, ((head.find(h), v) for h, v in update.check.items()),
+                       sheet.cell)
+        if placed.row is None:
+            message = DROPPED[placed.why]  # type: ignore[index]
+            writes.dropped.append(message.format(sheet=sheet.title, key=update.key, header=ref.key_header,
+                                                 row=update.row_hint, rows=", ".join(map(str, placed.rows))))
+            continue
+        row = placed.row
         if update.fill_key:
-            row = update.row_hint
-            still = text(sheet.cell(row, key_col)) == "" and all(
-                head.find(h) is not None and text(sheet.cell(row, head.find(h) or 0)) == text(v)
-                for h, v in update.check.items())
-            if not still or row <= head.row:
-                writes.dropped.append(KEY_TAKEN.format(sheet=sheet.title, row=row, header=ref.key_header, key=update.key))
-                continue
             writes.put(sheet.title, row, key_col, update.key)
-        else:
-            index = keys.get((sheet.title, key_col))
-            if index is None:
-                index = {}
-                for number in range(head.row + 1, len(sheet.rows) + 1):
-                    value = text(sheet.cell(number, key_col))
-                    if value:
-                        index.setdefault(value, []).append(number)
-                keys[(sheet.title, key_col)] = index
-            rows = index.get(text(update.key), [])
-            if len(rows) != 1:
-                message = TWICE if rows else NO_KEY
-                writes.dropped.append(message.format(sheet=sheet.title, key=update.key, header=ref.key_header,
-                                                   rows=", ".join(map(str, rows))))
-                continue
-            row = rows[0]
         wrote = False
         target = None  # the row's planned cells: looked up once per row, not per cell
         for header, value in update.values.items():

@@ -35,9 +35,16 @@ from sheets_sync.workbook import (
     WriteBatch,
     WriteResult,
 )
+from sheets_sync.write.cells import Unplaced, key_rows, place
 
 MOVED = "{sheet}: columns were moved or renamed while the tool was running"
 RENAMED = "a sheet was added, renamed or deleted while the tool was running"
+_DROPPED = {  # after "Sheet: Client ID C-7"
+    Unplaced.PRESENT: " is already in the sheet; the ID was not written again",
+    Unplaced.TAKEN: ": row {row} changed while the tool was running, so its new ID was not written",
+    Unplaced.GONE: " is no longer in the sheet, so its update was dropped",
+    Unplaced.SEVERAL: " is on several rows ({rows}): fix the duplicate; nothing written there",
+}
 
 
 @dataclass
@@ -213,27 +220,12 @@ class SpreadsheetEdit:
             result.dropped.append(f"{where}: this table has no key column, so the update was dropped")
             return None
         key_col = table.col(key_header)
-        rows = table.key_rows(fresh, key_col)
-        if update.fill_key:
-            row = update.row_hint
-            if rows.get(update.key):
-                result.dropped.append(f"{where} is already in the sheet; the ID was not written again")
-                return None
-            same = all(text(fresh.get(row, table.col(h))) == text(v) for h, v in update.check.items())
-            if text(fresh.get(row, key_col)) or not same:
-                result.dropped.append(
-                    f"{where}: row {row} changed while the tool was running, so its new ID was not written")
-                return None
-            return row
-        found = rows.get(update.key, [])
-        if not found:
-            result.dropped.append(f"{where} is no longer in the sheet, so its update was dropped")
-            return None
-        if len(found) > 1:
-            listed = ", ".join(str(r) for r in found)
-            result.dropped.append(f"{where} is on several rows ({listed}): fix the duplicate; nothing written there")
-            return None
-        return found[0]
+        placed = place(update, table.key_rows(fresh, key_col), table.ref.header_row, key_col,
+                       ((table.col(h), v) for h, v in update.check.items()), fresh.get)
+        if placed.row is None:
+            result.dropped.append(where + _DROPPED[placed.why].format(  # type: ignore[index]
+                row=update.row_hint, rows=", ".join(map(str, placed.rows))))
+        return placed.row
 
     def _appends(self, table: _TableEdit, fresh: Fresh, rows: list[dict[str, CellValue]],
                  result: WriteResult) -> None:
@@ -407,16 +399,10 @@ class _TableEdit:
                 raise SourceChanged(MOVED.format(sheet=self.meta.title) + "; run it again", source=label)
 
     def key_rows(self, fresh: Fresh, key_col: int) -> dict[str, list[int]]:
+        """Key text -> rows, in the fresh read (made once)."""
         if self._keys is None:
-            self._keys = {}
-            for row, cols in fresh.cells.items():
-                if row <= self.ref.header_row:
-                    continue
-                key = text(cols.get(key_col))
-                if key:
-                    self._keys.setdefault(key, []).append(row)
-            for rows in self._keys.values():
-                rows.sort()
+            self._keys = key_rows((row, cols.get(key_col)) for row, cols in fresh.cells.items()
+                                  if row > self.ref.header_row)
         return self._keys
 
 
