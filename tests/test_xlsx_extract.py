@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheets_sync.backends.excel.sheet import extract_rows, extract_rows_from
+from sheets_sync.backends.excel.extract import extract_rows, extract_rows_from
 
 
 def sheet_xml(prefix: str = "", rows: int = 40, numbered: bool = True) -> bytes:
