@@ -188,7 +188,8 @@ def child(mode: str, path: Path) -> dict[str, float]:
         wb.close()
     elif mode == "read-lxml":
         from sheets_sync.backends.excel.package import Package
-        from sheets_sync.backends.excel.read import read_lxml, workbook_info
+        from sheets_sync.backends.excel.read import workbook_info
+        from sheets_sync.backends.excel.read_lxml import read_lxml
 
         with Package(path) as pkg:
             read_lxml(pkg, workbook_info(pkg))

@@ -165,7 +165,8 @@ def test_calamine_and_the_lxml_reader_agree(tmp_path, build):
     from xlsx_fixtures import CORPUS, rich
 
     from sheets_sync.backends.excel.package import Package
-    from sheets_sync.backends.excel.read import read_lxml, read_workbook, workbook_info
+    from sheets_sync.backends.excel.read import read_workbook, workbook_info
+    from sheets_sync.backends.excel.read_lxml import read_lxml
 
     if build == "corpus":
         if not CORPUS.is_dir():
@@ -290,7 +291,8 @@ def test_days_before_1900_03_01_read_as_excel_shows_them_and_read_back_after_a_w
     writer and calamine knew it; the lxml reader (and so the read-back after every write)
     read serial 1 as 1899-12-31, and a write of such a date failed its read-back."""
     from sheets_sync.backends.excel.package import Package
-    from sheets_sync.backends.excel.read import read_lxml, read_workbook
+    from sheets_sync.backends.excel.read import read_workbook
+    from sheets_sync.backends.excel.read_lxml import read_lxml
 
     path = tmp_path / "early.xlsx"
     wb = openpyxl.Workbook()

@@ -26,7 +26,8 @@ from xlsx_fixtures import simple
 from sheets_sync.backends.excel.backend import ExcelBackend
 from sheets_sync.backends.excel.create import create_workbook
 from sheets_sync.backends.excel.package import Package
-from sheets_sync.backends.excel.read import read_lxml, workbook_info
+from sheets_sync.backends.excel.read import workbook_info
+from sheets_sync.backends.excel.read_lxml import read_lxml
 from sheets_sync.cli import cli
 from sheets_sync.workbook import RowUpdate, SheetContent, TableRef, WriteBatch
 

@@ -20,13 +20,8 @@ import re
 from lxml import etree
 
 from sheets_sync.backends.excel.cells import escape_attr
-from sheets_sync.backends.excel.read import (
-    _BUILTIN_DATE_FORMATS,
-    NS_MAIN,
-    is_date_format,
-    local,
-    safe_parser,
-)
+from sheets_sync.backends.excel.read import NS_MAIN, local, safe_parser
+from sheets_sync.backends.excel.read_lxml import _BUILTIN_DATE_FORMATS, is_date_format
 from sheets_sync.errors import SourceError
 
 ISO_DATE = "yyyy-mm-dd"

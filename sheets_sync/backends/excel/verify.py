@@ -17,7 +17,8 @@ from typing import IO
 from sheets_sync.backends.excel.append import StreamedPart
 from sheets_sync.backends.excel.extract import extract_rows, extract_rows_from
 from sheets_sync.backends.excel.package import Package
-from sheets_sync.backends.excel.read import WorkbookInfo, date_styles, iter_rows, workbook_info
+from sheets_sync.backends.excel.read import WorkbookInfo, workbook_info
+from sheets_sync.backends.excel.read_lxml import date_styles, iter_rows
 from sheets_sync.backends.excel.spill import Checksummed, SpilledPart
 from sheets_sync.errors import SourceError
 from sheets_sync.workbook import CellValue, SheetContent
