@@ -306,6 +306,24 @@ def test_time_limit_comes_from_the_settings_sheet_unless_given(api: FakeSheetsAP
     assert given.time_limit == 3
 
 
+def test_the_time_limit_is_read_from_the_settings_sheet_the_config_names(api: FakeSheetsAPI) -> None:
+    # The Settings sheet is read one way, the model's: a team's own title and headers count
+    # for the time limit as they do for a run.
+    from sheets_sync.config import Config
+
+    layout = {"settings": {"sheet": "Our rules", "columns": {"value": "Amount"}}}
+    key = api.add_spreadsheet("Book", {"Clients": [CLIENT_HEADER], "Tasks": [["Task ID", "Client ID", "Status"]],
+                                       "Touches": [["Date", "Client ID"]],
+                                       "Our rules": [["Setting", "Amount"], ["Google time limit (seconds)", "45"]]})
+    gb = GoogleBackend(key, Config(data={"layout": layout}))
+    data = gb.read()
+    assert read_book(data, layout).settings.google_time_limit_seconds == 45
+    assert gb.time_limit == 45
+    plain = GoogleBackend(key)  # without the config, "Our rules" is not the Settings sheet
+    plain.read()
+    assert plain.time_limit == 120
+
+
 def test_a_renamed_staff_column_does_not_stop_the_write(api: FakeSheetsAPI) -> None:
     key = seed(api, 2)
     gb = backend(key)

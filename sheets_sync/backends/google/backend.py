@@ -43,9 +43,9 @@ from sheets_sync.backends.google.write import (
 )
 from sheets_sync.config import Config, user_dir
 from sheets_sync.errors import RemoteError, SourceChanged, SourceError
-from sheets_sync.model.headers import find_sheet, sheet_header_row
-from sheets_sync.model.layout import SETTINGS
-from sheets_sync.model.settings import SPEC_BY_KEY, find_spec
+from sheets_sync.model.headers import sheet_header_row
+from sheets_sync.model.read import sheet_settings
+from sheets_sync.model.settings import SPEC_BY_KEY
 from sheets_sync.workbook import SheetContent, SheetData, WorkbookData, WriteBatch, WriteResult
 
 META_FIELDS = (
@@ -173,7 +173,7 @@ class GoogleBackend:
             sheets[meta_sheet.title] = SheetData(meta_sheet.title, rows)
         data = WorkbookData(sheets, date_system=1900, source=self.label)
         self._snapshot = data
-        self._sheet_limit = _sheet_time_limit(data)
+        self._sheet_limit = _sheet_time_limit(data, self.config.section("layout"))
         return data
 
     def _remember(self, meta: dict[str, Any]) -> None:
@@ -313,20 +313,11 @@ def create_spreadsheet(title: str, sheets: list[SheetContent], config: Config | 
     return key
 
 
-def _sheet_time_limit(data: WorkbookData) -> float | None:
-    """The 'Google time limit (seconds)' row of the Settings sheet, when it holds a number."""
-    sheet = find_sheet(data, SETTINGS)
-    if sheet is None:
-        return None
-    for row in sheet.rows[:200]:
-        for index, cell in enumerate(row[:-1]):
-            spec = find_spec(cell) if isinstance(cell, str) else None
-            if spec is not None and spec.key == "google_time_limit_seconds":
-                value = row[index + 1]
-                if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-                    return float(value)
-                return None
-    return None
+def _sheet_time_limit(data: WorkbookData, layout: dict[str, Any]) -> float | None:
+    """The Settings sheet's 'Google time limit (seconds)', read as a run reads it, when it is
+    set to more than 0."""
+    limit = sheet_settings(data, layout).get("google_time_limit_seconds")
+    return float(limit) if limit else None
 
 
 __all__ = ["GoogleBackend", "SheetMeta", "create_spreadsheet"]
