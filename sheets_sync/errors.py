@@ -1,6 +1,9 @@
-"""One exception base class and small subclasses that carry their context.
+"""Every exception the library raises on purpose, in one place.
 
-The command line turns each into one line on stderr and the exit code named here.
+``SheetsSyncError`` and its subclasses end a run: the command line turns each into one line
+on stderr and the exit code named here. The rest (``BadValue``, ``BadAddress``,
+``RenderError``, ``FitError``) are caught inside the library and become a Problem at a cell
+or a line in a report; they never reach the command line.
 """
 
 from __future__ import annotations
@@ -53,7 +56,35 @@ class RemoteError(SourceError):
         self.status = status
 
 
+class RunLocked(SourceError):
+    """Another run holds the lock on this source's state folder."""
+
+
 class MailError(SheetsSyncError):
     """The mail server could not be reached or refused our login (exit 3)."""
 
     exit_code = EXIT_SOURCE
+
+
+class BadValue(ValueError):
+    """A cell value that cannot be used; the message tells the person how to fix it."""
+
+
+class BadAddress(ValueError):
+    """An address no server takes (or a special-use one where those are refused); the
+    message says why, in words a person can act on."""
+
+
+class RenderError(Exception):
+    """A template failed; ``where`` is 'templates/x.txt line 3'."""
+
+    def __init__(self, template: str, line: int | None, message: str) -> None:
+        self.template, self.line = template, line
+        where = f"{template} line {line}" if line else template
+        super().__init__(f"{where}: {message}")
+        self.where = where
+        self.detail = message
+
+
+class FitError(Exception):
+    """The BG/NBD model could not be fitted; the message says why, in one line."""

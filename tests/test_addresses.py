@@ -16,12 +16,12 @@ from workbooks import CLIENT_HEADER, TASK_HEADER, TOUCH_HEADER, D, write_workboo
 
 from sheets_sync.cli import cli
 from sheets_sync.config import Config
-from sheets_sync.errors import ConfigError
+from sheets_sync.errors import BadAddress, ConfigError
 from sheets_sync.mail.config import resolve_mail_settings
 from sheets_sync.mail.message import Message
 from sheets_sync.mail.outbox import OutboxMailer
 from sheets_sync.mail.smtp import SmtpMailer
-from sheets_sync.model.addresses import BadAddress, check_address
+from sheets_sync.model.addresses import check_address
 from sheets_sync.sync import run_sync
 
 MON = D(2026, 11, 23)

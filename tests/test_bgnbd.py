@@ -11,6 +11,7 @@ import pytest
 np = pytest.importorskip("numpy")
 pytest.importorskip("scipy")
 
+from sheets_sync.errors import FitError  # noqa: E402
 from sheets_sync.stats import bgnbd  # noqa: E402
 from sheets_sync.stats.bgnbd import RFM, BGNBDFit  # noqa: E402
 
@@ -96,10 +97,10 @@ def test_time_unit_is_weeks_unless_history_is_long():
 
 def test_too_few_customers_is_a_reason_not_a_crash():
     few = [RFM(str(i), 1, 1.0, 5.0) for i in range(bgnbd.MIN_CUSTOMERS - 1)]
-    with pytest.raises(bgnbd.FitError, match="needs 20"):
+    with pytest.raises(FitError, match="needs 20"):
         bgnbd.fit(few)
     nobody_returned = [RFM(str(i), 0, 0.0, 5.0) for i in range(50)]
-    with pytest.raises(bgnbd.FitError, match="bought twice"):
+    with pytest.raises(FitError, match="bought twice"):
         bgnbd.fit(nobody_returned)
 
 

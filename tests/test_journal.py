@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from sheets_sync.errors import SourceError
-from sheets_sync.mail.journal import Journal, RunLocked, reconcile, run_lock
+from sheets_sync.errors import RunLocked, SourceError
+from sheets_sync.mail.journal import Journal, reconcile, run_lock
 from sheets_sync.mail.message import Message
 
 

@@ -11,8 +11,8 @@ import pytest
 from memory_backend import MemoryBackend
 from smtp_server import MailServer, down_settings
 
-from sheets_sync.errors import MailError
-from sheets_sync.mail.journal import Journal, RunLocked, run_lock
+from sheets_sync.errors import MailError, RunLocked
+from sheets_sync.mail.journal import Journal, run_lock
 from sheets_sync.mail.smtp import SmtpMailer
 from sheets_sync.sync import load, run_sync
 

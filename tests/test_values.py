@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sheets_sync.errors import BadValue
 from sheets_sync.model.values import (
-    BadValue,
     date_to_serial,
     parse_bool,
     parse_choice,

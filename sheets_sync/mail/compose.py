@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from sheets_sync.errors import RenderError
 from sheets_sync.mail.message import Message
 from sheets_sync.mail.render import (
-    RenderError,
     Templates,
     client_view,
     long_day,

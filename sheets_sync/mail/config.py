@@ -15,8 +15,8 @@ from email.utils import formataddr, parseaddr
 from typing import Any
 
 from sheets_sync.config import Config
-from sheets_sync.errors import ConfigError
-from sheets_sync.model.addresses import BadAddress, check_address
+from sheets_sync.errors import BadAddress, ConfigError
+from sheets_sync.model.addresses import check_address
 
 KEYRING_SERVICE = "sheets-sync"
 SECURITY_CHOICES = ("ssl", "starttls", "none")

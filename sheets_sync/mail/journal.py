@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sheets_sync.errors import SourceError
+from sheets_sync.errors import RunLocked, SourceError
 from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.model.rows import Problem, Touch
 
@@ -65,10 +65,6 @@ UNKNOWN_PROBLEM = (
     "arrived, so it was not sent again. Check with the recipient or your Sent folder; to send it "
     "again, delete its row from Touches."
 )
-
-
-class RunLocked(SourceError):
-    """Another run holds the lock on this source's state folder."""
 
 
 @dataclass(frozen=True)

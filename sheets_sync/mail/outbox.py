@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from sheets_sync.errors import BadAddress
 from sheets_sync.mail.journal import Journal
 from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.mail.mime import clean_header, email_bytes
-from sheets_sync.model.addresses import BadAddress, check_address
+from sheets_sync.model.addresses import check_address
 
 
 def file_name(key: str) -> str:

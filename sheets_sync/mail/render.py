@@ -27,22 +27,12 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from sheets_sync.errors import RenderError
 from sheets_sync.model.rows import Client, Task
 from sheets_sync.model.settings import Settings
 from sheets_sync.rules.cadence import money
 
 BUILT_IN = "sheets_sync.templates"
-
-
-class RenderError(Exception):
-    """A template failed; ``where`` is 'templates/x.txt line 3'."""
-
-    def __init__(self, template: str, line: int | None, message: str) -> None:
-        self.template, self.line = template, line
-        where = f"{template} line {line}" if line else template
-        super().__init__(f"{where}: {message}")
-        self.where = where
-        self.detail = message
 
 
 @dataclass

@@ -28,12 +28,12 @@ from typing import Any
 import yagmail
 
 from sheets_sync.config import Config
-from sheets_sync.errors import MailError
+from sheets_sync.errors import BadAddress, MailError
 from sheets_sync.mail.config import MailSettings, resolve_mail_settings
 from sheets_sync.mail.journal import Journal
 from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.mail.mime import clean_header, email_bytes
-from sheets_sync.model.addresses import BadAddress, check_address
+from sheets_sync.model.addresses import check_address
 
 RETRIES = 3  # transient failures retried this many times per message, then deferred
 BACKOFF_SECONDS = 2.0  # first pause; doubled each retry

@@ -20,6 +20,8 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
+from sheets_sync.errors import BadAddress
+
 # email_validator's SPECIAL_USE_DOMAIN_NAMES (2.x), less "invalid", refused by the rule itself.
 SPECIAL_USE = ("arpa", "local", "localhost", "onion", "test")
 NEVER = ("invalid",)
@@ -32,11 +34,6 @@ _PLAIN = re.compile(
 
 
 SETTING_LABEL = "Email .local and .test addresses"  # the Settings sheet row (settings.SPECS)
-
-
-class BadAddress(ValueError):
-    """An address no server takes (or a special-use one where those are refused); the
-    message says why, in words a person can act on."""
 
 
 def special_use(domain: str) -> str:

@@ -12,16 +12,13 @@ import re
 from dateutil import parser as date_parser
 
 from sheets_sync.dates import MAX_SERIAL, date_of, serial
-from sheets_sync.model.addresses import BadAddress, check_address
+from sheets_sync.errors import BadAddress, BadValue
+from sheets_sync.model.addresses import check_address
 
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})\s*$")
 _NO_YEAR = re.compile(r"^\s*\d{1,2}[/.\-]\d{1,2}\s*$")
 TRUE_WORDS = {"yes", "y", "true", "x", "1", "✓", "✔", "donotemail", "dne", "optout", "on"}
 FALSE_WORDS = {"no", "n", "false", "0", "", "off", "-"}
-
-
-class BadValue(ValueError):
-    """A cell value that cannot be used; the message tells the person how to fix it."""
 
 
 def text(value: object) -> str:

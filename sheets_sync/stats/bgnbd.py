@@ -18,16 +18,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from sheets_sync.errors import FitError
+
 NEEDS_EXTRA = "the BG/NBD model needs numpy and scipy: pip install 'sheets-sync[stats]'"
 MIN_CUSTOMERS = 20
 DAYS_PER_UNIT = {"weeks": 7.0, "months": 365.25 / 12}
 # Beyond this span of sales history, weeks make alpha and T large numbers; months keep the
 # parameters near 1, where the optimiser starts.
 WEEKS_UP_TO_DAYS = 3 * 365
-
-
-class FitError(Exception):
-    """The model could not be fitted; the message says why, in one line."""
 
 
 @dataclass(frozen=True)

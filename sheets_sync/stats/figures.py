@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sheets_sync.errors import ConfigError
+from sheets_sync.errors import ConfigError, FitError
 from sheets_sync.model.rows import Book, Client, Sale, Task, Touch
 from sheets_sync.model.settings import Settings
 from sheets_sync.rules.cadence import counts
@@ -533,7 +533,7 @@ def purchase_outlook(sales: Sequence[Sale], today: dt.date,
         fit = bgnbd.fit(data, unit)
     except ImportError:
         return None, [], bgnbd.NEEDS_EXTRA
-    except bgnbd.FitError as exc:
+    except FitError as exc:
         return None, [], str(exc)
     ahead = PERIOD_DAYS[period] / unit_days
     outlook = [ClientOutlook(c.customer_id, c.x + 1, bgnbd.p_alive(fit, c.x, c.t_x, c.T),
