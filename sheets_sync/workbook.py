@@ -6,7 +6,6 @@ know which one it runs on.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,15 +128,6 @@ class WriteBatch:
             or self.tool_sheets
         )
 
-    def cell_count(self) -> int:
-        """How many cells the batch writes (for reports and benchmarks)."""
-        return (
-            sum(len(v) for v in self.new_columns.values())
-            + sum(len(u.values) + (1 if u.fill_key else 0) for u in self.updates)
-            + sum(len(row) for rows in self.appends.values() for row in rows)
-            + sum(len(r) for s in self.tool_sheets for r in s.rows)
-        )
-
 
 @dataclass
 class WriteResult:
@@ -146,8 +136,3 @@ class WriteResult:
     rows_updated: int = 0  # distinct existing rows that got at least one new value
     rows_appended: int = 0
     dropped: list[str] = field(default_factory=list)  # human messages for updates that found no row
-
-
-def is_date(value: CellValue) -> bool:
-    """True for date and datetime values."""
-    return isinstance(value, (dt.date, dt.datetime))

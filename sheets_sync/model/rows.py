@@ -58,11 +58,6 @@ class Client:
         """The first word of the name, for greetings."""
         return self.name.split()[0] if self.name.split() else self.name
 
-    @property
-    def can_email(self) -> bool:
-        """True when the tool may email this client at all."""
-        return bool(self.email) and not self.do_not_email and self.status not in ("Lost", "No Sale")
-
 
 @dataclass(slots=True)
 class Task:
@@ -126,14 +121,3 @@ class Book:
     missing_tool_columns: dict[str, list[str]]  # table name -> headers to create
     has_sales: bool = False
     settings: Settings = field(default_factory=Settings)
-
-    def client(self, client_id: str) -> Client | None:
-        """The client with this ID, or None."""
-        return self._clients_by_id().get(client_id)
-
-    def _clients_by_id(self) -> dict[str, Client]:
-        cache = self.__dict__.get("_by_id")
-        if cache is None or len(cache) != len(self.clients):
-            cache = {c.client_id: c for c in self.clients}
-            self.__dict__["_by_id"] = cache
-        return cache
