@@ -194,8 +194,7 @@ def check(source: str, as_json: bool, config_path: Path | None) -> None:
     loaded = load(source, dt.date.today(), load_config(config_path, source))
     problems = loaded.book.problems + loaded.composed.problems
     if as_json:
-        emit_json({"source": loaded.backend.label, "problems": [
-            {"sheet": p.sheet, "cell": p.cell, "message": p.message} for p in problems]})
+        emit_json({"source": loaded.backend.label, "problems": [p.to_json() for p in problems]})
     else:
         report.print_problems(problems, loaded.backend.label)
     sys.exit(EXIT_PROBLEMS if problems else EXIT_OK)

@@ -106,7 +106,7 @@ def due_json(loaded: Loaded, owner: str | None) -> dict[str, Any]:
     return {
         "source": loaded.backend.label, "today": plan.today.isoformat(), "business_day": plan.business_day,
         "actions": [a.to_json() for a in actions], "owners": owners,
-        "problems": [{"sheet": p.sheet, "cell": p.cell, "message": p.message} for p in loaded.book.problems],
+        "problems": [p.to_json() for p in loaded.book.problems],
     }
 
 

@@ -101,7 +101,7 @@ class SyncReport:
                                  for m in self.planned],
             "dropped": list(self.write.dropped),
             "sheet_behind": self.behind,
-            "problems": [{"sheet": p.sheet, "cell": p.cell, "message": p.message} for p in self.problems],
+            "problems": [p.to_json() for p in self.problems],
         }
 
 

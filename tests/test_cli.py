@@ -118,6 +118,13 @@ def test_check_lists_every_bad_cell_and_exits_1(tmp_path):
     assert cells == ["Clients!A2", "Clients!D3", "Clients!H4", "Clients!I5", "Clients!I6", "Clients!A7", "Tasks!B2"]
     code, out, _ = run("check", str(book))
     assert code == 1 and "Clients!D3" in out and "not a valid email address" in out
+    # check, due and sync write a problem as the same object
+    for command in (["check"], ["due", "--today", MON], ["sync", "--dry-run", "--today", MON]):
+        code, out, _ = run(*command[:1], str(book), *command[1:], "--json")
+        typo = [p for p in json.loads(out)["problems"] if p["cell"] == "D3"]
+        assert code == 1 and len(typo) == 1, command
+        assert list(typo[0]) == ["sheet", "cell", "message"] and typo[0]["sheet"] == "Clients", command
+        assert "not a valid email address" in typo[0]["message"], command
 
 
 def test_dates_in_every_form_are_read(tmp_path):

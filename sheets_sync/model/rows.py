@@ -25,6 +25,10 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
 
+    def to_json(self) -> dict[str, str]:
+        """The problem in every --json report: {"sheet", "cell", "message"}."""
+        return {"sheet": self.sheet, "cell": self.cell, "message": self.message}
+
 
 @dataclass(slots=True)  # one per row: no __dict__ each
 class Client:
