@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sheets_sync.display import fmt_day
 from sheets_sync.model.rows import Problem
-from sheets_sync.rules.cadence import fmt_day
 from sheets_sync.rules.plan import Action
 
 if TYPE_CHECKING:

@@ -27,10 +27,10 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from sheets_sync.display import money
 from sheets_sync.errors import RenderError
 from sheets_sync.model.rows import Client, Task
 from sheets_sync.model.settings import Settings
-from sheets_sync.rules.cadence import money
 
 BUILT_IN = "sheets_sync.templates"
 

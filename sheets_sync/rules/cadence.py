@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
+from sheets_sync.display import fmt_day, money, ordinal
 from sheets_sync.model.rows import Client, Task, Touch
 from sheets_sync.model.settings import Settings
 from sheets_sync.rules.business_days import add_business_days, on_or_after
@@ -52,26 +52,6 @@ def counts(touch: Touch) -> bool:
     """True for touches that really happened (not a failed send)."""
     result = touch.result
     return not result or result[:6].lower() != "failed"
-
-
-def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th, 11th, 21st ..."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-@lru_cache(maxsize=1 << 16)  # a big book names thousands of days, each many times
-def fmt_day(day: dt.date) -> str:
-    """'Tue 1 Dec' (with the year when it is not ``day``'s own context year)."""
-    return f"{day:%a} {day.day} {day:%b}"
-
-
-def money(amount: float | None, currency: str = "$") -> str:
-    """'$3,323' or '$3,323.50'; '' when there is no amount."""
-    if amount is None:
-        return ""
-    text = f"{amount:,.2f}"
-    return f"{currency}{text[:-3] if text.endswith('.00') else text}"
 
 
 def task_step(task: Task, touches: Sequence[Touch], settings: Settings, today: dt.date) -> Step | None:

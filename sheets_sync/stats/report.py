@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sheets_sync.rules.cadence import money
+from sheets_sync.display import money
 from sheets_sync.stats.figures import PeriodFigures, StatsReport, rate
 
 NA = "n/a"
