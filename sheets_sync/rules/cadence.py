@@ -48,7 +48,7 @@ class Step:
         return URGENCY[self.rule]
 
 
-def counts(touch: Touch) -> bool:
+def is_real_touch(touch: Touch) -> bool:
     """True for touches that really happened (not a failed send)."""
     result = touch.result
     return not result or result[:6].lower() != "failed"
@@ -62,7 +62,7 @@ def task_step(task: Task, touches: Sequence[Touch], settings: Settings, today: d
         return None
     holidays = settings.holiday_set()
     prefix = f"task:{task.task_id}:"
-    sent = sorted((t for t in touches if t.ref.startswith(prefix) and counts(t)), key=lambda t: t.date)
+    sent = sorted((t for t in touches if t.ref.startswith(prefix) and is_real_touch(t)), key=lambda t: t.date)
     n = len(sent)
     last = sent[-1].date if sent else None
     final_sent = any(t.ref == prefix + "final" for t in sent)
@@ -122,7 +122,7 @@ def prospect_step(client: Client, touches: Sequence[Touch], settings: Settings, 
     owner is asked to decide."""
     holidays = settings.holiday_set()
     days: tuple[int, ...] = tuple(settings.prospect_touch_days)
-    real = sorted((t for t in touches if counts(t)), key=lambda t: t.date)
+    real = sorted((t for t in touches if is_real_touch(t)), key=lambda t: t.date)
     first = real[0].date if real else (client.client_since or today)
     later = real[1:] if real else []
     replies = [t for t in later if t.direction == "In"]
@@ -157,7 +157,7 @@ def prospect_step(client: Client, touches: Sequence[Touch], settings: Settings, 
 
 def last_touch(touches: Sequence[Touch]) -> dt.date | None:
     """The date of the latest touch that really happened."""
-    return max((t.date for t in touches if counts(t)), default=None)
+    return max((t.date for t in touches if is_real_touch(t)), default=None)
 
 
 def client_step(client: Client, touches: Sequence[Touch], settings: Settings, today: dt.date) -> Step | None:
@@ -175,7 +175,7 @@ def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, t
     cid = client.client_id
     kind, verb = ("call", "Call") if client.tier == "A" else ("email", "Email")
     since = client.client_since
-    real = [t for t in touches if counts(t)]
+    real = [t for t in touches if is_real_touch(t)]
     anchor = max((t.date for t in real), default=None) or since or today
     interval = settings.checkin_days(client.tier)
     checkin_due = on_or_after(anchor + dt.timedelta(days=interval), holidays)

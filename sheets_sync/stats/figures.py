@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sheets_sync.errors import ConfigError, FitError
 from sheets_sync.model.rows import Book, Client, Sale, Task, Touch
 from sheets_sync.model.settings import Settings
-from sheets_sync.rules.cadence import counts
+from sheets_sync.rules.cadence import is_real_touch
 from sheets_sync.stats.bgnbd import BGNBDFit
 
 PERIODS = ("month", "quarter", "year")
@@ -306,7 +306,7 @@ def reminders_before_close(task: Task, touches: Iterable[Touch]) -> int:
     """How many messages the tool sent for a closed task up to and including its Done On
     day: Touches rows whose Ref starts ``task:<id>:`` (failed sends do not count)."""
     prefix = f"task:{task.task_id}:"
-    return sum(1 for t in touches if t.ref.startswith(prefix) and counts(t)
+    return sum(1 for t in touches if t.ref.startswith(prefix) and is_real_touch(t)
                and task.done_on is not None and t.date <= task.done_on)
 
 
@@ -381,7 +381,7 @@ def conversions(clients: Iterable[Client], by_client: dict[str, list[Touch]], st
 def prospect_phase(client: Client, touches: Iterable[Touch]) -> list[Touch]:
     """The touches (that really happened) from the time the client was a prospect, by date:
     all of them for a Prospect or No Sale row, those before Client Since for a client."""
-    real = [t for t in touches if counts(t)]
+    real = [t for t in touches if is_real_touch(t)]
     if client.status in ("Prospect", "No Sale"):
         phase = real
     elif client.client_since is not None:
@@ -448,7 +448,7 @@ class AtRiskClient:
 def days_since_touch(client: Client, touches: Iterable[Touch], today: dt.date) -> int | None:
     """Days from the last real touch (any direction, not after today) or, with none, from
     Client Since, to today; None when neither is known."""
-    dates = [t.date for t in touches if counts(t) and t.date <= today]
+    dates = [t.date for t in touches if is_real_touch(t) and t.date <= today]
     anchor = max(dates) if dates else client.client_since
     return None if anchor is None else (today - anchor).days
 

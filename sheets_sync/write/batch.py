@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from sheets_sync.mail.journal import RESULT_TEXT, delivery_touch
 from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.model.rows import Book, Client, Task, Touch
-from sheets_sync.rules.cadence import counts
+from sheets_sync.rules.cadence import is_real_touch
 from sheets_sync.rules.plan import Memory, Plan, group_touches
 from sheets_sync.workbook import RowUpdate, WriteBatch
 
@@ -59,7 +59,7 @@ def _changed(old: dict[str, object], new: dict[str, object]) -> dict[str, object
 
 def _client_update(batch: WriteBatch, book: Book, client: Client, touches: list[Touch], plan: Plan,
                    memory: Memory, today: dt.date) -> None:
-    real = [t for t in touches if counts(t)]
+    real = [t for t in touches if is_real_touch(t)]
     last = max((t.date for t in real), default=None)
     step = plan.client_steps.get(client.client_id)
     mine = f"client:{client.client_id}"
@@ -90,7 +90,7 @@ def _task_update(batch: WriteBatch, book: Book, task: Task, touches: list[Touch]
         memory.dates.pop(f"task:{task.task_id}", None)
         return
     prefix = f"task:{task.task_id}:"
-    sent = [t for t in touches if t.ref.startswith(prefix) and counts(t)]
+    sent = [t for t in touches if t.ref.startswith(prefix) and is_real_touch(t)]
     mine = f"task:{task.task_id}"
     new: dict[str, object] = {
         "reminders_sent": len(sent), "last_reminder": max((t.date for t in sent), default=None),
