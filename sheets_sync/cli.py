@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from sheets_sync import __version__
-from sheets_sync.config import Config, load_config
+from sheets_sync.config import load_config
 from sheets_sync.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_SOURCE, SheetsSyncError
 
 # No claim about the workbook here: the failure may come after a successful write (while printing).
@@ -141,24 +141,12 @@ def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | N
     from sheets_sync.sync import run_sync
 
     config = load_config(config_path, source)
-    result = run_sync(source, day(today), config=config, dry_run=dry_run, outbox=outbox,
-                      mailer=_mailer(config, outbox, dry_run, source), wait=wait)
+    result = run_sync(source, day(today), config=config, dry_run=dry_run, outbox=outbox, wait=wait)
     if as_json:
         emit_json(result.to_json())
     else:
         report.print_sync(result)
     sys.exit(EXIT_PROBLEMS if result.problems else EXIT_OK)
-
-
-def _mailer(config: Config, outbox: Path | None, dry_run: bool, source: str) -> Any:
-    """The SMTP mailer when a mail server is configured and no outbox was asked for."""
-    if outbox is not None or dry_run:
-        return None
-    try:
-        from sheets_sync.mail.smtp import mailer_for
-    except ImportError:
-        return None
-    return mailer_for(config, source)
 
 
 @cli.command()

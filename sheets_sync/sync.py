@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gc
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,8 +21,8 @@ from sheets_sync.config import Config
 from sheets_sync.errors import SheetsSyncError, SourceChanged
 from sheets_sync.mail.compose import Composed, compose
 from sheets_sync.mail.journal import Journal, Reconciled, reconcile, run_lock, send_problems
-from sheets_sync.mail.message import Delivery, Mailer, Message
-from sheets_sync.mail.outbox import OutboxMailer
+from sheets_sync.mail.mailer import Mailer, mailer_for, sender_name
+from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.mail.render import Templates
 from sheets_sync.model.read import read_book
 from sheets_sync.model.rows import Book, Problem, Touch
@@ -176,29 +175,24 @@ def by_client(touches: list[Touch]) -> dict[str, list[Touch]]:
     return grouped
 
 
-def default_mailer(backend: Backend, config: Config, outbox: Path | None) -> Mailer:
-    """The outbox when asked for or when no mail server is configured."""
-    folder = outbox or backend.default_outbox()
-    smtp = config.section("smtp")
-    return OutboxMailer(folder, sender=str(smtp.get("from", "")), reply_to=str(smtp.get("reply_to", "")))
-
-
 def run_sync(source: str | Backend, today: dt.date, *, config: Config | None = None, dry_run: bool = False,
              outbox: Path | None = None, mailer: Mailer | None = None, **options: object) -> SyncReport:
     """Send what is due and write the bookkeeping back. With ``dry_run`` nothing is sent or
-    written and the report holds the plan."""
+    written and the report holds the plan. Without a ``mailer``, the configured one
+    (``mailer_for``: the mail server, else the ``outbox`` folder)."""
     config = config or Config()
     backend = open_source(source, config=config, **options) if isinstance(source, str) else source
     if dry_run:
-        return _sync(backend, today, config, True, outbox, mailer, None)
+        return _sync(backend, today, config, True, None, None)
+    mailer = mailer or mailer_for(config, backend, outbox)
     # One run at a time per workbook; the journal makes every send exactly-once.
     with run_lock(backend.state_dir()), Journal(backend.state_dir()) as journal:
-        return _sync(backend, today, config, False, outbox, mailer, journal)
+        return _sync(backend, today, config, False, mailer, journal)
 
 
 @collector_paused()
-def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, outbox: Path | None,
-          mailer: Mailer | None, journal: Journal | None) -> SyncReport:
+def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, mailer: Mailer | None,
+          journal: Journal | None) -> SyncReport:
     loaded = load(backend, today, config, journal=journal)
     book, plan, composed, journaled = loaded.book, loaded.plan, loaded.composed, loaded.journaled
     report = SyncReport(
@@ -206,9 +200,8 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, outbo
         problems=book.problems + composed.problems + journaled.problems, planned=list(composed.messages),
         emails_blocked=sum(1 for a in plan.actions if a.blocked), render_failed=len(composed.failed),
     )
-    if dry_run or journal is None:
+    if dry_run or journal is None or mailer is None:
         return report
-    mailer = mailer or default_mailer(loaded.backend, config, outbox)
     report.mailer = mailer.description
     report.behind = behind_text(journaled.touches, journal.write_failure(), book.tables["touches"].sheet)
     messages = composed.messages
@@ -259,11 +252,6 @@ def behind_text(pending: list[Touch], failure: tuple[dt.date, str] | None, touch
     why = f": the write-back of {failure[0].isoformat()} failed ({failure[1]})" if failure else ""
     return (f"the sheet was behind{why}; {len(pending)} email(s) delivered on {when} were missing from "
             f"{touches_sheet}, were not sent again, and are written now")
-
-
-def sender_name(config: Config) -> str:
-    """Who the Touches rows say sent the emails: the configured sender, else the tool."""
-    return os.environ.get("SHEETS_SYNC_FROM") or str(config.section("smtp").get("from", "")) or "sheets-sync"
 
 
 def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date, added: list[Touch],

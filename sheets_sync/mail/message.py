@@ -1,14 +1,11 @@
-"""Messages the tool sends and what became of each: the interface between plan and mail."""
+"""Messages the tool sends and what became of each: the interface between plan and mail
+(the Mailer that delivers them is in ``mail.mailer``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Protocol
-
-if TYPE_CHECKING:
-    from sheets_sync.mail.journal import Journal
+from typing import Literal
 
 DeliveryStatus = Literal["sent", "queued", "failed", "unknown", "deferred"]
 
@@ -40,17 +37,3 @@ class Delivery:
     status: DeliveryStatus  # sent (SMTP accepted), queued (outbox), failed, unknown, deferred (cap)
     detail: str = ""
     when: dt.datetime | None = None
-
-
-class Mailer(Protocol):
-    """Delivers messages: writes them to an outbox folder, or sends them over SMTP."""
-
-    description: str  # e.g. "outbox folder ./outbox" or "smtp.gmail.com:587 as me@x"
-
-    def prepare_run(self, journal: Journal | None, daily_cap: int | None, today: dt.date | None = None) -> None:
-        """Journal this run's deliveries in ``journal`` (dated ``today``), within ``daily_cap``."""
-        ...
-
-    def deliver(self, messages: Sequence[Message]) -> list[Delivery]:
-        """Deliver each message at most once; return one Delivery per message, in order."""
-        ...

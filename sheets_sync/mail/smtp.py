@@ -27,9 +27,8 @@ from typing import Any
 
 import yagmail
 
-from sheets_sync.config import Config
 from sheets_sync.errors import BadAddress, MailError
-from sheets_sync.mail.config import MailSettings, resolve_mail_settings
+from sheets_sync.mail.config import MailSettings
 from sheets_sync.mail.journal import Journal
 from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.mail.mime import clean_header, email_bytes
@@ -333,13 +332,6 @@ def _os_reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or type(exc).__name__
-
-
-def mailer_for(config: Config, source: str = "", overrides: dict[str, Any] | None = None) -> SmtpMailer | None:
-    """The SMTP mailer for the configured server, or None when no server is configured (the
-    sync then writes to the outbox). ``source`` is accepted for the CLI's convenience."""
-    settings = resolve_mail_settings(config, overrides)
-    return SmtpMailer(settings) if settings is not None else None
 
 
 TEST_TEXT = """This is a test message from sheets-sync.
