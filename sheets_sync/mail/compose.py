@@ -16,6 +16,7 @@ from sheets_sync.mail.render import (
 )
 from sheets_sync.model.rows import Problem
 from sheets_sync.model.settings import Settings
+from sheets_sync.rules import refs
 from sheets_sync.rules.plan import Action, Plan
 
 
@@ -124,7 +125,7 @@ def digests(plan: Plan, templates: Templates, settings: Settings, sent: list[Mes
                                     f"{exc.detail}; the digest for {owner} was not sent"))
             continue
         messages.append(Message(
-            key=f"digest:{owner}:{plan.today.isoformat()}", to=owner, to_name=owner_view(owner)["name"],
+            key=refs.digest(owner, plan.today), to=owner, to_name=owner_view(owner)["name"],
             subject=rendered.subject, text=rendered.text, html=rendered.html, kind="digest",
             urgency=5, summary=rendered.subject,
         ))

@@ -23,6 +23,7 @@ from typing import Any
 from sheets_sync.model.layout import CLIENTS, SALES, TASKS, TOUCHES, Table
 from sheets_sync.model.settings import SPEC_BY_KEY
 from sheets_sync.model.template import settings_rows, table_headers
+from sheets_sync.rules import refs
 from sheets_sync.rules.business_days import add_business_days, is_business_day, on_or_after
 from sheets_sync.workbook import CellValue, SheetContent
 
@@ -322,7 +323,7 @@ class _Builder:
                 if client.tier != "A" and gap >= interval and day >= self.tool_start:
                     day = self.after(previous, interval)
                     self.touch(day, client, "Email", "Check-in: how are we doing?",
-                               ref=f"checkin:{client.client_id}:{previous.isoformat()}")
+                               ref=refs.checkin(client.client_id, previous))
                     previous = day
                     continue
                 day = self._weekday(day)
@@ -364,7 +365,7 @@ class _Builder:
                               self.holidays)
             if i % 2:
                 self.touch(day, client, "Email", f"Prospect follow-up {i}: any questions about the quote?",
-                           ref=f"prospect:{client.client_id}:touch:{i}" if day >= self.tool_start else "")
+                           ref=refs.prospect_touch(client.client_id, i) if day >= self.tool_start else "")
             else:
                 self.touch(day, client, "Call", self.rng.choice(["Follow-up call: left a voicemail",
                                                                    "Follow-up call: still comparing quotes",
@@ -401,7 +402,8 @@ class _Builder:
             summary = f"{'Final notice' if ref == 'final' else 'Reminder ' + str(n)}: {row['description']}"
             if n == 1:
                 summary = f"Request: {row['description']}"
-            self.touch(day, client, "Email", summary, task=task_id, ref=f"task:{task_id}:{ref}")
+            key = refs.task_final(task_id) if ref == "final" else refs.task_reminder(task_id, n)
+            self.touch(day, client, "Email", summary, task=task_id, ref=key)
         if due and due < self.today and row["status"] == "Open":
             self.touch(self._weekday(self.today - DAY), client, "Call",
                        f"Called about the {what}: left a voicemail", task=task_id)
@@ -559,7 +561,7 @@ def _client_touches(b: _Builder, roster: list[_Client], by_key: dict[str, _Clien
     b.history(medina, b.ago(medina.since), on_or_after(b.ago(medina.since), b.holidays),
               "Policy signed: welcome meeting")
     b.touch(b.after(b.ago(medina.since), 14), medina, "Email", "Satisfaction check: how was getting started?",
-            ref=f"satisfaction:{medina.client_id}")
+            ref=refs.satisfaction_check(medina.client_id))
     b.touch(b.after(b.ago(medina.since), 33), medina, "Call", "Called about adding the delivery van",
             direction="In")
     # Prospects.
@@ -592,9 +594,9 @@ def _added_touches(b: _Builder, added: list[_Client]) -> None:
         b.touch(last + dt.timedelta(days=reply), client, "Call",
                 "Called back: ready to go ahead, asked for the paperwork", direction="In")
         b.touch(on_or_after(since, b.holidays), client, "Meeting", "Policy signed: welcome meeting")
-        for rule, days, summary in (("satisfaction", 14, "Satisfaction check: how was getting started?"),
-                                    ("referral", 60, "Referral request: would you recommend us?")):
-            b.touch(b.after(since, days), client, "Email", summary, ref=f"{rule}:{client.client_id}")
+        for key, days, summary in ((refs.satisfaction_check, 14, "Satisfaction check: how was getting started?"),
+                                   (refs.referral_request, 60, "Referral request: would you recommend us?")):
+            b.touch(b.after(since, days), client, "Email", summary, ref=key(client.client_id))
         if client.last is not None and client.last < client.since - 61:
             b.history(client, b.after(since, 61), b.bday(client.last))
 

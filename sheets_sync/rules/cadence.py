@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sheets_sync.display import fmt_day, money, ordinal
 from sheets_sync.model.rows import Client, Task, Touch
 from sheets_sync.model.settings import Settings
+from sheets_sync.rules import refs
 from sheets_sync.rules.business_days import add_business_days, on_or_after
 
 DAY = dt.timedelta(days=1)
@@ -61,11 +62,14 @@ def task_step(task: Task, touches: Sequence[Touch], settings: Settings, today: d
     if task.status != "Open":
         return None
     holidays = settings.holiday_set()
-    prefix = f"task:{task.task_id}:"
-    sent = sorted((t for t in touches if t.ref.startswith(prefix) and is_real_touch(t)), key=lambda t: t.date)
+    tid = task.task_id
+    # What the tool sent about this task: a failed send was not sent.
+    read = ((t, refs.parse_ref(t.ref)) for t in touches if is_real_touch(t))
+    mine = sorted(((t, ref) for t, ref in read if ref.is_message_about(tid)), key=lambda pair: pair[0].date)
+    sent = [t for t, _ in mine]
     n = len(sent)
     last = sent[-1].date if sent else None
-    final_sent = any(t.ref == prefix + "final" for t in sent)
+    final_sent = any(ref.kind == "task-final" for _, ref in mine)
     template = TASK_TEMPLATES.get(task.type, "generic")
     what = f"{task.type.lower()} " if task.type != "Other" else ""
     amount = money(task.amount, settings.currency)
@@ -74,7 +78,7 @@ def task_step(task: Task, touches: Sequence[Touch], settings: Settings, today: d
 
     if task.due_date and today > task.due_date:
         return Step(
-            "task-escalate", "call", on_or_after(task.due_date + DAY, holidays), f"escalate:{task.task_id}",
+            "task-escalate", "call", on_or_after(task.due_date + DAY, holidays), refs.task_escalate(tid),
             f"Call: {task.type.lower()} overdue ({task.task_id})",
             f"Task {task.task_id}: overdue since {fmt_day(task.due_date)}{worth}, "
             f"{n} reminder{'s' if n != 1 else ''} sent: call the client",
@@ -83,7 +87,7 @@ def task_step(task: Task, touches: Sequence[Touch], settings: Settings, today: d
     if n == 0:
         start = task.opened_on or today
         return Step(
-            "task-reminder", "email", on_or_after(start, holidays), f"{prefix}reminder:1",
+            "task-reminder", "email", on_or_after(start, holidays), refs.task_reminder(tid, 1),
             f"Email: {what}request ({task.task_id})",
             f"Task {task.task_id}: first {what}request{worth}{due_note}",
             number=1, template=template,
@@ -96,20 +100,20 @@ def task_step(task: Task, touches: Sequence[Touch], settings: Settings, today: d
         final_day = add_business_days(task.due_date, -settings.final_notice_business_days, holidays)
         if last < final_day and final_day <= regular:
             return Step(
-                "task-final", "email", final_day, f"{prefix}final",
+                "task-final", "email", final_day, refs.task_final(tid),
                 f"Email: final notice ({task.task_id})",
                 f"Task {task.task_id}: final notice, {age}{worth}{due_note}",
                 number=n + 1, template=template,
             )
     if task.due_date and (final_sent or regular > task.due_date):
         return Step(
-            "task-escalate", "call", on_or_after(task.due_date + DAY, holidays), f"escalate:{task.task_id}",
+            "task-escalate", "call", on_or_after(task.due_date + DAY, holidays), refs.task_escalate(tid),
             f"Call if still open after {fmt_day(task.due_date)} ({task.task_id})",
             f"Task {task.task_id}: escalates to a call after the due date {fmt_day(task.due_date)}",
             number=n, template=template,
         )
     return Step(
-        "task-reminder", "email", regular, f"{prefix}reminder:{n + 1}",
+        "task-reminder", "email", regular, refs.task_reminder(tid, n + 1),
         f"Email: {ordinal(n + 1)} {what}reminder ({task.task_id})",
         f"Task {task.task_id}: {ordinal(n + 1)} reminder, {age}{worth}{due_note}",
         number=n + 1, template=template,
@@ -130,7 +134,7 @@ def prospect_step(client: Client, touches: Sequence[Touch], settings: Settings, 
     if replies:
         reply = replies[0].date
         return Step(
-            "prospect-replied", "call", reply, f"replied:{cid}",
+            "prospect-replied", "call", reply, refs.prospect_replied(cid),
             f"Call: replied {fmt_day(reply)}, follow up and set Status",
             f"Prospect {cid} answered on {fmt_day(reply)}: the sequence stopped; follow up and set the Status",
         )
@@ -139,7 +143,7 @@ def prospect_step(client: Client, touches: Sequence[Touch], settings: Settings, 
     last = outbound[-1].date if outbound else first
     if n >= len(days):
         return Step(
-            "prospect-decide", "call", on_or_after(last + DAY, holidays), f"decide:{cid}",
+            "prospect-decide", "call", on_or_after(last + DAY, holidays), refs.prospect_decide(cid),
             f"Decide: {n} touches, no answer: keep, or mark No Sale?",
             f"Prospect {cid}: {n} touches, no answer: keep, or mark No Sale?", number=n,
         )
@@ -148,7 +152,7 @@ def prospect_step(client: Client, touches: Sequence[Touch], settings: Settings, 
     due = on_or_after(max(first + dt.timedelta(days=days[i - 1]), last + dt.timedelta(days=gap)), holidays)
     kind = "email" if i % 2 == 1 else "call"
     return Step(
-        "prospect", kind, due, f"prospect:{cid}:touch:{i}",
+        "prospect", kind, due, refs.prospect_touch(cid, i),
         f"{kind.capitalize()}: prospect touch {i} of {len(days)}",
         f"Prospect {cid}: touch {i} of {len(days)} ({kind}), first contact {fmt_day(first)}",
         number=i, template="prospect",
@@ -183,17 +187,18 @@ def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, t
     # only the winner is built, a big book plans a hundred thousand clients.
     if since is not None:
         best: tuple[dt.date, str, str, str] | None = None
-        refs = {t.ref for t in real if t.ref}
+        logged = {t.ref for t in real if t.ref}
         # Any relationship contact on or after the due day (a call, a check-in email)
         # already did the job; task reminders do not count.
-        contact = max((t.date for t in real if not t.ref.startswith("task:")), default=None)
-        for rule, days, until, label in (
-            ("satisfaction", settings.satisfaction_check_days, settings.referral_request_days, "satisfaction check"),
-            ("referral", settings.referral_request_days, settings.referral_request_days + 30, "referral request"),
+        contact = max((t.date for t in real if not refs.is_task_ref(t.ref)), default=None)
+        for rule, key, days, until, label in (
+            ("satisfaction", refs.satisfaction_check(cid), settings.satisfaction_check_days,
+             settings.referral_request_days, "satisfaction check"),
+            ("referral", refs.referral_request(cid), settings.referral_request_days,
+             settings.referral_request_days + 30, "referral request"),
         ):
             due = since + dt.timedelta(days=days)
-            key = f"{rule}:{cid}"
-            if key in refs or (contact is not None and contact >= due):
+            if key in logged or (contact is not None and contact >= due):
                 continue
             if today >= since + dt.timedelta(days=until):
                 continue
@@ -206,7 +211,7 @@ def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, t
                         f"Client {cid}: {label}, client since {fmt_day(since)}", template=rule)
     quiet = (today - anchor).days
     return Step(
-        "checkin", kind, checkin_due, f"checkin:{cid}:{anchor.isoformat()}",
+        "checkin", kind, checkin_due, refs.checkin(cid, anchor),
         f"{verb}: check-in (tier {client.tier})",
         f"Client {cid}: tier {client.tier} check-in every {interval} days; last touch {quiet} days ago",
         template="checkin",

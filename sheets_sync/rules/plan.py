@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sheets_sync.model.rows import Book, Client, Task, Touch
+from sheets_sync.rules import refs
 from sheets_sync.rules.business_days import is_business_day
 from sheets_sync.rules.cadence import (
     Step,
@@ -82,7 +83,7 @@ class Plan:
     at_risk: list[AtRisk] = field(default_factory=list)
     client_steps: dict[str, Step | None] = field(default_factory=dict)
     task_steps: dict[str, Step | None] = field(default_factory=dict)
-    held: dict[str, dt.date] = field(default_factory=dict)  # "client:C-1"/"task:T-1" -> staff date kept
+    held: dict[str, dt.date] = field(default_factory=dict)  # refs.client_date / task_date key -> staff date kept
     business_day: bool = True
     # The touches the plan was made from, by client ID and by task ID (this run's included
     # when passed): the write-back and the statistics group them the same way.
@@ -111,7 +112,7 @@ class Plan:
 class Memory:
     """What the tool last wrote into its own date columns, to recognise a person's edit."""
 
-    dates: dict[str, dt.date] = field(default_factory=dict)  # "client:C-1" / "task:T-1" -> date
+    dates: dict[str, dt.date] = field(default_factory=dict)  # refs.client_date / task_date key -> date
     known: bool = False  # False when there is no memory at all (first run, or state lost)
 
 
@@ -166,7 +167,7 @@ def make_plan(book: Book, today: dt.date, memory: Memory | None = None,
         plan.client_steps, plan.task_steps = dict(base.client_steps), dict(base.task_steps)
         tasks = [t for t in tasks if t.client_id in changed]
         client_list = [c for c in client_list if c.client_id in changed]
-        redone = {f"task:{t.task_id}" for t in tasks} | {f"client:{c.client_id}" for c in client_list}
+        redone = {refs.task_date(t.task_id) for t in tasks} | {refs.client_date(c.client_id) for c in client_list}
         plan.held = {k: d for k, d in base.held.items() if k not in redone}
         plan.at_risk = [r for r in base.at_risk if r.client.client_id not in changed]
 
@@ -177,10 +178,9 @@ def make_plan(book: Book, today: dt.date, memory: Memory | None = None,
         if step is None:  # closed: nothing to hold or do (most tasks of a big book)
             plan.task_steps[task.task_id] = None
             continue
-        mine = f"task:{task.task_id}"
+        mine = refs.task_date(task.task_id)
         held = staff_date(task.next_reminder, memory.dates.get(mine), memory.known and mine in memory.dates)
-        prefix = f"{mine}:"
-        reminders = [t.date for t in touches if t.ref.startswith(prefix)]
+        reminders = [t.date for t in touches if refs.parse_ref(t.ref).is_message_about(task.task_id)]
         step = apply_override(step, held, max(reminders) if reminders else None, today)
         if held and step is not None and step.due == held:
             plan.held[mine] = held
@@ -191,7 +191,7 @@ def make_plan(book: Book, today: dt.date, memory: Memory | None = None,
     for client in client_list:
         touches = by_client.get(client.client_id, [])
         step = client_step(client, touches, settings, today)
-        mine = f"client:{client.client_id}"
+        mine = refs.client_date(client.client_id)
         held = staff_date(client.next_action_date, memory.dates.get(mine), memory.known and mine in memory.dates)
         last = last_touch(touches)
         step = apply_override(step, held, last, today)

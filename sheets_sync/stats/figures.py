@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from sheets_sync.errors import ConfigError, FitError
 from sheets_sync.model.rows import Book, Client, Sale, Task, Touch
 from sheets_sync.model.settings import Settings
+from sheets_sync.rules import refs
 from sheets_sync.rules.cadence import is_real_touch
 from sheets_sync.stats.bgnbd import BGNBDFit
 
@@ -304,10 +305,11 @@ def repeat_figures(sales: Sequence[Sale], latest: PeriodFigures, today: dt.date)
 
 def reminders_before_close(task: Task, touches: Iterable[Touch]) -> int:
     """How many messages the tool sent for a closed task up to and including its Done On
-    day: Touches rows whose Ref starts ``task:<id>:`` (failed sends do not count)."""
-    prefix = f"task:{task.task_id}:"
-    return sum(1 for t in touches if t.ref.startswith(prefix) and is_real_touch(t)
-               and task.done_on is not None and t.date <= task.done_on)
+    day: Touches rows whose Ref is a message about it, ``task:<id>:...`` (failed sends do not count)."""
+    if task.done_on is None:
+        return 0
+    return sum(1 for t in touches if t.date <= task.done_on and is_real_touch(t)
+               and refs.parse_ref(t.ref).is_message_about(task.task_id))
 
 
 def _bucket(n: int, buckets: Sequence[str]) -> str:
@@ -318,8 +320,8 @@ def task_messages(touches: Iterable[Touch]) -> dict[str, list[Touch]]:
     """The tool's messages about each task (Touches rows with a Ref ``task:<id>:...``), by task ID."""
     by_task: dict[str, list[Touch]] = defaultdict(list)
     for touch in touches:
-        if touch.ref.startswith("task:"):
-            by_task[touch.ref.split(":")[1]].append(touch)
+        if refs.is_task_ref(touch.ref):
+            by_task[refs.parse_ref(touch.ref).task_id].append(touch)
     return by_task
 
 

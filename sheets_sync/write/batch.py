@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from sheets_sync.mail.journal import RESULT_TEXT, delivery_touch
 from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.model.rows import Book, Client, Task, Touch
+from sheets_sync.rules import refs
 from sheets_sync.rules.cadence import is_real_touch
 from sheets_sync.rules.plan import Memory, Plan, group_touches
 from sheets_sync.workbook import RowUpdate, WriteBatch
@@ -62,7 +63,7 @@ def _client_update(batch: WriteBatch, book: Book, client: Client, touches: list[
     real = [t for t in touches if is_real_touch(t)]
     last = max((t.date for t in real), default=None)
     step = plan.client_steps.get(client.client_id)
-    mine = f"client:{client.client_id}"
+    mine = refs.client_date(client.client_id)
     new = {
         "touches": len(real), "last_touch": last,
         "next_action": step.label if step else None,
@@ -84,14 +85,13 @@ def _client_update(batch: WriteBatch, book: Book, client: Client, touches: list[
 
 def _task_update(batch: WriteBatch, book: Book, task: Task, touches: list[Touch], plan: Plan, memory: Memory) -> None:
     step = plan.task_steps.get(task.task_id)
+    mine = refs.task_date(task.task_id)
     if (step is None and not touches and task.reminders_sent in (None, 0) and task.last_reminder is None
             and task.next_reminder is None and not task.id_was_blank):
         # a closed task never reminded, its tool cells empty (most tasks of a big book): nothing to write
-        memory.dates.pop(f"task:{task.task_id}", None)
+        memory.dates.pop(mine, None)
         return
-    prefix = f"task:{task.task_id}:"
-    sent = [t for t in touches if t.ref.startswith(prefix) and is_real_touch(t)]
-    mine = f"task:{task.task_id}"
+    sent = [t for t in touches if is_real_touch(t) and refs.parse_ref(t.ref).is_message_about(task.task_id)]
     new: dict[str, object] = {
         "reminders_sent": len(sent), "last_reminder": max((t.date for t in sent), default=None),
     }
