@@ -28,7 +28,9 @@ from sheets_sync.model.read import read_book
 from sheets_sync.model.rows import Book, Problem, Touch
 from sheets_sync.model.values import text
 from sheets_sync.rules.plan import Memory, Plan, make_plan
-from sheets_sync.workbook import SheetData, WorkbookData, WriteBatch, WriteResult
+from sheets_sync.stats.figures import compute_stats
+from sheets_sync.stats.sheet import build_stats_sheet
+from sheets_sync.workbook import SheetContent, SheetData, WorkbookData, WriteBatch, WriteResult
 from sheets_sync.write.batch import build_batch, new_touches
 from sheets_sync.write.cells import slim_for_write
 from sheets_sync.write.written_dates import load_memory, save_memory
@@ -289,7 +291,7 @@ def _batch(data: WorkbookData, book: Book, today: dt.date, added: list[Touch], m
     batch = build_batch(book, after, added, memory)
     stats_sheet = _stats_sheet(dataclasses.replace(book, touches=book.touches + added) if added else book, today,
                                after.touches_by_client)
-    if stats_sheet is not None and not _same_content(data.sheet(stats_sheet.title), stats_sheet.rows):
+    if not _same_content(data.sheet(stats_sheet.title), stats_sheet.rows):
         batch.tool_sheets.append(stats_sheet)
     return batch
 
@@ -309,11 +311,7 @@ def _same_content(sheet: SheetData | None, rows: list[list[object]]) -> bool:
     return norm(sheet.rows) == norm(rows)
 
 
-def _stats_sheet(book: Book, today: dt.date, touches_by_client: dict[str, list[Touch]] | None = None):
-    """The Stats sheet, when the statistics module is available."""
-    try:
-        from sheets_sync.stats.figures import compute_stats
-        from sheets_sync.stats.sheet import build_stats_sheet
-    except ImportError:
-        return None
+def _stats_sheet(book: Book, today: dt.date, touches_by_client: dict[str, list[Touch]] | None = None
+                 ) -> SheetContent:
+    """The Stats sheet as it stands after this run's touches."""
     return build_stats_sheet(compute_stats(book, today, touches_by_client=touches_by_client))
