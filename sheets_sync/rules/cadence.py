@@ -218,17 +218,25 @@ def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, t
     )
 
 
+def past_at_risk_limit(tier: str, days: int, settings: Settings) -> bool:
+    """The at-risk rule: an A or B client with no touch for more than the At risk after
+    setting. ``is_at_risk`` (the owner's list) is this rule alone; the statistics' at-risk
+    list (``stats.at_risk``) adds clients past their check-in or never touched."""
+    return tier in ("A", "B") and days > int(settings.at_risk_days)
+
+
 def is_at_risk(client: Client, touches: Sequence[Touch], settings: Settings, today: dt.date,
                last: dt.date | None = None) -> int | None:
-    """Days without a touch when an active A or B client is past the at-risk limit, else None
-    (``last``: the touches' ``last_touch`` when the caller has it already)."""
+    """Days without a touch when an active client is past the at-risk limit
+    (``past_at_risk_limit``), else None (``last``: the touches' ``last_touch`` when the
+    caller has it already)."""
     if client.status != "Active" or client.tier not in ("A", "B"):
         return None
     anchor = (last or last_touch(touches)) or client.client_since
     if anchor is None:
         return None
     days = (today - anchor).days
-    return days if days > settings.at_risk_days else None
+    return days if past_at_risk_limit(client.tier, days, settings) else None
 
 
 def staff_date(cell: dt.date | None, written: dt.date | None, known: bool) -> dt.date | None:

@@ -18,7 +18,7 @@ from sheets_sync.errors import ConfigError, FitError
 from sheets_sync.model.rows import Book, Client, Sale, Task, Touch
 from sheets_sync.model.settings import Settings
 from sheets_sync.rules import refs
-from sheets_sync.rules.cadence import is_real_touch
+from sheets_sync.rules.cadence import is_real_touch, past_at_risk_limit
 from sheets_sync.stats.bgnbd import BGNBDFit
 
 PERIODS = ("month", "quarter", "year")
@@ -458,15 +458,15 @@ def days_since_touch(client: Client, touches: Iterable[Touch], today: dt.date) -
 def touch_risk(client: Client, days: int | None, settings: Settings) -> str:
     """Why the client is at risk by the touch log, or '' when they are not.
 
-    At risk: past the tier's check-in interval, or an A or B client past the at-risk limit
-    (27 days by default), or never touched at all.
+    Wider than the owner's list (``cadence.is_at_risk``), which is the at-risk rule alone:
+    the statistics review every tier, so past the tier's check-in interval, or the at-risk
+    rule (``cadence.past_at_risk_limit``), or never touched at all.
     """
     if days is None:
         return "no touch on record"
     interval = settings.checkin_days(client.tier)
-    limit = int(settings.at_risk_days)
-    if client.tier in ("A", "B") and days > limit and days <= interval:
-        return f"no touch for {days} days (at risk after {limit})"
+    if past_at_risk_limit(client.tier, days, settings) and days <= interval:
+        return f"no touch for {days} days (at risk after {int(settings.at_risk_days)})"
     if days > interval:
         return f"no touch for {days} days (tier {client.tier or 'C'} check-in every {interval})"
     return ""
