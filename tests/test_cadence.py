@@ -179,6 +179,18 @@ def test_at_risk_after_27_days_for_a_and_b_only():
     assert is_at_risk(client(tier="A", status="Lost"), log, S, D(2026, 11, 20)) is None
 
 
+def test_a_touch_dated_after_today_is_no_contact_yet():
+    """An A client last touched 40 days ago, with a Touches row dated next week (a typo, or
+    a call written down ahead): still at risk, as the statistics say (they count touches up
+    to today only). Before, the future row made the days negative and hid the client from
+    the owner's list for as long as the date was ahead."""
+    today = D(2026, 11, 10)
+    log = [touch(D(2026, 10, 1)), touch(D(2026, 11, 17))]
+    assert is_at_risk(client(tier="A"), log, S, today) == 40
+    assert is_at_risk(client(tier="A"), log, S, today, last=D(2026, 11, 17)) == 40
+    assert is_at_risk(client(tier="A"), [touch(D(2026, 11, 17))], S, today) == (today - D(2024, 1, 1)).days
+
+
 def test_a_date_typed_by_a_person_is_recognised():
     ours = D(2026, 12, 1)
     assert staff_date(ours, ours, known=True) is None

@@ -251,6 +251,24 @@ def test_at_risk_hand_worked():
                                      "p_alive": None}
 
 
+def test_the_owners_list_is_the_at_risk_rule_of_the_stats_list():
+    """Every client on the owner's list (the plan's at-risk, A and B past the limit) is on the
+    statistics' at-risk list with the same days, for the hand-worked book above (A3 has a
+    touch dated after today)."""
+    from sheets_sync.rules.plan import make_plan
+
+    clients = [client("A1", tier="A"), client("A2", tier="A"), client("A3", tier="A"),
+               client("B1", tier="B"), client("C2", tier="C")]
+    touches = [touch("A1", D(2026, 11, 2)), touch("A2", D(2026, 11, 3)),
+               touch("A3", D(2026, 11, 1), direction="In"), touch("A3", D(2026, 12, 5)),
+               touch("B1", D(2026, 9, 30)), touch("C2", D(2026, 8, 31))]
+    b = book(clients, touches)
+    owners = {r.client.client_id: r.days for r in make_plan(b, TODAY).at_risk}
+    stats = {r.client_id: r.days_since_touch for r in compute_stats(b, TODAY).at_risk}
+    assert owners == {"A1": 28, "A3": 29, "B1": 61}
+    assert all(stats[cid] == days for cid, days in owners.items())
+
+
 def test_failed_sends_are_not_contact():
     c = client("A1", tier="A", since=D(2025, 1, 1))
     touches = [touch("A1", D(2026, 10, 1)), touch("A1", D(2026, 11, 25), result="Failed: mailbox full")]

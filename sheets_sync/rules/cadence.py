@@ -9,7 +9,7 @@ produce one catch-up rather than a burst, and what schedules the following step 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sheets_sync.display import fmt_day, money, ordinal
@@ -232,11 +232,19 @@ def is_at_risk(client: Client, touches: Sequence[Touch], settings: Settings, tod
     caller has it already)."""
     if client.status != "Active" or client.tier not in ("A", "B"):
         return None
-    anchor = (last or last_touch(touches)) or client.client_since
-    if anchor is None:
-        return None
-    days = (today - anchor).days
-    return days if past_at_risk_limit(client.tier, days, settings) else None
+    days = days_since_touch(client, touches, today, last)
+    return days if days is not None and past_at_risk_limit(client.tier, days, settings) else None
+
+
+def days_since_touch(client: Client, touches: Iterable[Touch], today: dt.date,
+                     last: dt.date | None = None) -> int | None:
+    """Days from the last real touch (any direction, not after today) or, with none, from
+    Client Since, to today; None when neither is known. ``last``: the touches'
+    ``last_touch`` when the caller has it already."""
+    if last is None or last > today:  # a touch dated ahead has not happened yet
+        last = max((t.date for t in touches if is_real_touch(t) and t.date <= today), default=None)
+    anchor = last or client.client_since
+    return None if anchor is None else (today - anchor).days
 
 
 def staff_date(cell: dt.date | None, written: dt.date | None, known: bool) -> dt.date | None:

@@ -18,7 +18,7 @@ from sheets_sync.errors import ConfigError, FitError
 from sheets_sync.model.rows import Book, Client, Sale, Task, Touch
 from sheets_sync.model.settings import Settings
 from sheets_sync.rules import refs
-from sheets_sync.rules.cadence import is_real_touch, past_at_risk_limit
+from sheets_sync.rules.cadence import days_since_touch, is_real_touch, past_at_risk_limit
 from sheets_sync.stats.bgnbd import BGNBDFit
 
 PERIODS = ("month", "quarter", "year")
@@ -445,14 +445,6 @@ class AtRiskClient:
         return {"client_id": self.client_id, "name": self.name, "owner": self.owner,
                 "tier": self.tier, "days_since_touch": self.days_since_touch,
                 "reason": self.reason, "p_alive": _round(self.p_alive, 3)}
-
-
-def days_since_touch(client: Client, touches: Iterable[Touch], today: dt.date) -> int | None:
-    """Days from the last real touch (any direction, not after today) or, with none, from
-    Client Since, to today; None when neither is known."""
-    dates = [t.date for t in touches if is_real_touch(t) and t.date <= today]
-    anchor = max(dates) if dates else client.client_since
-    return None if anchor is None else (today - anchor).days
 
 
 def touch_risk(client: Client, days: int | None, settings: Settings) -> str:
