@@ -201,9 +201,9 @@ def stats(source: str, today: dt.datetime | None, period: str, as_json: bool, co
     from sheets_sync.report import console
     from sheets_sync.stats.figures import compute_stats
     from sheets_sync.stats.report import print_report
-    from sheets_sync.sync import read_only
+    from sheets_sync.sync import load_book
 
-    book, label = read_only(source, load_config(config_path, source))
+    book, label = load_book(source, load_config(config_path, source))
     result = compute_stats(book, day(today), period)
     if as_json:
         emit_json(result.to_json())

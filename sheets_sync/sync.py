@@ -27,13 +27,13 @@ from sheets_sync.mail.render import Templates
 from sheets_sync.model.read import read_book
 from sheets_sync.model.rows import Book, Problem, Touch
 from sheets_sync.model.values import text
-from sheets_sync.rules.plan import Memory, Plan, make_plan
+from sheets_sync.rules.plan import Plan, WrittenDates, make_plan
 from sheets_sync.stats.figures import compute_stats
 from sheets_sync.stats.sheet import build_stats_sheet
 from sheets_sync.workbook import SheetContent, SheetData, WorkbookData, WriteBatch, WriteResult
 from sheets_sync.write.batch import build_batch, new_touches
 from sheets_sync.write.cells import slim_for_write
-from sheets_sync.write.written_dates import load_memory, save_memory
+from sheets_sync.write.written_dates import load_written_dates, save_written_dates
 
 WRITE_ATTEMPTS = 3  # re-read and re-plan this many times when someone saves mid-run
 
@@ -45,7 +45,7 @@ class Loaded:
     backend: Backend
     data: WorkbookData
     book: Book
-    memory: Memory
+    written_dates: WrittenDates
     plan: Plan
     composed: Composed
     journaled: Reconciled = field(default_factory=lambda: Reconciled([], [], set()))
@@ -137,8 +137,8 @@ def collector_paused() -> Iterator[None]:
 
 
 @collector_paused()
-def read_only(source: str, config: Config | None = None, **options: object) -> tuple[Book, str]:
-    """Read a source into a Book without planning (for stats); returns the book and its label."""
+def load_book(source: str, config: Config | None = None, **options: object) -> tuple[Book, str]:
+    """Read a source into a Book, without planning (for stats); returns the book and its label."""
     config = config or Config()
     backend = open_source(source, config=config, **options)
     return read_book(backend.read(), config.section("layout")), backend.label
@@ -158,15 +158,15 @@ def load(source: str | Backend, today: dt.date, config: Config | None = None, *,
     data = backend.read()
     book = read_book(data, config.section("layout"))
     slim_for_write(data, book.tables)  # the model holds the rows now; the write needs little of the grids
-    memory = load_memory(backend.state_dir())
+    written = load_written_dates(backend.state_dir())
     refs = {t.ref for t in book.touches if t.ref}
     journaled = Reconciled([], [], set())
     if journal is not None:
         journaled = reconcile(journal, refs, sender_name(config))
-    plan = make_plan(book, today, memory, extra_touches=by_client(journaled.touches))
+    plan = make_plan(book, today, written, extra_touches=by_client(journaled.touches))
     templates = Templates(template_dirs_for(backend, config))
     composed = compose(plan, templates, book.settings, skip=refs | journaled.settled)
-    return Loaded(backend, data, book, memory, plan, composed, journaled)
+    return Loaded(backend, data, book, written, plan, composed, journaled)
 
 
 def by_client(touches: list[Touch]) -> dict[str, list[Touch]]:
@@ -216,7 +216,7 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, maile
     fresh = new_touches(report.deliveries, today, by=sender_name(config))
     added = journaled.touches + fresh
     try:
-        report.write = write_back(loaded.backend, loaded.data, book, today, added, loaded.memory, config, plan,
+        report.write = write_back(loaded.backend, loaded.data, book, today, added, loaded.written_dates, config, plan,
                                   planned=journaled.touches)
     except SheetsSyncError as exc:
         journal.note_write_failure(today, str(exc))
@@ -257,16 +257,16 @@ def behind_text(pending: list[Touch], failure: tuple[dt.date, str] | None, touch
 
 
 def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date, added: list[Touch],
-               memory: Memory, config: Config, plan: Plan | None = None, planned: list[Touch] | None = None
+               written: WrittenDates, config: Config, plan: Plan | None = None, planned: list[Touch] | None = None
                ) -> WriteResult:
     """Build and write the batch; when the source changed under us, re-read, re-plan and
     try again, so nothing a person saved meanwhile is lost. ``planned``: the touches of
     ``added`` that ``plan`` already counts."""
     for attempt in range(WRITE_ATTEMPTS):
         counted = {t.ref for t in planned or ()} if plan is not None else set()
-        batch = _batch(data, book, today, added, memory, plan, counted)
+        batch = _batch(data, book, today, added, written, plan, counted)
         if batch.is_empty():
-            save_memory(backend.state_dir(), memory)
+            save_written_dates(backend.state_dir(), written)
             return WriteResult()
         try:
             result = backend.write(batch)
@@ -279,16 +279,16 @@ def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date,
             known = {t.ref for t in book.touches if t.ref}
             added = [t for t in added if t.ref not in known]
             continue
-        save_memory(backend.state_dir(), memory)
+        save_written_dates(backend.state_dir(), written)
         return result
     raise AssertionError("unreachable")
 
 
-def _batch(data: WorkbookData, book: Book, today: dt.date, added: list[Touch], memory: Memory,
+def _batch(data: WorkbookData, book: Book, today: dt.date, added: list[Touch], written: WrittenDates,
            plan: Plan | None, counted: set[str]) -> WriteBatch:
     extra = by_client([t for t in added if t.ref not in counted])
-    after = make_plan(book, today, memory, extra_touches=extra, base=plan)
-    batch = build_batch(book, after, added, memory)
+    after = make_plan(book, today, written, extra_touches=extra, base=plan)
+    batch = build_batch(book, after, added, written)
     stats_sheet = _stats_sheet(dataclasses.replace(book, touches=book.touches + added) if added else book, today,
                                after.touches_by_client)
     if not _same_content(data.sheet(stats_sheet.title), stats_sheet.rows):

@@ -1,7 +1,7 @@
 """The plan: every action due today, for whom and why, derived purely from a Book.
 
-``make_plan`` takes the workbook's rows, ``today`` and the memory of the dates the tool last
-wrote (to tell a person's typed date from its own), and returns plain data.
+``make_plan`` takes the workbook's rows, ``today`` and the dates the tool last wrote
+(``WrittenDates``, to tell a person's typed date from its own), and returns plain data.
 """
 
 from __future__ import annotations
@@ -109,11 +109,12 @@ class Plan:
 
 
 @dataclass
-class Memory:
-    """What the tool last wrote into its own date columns, to recognise a person's edit."""
+class WrittenDates:
+    """The dates the tool last wrote into its own date columns (the file written-dates.json),
+    to recognise a person's edit."""
 
     dates: dict[str, dt.date] = field(default_factory=dict)  # refs.client_date / task_date key -> date
-    known: bool = False  # False when there is no memory at all (first run, or state lost)
+    known: bool = False  # False when there is no record at all (first run, or state lost)
 
 
 def group_touches(touches: list[Touch]) -> tuple[dict[str, list[Touch]], dict[str, list[Touch]]]:
@@ -137,7 +138,7 @@ def _email_block(client: Client) -> str:
     return ""
 
 
-def make_plan(book: Book, today: dt.date, memory: Memory | None = None,
+def make_plan(book: Book, today: dt.date, written: WrittenDates | None = None,
               extra_touches: Mapping[str, list[Touch]] | None = None, base: Plan | None = None) -> Plan:
     """Decide every client's and task's next step and the actions due ``today``.
 
@@ -146,7 +147,7 @@ def make_plan(book: Book, today: dt.date, memory: Memory | None = None,
     plan made before those touches) only the clients and tasks they concern are worked out
     again: the rest cannot have changed.
     """
-    memory = memory or Memory()
+    written = written or WrittenDates()
     settings = book.settings
     plan = Plan(today=today, business_day=is_business_day(today, settings.holiday_set()))
     if base is not None:  # the same book: its groups, copied
@@ -179,7 +180,7 @@ def make_plan(book: Book, today: dt.date, memory: Memory | None = None,
             plan.task_steps[task.task_id] = None
             continue
         mine = refs.task_date(task.task_id)
-        held = staff_date(task.next_reminder, memory.dates.get(mine), memory.known and mine in memory.dates)
+        held = staff_date(task.next_reminder, written.dates.get(mine), written.known and mine in written.dates)
         reminders = [t.date for t in touches if refs.parse_ref(t.ref).is_message_about(task.task_id)]
         step = apply_override(step, held, max(reminders) if reminders else None, today)
         if held and step is not None and step.due == held:
@@ -192,7 +193,7 @@ def make_plan(book: Book, today: dt.date, memory: Memory | None = None,
         touches = by_client.get(client.client_id, [])
         step = client_step(client, touches, settings, today)
         mine = refs.client_date(client.client_id)
-        held = staff_date(client.next_action_date, memory.dates.get(mine), memory.known and mine in memory.dates)
+        held = staff_date(client.next_action_date, written.dates.get(mine), written.known and mine in written.dates)
         last = last_touch(touches)
         step = apply_override(step, held, last, today)
         if held and step is not None and step.due == held:

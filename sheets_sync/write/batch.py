@@ -11,7 +11,7 @@ from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.model.rows import Book, Client, Task, Touch
 from sheets_sync.rules import refs
 from sheets_sync.rules.cadence import is_real_touch
-from sheets_sync.rules.plan import Memory, Plan, group_touches
+from sheets_sync.rules.plan import Plan, WrittenDates, group_touches
 from sheets_sync.workbook import RowUpdate, WriteBatch
 
 
@@ -28,9 +28,9 @@ def _row(book: Book, table: str, values: dict[str, object]) -> dict[str, object]
     return {headers[field]: value for field, value in values.items() if field in headers}
 
 
-def build_batch(book: Book, plan: Plan, added: list[Touch], memory: Memory) -> WriteBatch:
+def build_batch(book: Book, plan: Plan, added: list[Touch], written: WrittenDates) -> WriteBatch:
     """The batch for this run. ``plan`` is the plan as it stands after this run's sends
-    (``make_plan(..., extra_touches=...)``); ``memory`` is updated with the dates written."""
+    (``make_plan(..., extra_touches=...)``); ``written`` is updated with the dates written."""
     batch = WriteBatch(tables={ref.sheet: ref for ref in book.tables.values()})
     for name, headers in book.missing_tool_columns.items():
         if headers and name in ("clients", "tasks", "touches"):
@@ -48,9 +48,9 @@ def build_batch(book: Book, plan: Plan, added: list[Touch], memory: Memory) -> W
         by_client, by_task = group_touches(book.touches + added)
     today = plan.today
     for client in book.clients:
-        _client_update(batch, book, client, by_client.get(client.client_id, []), plan, memory, today)
+        _client_update(batch, book, client, by_client.get(client.client_id, []), plan, written, today)
     for task in book.tasks:
-        _task_update(batch, book, task, by_task.get(task.task_id, []), plan, memory)
+        _task_update(batch, book, task, by_task.get(task.task_id, []), plan, written)
     return batch
 
 
@@ -59,7 +59,7 @@ def _changed(old: dict[str, object], new: dict[str, object]) -> dict[str, object
 
 
 def _client_update(batch: WriteBatch, book: Book, client: Client, touches: list[Touch], plan: Plan,
-                   memory: Memory, today: dt.date) -> None:
+                   written: WrittenDates, today: dt.date) -> None:
     real = [t for t in touches if is_real_touch(t)]
     last = max((t.date for t in real), default=None)
     step = plan.client_steps.get(client.client_id)
@@ -70,39 +70,39 @@ def _client_update(batch: WriteBatch, book: Book, client: Client, touches: list[
         "days_since_touch": (today - last).days if last else None,
     }
     if mine in plan.held:
-        memory.dates.pop(mine, None)
+        written.dates.pop(mine, None)
     else:
         new["next_action_date"] = step.due if step else None
         if step:
-            memory.dates[mine] = step.due
+            written.dates[mine] = step.due
         else:
-            memory.dates.pop(mine, None)
+            written.dates.pop(mine, None)
     old = {"touches": client.touches, "last_touch": client.last_touch, "next_action": client.next_action or None,
            "next_action_date": client.next_action_date, "days_since_touch": client.days_since_touch}
     _emit(batch, book, "clients", client.client_id, client.row, client.id_was_blank,
           {"name": client.name}, _changed(old, new))
 
 
-def _task_update(batch: WriteBatch, book: Book, task: Task, touches: list[Touch], plan: Plan, memory: Memory) -> None:
+def _task_update(batch: WriteBatch, book: Book, task: Task, touches: list[Touch], plan: Plan, written: WrittenDates) -> None:
     step = plan.task_steps.get(task.task_id)
     mine = refs.task_date(task.task_id)
     if (step is None and not touches and task.reminders_sent in (None, 0) and task.last_reminder is None
             and task.next_reminder is None and not task.id_was_blank):
         # a closed task never reminded, its tool cells empty (most tasks of a big book): nothing to write
-        memory.dates.pop(mine, None)
+        written.dates.pop(mine, None)
         return
     sent = [t for t in touches if is_real_touch(t) and refs.parse_ref(t.ref).is_message_about(task.task_id)]
     new: dict[str, object] = {
         "reminders_sent": len(sent), "last_reminder": max((t.date for t in sent), default=None),
     }
     if mine in plan.held:
-        memory.dates.pop(mine, None)
+        written.dates.pop(mine, None)
     else:
         new["next_reminder"] = step.due if step else None
         if step:
-            memory.dates[mine] = step.due
+            written.dates[mine] = step.due
         else:
-            memory.dates.pop(mine, None)
+            written.dates.pop(mine, None)
     old = {"reminders_sent": task.reminders_sent, "last_reminder": task.last_reminder,
            "next_reminder": task.next_reminder}
     if task.reminders_sent is None and not sent:
