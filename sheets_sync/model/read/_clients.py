@@ -6,11 +6,12 @@ of the run; the rows naming it elsewhere say why (``client_ref_ok``).
 
 from __future__ import annotations
 
-from operator import itemgetter
+from operator import call, itemgetter
 
 from sheets_sync.model import values as v
 from sheets_sync.model.layout import CLIENT_STATUSES, TIERS
-from sheets_sync.model.read._tables import Located, RowReader, cached, fill_ids, lenient, table_rows
+from sheets_sync.model.read._fields import Field, Parser, quick_parsers, read_field
+from sheets_sync.model.read._tables import Located, RowReader, cached, fill_ids, table_rows
 from sheets_sync.model.rows import Client, Problem
 
 STATUS_ALIASES = {
@@ -22,64 +23,65 @@ STATUS_ALIASES = {
 TIER_ALIASES = {"tiera": "A", "tierb": "B", "tierc": "C", "1": "A", "2": "B", "3": "C"}
 
 
-def read_clients(loc: Located, problems: list[Problem], date,
-                  allow_special_use: bool = True) -> tuple[list[Client], dict[str, str]]:
+# What each column of Clients becomes, in the order of Client's attributes after ``row``
+# (the row's identity, Client ID and Name, is read first in read_clients).
+CLIENT_FIELDS = (
+    Field("company", "text"),
+    Field("email", "email"),
+    Field("phone", "text"),
+    Field("owner", "email"),
+    Field("tier", "tier", refused="noted", default="C", blank="C"),
+    Field("status", "status", blank_fails="Status is blank: choose Prospect, Active, Lost or No Sale"),
+    Field("client_since", "date"),
+    Field("lost_on", "date"),
+    Field("do_not_email", "yes_no", refused="noted", default=True),
+    Field("notes", "text"),
+    Field("annual_value", "number", refused="noted"),
+    # the tool columns, as they were (to spot a person's edit and to avoid no-op writes)
+    Field("touches", "whole"),
+    Field("last_touch", "date", refused="ignored"),
+    Field("next_action", "text"),
+    Field("next_action_date", "date", refused="noted"),
+    Field("days_since_touch", "whole"),
+)
+
+
+def read_clients(loc: Located, problems: list[Problem], date: Parser,
+                 allow_special_use: bool = True) -> tuple[list[Client], dict[str, str]]:
     """The usable clients, and for each client ID left out, why (to be said at the rows naming
     it). Email and Owner addresses by the one rule of ``addresses``."""
     clients: list[Client] = []
     first_row: dict[str, int] = {}
     rows_by_id: dict[str, list[int]] = {}
-    status = cached(lambda raw: v.parse_choice(raw, CLIENT_STATUSES, STATUS_ALIASES))
-    tier = cached(lambda raw: v.parse_choice(raw, TIERS, TIER_ALIASES))
-    email = cached(lambda raw: v.parse_email(raw, allow_special_use))
-    yes = cached(v.parse_bool)
+    parsers: dict[str, Parser] = {
+        "text": v.text, "date": date, "number": v.parse_number, "whole": v.parse_int,
+        "email": cached(lambda raw: v.parse_email(raw, allow_special_use)), "yes_no": cached(v.parse_bool),
+        "tier": cached(lambda raw: v.parse_choice(raw, TIERS, TIER_ALIASES)),
+        "status": cached(lambda raw: v.parse_choice(raw, CLIENT_STATUSES, STATUS_ALIASES)),
+    }
+    quick = quick_parsers(CLIENT_FIELDS, parsers)
     blank_id_rows = []
-    fields_of = itemgetter(*(loc.slot[f] for f in (
-        "client_id", "name", "company", "email", "phone", "owner", "tier", "status", "client_since", "lost_on",
-        "do_not_email", "notes", "annual_value", "touches", "last_touch", "next_action", "next_action_date",
-        "days_since_touch")))
-    pad, text, number, whole = loc.pad, v.text, v.parse_number, v.parse_int
+    identity_of = itemgetter(loc.slot["client_id"], loc.slot["name"])
+    fields_of = itemgetter(*(loc.slot[f.name] for f in CLIENT_FIELDS))
+    pad, text = loc.pad, v.text
     for row, cells in table_rows(loc):
-        ci, nm, co, em, ph, ow, ti, st, cs, lo, dn, no, av, to, lt, na, nd, ds = fields_of(cells + pad)
-        client_id = ci.strip() if type(ci) is str else v.parse_id(ci)
-        name = nm.strip() if type(nm) is str else text(nm)
+        padded = cells + pad
+        raw_id, raw_name = identity_of(padded)
+        client_id = raw_id.strip() if type(raw_id) is str else v.parse_id(raw_id)
+        name = raw_name.strip() if type(raw_name) is str else text(raw_name)
         if client_id:
             rows_by_id.setdefault(client_id, []).append(row)
         if not name and not client_id:
             continue  # a note below the table, not a client
         extra = {k: text(cells[i]) if i < len(cells) else "" for k, i in loc.extra.items()}
         ok = True
-        try:  # a clean row in one go; a row with a bad or missing value is read again cell by cell below
-            client = Client(client_id, name or _no_name(), row, text(co), email(em), text(ph), email(ow),
-                            tier(ti) or "C", status(st) or _no_status(), date(cs), date(lo), yes(dn), text(no),
-                            number(av), whole(to), lenient(date, lt), text(na), date(nd), whole(ds), False, extra)
+        try:  # a clean row in one go; a row with a bad or missing value is read again field by field
+            client = Client(client_id, name or _no_name(), row, *map(call, quick, fields_of(padded)), False, extra)
         except v.BadValue:
             r = RowReader(loc, problems, row, cells)
             if not name:
                 r.fail("name", "Name is blank: type the client's name")
-            state = r.get("status", status)
-            if state == "":
-                r.fail("status", "Status is blank: choose Prospect, Active, Lost or No Sale")
-            client = Client(
-                client_id=client_id, name=name, row=row,
-                company=text(co),
-                email=r.get("email", email, default=""),
-                phone=text(ph),
-                owner=r.get("owner", email, default=""),
-                tier=r.get("tier", tier, fatal=False, default="C") or "C",
-                status=state or "",
-                client_since=r.get("client_since", date),
-                lost_on=r.get("lost_on", date),
-                do_not_email=r.get("do_not_email", yes, fatal=False, default=True),
-                notes=text(no),
-                annual_value=r.get("annual_value", number, fatal=False),
-                touches=whole(to),
-                last_touch=lenient(date, lt),
-                next_action=text(na),
-                next_action_date=r.get("next_action_date", date, fatal=False),
-                days_since_touch=whole(ds),
-                extra=extra,
-            )
+            client = Client(client_id, name, row, *[read_field(r, f, parsers) for f in CLIENT_FIELDS], False, extra)
             ok = r.ok
         if not ok or client_id in first_row:
             continue
@@ -108,12 +110,9 @@ def read_clients(loc: Located, problems: list[Problem], date,
 
 
 def _count(n: int) -> str:
+    """2 -> 'two': how many rows hold one client ID."""
     return {2: "two", 3: "three"}.get(n, str(n))
 
 
-def _no_status() -> str:
-    raise v.BadValue("Status is blank")  # the careful reading of the row says where and how to fix it
-
-
 def _no_name() -> str:
-    raise v.BadValue("Name is blank")  # likewise
+    raise v.BadValue("Name is blank")  # the careful reading of the row says where and how to fix it
