@@ -12,16 +12,10 @@ from hypothesis import strategies as st
 from sheets_sync.errors import ConfigError
 from sheets_sync.model.rows import Book, Client, Sale, Touch
 from sheets_sync.model.settings import Settings
-from sheets_sync.stats.figures import (
-    Spell,
-    at_risk,
-    client_spells,
-    client_value,
-    compute_stats,
-    period_bounds,
-    period_figures,
-    period_label,
-)
+from sheets_sync.stats.figures import compute_stats
+from sheets_sync.stats.periods import client_value, period_bounds, period_figures, period_label
+from sheets_sync.stats.risk import at_risk
+from sheets_sync.stats.spells import Spell, client_spells
 
 D = dt.date
 TODAY = D(2026, 11, 30)

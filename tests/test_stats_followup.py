@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from sheets_sync.model.rows import Book, Client, Task, Touch
-from sheets_sync.stats.figures import (
-    compute_stats,
+from sheets_sync.stats.figures import compute_stats
+from sheets_sync.stats.followup import (
     conversions,
     reminders_to_close,
     response_by_touch,

@@ -9,7 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from sheets_sync.display import money
-from sheets_sync.stats.figures import PeriodFigures, StatsReport, rate
+from sheets_sync.stats.figures import StatsReport
+from sheets_sync.stats.periods import PeriodFigures, rate
 
 NA = "n/a"
 

@@ -9,7 +9,8 @@ whose length varies (per owner, at risk) come last, below everything the chart r
 from __future__ import annotations
 
 from sheets_sync.model.layout import STATS_SHEET
-from sheets_sync.stats.figures import PERIOD_COUNT, PeriodFigures, StatsReport, rate
+from sheets_sync.stats.figures import StatsReport
+from sheets_sync.stats.periods import PERIOD_COUNT, PeriodFigures, rate
 from sheets_sync.workbook import CellValue, SheetContent
 
 TABLE_HEADER_ROW = 4
