@@ -124,8 +124,8 @@ def collector_paused() -> Iterator[None]:
 
     A run builds millions of small objects (cells, rows, touches) that live until its end
     and hold no reference cycles: the collector's passes over them found nothing and cost
-    a fifth of a big run (100,000 clients: 66 s -> 54 s, the same peak memory). Everything
-    is still freed by reference counting as usual.
+    a large share of a big run's time (figures in docs/excel.md). Everything is still freed
+    by reference counting as usual.
     """
     was_on = gc.isenabled()
     gc.disable()

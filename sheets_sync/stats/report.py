@@ -1,8 +1,6 @@
-"""The stats report for people (rich tables) and for programs (the ``--json`` object)."""
+"""The stats report for people: rich tables (``stats --json`` prints ``StatsReport.to_json``)."""
 
 from __future__ import annotations
-
-import json
 
 from rich.console import Console
 from rich.table import Table
@@ -18,11 +16,6 @@ NA = "n/a"
 def pct(value: float | None) -> str:
     """'85.7%' or 'n/a'."""
     return NA if value is None else f"{100 * value:.1f}%"
-
-
-def to_json_text(report: StatsReport) -> str:
-    """The ``stats --json`` output: one JSON object, indented, ending without a newline."""
-    return json.dumps(report.to_json(), indent=2)
 
 
 def _period_table(report: StatsReport) -> Table:
