@@ -65,8 +65,9 @@ def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")(func)
 
 
-def day(value: dt.datetime | None) -> dt.date:
-    """The --today value, or the real date (the only place the wall clock is read)."""
+def day(value: dt.datetime | None = None) -> dt.date:
+    """The --today value, or the real date: every command reads the wall clock here, and
+    only here."""
     return value.date() if value else dt.date.today()
 
 
@@ -81,10 +82,16 @@ def cli() -> None:
     """Run your team's follow-ups from the spreadsheet you already use.
 
     SOURCE is an Excel workbook (.xlsx/.xlsm), a Google Sheets address, or gsheet:<key>.
+
+    \b
+    Examples:
+      sheets-sync init clients.xlsx --sample
+      sheets-sync due clients.xlsx
+      sheets-sync sync clients.xlsx --dry-run
     """
 
 
-@cli.command()
+@cli.command(short_help="Create or adopt a follow-up workbook.")
 @click.argument("path", type=click.Path(path_type=Path), required=False)
 @click.option("--sample", is_flag=True, help="Fill the new workbook with the demo agency's clients.")
 @click.option("--into", "into", type=click.Path(path_type=Path), default=None,
@@ -98,7 +105,14 @@ def cli() -> None:
 @handle_errors
 def init(path: Path | None, sample: bool, into: Path | None, google_title: str | None, google_key: str | None,
          share_with: tuple[str, ...], today: dt.datetime | None, config_path: Path | None) -> None:
-    """Create a new follow-up workbook at PATH (refuses to overwrite), or adopt an existing one."""
+    """Create a new follow-up workbook at PATH (refuses to overwrite), or adopt an existing one.
+
+    \b
+    Examples:
+      sheets-sync init clients.xlsx --sample
+      sheets-sync init --into "Our clients.xlsx"
+      sheets-sync init --google "Client follow-ups" --share-with maria@agency.example
+    """
     from sheets_sync import init as init_lib
 
     chosen = [x for x in (path, into, google_title, google_key) if x]
@@ -123,7 +137,7 @@ def init(path: Path | None, sample: bool, into: Path | None, google_title: str |
         click.echo(f"Updated gsheet:{google_key}: {added}")
 
 
-@cli.command()
+@cli.command(short_help="Send what is due and write it back.")
 @click.argument("source")
 @today_option
 @click.option("--dry-run", is_flag=True, help="Send nothing, write nothing: print the plan with reasons.")
@@ -136,7 +150,14 @@ def init(path: Path | None, sample: bool, into: Path | None, google_title: str |
 @handle_errors
 def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | None, wait: float,
          as_json: bool, config_path: Path | None) -> None:
-    """Send the follow-ups due today and write the bookkeeping back into SOURCE."""
+    """Send the follow-ups due today and write the bookkeeping back into SOURCE.
+
+    \b
+    Examples:
+      sheets-sync sync clients.xlsx --dry-run
+      sheets-sync sync clients.xlsx --outbox outbox
+      sheets-sync sync gsheet:1aBcD2eFgH --json
+    """
     from sheets_sync import report
     from sheets_sync.sync import run_sync
 
@@ -149,7 +170,7 @@ def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | N
     sys.exit(EXIT_PROBLEMS if result.problems else EXIT_OK)
 
 
-@cli.command()
+@cli.command(short_help="Show today's calls and emails, per person.")
 @click.argument("source")
 @today_option
 @click.option("--owner", default=None, help="Only this staff member's list (their email address).")
@@ -157,7 +178,14 @@ def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | N
 @config_option
 @handle_errors
 def due(source: str, today: dt.datetime | None, owner: str | None, as_json: bool, config_path: Path | None) -> None:
-    """Show each staff member today's calls and emails, without changing anything."""
+    """Show each staff member today's calls and emails, without changing anything.
+
+    \b
+    Examples:
+      sheets-sync due clients.xlsx
+      sheets-sync due clients.xlsx --owner maria@agency.example
+      sheets-sync due clients.xlsx --today 2026-11-30 --json
+    """
     from sheets_sync import report
     from sheets_sync.sync import load
 
@@ -175,11 +203,17 @@ def due(source: str, today: dt.datetime | None, owner: str | None, as_json: bool
 @config_option
 @handle_errors
 def check(source: str, as_json: bool, config_path: Path | None) -> None:
-    """List every problem in the workbook, by cell. Exit 1 when there are any."""
+    """List every problem in the workbook, by cell. Exit 1 when there are any.
+
+    \b
+    Examples:
+      sheets-sync check clients.xlsx
+      sheets-sync check gsheet:1aBcD2eFgH --json
+    """
     from sheets_sync import report
     from sheets_sync.sync import load
 
-    loaded = load(source, dt.date.today(), load_config(config_path, source))
+    loaded = load(source, day(), load_config(config_path, source))
     problems = loaded.book.problems + loaded.composed.problems
     if as_json:
         emit_json({"source": loaded.backend.label, "problems": [p.to_json() for p in problems]})
@@ -188,7 +222,7 @@ def check(source: str, as_json: bool, config_path: Path | None) -> None:
     sys.exit(EXIT_PROBLEMS if problems else EXIT_OK)
 
 
-@cli.command()
+@cli.command(short_help="Retention, attrition and who is at risk.")
 @click.argument("source")
 @today_option
 @click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="month", show_default=True,
@@ -197,7 +231,14 @@ def check(source: str, as_json: bool, config_path: Path | None) -> None:
 @config_option
 @handle_errors
 def stats(source: str, today: dt.datetime | None, period: str, as_json: bool, config_path: Path | None) -> None:
-    """Retention, attrition, who is at risk, and whether "one more" works for this team."""
+    """Retention, attrition, who is at risk, and whether "one more" works for this team.
+
+    \b
+    Examples:
+      sheets-sync stats clients.xlsx
+      sheets-sync stats clients.xlsx --period quarter
+      sheets-sync stats clients.xlsx --today 2026-12-31 --json
+    """
     from sheets_sync.report import console
     from sheets_sync.stats.figures import compute_stats
     from sheets_sync.stats.report import print_report
@@ -212,13 +253,19 @@ def stats(source: str, today: dt.datetime | None, period: str, as_json: bool, co
     sys.exit(EXIT_PROBLEMS if book.problems else EXIT_OK)
 
 
-@cli.command("test-email")
+@cli.command("test-email", short_help="Send a sample message to test the mail setup.")
 @click.argument("source")
 @click.option("--to", "to", required=True, help="Send the sample message to this address.")
 @config_option
 @handle_errors
 def test_email(source: str, to: str, config_path: Path | None) -> None:
-    """Send one sample message through the configured mail server, to check the setup."""
+    """Send one sample message through the configured mail server, to check the setup.
+
+    \b
+    Examples:
+      sheets-sync test-email clients.xlsx --to me@agency.example
+      sheets-sync test-email clients.xlsx --to me@agency.example --config office.toml
+    """
     from sheets_sync.errors import ConfigError
     from sheets_sync.mail.config import resolve_mail_settings
     from sheets_sync.mail.smtp import send_test_email
