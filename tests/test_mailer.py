@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sys
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
+from test_cli import agency
 from workbooks import CLIENT_HEADER, TASK_HEADER, TOUCH_HEADER, D, write_workbook
 
 from sheets_sync.backends import open_source
@@ -71,3 +75,23 @@ def test_the_touches_name_the_configured_sender(monkeypatch):
     assert sender_name(Config(data={"smtp": {"from": "desk@harbor.example"}})) == "desk@harbor.example"
     monkeypatch.setenv("SHEETS_SYNC_FROM", "Office <office@harbor.example>")
     assert sender_name(Config(data={"smtp": {"from": "desk@harbor.example"}})) == "Office <office@harbor.example>"
+
+
+def test_the_outbox_signs_with_the_sender_the_touches_name(tmp_path, monkeypatch):
+    # The outbox read only the config file's from and reply_to, while the Touches rows (and
+    # the mail server) took SHEETS_SYNC_FROM first: the .eml files said another sender.
+    monkeypatch.setenv("SHEETS_SYNC_FROM", "Office <office@harbor.example>")
+    monkeypatch.setenv("SHEETS_SYNC_REPLY_TO", "desk@harbor.example")
+    (tmp_path / "sheets-sync.toml").write_text('[smtp]\nfrom = "Old <old@harbor.example>"\n', encoding="utf-8")
+    path = agency(tmp_path / "agency.xlsx")  # emails Pat Lee, a prospect, on Monday
+    result = CliRunner().invoke(cli, ["sync", str(path), "--today", "2026-11-23", "--outbox", str(tmp_path / "out"),
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    files = list((tmp_path / "out").glob("*.eml"))
+    assert files
+    for file in files:
+        sent = BytesParser(policy=policy.default).parsebytes(file.read_bytes())
+        assert (sent["From"], sent["Reply-To"]) == ("Office <office@harbor.example>", "desk@harbor.example")
+    touches = list(openpyxl.load_workbook(path)["Touches"].iter_rows(min_row=2, values_only=True))
+    written = [row for row in touches if row[7] and str(row[7]).startswith("prospect:")]
+    assert written and {row[5] for row in written} == {"Office <office@harbor.example>"}

@@ -96,7 +96,6 @@ def resolve_mail_settings(config: Config, overrides: Mapping[str, Any] | None = 
     ca_file, timeout); None or "" means "not given". Raises ConfigError for a bad value, a
     password in the config file, or a login without a password.
     """
-    overrides = overrides or {}
     environ = os.environ if environ is None else environ
     table = config.section("smtp")
     if "password" in table:
@@ -104,10 +103,7 @@ def resolve_mail_settings(config: Config, overrides: Mapping[str, Any] | None = 
         raise ConfigError(PASSWORD_IN_FILE.format(path=config.path or "config file", user=user))
 
     def pick(name: str) -> str:
-        for value in (overrides.get(name), environ.get(ENV[name]), table.get(FILE_KEYS[name])):
-            if value is not None and str(value).strip() != "":
-                return str(value).strip()
-        return ""
+        return given(name, config, overrides, environ)
 
     host = pick("host")
     if not host:
@@ -133,6 +129,18 @@ def resolve_mail_settings(config: Config, overrides: Mapping[str, Any] | None = 
         ca_file=os.path.expanduser(pick("ca_file")) if pick("ca_file") else "",
         timeout=_timeout(pick("timeout")),
     )
+
+
+def given(name: str, config: Config, overrides: Mapping[str, Any] | None = None,
+          environ: Mapping[str, str] | None = None) -> str:
+    """One setting as given, unchecked: the flag, else the environment variable, else the
+    config file's ``[smtp]`` key; '' when none gives it. The outbox takes its sender and
+    Reply-To from here, as the mail server does."""
+    environ = os.environ if environ is None else environ
+    for value in ((overrides or {}).get(name), environ.get(ENV[name]), config.section("smtp").get(FILE_KEYS[name])):
+        if value is not None and str(value).strip() != "":
+            return str(value).strip()
+    return ""
 
 
 def _port(text: str) -> int:

@@ -4,13 +4,12 @@ mail server and the outbox folder."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from sheets_sync.config import Config
-from sheets_sync.mail.config import resolve_mail_settings
+from sheets_sync.mail.config import given, resolve_mail_settings
 from sheets_sync.mail.journal import Journal
 from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.mail.outbox import OutboxMailer
@@ -44,11 +43,10 @@ def mailer_for(config: Config, backend: Backend, outbox: Path | None = None) -> 
             from sheets_sync.mail.smtp import SmtpMailer
 
             return SmtpMailer(settings)
-    smtp = config.section("smtp")
-    return OutboxMailer(outbox or backend.default_outbox(), sender=str(smtp.get("from", "")),
-                        reply_to=str(smtp.get("reply_to", "")))
+    return OutboxMailer(outbox or backend.default_outbox(), sender=given("sender", config),
+                        reply_to=given("reply_to", config))
 
 
 def sender_name(config: Config) -> str:
     """Who the Touches rows say sent the emails: the configured sender, else the tool."""
-    return os.environ.get("SHEETS_SYNC_FROM") or str(config.section("smtp").get("from", "")) or "sheets-sync"
+    return given("sender", config) or "sheets-sync"
