@@ -22,6 +22,7 @@ KEYRING_SERVICE = "sheets-sync"
 SECURITY_CHOICES = ("ssl", "starttls", "none")
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 GOOGLE_HOSTS = ("gmail.com", "googlemail.com")
+DEFAULT_SEND_TIME_LIMIT = 300.0  # a greylisting server must not stretch a run without end
 
 ENV = {
     "host": "SHEETS_SYNC_SMTP_HOST",
@@ -33,10 +34,12 @@ ENV = {
     "reply_to": "SHEETS_SYNC_REPLY_TO",
     "ca_file": "SHEETS_SYNC_SMTP_CA_FILE",
     "timeout": "SHEETS_SYNC_SMTP_TIMEOUT",
+    "send_time_limit": "SHEETS_SYNC_SMTP_SEND_TIME_LIMIT",
 }
 # Config-file names for each setting ("from" reads better in a file than "sender").
 FILE_KEYS = {"host": "host", "port": "port", "user": "user", "security": "security",
-             "sender": "from", "reply_to": "reply_to", "ca_file": "ca_file", "timeout": "timeout"}
+             "sender": "from", "reply_to": "reply_to", "ca_file": "ca_file", "timeout": "timeout",
+             "send_time_limit": "send_time_limit"}
 
 PASSWORD_IN_FILE = (
     "{path}: [smtp] must not hold the password (anyone who can read the file could send as you). "
@@ -65,6 +68,7 @@ class MailSettings:
     reply_to: str = ""
     ca_file: str = ""  # extra CA bundle for a server with a private certificate
     timeout: float = 30.0
+    send_time_limit: float = DEFAULT_SEND_TIME_LIMIT  # seconds for a run's whole sending phase
 
     @property
     def sender_address(self) -> str:
@@ -85,7 +89,8 @@ class MailSettings:
         shown = "***" if self.password else "''"
         return (f"MailSettings(host={self.host!r}, port={self.port}, security={self.security!r}, "
                 f"sender={self.sender!r}, user={self.user!r}, password={shown}, "
-                f"reply_to={self.reply_to!r}, ca_file={self.ca_file!r}, timeout={self.timeout})")
+                f"reply_to={self.reply_to!r}, ca_file={self.ca_file!r}, timeout={self.timeout}, "
+                f"send_time_limit={self.send_time_limit})")
 
 
 def resolve_mail_settings(config: Config, overrides: Mapping[str, Any] | None = None,
@@ -128,6 +133,7 @@ def resolve_mail_settings(config: Config, overrides: Mapping[str, Any] | None = 
         user=user, password=password, reply_to=_reply_to(pick("reply_to")),
         ca_file=os.path.expanduser(pick("ca_file")) if pick("ca_file") else "",
         timeout=_timeout(pick("timeout")),
+        send_time_limit=_seconds(pick("send_time_limit"), "send time limit", DEFAULT_SEND_TIME_LIMIT),
     )
 
 
@@ -162,6 +168,19 @@ def _timeout(text: str) -> float:
         raise ConfigError(f"SMTP timeout {text!r} is not a number of seconds") from None
     if value <= 0:
         raise ConfigError("SMTP timeout must be more than 0 seconds")
+    return value
+
+
+def _seconds(text: str, what: str, default: float) -> float:
+    """A number of seconds, finite and more than 0 (at most a day)."""
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"SMTP {what} {text!r} is not a number of seconds") from None
+    if not 0 < value <= 86400:  # also refuses nan and inf
+        raise ConfigError(f"SMTP {what} must be more than 0 and at most 86400 seconds, not {text!r}")
     return value
 
 
