@@ -127,8 +127,12 @@ def prospect_step(client: Client, touches: Sequence[Touch], settings: Settings, 
     holidays = settings.holiday_set()
     days: tuple[int, ...] = tuple(settings.prospect_touch_days)
     real = sorted((t for t in touches if is_real_touch(t)), key=lambda t: t.date)
-    first = real[0].date if real else (client.client_since or today)
-    later = real[1:] if real else []
+    # The first contact is the first touch of the relationship (a call, the quote), never a
+    # touch of this sequence: with none logged it is Client Since, and the tool's own touch 1
+    # counts as touch 1 (taking it as the first contact made the sequence stall at touch 1).
+    opening = real[0] if real and refs.parse_ref(real[0].ref).kind != "prospect" else None
+    first = opening.date if opening else (client.client_since or today)
+    later = [t for t in real if t is not opening]
     replies = [t for t in later if t.direction == "In"]
     cid = client.client_id
     if replies:
