@@ -36,6 +36,13 @@ def test_day_first_order_is_a_setting():
     assert parse_date("1/12/2026", order="MDY") == dt.date(2026, 1, 12)
 
 
+@pytest.mark.parametrize("order", ["MDY", "DMY"])
+def test_dotted_dates_are_day_first_whatever_the_order(order):
+    assert parse_date("01.09.2026", order=order) == dt.date(2026, 9, 1)
+    assert parse_date("4.3.26", order=order) == dt.date(2026, 3, 4)
+    assert parse_date("2026.09.01", order=order) == dt.date(2026, 9, 1)  # year first is never ambiguous
+
+
 def test_impossible_month_is_read_the_other_way_round():
     assert parse_date("25/12/2026") == dt.date(2026, 12, 25)
 

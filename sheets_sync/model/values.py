@@ -58,8 +58,9 @@ def parse_date(value: object, date_system: int = 1900, order: str = "MDY") -> dt
     """A date from a real date, a serial number, or text staff typed; None when blank.
 
     Text: ISO (2026-12-01), numeric with slashes read in ``order`` (MDY: 12/1/2026 is
-    1 Dec; an impossible month such as 25/12/2026 is read the other way round), and month
-    names (1 Dec 2026, Dec 1, 2026). A date without a year is ambiguous and refused.
+    1 Dec; an impossible month such as 25/12/2026 is read the other way round), with dots
+    always day first (1.12.2026), and month names (1 Dec 2026, Dec 1, 2026). A date without
+    a year is ambiguous and refused.
     """
     if value is None:
         return None
@@ -78,7 +79,9 @@ def parse_date(value: object, date_system: int = 1900, order: str = "MDY") -> dt
         raise BadValue(f"'{raw}' has no year, so it is ambiguous: type it in full, e.g. 2026-12-01")
     numeric = _NUMERIC_DATE.match(raw)
     if numeric:
-        return _numeric_date(raw, *(int(g) for g in numeric.groups()), order=order)
+        # Dots are the day-first countries' way (1.9.2026 is 1 September): never month first.
+        dotted = "." in raw and "/" not in raw and "-" not in raw
+        return _numeric_date(raw, *(int(g) for g in numeric.groups()), order="DMY" if dotted else order)
     try:
         first = date_parser.parse(raw, default=dt.datetime(2000, 1, 1), fuzzy=False)
         second = date_parser.parse(raw, default=dt.datetime(2001, 2, 2), fuzzy=False)
