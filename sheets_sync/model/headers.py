@@ -23,13 +23,21 @@ def sheet_titles(table: Table, sheet_title: str | None = None) -> list[str]:
     return [sheet_title] if sheet_title else [table.title, *table.aliases]
 
 
-def find_sheet(data: WorkbookData, table: Table, sheet_title: str | None = None) -> SheetData | None:
-    """The sheet holding ``table``: by the configured title, else its title or an alias."""
-    for title in sheet_titles(table, sheet_title):
+def find_sheet(data: WorkbookData, table: Table, sheet_title: str | None = None,
+               remap: dict[str, str] | None = None) -> SheetData | None:
+    """The sheet holding ``table``: by the configured title, else its title, else an alias
+    whose header row holds one of the table's required headers (an "Orders" sheet of some
+    other shape is the team's own, not the Sales log). ``remap``: the table's column remap."""
+    for i, title in enumerate(sheet_titles(table, sheet_title)):
         sheet = data.sheet(title)
-        if sheet is not None:
+        if sheet is not None and (sheet_title or i == 0 or _holds(sheet, table, remap)):
             return sheet
     return None
+
+
+def _holds(sheet: SheetData, table: Table, remap: dict[str, str] | None) -> bool:
+    _, found = header_row(sheet.rows, table, remap)
+    return _score(table, found)[0] > 0
 
 
 def column_names(table: Table, remap: dict[str, str] | None = None) -> dict[str, set[str]]:

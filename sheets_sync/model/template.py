@@ -89,7 +89,7 @@ def missing_parts(
     templates = {s.table: s for s in template_sheets()}
     for table in TABLES:
         remap = layout.get(table.name) or {}
-        sheet = find_sheet(data, table, remap.get("sheet"))
+        sheet = find_sheet(data, table, remap.get("sheet"), remap.get("columns"))
         if sheet is None:
             template = templates[table.name]
             if remap.get("sheet"):

@@ -54,7 +54,7 @@ class Located:
 def find_table(data: WorkbookData, table: Table, remap: dict[str, Any] | None = None) -> Located | None:
     """Locate a table: its sheet (by remapped title, title or alias) and its header row."""
     remap = remap or {}
-    sheet = find_sheet(data, table, remap.get("sheet"))
+    sheet = find_sheet(data, table, remap.get("sheet"), remap.get("columns"))
     if sheet is None:
         if remap.get("sheet") or table.required:
             wanted = " or ".join(f"'{t}'" for t in sheet_titles(table, remap.get("sheet"))[:2])
