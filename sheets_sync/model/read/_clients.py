@@ -29,7 +29,7 @@ CLIENT_FIELDS = (
     Field("company", "text"),
     Field("email", "email"),
     Field("phone", "text"),
-    Field("owner", "email"),
+    Field("owner", "owner"),
     Field("tier", "tier", refused="noted", default="C", blank="C"),
     Field("status", "status", blank_fails="Status is blank: choose Prospect, Active, Lost or No Sale"),
     Field("client_since", "date"),
@@ -56,6 +56,8 @@ def read_clients(loc: Located, problems: list[Problem], date: Parser,
     parsers: dict[str, Parser] = {
         "text": v.text, "date": date, "number": v.parse_number, "whole": v.parse_int,
         "email": cached(lambda raw: v.parse_email(raw, allow_special_use)), "yes_no": cached(v.parse_bool),
+        # staff are people, not spellings: Maria@Agency.example and maria@agency.example are one owner
+        "owner": cached(lambda raw: v.parse_email(raw, allow_special_use).lower()),
         "tier": cached(lambda raw: v.parse_choice(raw, TIERS, TIER_ALIASES)),
         "status": cached(lambda raw: v.parse_choice(raw, CLIENT_STATUSES, STATUS_ALIASES)),
     }
@@ -75,13 +77,16 @@ def read_clients(loc: Located, problems: list[Problem], date: Parser,
             continue  # a note below the table, not a client
         extra = {k: text(cells[i]) if i < len(cells) else "" for k, i in loc.extra.items()}
         ok = True
+        # CLIENT_FIELDS are Client's fields from company to days_since_touch, in order; mypy
+        # takes a starred argument to fill every parameter after it, hence call-arg below.
         try:  # a clean row in one go; a row with a bad or missing value is read again field by field
-            client = Client(client_id, name or _no_name(), row, *map(call, quick, fields_of(padded)), False, extra)
+            client = Client(  # type: ignore[call-arg]
+                client_id, name or _no_name(), row, *map(call, quick, fields_of(padded)), False, extra)
         except v.BadValue:
             r = RowReader(loc, problems, row, cells)
             if not name:
                 r.fail("name", "Name is blank: type the client's name")
-            client = Client(client_id, name, row, *[read_field(r, f, parsers) for f in CLIENT_FIELDS], False, extra)
+            client = Client(client_id, name, row, *[read_field(r, f, parsers) for f in CLIENT_FIELDS], False, extra)  # type: ignore[call-arg]
             ok = r.ok
         if not ok or client_id in first_row:
             continue
