@@ -18,7 +18,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import select
 import smtplib
+import socket
 import ssl
 import sys
 import time
@@ -46,6 +48,9 @@ LOGIN_REFUSED = ("the mail server {where} refused the login for {user} ({why}): 
 SENDER_REFUSED = ("the mail server {where} refused mail from {sender} ({why}): check SHEETS_SYNC_FROM, "
                   "and SHEETS_SYNC_SMTP_USER if the server needs a login")
 CAP_REACHED = "daily email cap ({cap}) reached; it goes out at the next run"
+TIME_LIMIT = ("send time limit ({limit:g} s, SHEETS_SYNC_SMTP_SEND_TIME_LIMIT) reached; it goes out "
+              "at the next run")
+NEXT_RUN = "; it will be tried again at the next run"
 UNKNOWN_DETAIL = ("the connection dropped after the whole message was handed over and before the "
                   "server answered: it may have been delivered, so it is not sent again")
 
@@ -61,16 +66,58 @@ def pause_for_tests(stage: str) -> None:
 
 
 class _Watched:
-    """Notes whether the message's final ``<CRLF>.<CRLF>`` reached the socket, so that a
-    dropped connection can be told apart: before it, the server cannot have accepted the
-    message (safe to retry); after it, the outcome is unknown."""
+    """Notes whether the message's final ``.<CRLF>`` reached the socket, so that a dropped
+    connection can be told apart: before it, the server cannot have accepted the message
+    (safe to retry); after it, the outcome is unknown.
+
+    The message goes out as two writes, the text and then the final dot, and between them
+    the socket is looked at (without waiting): a server that has already closed the
+    connection, or spoken in the middle of DATA, is not waiting for our dot, so the dot is
+    not sent and the message is retried. A local write succeeding says nothing about the
+    server having read it (the kernel buffers it), hence the look."""
 
     payload_sent = False
+    sock: Any
 
     def send(self, s: Any) -> None:
-        super().send(s)  # type: ignore[misc]
-        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
-            self.payload_sent = True
+        if not (isinstance(s, bytes) and s.endswith(b"\r\n.\r\n")):
+            super().send(s)  # type: ignore[misc]
+            return
+        # Without TCP_NODELAY the small second write would wait for the server's delayed ACK.
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().send(s[:-3])  # type: ignore[misc]
+        if _peer_gone(self.sock):
+            raise _BeforeDot("the server closed the connection before the end of the message (so it was not accepted)")
+        super().send(s[-3:])  # type: ignore[misc]
+        self.payload_sent = True
+
+
+class _BeforeDot(smtplib.SMTPServerDisconnected):
+    """The connection was gone before the final dot: the server cannot have the message."""
+
+
+def _peer_gone(sock: Any) -> bool:
+    """True when the server has closed the connection, reset it or sent something (it should
+    be silent during DATA). Looks without waiting."""
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return True
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    if not readable:
+        return False
+    timeout = sock.gettimeout()
+    sock.setblocking(False)
+    try:
+        sock.recv(1)  # data, or b"" at the end: either way the server is not waiting for us
+        return True
+    except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
+        return False  # e.g. a TLS session ticket, no data
+    except OSError:
+        return True
+    finally:
+        sock.settimeout(timeout)
 
 
 class _WatchedSMTP(_Watched, smtplib.SMTP):
@@ -116,7 +163,8 @@ class SmtpMailer:
 
     def __init__(self, settings: MailSettings, *, journal: Journal | None = None,
                  daily_cap: int | None = None, retries: int = RETRIES,
-                 backoff: float = BACKOFF_SECONDS, sleep: Callable[[float], None] = time.sleep) -> None:
+                 backoff: float = BACKOFF_SECONDS, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
         self.journal = journal
         self.daily_cap = daily_cap
@@ -124,6 +172,8 @@ class SmtpMailer:
         self.retries = retries
         self.backoff = backoff
         self.sleep = sleep
+        self.clock = clock
+        self.deadline = float("inf")  # set by deliver: the end of this run's sending phase
         self.description = f"mail server {settings.describe()}"
         self.sessions = 0  # SMTP sessions opened (one per run unless the server drops us)
         self._yag: _Yag | None = None
@@ -230,7 +280,11 @@ class SmtpMailer:
         status, detail = "deferred", ""
         for attempt in range(self.retries + 1):
             if attempt:
-                self.sleep(self.backoff * 2 ** (attempt - 1))
+                pause = self.backoff * 2 ** (attempt - 1)
+                if self.clock() + pause >= self.deadline:  # no retry past the limit: next run
+                    detail = f"{detail.removesuffix(NEXT_RUN)}; {self._time_limit()}"
+                    break
+                self.sleep(pause)
             try:
                 if not self._alive():
                     self._open()
@@ -238,7 +292,7 @@ class SmtpMailer:
                 status, detail = "sent", f"accepted by {self.settings.host}"
                 break
             except _Transient as exc:
-                status, detail = "deferred", f"{exc}; it will be tried again at the next run"
+                status, detail = "deferred", f"{exc}{NEXT_RUN}"
             except _Permanent as exc:
                 status, detail = "failed", str(exc)
                 break
@@ -258,12 +312,18 @@ class SmtpMailer:
             self.journal.finish(message.key, status, detail)
         return Delivery(message.key, status, detail, dt.datetime.now(dt.UTC))  # type: ignore[arg-type]
 
+    def _time_limit(self) -> str:
+        return TIME_LIMIT.format(limit=self.settings.send_time_limit)
+
     # -- the batch -----------------------------------------------------------------------
     def deliver(self, messages: Sequence[Message]) -> list[Delivery]:
         """One Delivery per message, in order: sent, failed (bad address, 5xx), deferred (daily
-        cap, or the server kept answering 4xx), or unknown (connection lost after the message
-        was handed over). Keys the journal says went out already are never sent again."""
+        cap, the send time limit, the server kept answering 4xx or dropped the connection
+        before the final dot), or unknown (connection lost after the final dot, before the
+        server's answer). Each retry and each message after the first starts only before
+        ``settings.send_time_limit`` has passed. Keys the journal says went out already are never sent again."""
         now = dt.datetime.now(dt.UTC)
+        self.deadline = self.clock() + self.settings.send_time_limit
         results: dict[int, Delivery] = {}
         todo: list[tuple[int, Message, str]] = []
         for index, message in enumerate(messages):
@@ -289,6 +349,10 @@ class SmtpMailer:
             unreachable = ""
             for index, message, recipient in todo[:room]:
                 if unreachable:
+                    results[index] = Delivery(message.key, "deferred", unreachable, now)
+                    continue
+                if self.clock() >= self.deadline:
+                    unreachable = self._time_limit()
                     results[index] = Delivery(message.key, "deferred", unreachable, now)
                     continue
                 if self._yag is None and index == todo[0][0]:
@@ -327,6 +391,8 @@ def _reply(exc: smtplib.SMTPResponseException) -> str:
 def _os_reason(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError):
         return "timed out"
+    if isinstance(exc, _BeforeDot):
+        return str(exc)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return "the server closed the connection"
     if isinstance(exc, OSError) and exc.strerror:
