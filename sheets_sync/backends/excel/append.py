@@ -43,6 +43,10 @@ class _NotAnAppend(Exception):
     """The part is not one the rows can be streamed onto."""
 
 
+# What reading a damaged part raises: the in-memory path reports it, so streaming just stops.
+_DAMAGED: tuple[type[Exception], ...] = (zipfile.BadZipFile, *deflate.ERRORS, EOFError, ValueError)
+
+
 class StreamedPart(SpilledPart):
     """A big part with rows appended, deflated in a temporary file (see module doc)."""
 
@@ -68,7 +72,7 @@ def streamed_append(pkg: Package, part: str, changes: dict[int, dict[int, object
         streamed = StreamedPart(_pieces(pkg, info, changes, style, sheet_name, grow_filter, ends), folder)
     except _NotAnAppend:
         return None
-    except (zipfile.BadZipFile, *deflate.ERRORS, EOFError, ValueError):  # damaged: the in-memory path reports it
+    except _DAMAGED:
         return None
     streamed.head, streamed.rows, streamed.tail = ends["head"], ends["rows"], ends["tail"]
     return streamed

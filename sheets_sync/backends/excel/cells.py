@@ -20,8 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import chain
+from typing import cast
 
 from sheets_sync.a1 import col_letters
 from sheets_sync.dates import excel_serial
@@ -71,7 +72,8 @@ def drop_unstorable(sheet: str, cells: dict[int, dict[int, object]]) -> list[str
     hold (over 32,767 characters); returns one message per cell, ``Sheet!A1: ...``."""
     problems: list[str] = []
     # one pass in C first: a big sync plans a million cells, and almost never a long text
-    texts = filter(str.__instancecheck__, chain.from_iterable(map(dict.values, cells.values())))
+    # (the cast: str.__instancecheck__ keeps only texts, which a type checker cannot see)
+    texts = cast("Iterator[str]", filter(str.__instancecheck__, chain.from_iterable(map(dict.values, cells.values()))))
     if max(map(len, texts), default=0) <= MAX_TEXT // 2:
         return problems
     for row, cols in cells.items():

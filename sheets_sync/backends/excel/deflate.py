@@ -9,8 +9,12 @@ level makes files as small as zlib's level 1 several times faster, and inflates 
 from __future__ import annotations
 
 import zlib
+from types import ModuleType
 from typing import Any
 
+# Typed as a plain module: isal's stub declares isal_zlib.error an instance (error: Exception),
+# where it is the exception class ERRORS needs.
+_isal: ModuleType | None
 try:
     from isal import isal_zlib as _isal
 except ImportError:  # a platform without its wheels: zlib does the same, slower

@@ -100,17 +100,18 @@ def _extract_body(xml: bytes, start: int, body_end: int, rows: dict[int, set[int
             if end < 0:
                 raise ValueError(f"worksheet row {row_no} is not closed")
             end += len(close_row)
-        cells: list[bytes] | None = []
+        cells: list[bytes] = []
+        whole = False
         for col in sorted(rows[row_no]):
             at = xml.find(f' r="{col_letters(col)}{row_no}"'.encode(), rm.end(), end)
             begin = _cell_start(xml, at, cell_tag) if at >= 0 else -1
             if begin < 0:
-                cells = None
+                whole = True
                 break
             gt = xml.find(b">", at)
             stop = gt + 1 if xml[gt - 1:gt] == b"/" else xml.find(close_c, gt) + len(close_c)
             cells.append(xml[begin:stop])
-        if cells is None:  # kept whole, numbered: the rows before it are left out
+        if whole:  # kept whole, numbered: the rows before it are left out
             number = b"" if r is not None else f' r="{row_no}"'.encode()
             kept.append(xml[rm.start():rm.start(1)] + number + xml[rm.start(1):end])
         else:

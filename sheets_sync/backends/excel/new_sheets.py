@@ -128,13 +128,13 @@ def new_sheet_xml(content: SheetContent, style: SheetStyle, template: TemplateSt
             cell_styles[(top, c)] = template.get("header_tool" if column is not None and column.tool else "header_staff")
             if column is None:
                 continue
-            body = _body_style(column, table.name, template)
+            body_style = _body_style(column, table.name, template)
             for r in range(top + 1, len(content.rows) + 1):
                 value = content.rows[r - 1][c - 1] if c - 1 < len(content.rows[r - 1]) else None
-                if body is not None and value not in (None, "") and not (
+                if body_style is not None and value not in (None, "") and not (
                         column.kind != "date" and isinstance(value, (dt.date, dt.datetime))):
-                    cell_styles[(r, c)] = body
-            style_attr = f' style="{body}"' if body is not None else ""
+                    cell_styles[(r, c)] = body_style
+            style_attr = f' style="{body_style}"' if body_style is not None else ""
             col_entries.append(f'<col min="{c}" max="{c}" width="{column.width + 0.7:g}"{style_attr} customWidth="1"/>')
             if column.choices:
                 dv.append(_dropdown(column, f"{col_letters(c)}{top + 1}:{col_letters(c)}{FORMAT_ROWS}"))

@@ -56,7 +56,7 @@ class SheetStyle:
         kind = type(value)
         # Only types whose equal values are written alike (not 0.0 and -0.0, nor one
         # instant in two time zones), and no long one-off texts.
-        key = (prefix, kind, value, style) if kind in _REUSABLE and (kind is not str or len(value) <= 64) else None
+        key = (prefix, kind, value, style) if kind in _REUSABLE and (not isinstance(value, str) or len(value) <= 64) else None
         tail = self._tails.get(key) if key is not None else None
         if tail is None:
             xml = cell_xml(prefix, col, row, value, style, self.date_system, self.date_style)
@@ -156,6 +156,7 @@ def patched_pieces(xml: bytes, changes: dict[int, dict[int, object]], style: She
     # (no such row yet, r not first, rows without numbers) switches to the scan from there.
     row_at = f'<{prefix}row r="'.encode()
     jumping = scan_from < body_end and last_r is not None
+    last_no = last_r or 0  # the last row's number, where jumping
 
     def patched(rm: re.Match[bytes], row_no: int) -> tuple[int, bytes]:
         """The end of the existing row at ``rm`` and the row as it is to be written."""
@@ -163,7 +164,7 @@ def patched_pieces(xml: bytes, changes: dict[int, dict[int, object]], style: She
         return end, _patch_row(xml[rm.start():end], rm, prefix, row_no, changes[row_no], style, col_styles,
                                report, sheet_name, row_no in inherit_rows)
 
-    while jumping and index < len(pending) and pending[index] <= last_r:
+    while jumping and index < len(pending) and pending[index] <= last_no:
         at = xml.find(b'%s%d"' % (row_at, pending[index]), pos, body_end)
         rm = _ROW_TAG.match(xml, at) if at >= 0 else None
         if rm is None:
@@ -175,7 +176,7 @@ def patched_pieces(xml: bytes, changes: dict[int, dict[int, object]], style: She
         pos = end
         index += 1
     for rm in _ROW_TAG.finditer(xml, max(scan_from, pos), body_end):
-        if index >= len(pending) or (jumping and pending[index] > last_r):
+        if index >= len(pending) or (jumping and pending[index] > last_no):
             break
         r = _attr_int(_R_ATTR, rm.group(1))
         row_no = r if r is not None else row_no + 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -31,7 +31,7 @@ def cells_to_check(cells: dict[str, dict[int, dict[int, CellValue]]],
     """The cells the read-back checks, per sheet: all of them on small sheets, an even
     sample of the rows on big ones (see ``verify``), never a copy of every cell written:
     ``cells`` (sheet -> row -> column -> value) and the tool ``sheets`` written whole."""
-    grids: dict[str, dict[int, dict[int, object]]] = dict(cells)  # type: ignore[arg-type]
+    grids: dict[str, dict[int, dict[int, object]]] = dict(cells)
     tool_titles = {content.title for content in sheets}
     for content in sheets:
         grid = {r: dict(cols) for r, cols in grids.get(content.title, {}).items()}  # ``cells`` stays as it is
@@ -63,7 +63,7 @@ def _norm(value: object) -> object:
 
 
 def verify(tmp: Path, name: str, checks: dict[str, dict[tuple[int, int], object]],
-            written: dict[str, bytes] | None = None) -> None:
+            written: Mapping[str, bytes | SpilledPart] | None = None) -> None:
     """Reopen the new file and read it back: every part's checksum, every part we wrote
     byte for byte as we meant it (``written``), and the values of the cells we wrote, decoded
     by an XML parser (``checks``: all of them on small sheets; on big ones the first ten and

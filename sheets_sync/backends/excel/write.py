@@ -68,7 +68,7 @@ class Editor:
     def __init__(self, pkg: Package, info: WorkbookInfo) -> None:
         self.pkg = pkg
         self.info = info
-        self.changed: dict[str, bytes] = {}
+        self.changed: dict[str, bytes | SpilledPart] = {}  # a big part spilled to a temporary file
         self.styles = Styles(pkg.read(info.styles), where=f"{pkg.name}: part {info.styles}") if info.styles \
             else Styles(None, _main_namespace(pkg, info))
         self._template: TemplateStyles | None = None
@@ -138,7 +138,7 @@ class Editor:
         entry = f'<{prefix}sheet name="{escape_attr(title)}" sheetId="{sheet_id}" {rel_attr}/>'.encode()
         self.changed[part] = data[:m.start()] + entry + data[m.start():]
 
-    def finish(self) -> dict[str, bytes]:
+    def finish(self) -> dict[str, bytes | SpilledPart]:
         """The parts to write, styles included when they changed."""
         if self.styles.changed:
             if not self.info.styles:
@@ -221,7 +221,7 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
                 xml = editor.part(sheet.part)
                 report = SheetPatch()
                 pieces = patched_pieces(xml, changes, style, sheet.name, report, inherit, grow)
-                editor.changed[sheet.part] = spill(pieces, len(xml), path.parent)  # type: ignore[assignment]
+                editor.changed[sheet.part] = spill(pieces, len(xml), path.parent)
                 del xml, pieces
                 writes.dropped.extend(FORMULA_KEPT.format(cell=c) for c in report.kept_formulas)
                 for r, c in report.kept:
@@ -318,12 +318,12 @@ def add_sheets(path: Path, sheets: list[SheetContent], columns: dict[str, list[s
         editor = Editor(pkg, info)
         style = _style(editor, data.date_system)
         for title, changes in writes.cells.items():
-            sheet = info.sheet(title)
-            if sheet is None:
+            entry = info.sheet(title)
+            if entry is None:
                 continue
             inherit = frozenset([writes.header_rows.get(title, 1)])
-            xml, _ = patch_sheet(editor.part(sheet.part), changes, style, sheet.name, inherit)
-            editor.changed[sheet.part] = xml
+            xml, _ = patch_sheet(editor.part(entry.part), changes, style, entry.name, inherit)
+            editor.changed[entry.part] = xml
         for content in sheets:
             if info.sheet(content.title) is None:
                 add_new_sheet(editor, content, data.date_system)
@@ -333,7 +333,7 @@ def add_sheets(path: Path, sheets: list[SheetContent], columns: dict[str, list[s
         _write_checked(path, pkg, changed, cells_to_check(writes.cells, sheets), expected)
 
 
-def _write_checked(path: Path, pkg: Package, changed: dict[str, bytes], checks: dict[str, dict[tuple[int, int], object]],
+def _write_checked(path: Path, pkg: Package, changed: dict[str, bytes | SpilledPart], checks: dict[str, dict[tuple[int, int], object]],
                    expected: Fingerprint | None) -> None:
     """Write the new package, swapped in only once it reads back as written and the old file
     is still the one we read (``expected``)."""
