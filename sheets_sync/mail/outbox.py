@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from sheets_sync.errors import BadAddress
@@ -53,7 +53,7 @@ class OutboxMailer:
         now = dt.datetime.now(dt.UTC)
         deliveries = []
         batch: list[tuple[str, bytes]] = []
-        writes = []
+        writes: list[Future[None]] = []
         # The files are written by a helper thread (file calls release the GIL) while the
         # next messages are built: a big run writes tens of thousands.
         with ThreadPoolExecutor(1) as pool:

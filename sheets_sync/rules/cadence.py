@@ -68,7 +68,6 @@ def task_step(task: Task, touches: Sequence[Touch], settings: Settings, today: d
     mine = sorted(((t, ref) for t, ref in read if ref.is_message_about(tid)), key=lambda pair: pair[0].date)
     sent = [t for t, _ in mine]
     n = len(sent)
-    last = sent[-1].date if sent else None
     final_sent = any(ref.kind == "task-final" for _, ref in mine)
     template = TASK_TEMPLATES.get(task.type, "generic")
     what = f"{task.type.lower()} " if task.type != "Other" else ""
@@ -92,6 +91,7 @@ def task_step(task: Task, touches: Sequence[Touch], settings: Settings, today: d
             f"Task {task.task_id}: first {what}request{worth}{due_note}",
             number=1, template=template,
         )
+    last = sent[-1].date
     gap = settings.first_reminder_days if n == 1 else settings.repeat_reminder_days
     regular = on_or_after(last + dt.timedelta(days=gap), holidays)
     opened = task.opened_on or sent[0].date

@@ -82,7 +82,7 @@ class Conversion:
         }
 
 
-def conversions(clients: Iterable[Client], by_client: dict[str, list[Touch]], start: dt.date, end: dt.date) -> Conversion:
+def conversions(clients: Iterable[Client], by_client: Mapping[str, list[Touch]], start: dt.date, end: dt.date) -> Conversion:
     """Touches before converting, for clients whose Client Since is in [start, end]."""
     out = Conversion()
     for client in clients:
@@ -107,7 +107,7 @@ def prospect_phase(client: Client, touches: Iterable[Touch]) -> list[Touch]:
     return sorted(phase, key=lambda t: t.date)
 
 
-def response_by_touch(clients: Iterable[Client], by_client: dict[str, list[Touch]], start: dt.date,
+def response_by_touch(clients: Iterable[Client], by_client: Mapping[str, list[Touch]], start: dt.date,
                       end: dt.date) -> dict[int, tuple[int, int]]:
     """For each touch number k of the prospect phase, counting every outbound touch (tool
     emails and staff calls alike) in date order: (sent in [start, end], answered).

@@ -72,8 +72,8 @@ def _one_more_tables(report: StatsReport) -> list[Table]:
     answers.add_column("Sent", justify="right")
     answers.add_column("Answered", justify="right")
     answers.add_column("Rate", justify="right")
-    for k, (sent, answered) in report.response_by_touch.items():
-        answers.add_row(str(k), str(sent), str(answered), pct(rate(answered, sent)))
+    for touch_no, (sent, answered) in report.response_by_touch.items():
+        answers.add_row(str(touch_no), str(sent), str(answered), pct(rate(answered, sent)))
     return [reminders, prospects, answers]
 
 

@@ -4,7 +4,7 @@ the IDs of new rows, as one batch of updates keyed by Client ID / Task ID."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sheets_sync.mail.journal import RESULT_TEXT, delivery_touch
 from sheets_sync.mail.message import Delivery, Message
@@ -54,7 +54,7 @@ def build_batch(book: Book, plan: Plan, added: list[Touch], written: WrittenDate
     return batch
 
 
-def _changed(old: dict[str, object], new: dict[str, object]) -> dict[str, object]:
+def _changed(old: Mapping[str, object], new: Mapping[str, object]) -> dict[str, object]:
     return {k: v for k, v in new.items() if old.get(k) != v}
 
 

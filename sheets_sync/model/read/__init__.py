@@ -13,8 +13,10 @@ and Sales) and ``_settings``.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from sheets_sync.errors import LayoutError
 from sheets_sync.model import values as v
 from sheets_sync.model.layout import CLIENTS, SALES, SETTINGS, TASKS, TOUCHES
 from sheets_sync.model.read._clients import read_clients
@@ -31,18 +33,21 @@ def read_book(data: WorkbookData, layout: dict[str, Any] | None = None) -> Book:
     layout = layout or {}
     problems: list[Problem] = []
     located = {t.name: find_table(data, t, layout.get(t.name)) for t in (CLIENTS, TASKS, TOUCHES, SETTINGS, SALES)}
+    clients_at, tasks_at, touches_at = located["clients"], located["tasks"], located["touches"]
+    if clients_at is None or tasks_at is None or touches_at is None:  # find_table raised LayoutError first
+        raise LayoutError(f"{data.source}: the Clients, Tasks and Touches sheets are required")
     settings = read_settings(located["settings"], problems)
     ds, order = data.date_system, str(settings.date_order)
 
-    def date(raw: Any):
+    def parse_date(raw: Any) -> dt.date | None:
         return v.parse_date(raw, ds, order)
 
-    date = cached(date)
-    clients, bad_clients = read_clients(located["clients"], problems, date, bool(settings.allow_special_use_domains))
+    date = cached(parse_date)
+    clients, bad_clients = read_clients(clients_at, problems, date, bool(settings.allow_special_use_domains))
     # each ID -> the client's own string: the many rows naming a client share it
     known = {c.client_id: c.client_id for c in clients}
-    tasks = read_tasks(located["tasks"], problems, date, known, bad_clients)
-    touches = read_touches(located["touches"], problems, date, known, bad_clients)
+    tasks = read_tasks(tasks_at, problems, date, known, bad_clients)
+    touches = read_touches(touches_at, problems, date, known, bad_clients)
     sales = read_sales(located["sales"], problems, date, known, bad_clients) if located["sales"] else []
 
     tables, headers, missing = {}, {}, {}

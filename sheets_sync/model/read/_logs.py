@@ -69,7 +69,7 @@ def read_touches(loc: Located, problems: list[Problem], date, known: dict[str, s
         way = ways.get(di) if type(di) is str else None
         if way is None:
             way = _choice(di, direction, "Out", ways, loc, problems, row, cells, "direction")
-        if not usable:
+        if not usable or when is None:
             continue
         sender = by.strip() if type(by) is str else text(by)
         touches.append(Touch(
