@@ -19,10 +19,11 @@ import functools
 import itertools
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.charset import QP, Charset
 from email.header import Header
-from email.policy import compat32
+from email.policy import Compat32, compat32
 from email.utils import format_datetime, formataddr, parseaddr
 
 from sheets_sync.mail.message import Message
@@ -113,20 +114,20 @@ def _body(body: str, linesep: str) -> str:
     return linesep.join(lines)
 
 
-def _headers(headers: list[tuple[str, str | Header]], linesep: str) -> str:
+def _headers(headers: Sequence[tuple[str, str | Header]], linesep: str) -> str:
     policy = _policy(linesep)
     out = []
     for name, value in headers:
         if isinstance(value, str) and value.isascii() and len(name) + 2 + len(value) <= MAX_LINE \
                 and "\r" not in value and "\n" not in value:
             out.append(f"{name}: {value}{linesep}")
-        else:
-            out.append(policy.fold(name, value))
+        else:  # compat32 folds a Header as well as a str; typeshed's fold takes only str
+            out.append(policy.fold(name, value))  # type: ignore[arg-type]
     return "".join(out)
 
 
 @functools.cache
-def _policy(linesep: str):  # type: ignore[no-untyped-def]
+def _policy(linesep: str) -> Compat32:
     return compat32.clone(linesep=linesep)
 
 

@@ -14,7 +14,7 @@ Every request goes through ``RetryingHTTPClient`` (bounded retry, one overall de
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -176,7 +176,7 @@ class GoogleBackend:
         self._sheet_limit = _sheet_time_limit(data, self.config.section("layout"))
         return data
 
-    def _remember(self, meta: dict[str, Any]) -> None:
+    def _remember(self, meta: Mapping[str, Any]) -> None:
         props = meta.get("properties", {})
         self.label = props.get("title") or self.key
         self.locale = props.get("locale", "")

@@ -50,7 +50,7 @@ def api_error(exc: APIError, key: str, identity: Identity | None) -> SourceError
     return RemoteError(f"Google Sheets refused the request (HTTP {status}){detail}", status=status, source=key)
 
 
-def auth_error(exc: auth_exceptions.GoogleAuthError, identity: Identity | None) -> SourceError:
+def auth_error(exc: auth_exceptions.GoogleAuthError, identity: Identity | None) -> SourceError | ConfigError:
     """A sign-in failure as one line (google-auth's messages can be long; keep the first part)."""
     first = exc.args[0] if exc.args else type(exc).__name__
     detail = " ".join(str(first).split())[:160]

@@ -100,7 +100,7 @@ class RetryingHTTPClient(HTTPClient):
         super().__init__(auth, session)
         self.endpoint = (endpoint or api_endpoint()).rstrip("/")
         self.time_limit = time_limit
-        self.timeout = timeout
+        self.timeout: float = timeout  # one number (gspread's set_timeout, never called here, takes a tuple too)
         self.first_delay = first_delay
         self.source = source
         self.requests_made = 0  # attempts, retries included (for benchmarks and reports)

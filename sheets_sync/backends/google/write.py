@@ -168,9 +168,9 @@ class SpreadsheetEdit:
                 self._expect(table, update, row)
         result.rows_updated = len(touched)
         for table in self.sheets.values():
-            fresh = self.fresh.get(table.meta.title)
-            rows_now = fresh.row_count if fresh and fresh.row_count else table.meta.rows
-            cols_now = fresh.col_count if fresh and fresh.col_count else table.meta.cols
+            seen = self.fresh.get(table.meta.title)
+            rows_now = seen.row_count if seen and seen.row_count else table.meta.rows
+            cols_now = seen.col_count if seen and seen.col_count else table.meta.cols
             if table.need_rows > rows_now:
                 self.structure.append(append_dimension(table.meta.sheet_id, "ROWS", table.need_rows - rows_now))
             for offset, header in enumerate(table.new_headers):
