@@ -20,7 +20,7 @@ CHUNK = 1 << 18  # compressed bytes read from the file at a time
 class Member:
     """A deflated zip member as a readable stream (``read(n)``, a context manager)."""
 
-    def __init__(self, fh: IO[bytes], lock: threading.Lock, info: zipfile.ZipInfo) -> None:
+    def __init__(self, fh: IO[bytes], lock: threading.RLock, info: zipfile.ZipInfo) -> None:
         self._fh, self._lock, self._info = fh, lock, info
         with lock:
             fh.seek(info.header_offset)
