@@ -5,6 +5,7 @@ error; 3 the source (or mail server) could not be read or written."""
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import sys
@@ -42,10 +43,23 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:
             if os.environ.get("SHEETS_SYNC_DEBUG"):
                 raise
-            click.echo("Error: " + UNEXPECTED.format(kind=type(exc).__name__, detail=str(exc)[:200]), err=True)
+            # A file or folder the system refused (a read-only folder, a full disk) is no bug.
+            if isinstance(exc, OSError) and exc.filename is not None:
+                click.echo("Error: " + os_error_line(exc), err=True)
+            else:
+                click.echo("Error: " + UNEXPECTED.format(kind=type(exc).__name__, detail=str(exc)[:200]), err=True)
             sys.exit(EXIT_SOURCE)
 
     return wrapper
+
+
+def os_error_line(exc: OSError) -> str:
+    """One line for a file or folder the system refused: which, why, what to do. No claim
+    about the workbook: the refusal may come after a successful write."""
+    reason = (exc.strerror or str(exc)).lower()
+    fix = ("make its folder writable for this user (the outbox can go elsewhere: --outbox DIR)"
+           if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) else "fix that and run again")
+    return f"{exc.filename}: {reason}; sheets-sync could not create or write it and the run stopped there: {fix}"
 
 
 def today_option(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -107,11 +107,10 @@ def test_defaults_for_port_and_security(monkeypatch, security, port, expected):
 
 
 def test_a_password_in_the_config_file_is_refused(tmp_path):
-    config = config_file(tmp_path, FILE + 'password = "hunter2"\n')
-    with pytest.raises(ConfigError) as caught:
-        resolve_mail_settings(config)
+    with pytest.raises(ConfigError) as caught:  # when the file is loaded (issue 16 item 13)
+        config_file(tmp_path, FILE + 'password = "hunter2"\n')
     text = str(caught.value)
-    assert str(config.path) in text and "keyring set sheets-sync file-user@file.example" in text
+    assert str(tmp_path / "sheets-sync.toml") in text and "keyring set sheets-sync file-user@file.example" in text
     assert "hunter2" not in text
 
 

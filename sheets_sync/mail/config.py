@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from email.utils import formataddr, parseaddr
 from typing import Any
 
-from sheets_sync.config import Config
+from sheets_sync.config import SCHEMA, Config
 from sheets_sync.errors import BadAddress, ConfigError
 from sheets_sync.model.addresses import check_address
 
@@ -22,6 +22,7 @@ KEYRING_SERVICE = "sheets-sync"
 SECURITY_CHOICES = ("ssl", "starttls", "none")
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 GOOGLE_HOSTS = ("gmail.com", "googlemail.com")
+DEFAULT_TIMEOUT = 30.0
 DEFAULT_SEND_TIME_LIMIT = 300.0  # a greylisting server must not stretch a run without end
 
 ENV = {
@@ -41,10 +42,6 @@ FILE_KEYS = {"host": "host", "port": "port", "user": "user", "security": "securi
              "sender": "from", "reply_to": "reply_to", "ca_file": "ca_file", "timeout": "timeout",
              "send_time_limit": "send_time_limit"}
 
-PASSWORD_IN_FILE = (
-    "{path}: [smtp] must not hold the password (anyone who can read the file could send as you). "
-    "Remove that line and set SHEETS_SYNC_SMTP_PASSWORD, or run: keyring set sheets-sync {user}"
-)
 NO_PASSWORD = (
     "no SMTP password for {user}: set SHEETS_SYNC_SMTP_PASSWORD, or store it once with: "
     "keyring set sheets-sync {user}"
@@ -67,7 +64,7 @@ class MailSettings:
     password: str = field(default="", repr=False)
     reply_to: str = ""
     ca_file: str = ""  # extra CA bundle for a server with a private certificate
-    timeout: float = 30.0
+    timeout: float = DEFAULT_TIMEOUT
     send_time_limit: float = DEFAULT_SEND_TIME_LIMIT  # seconds for a run's whole sending phase
 
     @property
@@ -98,23 +95,25 @@ def resolve_mail_settings(config: Config, overrides: Mapping[str, Any] | None = 
     """The mail settings in force, or None when no host is configured anywhere.
 
     ``overrides`` holds command-line values (host, port, user, security, sender, reply_to,
-    ca_file, timeout); None or "" means "not given". Raises ConfigError for a bad value, a
-    password in the config file, or a login without a password.
+    ca_file, timeout); None or "" means "not given". Raises ConfigError for a bad value
+    (numbers by the config file's rules, ``config.SCHEMA``, wherever they come from) or a
+    login without a password. A password in the file was refused when it was loaded.
     """
     environ = os.environ if environ is None else environ
-    table = config.section("smtp")
-    if "password" in table:
-        user = str(table.get("user") or "<user>")
-        raise ConfigError(PASSWORD_IN_FILE.format(path=config.path or "config file", user=user))
 
     def pick(name: str) -> str:
         return given(name, config, overrides, environ)
 
+    def number(name: str, default: float) -> float:
+        """A number setting, checked by the config file's rule (SCHEMA) wherever it came from."""
+        text, where = _given(name, config, overrides, environ)
+        return SCHEMA["smtp"][FILE_KEYS[name]].from_text(text, where) if text else default
+
     host = pick("host")
     if not host:
         return None
-    port_text, security = pick("port"), pick("security").lower()
-    port = _port(port_text) if port_text else 0
+    security = pick("security").lower()
+    port = int(number("port", 0))
     if not security:
         security = "ssl" if port == 465 else "none" if port == 25 else "starttls"
     if security not in SECURITY_CHOICES:
@@ -132,8 +131,8 @@ def resolve_mail_settings(config: Config, overrides: Mapping[str, Any] | None = 
         host=host, port=port or DEFAULT_PORTS[security], security=security, sender=sender,
         user=user, password=password, reply_to=_reply_to(pick("reply_to")),
         ca_file=os.path.expanduser(pick("ca_file")) if pick("ca_file") else "",
-        timeout=_timeout(pick("timeout")),
-        send_time_limit=_seconds(pick("send_time_limit"), "send time limit", DEFAULT_SEND_TIME_LIMIT),
+        timeout=number("timeout", DEFAULT_TIMEOUT),
+        send_time_limit=number("send_time_limit", DEFAULT_SEND_TIME_LIMIT),
     )
 
 
@@ -142,46 +141,21 @@ def given(name: str, config: Config, overrides: Mapping[str, Any] | None = None,
     """One setting as given, unchecked: the flag, else the environment variable, else the
     config file's ``[smtp]`` key; '' when none gives it. The outbox takes its sender and
     Reply-To from here, as the mail server does."""
+    return _given(name, config, overrides, environ)[0]
+
+
+def _given(name: str, config: Config, overrides: Mapping[str, Any] | None,
+           environ: Mapping[str, str] | None) -> tuple[str, str]:
+    """(the setting as given, where it was given: the flag, the variable or the file's key)."""
     environ = os.environ if environ is None else environ
-    for value in ((overrides or {}).get(name), environ.get(ENV[name]), config.section("smtp").get(FILE_KEYS[name])):
+    what = f"SMTP {name.replace('_', ' ')}"
+    places = (((overrides or {}).get(name), f"{what} (--{name.replace('_', '-')})"),
+              (environ.get(ENV[name]), f"{what} ({ENV[name]})"),
+              (config.section("smtp").get(FILE_KEYS[name]), f"{config.path or 'config'}: {FILE_KEYS[name]} in [smtp]"))
+    for value, where in places:
         if value is not None and str(value).strip() != "":
-            return str(value).strip()
-    return ""
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise ConfigError(f"SMTP port {text!r} is not a number (Gmail: 587 with starttls, 465 with ssl)") from None
-    if not 0 < port < 65536:
-        raise ConfigError(f"SMTP port {port} is out of range")
-    return port
-
-
-def _timeout(text: str) -> float:
-    if not text:
-        return 30.0
-    try:
-        value = float(text)
-    except ValueError:
-        raise ConfigError(f"SMTP timeout {text!r} is not a number of seconds") from None
-    if value <= 0:
-        raise ConfigError("SMTP timeout must be more than 0 seconds")
-    return value
-
-
-def _seconds(text: str, what: str, default: float) -> float:
-    """A number of seconds, finite and more than 0 (at most a day)."""
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        raise ConfigError(f"SMTP {what} {text!r} is not a number of seconds") from None
-    if not 0 < value <= 86400:  # also refuses nan and inf
-        raise ConfigError(f"SMTP {what} must be more than 0 and at most 86400 seconds, not {text!r}")
-    return value
+            return str(value).strip(), where
+    return "", ""
 
 
 def _one_line(value: str) -> str:
