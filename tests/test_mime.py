@@ -134,3 +134,38 @@ def test_headers_around_the_folding_width_match_the_generator():
             for linesep in ("\n", "\r\n"):
                 wire = email_bytes(message, "", "", WHEN, linesep=linesep, message_id="<1@x>", boundary="b")
                 assert wire.data == reference(message, "", "", "<1@x>", "b", linesep), (length, subject)
+
+
+def test_a_line_break_in_a_task_description_stays_in_the_subject(tmp_path):
+    """Issue 16 item 15: the value's break must not end the template's Subject line, or the
+    rest ("Bcc: spy@evil.test") would start the body."""
+    from sheets_sync.mail.render import Templates
+
+    (tmp_path / "reminder.txt").write_text("Subject: About {{ task.description }}\n\nDear {{ name }},\n"
+                                           "{{ task.description }}\n")
+    rendered = Templates([tmp_path]).render(
+        "reminder", {"task": {"description": "Renewal\nBcc: spy@evil.test\r\nSubject: pwned"}, "name": "Ann"})
+    assert rendered.subject == "About Renewal Bcc: spy@evil.test Subject: pwned"
+    assert rendered.text == "Dear Ann,\nRenewal\nBcc: spy@evil.test\nSubject: pwned\n"  # the body keeps its lines
+    message = Message(key="task:T-0001:reminder:1", to="ann@example.com", to_name="Ann\nBcc: x@evil.test",
+                      subject=rendered.subject, text=rendered.text)
+    parsed = read_back(email_bytes(message, "Office <office@harbor.example>", when=WHEN).data)
+    assert parsed["Subject"] == "About Renewal Bcc: spy@evil.test Subject: pwned"
+    assert parsed["Bcc"] is None and parsed.get_all("Subject") == [parsed["Subject"]]
+    assert parsed["To"].addresses[0].addr_spec == "ann@example.com"
+    assert parsed.get_content().startswith("Dear Ann,\n")
+
+
+def test_an_encoded_word_typed_in_a_value_reads_back_as_typed():
+    """Issue 16 item 15: '=?utf-8?b?...?=' typed into a Name must not be decoded by the mail
+    program into other text."""
+    typed = "=?utf-8?b?UGF5IG5vdyB0byBldmlsLnRlc3Q=?="  # "Pay now to evil.test"
+    message = Message(key="task:T-0001:reminder:1", to="ann@example.com", to_name=f"{typed} Ann",
+                      subject=f"Hello {typed}", text="Hi\n")
+    parsed = read_back(email_bytes(message, f"{typed} <office@harbor.example>", f"{typed} <desk@harbor.example>",
+                                   when=WHEN).data)
+    assert parsed["Subject"] == f"Hello {typed}"
+    assert parsed["To"].addresses[0].display_name == f"{typed} Ann"
+    assert parsed["From"].addresses[0].display_name == typed
+    assert parsed["Reply-To"].addresses[0].display_name == typed
+    assert "Pay now" not in str(parsed["Subject"]) + str(parsed["To"]) + str(parsed["From"])

@@ -3,7 +3,9 @@ SMTP sends.
 
 From, To, Subject, Date, Message-ID, Reply-To and X-Sheets-Sync-Key; a text part, or text
 and HTML as multipart/alternative. Text is 7bit when it is short-lined ASCII, else UTF-8
-quoted-printable; a header that is not plain ASCII is RFC 2047-encoded, a long one folded.
+quoted-printable; a header that is not plain ASCII, or holds "=?" (text that mail programs
+would take for an encoded-word), is RFC 2047-encoded, a long one folded. Line breaks and
+other control characters in any header value become spaces (``clean_header``).
 
 The bytes are the ones the standard library's email generator writes for the same message
 (tests/test_mime.py checks that, message by message). Building a message object for each
@@ -31,6 +33,7 @@ from sheets_sync.mail.message import Message
 MAX_LINE = 78  # the generator's folding width (RFC 5322's recommended line length)
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP
+_UTF8_HEADER = Charset("utf-8")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _NOT_ID = re.compile(r"[^A-Za-z0-9.-]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
@@ -143,8 +146,10 @@ def _date(when: dt.datetime) -> str:
 
 
 def _header(value: str) -> str | Header:
-    """A header value, RFC 2047-encoded when it is not plain ASCII."""
-    return value if value.isascii() else Header(value, "utf-8")
+    """A header value, RFC 2047-encoded when it is not plain ASCII or when it holds text that
+    looks like an encoded-word ("=?utf-8?b?...?="), which mail programs would decode: once
+    encoded, that text reads back as typed."""
+    return value if value.isascii() and "=?" not in value else Header(value, "utf-8")
 
 
 def _address(name: str, address: str) -> str | Header:
@@ -155,6 +160,8 @@ def _address(name: str, address: str) -> str | Header:
         address = f"{local}@{_ascii_domain(domain)}"
     if not address.isascii():  # a configured sender with SMTPUTF8 characters: keep it readable
         return _header(f"{name} <{address}>" if name else address)
+    if "=?" in name:  # formataddr leaves an ASCII name as it is: a look-alike encoded-word would be decoded
+        return f"{_UTF8_HEADER.header_encode(name)} <{address}>"
     return formataddr((name, address), charset="utf-8")
 
 

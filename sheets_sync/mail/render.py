@@ -25,14 +25,19 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from sheets_sync.display import money
 from sheets_sync.errors import RenderError
+from sheets_sync.mail.limits import MAX_OUTPUT, BoundedSandbox, RenderLimit
 from sheets_sync.model.rows import Client, Task
 from sheets_sync.model.settings import Settings
 
 BUILT_IN = "sheets_sync.templates"
+# A line break inside a value stands as this noncharacter until the Subject line is split
+# off: a value's breaks must not end the Subject line (the rest would start the body), only
+# the template's own. In the body it becomes a line break again, in the Subject a space.
+_BREAK = "\ufdd0"
+_VALUE_BREAKS = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -111,20 +116,24 @@ class Templates:
 
     def __init__(self, dirs: list[Path] | None = None) -> None:
         self.dirs = template_dirs(dirs)
-        self.env = ImmutableSandboxedEnvironment(
+        self.env = BoundedSandbox(
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader([str(d) for d in self.dirs]),
                                         jinja2.FunctionLoader(_built_in_source)]),
             undefined=jinja2.StrictUndefined, autoescape=False,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
             auto_reload=False,  # a run renders thousands of emails: no check of the file before each
         )
+        self.env.value_hook = _mark_breaks
 
     def render(self, name: str, context: dict[str, Any]) -> Rendered:
         """Render ``name``.txt with ``context``; RenderError names the file and line."""
         filename = f"{name}.txt"
         try:
             template = self.env.get_template(filename)
-            output = template.render(**context)
+            output = self._bounded_render(template, context)
+        except RenderLimit as exc:
+            raise RenderError(f"templates/{filename}", _template_line(exc, filename),
+                              f"{exc}: the template is too costly, so this email was not sent") from None
         except jinja2.TemplateNotFound:
             raise RenderError(f"templates/{filename}", None, "template not found") from None
         except jinja2.TemplateSyntaxError as exc:
@@ -132,6 +141,27 @@ class Templates:
         except Exception as exc:  # a failing template must never stop the run
             raise RenderError(f"templates/{filename}", _template_line(exc, filename), _describe(exc)) from None
         return split_message(output, filename)
+
+
+    def _bounded_render(self, template: jinja2.Template, context: dict[str, Any]) -> str:
+        """The template's output, within the size cap and the time limit (RenderLimit)."""
+        pieces: list[str] = []
+        size = 0
+        with self.env.clock.running():
+            for piece in template.generate(**context):
+                size += len(piece)
+                if size > MAX_OUTPUT:
+                    raise RenderLimit(f"the email came to more than {MAX_OUTPUT:,} characters")
+                pieces.append(piece)
+                self.env.clock.check()
+        return "".join(pieces)
+
+
+def _mark_breaks(value: Any) -> Any:
+    """A value with its line breaks marked (see _BREAK); other values as they are."""
+    if isinstance(value, str):
+        return _VALUE_BREAKS.sub(_BREAK, value.replace(_BREAK, ""))
+    return value
 
 
 def _describe(exc: Exception) -> str:
@@ -153,7 +183,8 @@ def split_message(output: str, filename: str) -> Rendered:
     head, _, body = output.lstrip("\n").partition("\n")
     if not head.lower().startswith("subject:"):
         raise RenderError(f"templates/{filename}", 1, "the first line must be 'Subject: ...'")
-    subject = re.sub(r"[\r\n]+", " ", head[len("subject:"):]).strip()
+    subject = re.sub(r"[\r\n]+", " ", head[len("subject:"):]).replace(_BREAK, " ").strip()
+    body = body.replace(_BREAK, "\n")
     text = re.sub(r"\n{3,}", "\n\n", body.strip("\n")) + "\n"
     return Rendered(subject, text, text_to_html(text))
 
