@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from lxml import etree
+
 from sheets_sync.backends.excel import deflate
 from sheets_sync.backends.excel.member import Member
 from sheets_sync.errors import SourceError
@@ -39,7 +41,8 @@ MAX_PARTS = 20_000
 BACKUPS_KEPT = 5
 STATE_FOLDER = ".sheets-sync"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+_PROLOG_STEP = 1 << 16
 
 ENCRYPTED = ("{name}: the workbook is password-protected or in the old .xls format; "
              "save a copy without a password as .xlsx and use that")
@@ -158,12 +161,15 @@ class Package:
         limit = min(info.file_size, MAX_PART_BYTES)
         chunks = []
         size = 0
+        guard = DtdGuard() if xml else None
         try:
             with self.open(part) as fh:
                 while True:
                     block = fh.read(1 << 20)
                     if not block:
                         break
+                    if guard is not None and guard.found(block):
+                        raise SourceError(HOSTILE_DTD.format(name=self.name, part=part), source=str(self.path))
                     size += len(block)
                     if size > limit:
                         raise SourceError(BOMB.format(name=self.name, part=part, limit=_human(limit)),
@@ -175,10 +181,7 @@ class Package:
         except (zipfile.BadZipFile, *deflate.ERRORS, OSError, EOFError, ValueError, NotImplementedError,
                 RuntimeError) as exc:
             self._fail(f"part {part} is damaged: {_why(exc)}")
-        data = b"".join(chunks)
-        if xml and _DOCTYPE.search(data, 0, 4096):
-            raise SourceError(HOSTILE_DTD.format(name=self.name, part=part), source=str(self.path))
-        return data
+        return b"".join(chunks)
 
     def check_all(self, skip: Collection[str] = ()) -> None:
         """Stream every part once (CRC and size checks), so a damaged member is found
@@ -188,6 +191,50 @@ class Package:
             if self.infos[part].is_dir() or part in skip:
                 continue
             self.read(part, xml=part.endswith((".xml", ".rels", ".vml")), keep=False)
+
+
+class DtdGuard:
+    """Finds a DTD in a part fed block by block, wherever it is.
+
+    lxml (no DTD loading, no entities, no network) parses the prolog up to the root element
+    and reports a document type declaration however the part is encoded and however long
+    the comments before it. A declaration after the root is not well-formed XML, which
+    lxml refuses but a lenient parser may skip: the rest of the part is searched for one.
+    """
+
+    def __init__(self) -> None:
+        self._parser: etree.XMLPullParser | None = etree.XMLPullParser(
+            events=("start",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+        self._needles: tuple[bytes, ...] = _DECLARATIONS
+        self._tail = b""
+
+    def found(self, block: bytes) -> bool:
+        """True when the part so far declares a DTD or entities."""
+        if self._parser is not None:
+            if not self._tail and block[:4] in (b"\xff\xfe<\0", b"\xfe\xff\0<", b"<\0?\0", b"\0<\0?"):
+                self._needles += tuple(n.decode().encode(c) for n in _DECLARATIONS for c in ("utf-16-le", "utf-16-be"))
+            if self._prolog(block):
+                return True
+        window = self._tail + block
+        if any(needle in window for needle in self._needles):
+            return True
+        self._tail = window[-32:]
+        return False
+
+    def _prolog(self, block: bytes) -> bool:
+        assert self._parser is not None
+        for start in range(0, len(block), _PROLOG_STEP):
+            try:
+                self._parser.feed(block[start:start + _PROLOG_STEP])
+                for _, element in self._parser.read_events():
+                    info = element.getroottree().docinfo
+                    self._parser = None
+                    return bool(info.doctype or info.internalDTD is not None or info.externalDTD is not None
+                                or info.system_url or info.public_id)
+            except etree.XMLSyntaxError:  # not XML: whoever parses it will say so; the search goes on
+                self._parser = None
+                return False
+        return False
 
 
 def _why(exc: BaseException) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 from lxml import etree
 
+from sheets_sync.backends.excel.extent import MAX_CELLS, TOO_BIG, Budget, sheet_extent
 from sheets_sync.backends.excel.package import Package, rels_part, resolve
 from sheets_sync.errors import SourceError
 from sheets_sync.workbook import SheetData, WorkbookData
@@ -145,35 +146,55 @@ def check_strings(pkg: Package, part: str, data: bytes) -> None:
             raise SourceError(TOO_LONG.format(name=pkg.name, part=part), source=str(pkg.path))
 
 
+CELL_KINDS = ("worksheet", "macrosheet", "dialogsheet")
+
+
 def read_workbook(pkg: Package) -> tuple[WorkbookData, WorkbookInfo]:
     """Every worksheet's used range as raw values, from A1 (``rows[0]`` is row 1).
 
     Chart sheets have no cells and are left out; macro and dialog sheets are read like
-    worksheets. Raises SourceError (one line) for anything unreadable.
+    worksheets. A sheet whose farthest cell would make calamine's rectangle far bigger than
+    its cells (a stray value at XFD1048576) is read by the sparse lxml reader instead.
+    Raises SourceError (one line) for anything unreadable or past the limits of extent.py.
     """
     pkg.check_all()
     info = workbook_info(pkg)
+    parsed = {s.part for s in info.sheets if s.kind in CELL_KINDS} | {info.shared_strings or "", info.styles or ""}
+    for part in parsed:  # a part we parse under an odd name was not checked as XML by check_all
+        if pkg.has(part) and not part.endswith((".xml", ".rels", ".vml")):
+            pkg.read(part, keep=False)
     if info.shared_strings:
         check_strings(pkg, info.shared_strings, pkg.read(info.shared_strings))
+    extents = {s.name: sheet_extent(pkg, s.part) for s in info.sheets if s.kind in CELL_KINDS and pkg.has(s.part)}
+    cells = sum(e.cells for e in extents.values())
+    if cells > MAX_CELLS:
+        raise SourceError(TOO_BIG.format(name=pkg.name, what=f"it has {cells:,} cells, more than the {MAX_CELLS:,} "
+                                                             "sheets-sync reads"), source=str(pkg.path))
+    from sheets_sync.backends.excel.read_lxml import read_lxml  # it builds on this module
+
+    budget = Budget(pkg.name, str(pkg.path))
+    dense = {name for name, extent in extents.items() if extent.fits_calamine()}
     try:
-        sheets = _read_calamine(pkg, info)
+        sheets = _read_calamine(pkg, info, dense, budget)
     except SourceError:
         raise
     except Exception:  # calamine refused something the package checks let through
-        from sheets_sync.backends.excel.read_lxml import read_lxml  # it builds on this module
-
-        sheets = read_lxml(pkg, info)
+        sheets = read_lxml(pkg, info, budget=Budget(pkg.name, str(pkg.path)))
+    else:
+        sparse = set(extents) - dense
+        if sparse:
+            sheets.update(read_lxml(pkg, info, budget=budget, names=sparse))
+            sheets = {s.name: sheets[s.name] for s in info.sheets if s.name in sheets}  # the workbook's order
     return WorkbookData(sheets=sheets, date_system=info.date_system, source=pkg.name), info
 
 
-def _read_calamine(pkg: Package, info: WorkbookInfo) -> dict[str, SheetData]:
+def _read_calamine(pkg: Package, info: WorkbookInfo, wanted: set[str], budget: Budget) -> dict[str, SheetData]:
     from python_calamine import CalamineWorkbook
 
     with open(pkg.path, "rb") as fh:
         book = CalamineWorkbook.from_filelike(fh)
         try:
-            sizes = {s.name: _part_size(pkg, s.part) for s in info.sheets
-                     if s.kind in ("worksheet", "macrosheet", "dialogsheet")}
+            sizes = {s.name: _part_size(pkg, s.part) for s in info.sheets if s.name in wanted}
             # Biggest first: its long conversion then runs while the smaller ones parse.
             names = sorted((name for name in book.sheet_names if name in sizes), key=lambda n: -sizes[n])
             out: dict[str, SheetData] = {}
@@ -187,7 +208,7 @@ def _read_calamine(pkg: Package, info: WorkbookInfo) -> dict[str, SheetData]:
                     sheet = book.get_sheet_by_name(name)
                     if converting is not None:
                         converting.result()
-                    converting = pool.submit(_convert_into, out, name, sheet)
+                    converting = pool.submit(_convert_into, out, name, sheet, budget)
                     del sheet
                 if converting is not None:
                     converting.result()
@@ -201,8 +222,10 @@ def _part_size(pkg: Package, part: str) -> int:
     return info.file_size if info is not None else 0
 
 
-def _convert_into(out: dict[str, SheetData], name: str, sheet: Any) -> None:
-    out[name] = SheetData(name, _sheet_rows_calamine(sheet))
+def _convert_into(out: dict[str, SheetData], name: str, sheet: Any, budget: Budget) -> None:
+    rows = _sheet_rows_calamine(sheet)
+    budget.spend(sum(map(len, rows)) + 8 * len(rows))
+    out[name] = SheetData(name, rows)
 
 
 _PLAIN = frozenset((str, dt.date, dt.datetime))  # cells a row can hold and still take the fast path

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from lxml import etree
 
 from sheets_sync.a1 import col_index
+from sheets_sync.backends.excel.extent import MAX_COLS, MAX_ROWS, Budget
 from sheets_sync.backends.excel.package import Package
 from sheets_sync.backends.excel.read import (
     NS_MAIN,
@@ -90,30 +91,41 @@ def si_text(si: etree._Element) -> str:
     return unescape("".join(parts))
 
 
-_CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)$")
+OUTSIDE = ("{name}: refused: part {part} has a value outside Excel's grid of 1,048,576 rows and 16,384 "
+           "columns (a damaged or hostile file)")
 
 
-def read_lxml(pkg: Package, info: WorkbookInfo) -> dict[str, SheetData]:
-    """Every worksheet's values with lxml iterparse (slower than calamine, no dependencies)."""
+def read_lxml(pkg: Package, info: WorkbookInfo, *, budget: Budget | None = None,
+              names: Collection[str] | None = None) -> dict[str, SheetData]:
+    """Every worksheet's values with lxml iterparse (slower than calamine, no dependencies).
+
+    ``names``: only these sheets. Rows are kept sparse while parsing: a lone row numbered
+    1,048,576 costs one row, and the list built at the end stops at the last row holding a
+    value. ``budget`` bounds what the sheets may hold (SourceError past it)."""
+    budget = budget or Budget(pkg.name, str(pkg.path))
     strings = shared_strings(pkg, info.shared_strings)
     dates = date_styles(pkg, info)
     out = {}
     for sheet in info.sheets:
         if sheet.kind not in ("worksheet", "macrosheet", "dialogsheet") or not pkg.has(sheet.part):
             continue
-        out[sheet.name] = SheetData(sheet.name, _sheet_rows(pkg, sheet.part, strings, dates, info.date_system))
+        if names is not None and sheet.name not in names:
+            continue
+        out[sheet.name] = SheetData(sheet.name, _sheet_rows(pkg, sheet.part, strings, dates, info.date_system, budget))
     return out
 
 
-def _sheet_rows(pkg: Package, part: str, strings: list[str], dates: set[int], date_system: int) -> list[list[object]]:
-    rows: list[list[object]] = []
-    for row_no, values in iter_rows(pkg, part, strings, dates, date_system, source=io.BytesIO(pkg.read(part))):
-        while len(rows) < row_no - 1:
-            rows.append([])
-        rows.append(values)
-    while rows and not rows[-1]:
-        rows.pop()
-    return rows
+def _sheet_rows(pkg: Package, part: str, strings: list[str], dates: set[int], date_system: int,
+                budget: Budget) -> list[list[object]]:
+    found: dict[int, list[object]] = {}
+    for row_no, values in iter_rows(pkg, part, strings, dates, date_system):
+        if values:
+            budget.spend(len(values) + 8)
+            found[row_no] = values
+    last = max(found, default=0)
+    budget.spend(8 * last)
+    return [found.get(number) or [] for number in range(1, last + 1)]
 
 
 def iter_rows(pkg: Package, part: str, strings: list[str], dates: set[int], date_system: int,
@@ -131,9 +143,12 @@ def iter_rows(pkg: Package, part: str, strings: list[str], dates: set[int], date
                                  no_network=True, load_dtd=False, huge_tree=True)
         for _, row in events:
             r = row.get("r")
-            row_no = int(r) if r and r.isdigit() else row_no + 1
+            if r and r.isdigit():
+                row_no = int(r) if len(r) <= 8 else MAX_ROWS + 1  # int() of a 5,000-digit text raises
+            else:
+                row_no += 1
             if only is not None and row_no not in only:
-                row.clear()
+                _drop(row)
                 continue
             ns = row.tag[1:].split("}")[0]
             cols = only.get(row_no) if isinstance(only, dict) else None
@@ -141,22 +156,33 @@ def iter_rows(pkg: Package, part: str, strings: list[str], dates: set[int], date
             col = 0
             for c in row.iterfind(f"{{{ns}}}c"):
                 m = _CELL_REF.match(c.get("r") or "")
-                col = col_index(m.group(1)) if m else col + 1
+                col = (col_index(m.group(1)) if len(m.group(1)) <= 3 else MAX_COLS + 1) if m else col + 1
                 if cols is not None and col not in cols:
                     continue
                 value = _cell_value(c, ns, strings, dates, date_system)
                 if value is None:
                     continue
+                if row_no > MAX_ROWS or col > MAX_COLS:
+                    raise SourceError(OUTSIDE.format(name=pkg.name, part=part), source=str(pkg.path))
                 while len(values) < col - 1:
                     values.append(None)
                 values.append(value)
-            row.clear()
+            _drop(row)
             yield row_no, values
     except etree.XMLSyntaxError as exc:
         raise SourceError(f"{pkg.name}: part {part} is not valid XML ({str(exc)[:80]})", source=str(pkg.path)) from None
     finally:
         if source is None:
             stream.close()
+
+
+def _drop(row: etree._Element) -> None:
+    """Free a parsed row and the rows before it (cleared rows would pile up in the tree)."""
+    row.clear()
+    parent = row.getparent()
+    if parent is not None:
+        while row.getprevious() is not None:
+            del parent[0]
 
 
 def _cell_value(c: etree._Element, ns: str, strings: list[str], dates: set[int], date_system: int) -> object:
