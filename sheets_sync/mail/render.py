@@ -183,10 +183,24 @@ def split_message(output: str, filename: str) -> Rendered:
     head, _, body = output.lstrip("\n").partition("\n")
     if not head.lower().startswith("subject:"):
         raise RenderError(f"templates/{filename}", 1, "the first line must be 'Subject: ...'")
-    subject = re.sub(r"[\r\n]+", " ", head[len("subject:"):]).replace(_BREAK, " ").strip()
+    subject = shorten(re.sub(r"[\r\n]+", " ", head[len("subject:"):]).replace(_BREAK, " ").strip())
     body = body.replace(_BREAK, "\n")
     text = re.sub(r"\n{3,}", "\n\n", body.strip("\n")) + "\n"
     return Rendered(subject, text, text_to_html(text))
+
+
+SUBJECT_LIMIT = 150  # mail programs show about 60-80; a pasted 30,000-character description is no subject
+
+
+def shorten(subject: str, limit: int = SUBJECT_LIMIT) -> str:
+    """``subject`` with runs of spaces folded, cut at a word before ``limit`` characters ('...')."""
+    subject = " ".join(subject.split())
+    if len(subject) <= limit:
+        return subject
+    cut = subject[: limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-") + "…"
 
 
 def text_to_html(text: str) -> str:
