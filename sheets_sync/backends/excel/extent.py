@@ -4,9 +4,9 @@ calamine builds the whole rectangle from the first to the farthest cell (32 byte
 one stray value at XFD1048576 asks it for 512 GiB, and the process aborts in Rust. The
 ``<dimension>`` element is only a hint; the truth is in the cells' own ``r=`` references.
 
-The common case costs one regex pass over the part (no Python per cell): the dimension's
-corner is taken as a guess, and the pass looks for any cell whose reference lies beyond it,
-or that has no plain ``r=`` reference first. When that finds nothing, the guess is the
+The common case costs a few regex passes over the part (no Python per cell): the
+dimension's corner is taken as a guess, and the passes look for any cell whose reference
+lies beyond it, or that has no plain ``r=`` reference first. When that finds nothing, the guess is the
 extent. Otherwise an exact pass reads every cell reference. A sheet with a cell lacking its
 reference gets ``plain=False`` (its place is implied, so only a real parse can tell).
 """
@@ -29,6 +29,7 @@ MAX_SLOTS = 40_000_000  # values + 8 per row that the readers may hold (8 bytes 
 BLOCK = 1 << 20
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d{1,7})(?::\$?([A-Z]{1,3})\$?(\d{1,7}))?"')
+_ODD_CELL = re.compile(rb'<c(?! r=")[\s/>]')  # a cell whose first attribute is not its reference
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
 _ANY_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\s(?:[^>]*?\s)?r="([A-Z]*)(\d*)"')
@@ -42,7 +43,7 @@ class Extent:
 
     rows: int
     cols: int
-    cells: int
+    cells: int  # counted; for a rectangle of at most DENSE_FREE cells, its area (an upper bound)
     plain: bool  # every cell names its own place (r="A1") inside Excel's grid
 
     @property
@@ -84,9 +85,8 @@ def _greater(number: str, unit: bytes) -> bytes:
 
 
 def _beyond(col: str, row: int) -> re.Pattern[bytes]:
-    """A cell that is not of the plain form ``<c r="A1"`` within ``col``/``row``."""
-    return re.compile(rb'<c(?:[/>]|\s(?!r="[A-Z]{1,3}\d{1,7}")|\sr="(?:[A-Z]*' + _greater(str(row), rb"\d")
-                      + rb'"|' + _greater(col, b"[A-Z]") + rb"\d))")
+    """A cell ``<c r="..."`` whose reference lies beyond ``col``/``row``."""
+    return re.compile(rb'<c r="(?:[A-Z]*' + _greater(str(row), rb"\d") + rb'"|' + _greater(col, b"[A-Z]") + rb"\d)")
 
 
 def _windows(pkg: Package, part: str) -> Iterator[bytes]:
@@ -111,6 +111,7 @@ def sheet_extent(pkg: Package, part: str) -> Extent:
     """The farthest row and column named by the cells of the worksheet ``part``."""
     beyond: re.Pattern[bytes] | None = None
     cells = rows = cols = 0
+    counting = False
     for window in _windows(pkg, part):
         if beyond is None:
             m = _DIMENSION.search(window)
@@ -121,10 +122,12 @@ def sheet_extent(pkg: Package, part: str) -> Extent:
             if rows > MAX_ROWS or cols > MAX_COLS:
                 return _exact(pkg, part)
             beyond = _beyond(col.decode(), rows)
-        if beyond.search(window) or _PREFIXED_CELL.search(window):
+            counting = rows * cols > DENSE_FREE  # a smaller rectangle is cheap: its area stands for its cells
+        if beyond.search(window) or _ODD_CELL.search(window) or _PREFIXED_CELL.search(window):
             return _exact(pkg, part)
-        cells += window.count(b"<c ")
-    return Extent(rows, cols, cells, True)
+        if counting:
+            cells += window.count(b"<c ")
+    return Extent(rows, cols, cells if counting else rows * cols, True)
 
 
 def _exact(pkg: Package, part: str) -> Extent:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
-from sheets_sync.backends.excel.extent import MAX_CELLS, TOO_BIG, Budget, sheet_extent
+from sheets_sync.backends.excel.extent import MAX_CELLS, TOO_BIG, Budget, Extent, sheet_extent
 from sheets_sync.backends.excel.package import Package, rels_part, resolve
 from sheets_sync.errors import SourceError
 from sheets_sync.workbook import SheetData, WorkbookData
@@ -165,38 +165,41 @@ def read_workbook(pkg: Package) -> tuple[WorkbookData, WorkbookInfo]:
             pkg.read(part, keep=False)
     if info.shared_strings:
         check_strings(pkg, info.shared_strings, pkg.read(info.shared_strings))
-    extents = {s.name: sheet_extent(pkg, s.part) for s in info.sheets if s.kind in CELL_KINDS and pkg.has(s.part)}
-    cells = sum(e.cells for e in extents.values())
-    if cells > MAX_CELLS:
-        raise SourceError(TOO_BIG.format(name=pkg.name, what=f"it has {cells:,} cells, more than the {MAX_CELLS:,} "
-                                                             "sheets-sync reads"), source=str(pkg.path))
     from sheets_sync.backends.excel.read_lxml import read_lxml  # it builds on this module
 
     budget = Budget(pkg.name, str(pkg.path))
-    dense = {name for name, extent in extents.items() if extent.fits_calamine()}
-    try:
-        sheets = _read_calamine(pkg, info, dense, budget)
-    except SourceError:
-        raise
-    except Exception:  # calamine refused something the package checks let through
-        sheets = read_lxml(pkg, info, budget=Budget(pkg.name, str(pkg.path)))
-    else:
-        sparse = set(extents) - dense
-        if sparse:
-            sheets.update(read_lxml(pkg, info, budget=budget, names=sparse))
-            sheets = {s.name: sheets[s.name] for s in info.sheets if s.name in sheets}  # the workbook's order
+    # Biggest first: its long conversion then runs while the smaller ones parse.
+    order = sorted((s for s in info.sheets if s.kind in CELL_KINDS and pkg.has(s.part)),
+                   key=lambda s: -_part_size(pkg, s.part))
+    # Each sheet's extent is found on a helper thread while calamine parses the one before
+    # (without the GIL): only the first scan adds to the read's time.
+    with ThreadPoolExecutor(1) as scanner:
+        scans = {s.name: scanner.submit(sheet_extent, pkg, s.part) for s in order}
+        try:
+            sheets, sparse = _read_calamine(pkg, [s.name for s in order], scans, budget)
+        except SourceError:
+            raise
+        except Exception:  # calamine refused something the package checks let through
+            for scan in scans.values():
+                scan.cancel()
+            sheets, sparse = read_lxml(pkg, info, budget=Budget(pkg.name, str(pkg.path))), set()
+    if sparse:
+        sheets.update(read_lxml(pkg, info, budget=budget, names=sparse))
+    sheets = {s.name: sheets[s.name] for s in info.sheets if s.name in sheets}  # the workbook's order
     return WorkbookData(sheets=sheets, date_system=info.date_system, source=pkg.name), info
 
 
-def _read_calamine(pkg: Package, info: WorkbookInfo, wanted: set[str], budget: Budget) -> dict[str, SheetData]:
+def _read_calamine(pkg: Package, names: list[str], scans: dict[str, Future[Extent]],
+                   budget: Budget) -> tuple[dict[str, SheetData], set[str]]:
+    """The sheets whose extent calamine can hold, and the names of those it cannot."""
     from python_calamine import CalamineWorkbook
 
+    sparse: set[str] = set()
+    cells = 0
     with open(pkg.path, "rb") as fh:
         book = CalamineWorkbook.from_filelike(fh)
         try:
-            sizes = {s.name: _part_size(pkg, s.part) for s in info.sheets if s.name in wanted}
-            # Biggest first: its long conversion then runs while the smaller ones parse.
-            names = sorted((name for name in book.sheet_names if name in sizes), key=lambda n: -sizes[n])
+            known = set(book.sheet_names)
             out: dict[str, SheetData] = {}
             # calamine parses a sheet without holding the GIL: the next sheet is parsed on
             # this core while a helper thread turns the last one into rows (a third off a
@@ -205,6 +208,14 @@ def _read_calamine(pkg: Package, info: WorkbookInfo, wanted: set[str], budget: B
             with ThreadPoolExecutor(1) as pool:
                 converting = None
                 for name in names:
+                    extent = scans[name].result()
+                    cells += extent.cells
+                    if cells > MAX_CELLS:
+                        raise SourceError(TOO_BIG.format(name=pkg.name, what=f"it has more than the {MAX_CELLS:,} cells "
+                                                                             "sheets-sync reads"), source=str(pkg.path))
+                    if not extent.fits_calamine() or name not in known:
+                        sparse.add(name)
+                        continue
                     sheet = book.get_sheet_by_name(name)
                     if converting is not None:
                         converting.result()
@@ -212,7 +223,7 @@ def _read_calamine(pkg: Package, info: WorkbookInfo, wanted: set[str], budget: B
                     del sheet
                 if converting is not None:
                     converting.result()
-            return {name: out[name] for name in book.sheet_names if name in out}  # the workbook's order
+            return out, sparse
         finally:
             book.close()
 
