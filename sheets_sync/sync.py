@@ -205,6 +205,9 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, maile
     if dry_run or journal is None or mailer is None:
         return report
     report.mailer = mailer.description
+    ensure_writable = getattr(loaded.backend, "ensure_writable", None)
+    if ensure_writable is not None:  # before sending: what is sent to a file we cannot write never shows
+        ensure_writable()
     report.behind = behind_text(journaled.touches, journal.write_failure(), book.tables["touches"].sheet)
     messages = composed.messages
     mailer.prepare_run(journal, int(book.settings.daily_email_cap), today)

@@ -8,14 +8,21 @@ version is kept in ``.sheets-sync/backups/``. See docs/excel.md.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sheets_sync.backends.excel.lock import ensure_unlocked
-from sheets_sync.backends.excel.package import STATE_FOLDER, Fingerprint, Package, fingerprint
+from sheets_sync.backends.excel.package import (
+    STATE_FOLDER,
+    Fingerprint,
+    Package,
+    ensure_writable,
+    fingerprint,
+)
 from sheets_sync.backends.excel.read import read_workbook
 from sheets_sync.backends.excel.write import add_sheets, write_batch
 from sheets_sync.config import Config
-from sheets_sync.errors import SourceChanged
+from sheets_sync.errors import SourceChanged, SourceError
 from sheets_sync.workbook import SheetContent, WorkbookData, WriteBatch, WriteResult
 
 CHANGED = ("{name} was saved by someone else after it was read; nothing was written "
@@ -25,13 +32,19 @@ CHANGED = ("{name} was saved by someone else after it was read; nothing was writ
 class ExcelBackend:
     """A workbook file. ``wait``: seconds to keep retrying while it is open in Excel or
     LibreOffice (0: fail at once with WorkbookLocked). ``config``: its ``[layout]`` tells where
-    ``init --into`` finds a team's own header rows."""
+    ``init --into`` finds a team's own header rows.
+
+    ``path`` is resolved once, here: through a symbolic link, the real file is what is read,
+    written (the link stays a link), backed up and given a state folder, whichever path
+    names it. ``label`` keeps the name as given.
+    """
 
     def __init__(self, path: Path, wait: float = 0, config: Config | None = None, **_ignored: object) -> None:
-        self.path = Path(path)
+        self.given = Path(path)
+        self.path = real_path(self.given)
         self.wait = float(wait or 0)
         self.config = config or Config()
-        self.label = self.path.name
+        self.label = self.given.name
         self._seen: Fingerprint | None = None
         self._data: WorkbookData | None = None
 
@@ -41,11 +54,22 @@ class ExcelBackend:
         One folder per workbook, so two workbooks kept in the same folder never share a
         journal or a lock (their keys, like ``task:T-0001:reminder:1``, can be the same).
         """
-        return self.path.resolve().parent / STATE_FOLDER / self.path.name
+        return self.path.absolute().parent / STATE_FOLDER / self.path.name
 
     def default_outbox(self) -> Path:
         """``outbox/<workbook name>/`` beside the workbook: where emails go without a mail server."""
-        return self.path.resolve().parent / "outbox" / self.path.stem
+        return self.path.absolute().parent / "outbox" / self.path.stem
+
+    def ensure_writable(self) -> None:
+        """Raise SourceError ("the file is read-only") when the workbook may not be replaced;
+        ``sync`` asks before it sends anything."""
+        ensure_writable(self.path)
+
+    def _ensure_free(self) -> None:
+        ensure_writable(self.path)
+        # Excel or LibreOffice may have opened the file by its link's name or its real one.
+        for path in dict.fromkeys((self.path, self.given)):
+            ensure_unlocked(path, self.wait)
 
     def read(self) -> WorkbookData:
         """Every sheet's used range as raw values; remembers the file's fingerprint so a
@@ -74,7 +98,7 @@ class ExcelBackend:
         """
         if batch.is_empty():
             return WriteResult()
-        ensure_unlocked(self.path, self.wait)
+        self._ensure_free()
         data = self._current()
         result = write_batch(self.path, batch, data, expected=self._seen)
         self._seen, self._data = None, None  # the next write reads the new file afresh
@@ -83,16 +107,25 @@ class ExcelBackend:
     def add_sheets(self, sheets: list[SheetContent], columns: dict[str, list[str]]) -> None:
         """Add missing template sheets and missing headers (``init --into``); every existing
         part stays byte-identical except the package index parts that list the new sheets."""
-        ensure_unlocked(self.path, self.wait)
+        self._ensure_free()
         data = self._current()
         add_sheets(self.path, sheets, columns, data, expected=self._seen, layout=self.config.section("layout"))
         self._seen, self._data = None, None
 
 
+def real_path(path: Path) -> Path:
+    """``path`` with every symbolic link in it resolved (then absolute; as given when it has
+    none, so messages name it as the user did). A dangling link resolves as far as it can,
+    and the read says the file is missing."""
+    try:
+        real = os.path.realpath(path)
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"{path}: cannot follow its symbolic links ({exc})", source=str(path)) from None
+    return path if real == os.path.abspath(path) else Path(real)
+
+
 def fingerprint_or_fail(path: Path) -> Fingerprint:
     """The file's fingerprint; SourceError when it cannot be read."""
-    from sheets_sync.errors import SourceError
-
     try:
         return fingerprint(path)
     except FileNotFoundError:

@@ -61,13 +61,67 @@ class Fingerprint:
 
 
 def fingerprint(path: Path) -> Fingerprint:
-    """The file's fingerprint (hashing reads it once, in 1 MiB blocks)."""
+    """The file's fingerprint (hashing reads it once, in 1 MiB blocks). Raises SourceError
+    when ``path`` is not a regular file (see open_regular)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         st = os.fstat(fh.fileno())
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return Fingerprint(st.st_size, st.st_mtime_ns, digest.hexdigest())
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+NOT_A_FILE = "{path}: not a workbook file but {kind}; give the path of an .xlsx or .xlsm file"
+READ_ONLY = ("{path}: the file is read-only; nothing was written (make it writable, as Excel would ask you to, "
+             "and run again)")
+
+
+def _check_kind(path: Path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = next((what for test, what in _KINDS if test(mode)), "not a regular file")
+    raise SourceError(NOT_A_FILE.format(path=path, kind=kind), source=str(path))
+
+
+def open_regular(path: Path) -> IO[bytes]:
+    """``path`` opened for binary reading; SourceError (one line) when it is missing or is
+    not a regular file.
+
+    The type is checked before opening, because opening a FIFO blocks until a writer comes
+    and a device such as /dev/zero never ends; it is checked again on the open handle
+    (opened non-blocking), so a file swapped for a FIFO in between cannot hang us either.
+    """
+    try:
+        _check_kind(path, os.stat(path).st_mode)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such file", source=str(path)) from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot open ({exc.strerror})", source=str(path)) from None
+    try:
+        _check_kind(path, os.fstat(fd).st_mode)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
+def ensure_writable(path: Path) -> None:
+    """Raise SourceError ("the file is read-only") unless ``path`` may be replaced.
+
+    Replacing renames a new file over the old one, which only needs the folder to be
+    writable; Excel refuses to save over a read-only file, and so do we. ``os.access``
+    tells for this user (and ACLs, and a read-only file system), but it always says yes to
+    root, so a file with no write permission bit at all (``chmod 444``) is refused too.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # missing or unreadable: the read says so in its own words
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
+        raise SourceError(READ_ONLY.format(path=path), source=str(path))
 
 
 def _human(n: int) -> str:
@@ -80,18 +134,18 @@ class Package:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.name = self.path.name
-        try:
-            with open(self.path, "rb") as fh:
-                head = fh.read(8)
-        except FileNotFoundError:
-            raise SourceError(f"{self.path}: no such file", source=str(self.path)) from None
-        except OSError as exc:
-            raise SourceError(f"{self.path}: cannot open ({exc.strerror})", source=str(self.path)) from None
-        if head == OLE_MAGIC:
-            raise SourceError(ENCRYPTED.format(name=self.name), source=str(self.path))
         # One handle for zipfile and for the parts inflated by xlsx_member (the same file
         # however it is renamed or replaced meanwhile), read under zipfile's own lock.
-        self._raw = open(self.path, "rb")  # noqa: SIM115 (closed by close())
+        self._raw = open_regular(self.path)
+        try:
+            head = self._raw.read(8)
+            self._raw.seek(0)
+        except OSError as exc:
+            self._raw.close()
+            raise SourceError(f"{self.path}: cannot open ({exc.strerror})", source=str(self.path)) from None
+        if head == OLE_MAGIC:
+            self._raw.close()
+            raise SourceError(ENCRYPTED.format(name=self.name), source=str(self.path))
         try:
             self.zip = zipfile.ZipFile(self._raw)
             infos = self.zip.infolist()
@@ -411,8 +465,7 @@ def backup(path: Path) -> Path | None:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = folder / f"{path.stem}.{stamp}.{secrets.token_hex(2)}{path.suffix}"
     shutil.copy2(path, target)
-    mine = sorted(folder.glob(f"{glob_escape(path.stem)}.*{path.suffix}"), key=lambda p: p.stat().st_mtime_ns)
-    for old in mine[:-BACKUPS_KEPT]:
+    for old in backups_of(path)[:-BACKUPS_KEPT]:
         try:
             old.unlink()
         except OSError:
@@ -420,6 +473,23 @@ def backup(path: Path) -> Path | None:
     return target
 
 
-def glob_escape(text: str) -> str:
-    """``text`` with glob wildcards escaped."""
-    return re.sub(r"([*?\[])", r"[\1]", text)
+def backups_of(path: Path) -> list[Path]:
+    """The backups of ``path`` and of no other workbook, oldest first.
+
+    Matched on the exact name: ``<stem>.<YYYYmmdd-HHMMSS>.<xxxx><suffix>``, so the backups of
+    ``clients.old.xlsx`` are not taken for those of ``clients.xlsx`` (a glob on
+    ``clients.*.xlsx`` matched both, and rotation deleted the other workbook's backups).
+    """
+    name = re.compile(re.escape(path.stem) + r"\.\d{8}-\d{6}\.[0-9a-f]{4}" + re.escape(path.suffix))
+    try:
+        found = [p for p in backups_dir(path).iterdir() if name.fullmatch(p.name)]
+    except OSError:
+        return []
+    return sorted(found, key=_age)
+
+
+def _age(path: Path) -> tuple[int, str]:
+    try:
+        return path.stat().st_mtime_ns, path.name
+    except OSError:  # removed meanwhile (another run rotating): oldest, its unlink is a no-op
+        return 0, path.name
