@@ -26,7 +26,7 @@ import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from lxml import etree
 
@@ -42,6 +42,9 @@ BACKUPS_KEPT = 5
 STATE_FOLDER = ".sheets-sync"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+# What reading a damaged part can raise, from zipfile, the inflater or the file.
+_DAMAGED: tuple[type[Exception], ...] = (zipfile.BadZipFile, *deflate.ERRORS, OSError, EOFError, ValueError,
+                                         NotImplementedError, RuntimeError)
 _PROLOG_STEP = 1 << 16
 
 ENCRYPTED = ("{name}: the workbook is password-protected or in the old .xls format; "
@@ -176,7 +179,7 @@ class Package:
         if "[Content_Types].xml" not in self.infos:
             self._fail("no [Content_Types].xml part")
 
-    def _fail(self, why: str) -> None:
+    def _fail(self, why: str) -> NoReturn:
         raise SourceError(NOT_ZIP.format(name=self.name, why=why), source=str(self.path))
 
     def close(self) -> None:
@@ -189,6 +192,7 @@ class Package:
         a deflated part is inflated by ISA-L when installed (see xlsx_member)."""
         info = self.infos[part]
         if info.compress_type == zipfile.ZIP_DEFLATED and not info.flag_bits & 0x1:  # not encrypted
+            # Member reads as the stream zipfile returns does (read, close, with), not the whole IO
             return Member(self._raw, self._lock, info)  # type: ignore[return-value]
         return self.zip.open(info)
 
@@ -213,7 +217,7 @@ class Package:
         if info is None:
             self._fail(f"part {part} is missing")
         limit = min(info.file_size, MAX_PART_BYTES)
-        chunks = []
+        chunks: list[bytes] = []
         size = 0
         guard = DtdGuard() if xml else None
         try:
@@ -232,8 +236,7 @@ class Package:
                         chunks.append(block)
         except SourceError:
             raise
-        except (zipfile.BadZipFile, *deflate.ERRORS, OSError, EOFError, ValueError, NotImplementedError,
-                RuntimeError) as exc:
+        except _DAMAGED as exc:
             self._fail(f"part {part} is damaged: {_why(exc)}")
         return b"".join(chunks)
 
@@ -417,7 +420,7 @@ def _put_raw(out: zipfile.ZipFile, new: zipfile.ZipInfo, blocks: Iterable[bytes]
     # zipfile has no public raw write; write the local header ourselves through its API.
     with out._lock:  # type: ignore[attr-defined]
         if out._seekable:  # type: ignore[attr-defined]
-            out.fp.seek(out.start_dir)  # type: ignore[attr-defined,union-attr]
+            out.fp.seek(out.start_dir)  # type: ignore[union-attr]
         new.header_offset = out.fp.tell()  # type: ignore[union-attr]
         out._writecheck(new)  # type: ignore[attr-defined]
         out._didModify = True  # type: ignore[attr-defined]
@@ -427,7 +430,7 @@ def _put_raw(out: zipfile.ZipFile, new: zipfile.ZipInfo, blocks: Iterable[bytes]
             out.fp.write(block)  # type: ignore[union-attr]
         out.filelist.append(new)
         out.NameToInfo[new.filename] = new
-        out.start_dir = out.fp.tell()  # type: ignore[attr-defined,union-attr]
+        out.start_dir = out.fp.tell()  # type: ignore[union-attr]
 
 
 def _match_mode(original: Path, tmp: Path) -> None:
