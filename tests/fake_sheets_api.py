@@ -265,6 +265,7 @@ class FakeSheetsAPI:
                         moved[(before + i, c)] = cell
             sheet.cells = moved
             sheet.rows += n
+            _move_row_metadata(sheet, lambda r: r + n if r >= before else r)
 
     def delete_rows(self, key: str, title: str, first: int, count: int = 1) -> None:
         """Delete ``count`` rows from 1-based ``first``; rows below move up."""
@@ -277,20 +278,25 @@ class FakeSheetsAPI:
                 kept[((r - count) if r >= first + count else r, c)] = cell
             sheet.cells = kept
             sheet.rows -= count
+            _move_row_metadata(sheet, lambda r: None if first <= r < first + count else r - count if r >= first + count
+                               else r)
 
     def sort_rows(self, key: str, title: str, header_row: int, col: int, reverse: bool = False) -> None:
         """Sort the rows below the header by one column's value, like the Data > Sort menu."""
         with self.lock:
             sheet = self.sheet(key, title)
             last = max((r for r, _ in sheet.cells), default=header_row)
-            rows = [{c: cell for (r2, c), cell in sheet.cells.items() if r2 == r}
+            rows = [(r, {c: cell for (r2, c), cell in sheet.cells.items() if r2 == r})
                     for r in range(header_row + 1, last + 1)]
-            rows.sort(key=lambda cells: str(cells.get(col, Cell()).value or ""), reverse=reverse)
+            rows.sort(key=lambda item: str(item[1].get(col, Cell()).value or ""), reverse=reverse)
             kept = {(r, c): cell for (r, c), cell in sheet.cells.items() if r <= header_row}
-            for offset, cells in enumerate(rows, start=header_row + 1):
+            new_row = {}
+            for offset, (old, cells) in enumerate(rows, start=header_row + 1):
+                new_row[old] = offset
                 for c, cell in cells.items():
                     kept[(offset, c)] = cell
             sheet.cells = kept
+            _move_row_metadata(sheet, lambda r: new_row.get(r, r))
 
     # -- trouble --------------------------------------------------------------------------------
 
@@ -529,15 +535,20 @@ class FakeSheetsAPI:
             raise ApiFailure(400, "Invalid valueInputOption")
         planned = []
         for value_range in body.get("data", []):  # check everything first: the batch is atomic
+            if "dataFilter" in value_range:
+                found = self._filter_range(book, value_range["dataFilter"])
+                if found is None:
+                    continue  # a filter that matches nothing writes nothing
+                value_range = dict(value_range, range=found)
             sheet, r1, c1, r2, c2, _ = self._range(book, value_range["range"])
             rows = value_range.get("values", [])
             if r1 + len(rows) - 1 > r2 or any(c1 + len(row) - 1 > c2 for row in rows):
                 raise ApiFailure(400, f"Requested writing within range [{value_range['range']}], but tried "
                                       "writing to a cell outside it")
-            planned.append((sheet, r1, c1, rows))
+            planned.append((sheet, r1, c1, rows, value_range.get("dataFilter")))
         responses = []
         total = 0
-        for sheet, r1, c1, rows in planned:
+        for sheet, r1, c1, rows, data_filter in planned:
             count = 0
             for dr, row in enumerate(rows):
                 for dc, value in enumerate(row):
@@ -557,6 +568,8 @@ class FakeSheetsAPI:
                     "valueRenderOption": [body.get("responseValueRenderOption", "FORMATTED_VALUE")],
                     "dateTimeRenderOption": [body.get("responseDateTimeRenderOption", "SERIAL_NUMBER")]})
                 response["updatedData"] = rendered["valueRanges"][0]
+            if data_filter is not None:
+                response["dataFilter"] = data_filter
             responses.append(response)
         return {"spreadsheetId": book.key, "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
                 "totalUpdatedColumns": max((r["updatedColumns"] for r in responses), default=0),
@@ -573,7 +586,48 @@ class FakeSheetsAPI:
         replies = [self._apply(work, request) for request in body.get("requests", [])]
         book.sheets = work.sheets
         book.title, book.locale, book.time_zone = work.title, work.locale, work.time_zone
-        return {"spreadsheetId": book.key, "replies": replies}
+        answer: dict[str, Any] = {"spreadsheetId": book.key, "replies": replies}
+        if body.get("includeSpreadsheetInResponse"):
+            answer["updatedSpreadsheet"] = self._grid_data(book, body.get("responseRanges", []))
+        return answer
+
+    def _filter_range(self, book: Spreadsheet, data_filter: dict[str, Any]) -> str | None:
+        """The A1 range a DataFilter names now: an a1Range, or the whole row a row's
+        developer metadata (looked up by metadataId) is on; None when nothing matches."""
+        if "a1Range" in data_filter:
+            return str(data_filter["a1Range"])
+        wanted = data_filter.get("developerMetadataLookup", {}).get("metadataId")
+        for sheet in book.sheets:
+            found = sheet.extra.get("rowMetadata", {}).get(wanted)
+            if found is not None:
+                return f"{range_title(sheet.title)}!A{found['row']}:{col_letters(sheet.cols)}{found['row']}"
+        return None
+
+    def _grid_data(self, book: Spreadsheet, ranges: list[str]) -> dict[str, Any]:
+        """updatedSpreadsheet of a batchUpdate reply: GridData (effectiveValue, formula as
+        userEnteredValue) of each response range, grouped by sheet."""
+        sheets: dict[str, dict[str, Any]] = {}
+        for text in ranges:
+            sheet, r1, c1, r2, c2, _ = self._range(book, text)
+            entry = sheets.setdefault(sheet.title, {"properties": {"sheetId": sheet.sheet_id, "title": sheet.title},
+                                                    "data": []})
+            rows = []
+            for r in range(r1, r2 + 1):
+                values = []
+                for c in range(c1, c2 + 1):
+                    cell = sheet.cells.get((r, c))
+                    data: dict[str, Any] = {}
+                    if cell is not None and cell.value not in (None, ""):
+                        kind = ("boolValue" if isinstance(cell.value, bool) else "numberValue"
+                                if isinstance(cell.value, (int, float)) else "stringValue")
+                        data["effectiveValue"] = {kind: cell.value}
+                        data["formattedValue"] = str(cell.value)
+                    if cell is not None and cell.formula:
+                        data["userEnteredValue"] = {"formulaValue": cell.formula}
+                    values.append(data)
+                rows.append({"values": values})
+            entry["data"].append({"startRow": r1 - 1, "startColumn": c1 - 1, "rowData": rows})
+        return {"spreadsheetId": book.key, "sheets": list(sheets.values())}
 
     def _apply(self, book: Spreadsheet, request: dict[str, Any]) -> dict[str, Any]:
         (name, spec), = request.items()
@@ -643,6 +697,22 @@ class FakeSheetsAPI:
             grid = props.get("gridProperties", {})
             sheet.frozen = int(grid.get("frozenRowCount", sheet.frozen))
             return {}
+        if name == "deleteSheet":
+            book.sheets.remove(sheet_by_id(spec["sheetId"]))
+            return {}
+        if name == "createDeveloperMetadata":
+            meta = dict(spec["developerMetadata"])
+            span = meta["location"]["dimensionRange"]
+            if span.get("dimension") != "ROWS" or span["endIndex"] - span["startIndex"] != 1:
+                raise ApiFailure(400, "this fake keeps developer metadata on single rows only")
+            sheet = sheet_by_id(span["sheetId"])
+            meta_id = int(meta.get("metadataId") or next(self._ids))
+            if any(meta_id in s.extra.get("rowMetadata", {}) for s in book.sheets):
+                raise ApiFailure(400, f"Invalid requests[createDeveloperMetadata]: metadataId {meta_id} exists")
+            sheet.extra["rowMetadata"] = {**sheet.extra.get("rowMetadata", {}),
+                                          meta_id: {"row": span["startIndex"] + 1, "key": meta["metadataKey"]}}
+            meta["metadataId"] = meta_id
+            return {"createDeveloperMetadata": {"developerMetadata": meta}}
         if name == "addChart":
             chart = spec["chart"]
             anchor = chart["position"]["overlayPosition"]["anchorCell"]
@@ -732,13 +802,24 @@ def _kind(method: str, path: str) -> str:
         return "create"
     if path.endswith("/values:batchGet"):
         return "batchGet"
-    if path.endswith("/values:batchUpdate"):
-        return "valuesBatchUpdate"
+    if path.endswith("/values:batchUpdate") or path.endswith("/values:batchUpdateByDataFilter"):
+        return "valuesBatchUpdate"  # the values write, by A1 ranges or by data filters
     if path.endswith(":batchUpdate"):
         return "batchUpdate"
     if path.startswith("/v4/spreadsheets/") and method == "GET":
         return "get"
     return "other"
+
+
+def _move_row_metadata(sheet: Sheet, where: Callable[[int], int | None]) -> None:
+    """Developer metadata on rows follows its row (and goes with a deleted one), as Google's does."""
+    moved = {}
+    for meta_id, meta in sheet.extra.get("rowMetadata", {}).items():
+        row = where(meta["row"])
+        if row is not None:
+            moved[meta_id] = dict(meta, row=row)
+    if moved or "rowMetadata" in sheet.extra:
+        sheet.extra["rowMetadata"] = moved
 
 
 def _b64(text: str) -> bytes:

@@ -24,6 +24,7 @@ from google.auth import exceptions as auth_exceptions
 from gspread.exceptions import APIError
 
 from sheets_sync.backends.google import format as fmt
+from sheets_sync.backends.google.anchors import take_reply, wrong_rows
 from sheets_sync.backends.google.auth import Identity, load_identity
 from sheets_sync.backends.google.errors import api_error, auth_error, status_of
 from sheets_sync.backends.google.http import (
@@ -32,6 +33,7 @@ from sheets_sync.backends.google.http import (
     host_of,
     spreadsheets_url,
 )
+from sheets_sync.backends.google.repair import GAVE_UP, MAX_REPAIRS
 from sheets_sync.backends.google.values import a1, from_api
 from sheets_sync.backends.google.write import (
     RENAMED,
@@ -57,7 +59,6 @@ READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption":
 FRESH_PARAMS = {"valueRenderOption": "FORMULA", "dateTimeRenderOption": "SERIAL_NUMBER",
                 "majorDimension": "ROWS"}
 DEFAULT_TIME_LIMIT = float(SPEC_BY_KEY["google_time_limit_seconds"].default)
-MOVED_WHILE_WRITING = "rows moved at the very moment of writing; the values were put back and the write is redone"
 NOT_JSON = ("{host} answered with something that is not the Google Sheets API (a proxy or captive "
             "portal page?); nothing was written. Check the internet connection and try again")
 
@@ -217,29 +218,101 @@ class GoogleBackend:
                 raise
             plan.take_fresh(answer.get("valueRanges", []))
             result = plan.resolve()
-            if plan.structure:
-                try:
-                    client.batch_update(self.key, {"requests": plan.structure})
-                except APIError as exc:
-                    # A Stats sheet someone (or our own timed-out, retried request) just added.
-                    if status_of(exc) == 400 and "already exists" in str(exc):
-                        raise SourceChanged(f"{self.label}: {RENAMED}; run it again", source=self.label) from None
-                    raise
-            data = plan.value_ranges()
-            if data:
-                reply = client.values_batch_update(self.key, {
-                    "valueInputOption": "USER_ENTERED", "data": data, "includeValuesInResponse": True,
-                    "responseValueRenderOption": "FORMULA", "responseDateTimeRenderOption": "SERIAL_NUMBER"})
-                wrong = plan.misplaced(reply.get("responses", []))
-                if wrong:
-                    # Rows moved in the instant between the fresh read and the write: put back
-                    # what we overwrote, then let the caller read again and redo the write.
-                    client.values_batch_update(self.key, {"valueInputOption": "USER_ENTERED",
-                                                          "data": plan.restore_ranges(wrong)})
-                    self._snapshot = None
-                    raise SourceChanged(f"{self.label}: {MOVED_WHILE_WRITING}", source=self.label)
+            added = self._structure(client, plan, result)
+            try:
+                self._values(client, plan, result)
+            except (APIError, RemoteError, auth_exceptions.GoogleAuthError, requests.RequestException) as exc:
+                if added:
+                    raise self._undo(client, added, exc) from None
+                raise
         self._snapshot = None  # what we wrote is not in it: the next write reads afresh
         return result
+
+    def _structure(self, client: RetryingHTTPClient, plan: SpreadsheetEdit, result: WriteResult) -> list[SheetMeta]:
+        """The one spreadsheets:batchUpdate (grow grids, add a tool sheet, tag rows getting a
+        new ID, reading back at the same instant what the tags landed on). Returns the sheets
+        it added, so a failed values write can take them away again."""
+        if not plan.structure and not plan.anchors:
+            return []
+        body: dict[str, Any] = {"requests": plan.structure + [a.create_request() for a in plan.anchors]}
+        if plan.anchors:
+            body.update(includeSpreadsheetInResponse=True, responseIncludeGridData=True,
+                        responseRanges=[a.response_range() for a in plan.anchors])
+        try:
+            reply = client.batch_update(self.key, body)
+        except APIError as exc:
+            # A Stats sheet someone (or our own timed-out, retried request) just added.
+            if status_of(exc) == 400 and "already exists" in str(exc):
+                raise SourceChanged(f"{self.label}: {RENAMED}; run it again", source=self.label) from None
+            raise
+        if plan.anchors:
+            result.dropped += take_reply(plan.anchors, reply if isinstance(reply, dict) else {})
+        added = []
+        for answer in (reply.get("replies", []) if isinstance(reply, dict) else []):
+            props = (answer or {}).get("addSheet", {}).get("properties")
+            if props:
+                added.append(SheetMeta(int(props.get("sheetId", 0)), str(props.get("title", "")), 0, 0))
+        return added
+
+    def _values(self, client: RetryingHTTPClient, plan: SpreadsheetEdit, result: WriteResult) -> None:
+        """The one values write, then (only when rows moved in that instant) bounded repairs."""
+        data = plan.value_ranges()
+        if not data:
+            return
+        reply = self._write_values(client, data)
+        wrong = wrong_rows(plan.anchored(), reply.get("responses", []))
+        if wrong:
+            raise SourceError(f"{self.label}: someone typed in {', '.join(wrong)} while the tool wrote its new ID "
+                              "there; check those rows", source=self.label)
+        repair = plan.repair()
+        if repair.check(plan.cells, plan.expected, reply.get("responses", [])):
+            return
+        for _ in range(MAX_REPAIRS):
+            answer = client.values_batch_get(self.key, plan.fresh_ranges(), params=dict(FRESH_PARAMS))
+            data = repair.plan(plan.parse_fresh(answer.get("valueRanges", [])))
+            reply = self._write_values(client, data) if data else {}
+            if repair.check(repair.cells, repair.expected, reply.get("responses", [])) and not repair.left():
+                result.dropped += repair.dropped
+                return
+        raise SourceError(GAVE_UP.format(label=self.label, n=MAX_REPAIRS, rows=", ".join(repair.left())),
+                          source=self.label)
+
+    def _write_values(self, client: RetryingHTTPClient, data: list[dict[str, Any]]) -> dict[str, Any]:
+        """values:batchUpdate, or values:batchUpdateByDataFilter when rows go by tag (A1 blocks
+        then go as a1Range filters in the same atomic request); values come back in the reply."""
+        body: dict[str, Any] = {"valueInputOption": "USER_ENTERED", "includeValuesInResponse": True,
+                                "responseValueRenderOption": "FORMULA",
+                                "responseDateTimeRenderOption": "SERIAL_NUMBER"}
+        if any("dataFilter" in d for d in data):
+            body["data"] = [d if "dataFilter" in d else {"dataFilter": {"a1Range": d["range"]},
+                                                          "majorDimension": d["majorDimension"], "values": d["values"]}
+                            for d in data]
+            url = f"{spreadsheets_url()}/{self.key}/values:batchUpdateByDataFilter"
+            answer = client.request("post", url, json=body).json()
+        else:
+            body["data"] = data
+            answer = client.values_batch_update(self.key, body)
+        return answer if isinstance(answer, dict) else {}
+
+    def _undo(self, client: RetryingHTTPClient, added: list[SheetMeta], exc: Exception) -> SourceError:
+        """The values write failed after the batchUpdate added sheets: delete them again, and
+        say exactly what is left when even that fails."""
+        failure = self._failure(exc)
+        names = ", ".join(m.title for m in added)
+        try:
+            client.batch_update(self.key, {"requests": [{"deleteSheet": {"sheetId": m.sheet_id}} for m in added]})
+        except (APIError, RemoteError, auth_exceptions.GoogleAuthError, requests.RequestException):
+            return RemoteError(f"{failure}; the new sheet(s) {names} had been added and could not be taken away "
+                               "again: delete them by hand; no cell values were written", source=self.label)
+        return RemoteError(f"{failure}; the new sheet(s) {names} added just before were taken away again: "
+                           "nothing was written", source=self.label)
+
+    def _failure(self, exc: Exception) -> str:
+        if isinstance(exc, APIError):
+            return str(api_error(exc, self.key, self._identity))
+        if isinstance(exc, auth_exceptions.GoogleAuthError):
+            return str(auth_error(exc, self._identity))
+        return str(exc)
 
     # -- init --into ----------------------------------------------------------------------
 

@@ -15,17 +15,17 @@ from typing import Any
 
 from sheets_sync.a1 import cell_name
 from sheets_sync.backends.google import format as fmt
+from sheets_sync.backends.google.anchors import Anchor, new_metadata_ids
 from sheets_sync.backends.google.grid import (
     Fresh,
     SheetMeta,
     append_dimension,
     new_sheet_id,
-    restore_value,
     runs,
     sheet_meta,
 )
+from sheets_sync.backends.google.repair import Repair, Table, blocks
 from sheets_sync.backends.google.values import (
-    a1,
     column_range,
     parse_range,
     row_range,
@@ -67,7 +67,9 @@ class SpreadsheetEdit:
         self.fresh: dict[str, Fresh] = {}
         self.sheets: dict[str, _TableEdit] = {}
         self._kinds: list[tuple[str, str, str]] = []  # (title, header|columns, range) asked afresh
-        self.expected: dict[str, dict[int, dict[int, str]]] = {}  # title -> row -> col -> text there
+        self.expected: dict[str, dict[int, str]] = {}  # title -> row -> the key that row must hold
+        self.anchors: list[Anchor] = []  # rows getting a new ID (written by tag, not by row number)
+        self.desired: dict[tuple[str, str], dict[int, Any]] = {}  # (title, key) -> col -> API value
         for ref in self._refs():
             if ref.sheet not in self.sheets:
                 self.sheets[ref.sheet] = self._table_edit(ref)
@@ -118,9 +120,14 @@ class SpreadsheetEdit:
 
     def take_fresh(self, value_ranges: list[dict[str, Any]]) -> None:
         """Record the fresh read, per sheet (replies come in the order of the ranges asked)."""
+        self.fresh = self.parse_fresh(value_ranges)
+
+    def parse_fresh(self, value_ranges: list[dict[str, Any]]) -> dict[str, Fresh]:
+        """A read of ``fresh_ranges()`` as one Fresh per sheet title."""
+        found: dict[str, Fresh] = {}
         for (title, kind, _), value_range in zip(self._kinds, value_ranges, strict=False):
             _, r1, c1, r2, c2 = parse_range(value_range.get("range", ""))
-            fresh = self.fresh.setdefault(title, Fresh(title))
+            fresh = found.setdefault(title, Fresh(title))
             values = value_range.get("values", [])
             if kind == "header":
                 fresh.header = list(values[0]) if values else []
@@ -131,6 +138,7 @@ class SpreadsheetEdit:
                 target = fresh.cells.setdefault(r1 + dr, {})
                 for dc, value in enumerate(row):
                     target[c1 + dc] = value
+        return found
 
     def resolve(self) -> WriteResult:
         """Place every update, new header and appended row; build the structural requests."""
@@ -151,8 +159,7 @@ class SpreadsheetEdit:
             if row is None:
                 continue
             values = dict(update.values)
-            if update.fill_key and update.table.key_header:
-                values[update.table.key_header] = update.key
+            anchor = self._anchor(table, update, row) if update.fill_key and update.table.key_header else None
             wrote = False
             for header, value in values.items():
                 col = table.col(header)
@@ -161,11 +168,17 @@ class SpreadsheetEdit:
                     result.dropped.append(
                         f"{table.meta.title}!{cell_name(col, row)} holds a formula, so the tool left it as it is")
                     continue
-                self._put(table, row, col, to_user_entered(value))
+                if anchor is not None:
+                    anchor.cells[col] = to_user_entered(value)
+                else:
+                    self._put(table, row, col, to_user_entered(value))
+                    self.desired.setdefault((table.meta.title, update.key), {})[col] = to_user_entered(value)
                 wrote = True
-            if wrote:
+            if anchor is not None:
                 touched.add((table.meta.title, row))
-                self._expect(table, update, row)
+            elif wrote:
+                touched.add((table.meta.title, row))
+                self.expected.setdefault(table.meta.title, {})[row] = update.key
         result.rows_updated = len(touched)
         for table in self.sheets.values():
             seen = self.fresh.get(table.meta.title)
@@ -181,7 +194,37 @@ class SpreadsheetEdit:
                 self.structure.append(append_dimension(table.meta.sheet_id, "COLUMNS", table.need_cols - cols_now))
         for content in self.batch.tool_sheets:
             self._tool_sheet(content)
+        new_metadata_ids(self.anchors)
         return result
+
+    def _anchor(self, table: _TableEdit, update: Any, row: int) -> Anchor:
+        """A row getting a new ID: tagged, checked at the tag's instant, written by its tag."""
+        key_col = table.col(update.table.key_header)
+        anchor = Anchor(table.meta.title, table.meta.sheet_id, row, update.key, key_col, update.table.key_header,
+                        {table.col(h): text(v) for h, v in update.check.items()})
+        anchor.cells[key_col] = to_user_entered(update.key)
+        table.need_cols = max(table.need_cols, key_col)
+        self.anchors.append(anchor)
+        return anchor
+
+    def anchored(self) -> list[Anchor]:
+        """The anchors whose tag landed on the right row (see anchors.take_reply)."""
+        return [a for a in self.anchors if a.ok]
+
+    def repair(self) -> Repair:
+        """What a repair needs: each table's key column and fresh read, the values wanted by key."""
+        tables = {}
+        for table in self.sheets.values():
+            if table.ref.key_header:
+                title = table.meta.title
+                tables[title] = Table(title, table.col(table.ref.key_header), table.ref.header_row,
+                                      self.fresh.get(title) or Fresh(title))
+        desired = dict(self.desired)
+        origin = {}
+        for anchor in self.anchored():
+            desired[(anchor.title, anchor.key)] = {c: v for c, v in anchor.cells.items() if c != anchor.key_col}
+            origin[(anchor.title, anchor.key)] = anchor.row
+        return Repair(tables, desired, origin)
 
     def _find_row(self, table: _TableEdit, fresh: Fresh, update: Any, result: WriteResult) -> int | None:
         key_header = update.table.key_header
@@ -241,71 +284,19 @@ class SpreadsheetEdit:
             for c in range(1, max(width, old_width) + 1):
                 row[c] = to_user_entered(values[c - 1] if c <= len(values) else None)
 
-    def _expect(self, table: _TableEdit, update: Any, row: int) -> None:
-        """What must still be in ``row`` when the write lands: its key, or for a new ID the
-        cells ``check`` names (the key cell is ours then)."""
-        if update.fill_key:
-            wanted = {table.col(h): text(v) for h, v in update.check.items()}
-        else:
-            wanted = {table.col(update.table.key_header): update.key}
-        self.expected.setdefault(table.meta.title, {})[row] = wanted
-
     def value_ranges(self) -> list[dict[str, Any]]:
-        """ValueRanges for values:batchUpdate: one block per run of consecutive rows. A block
-        also spans the key column (JSON null: left as is) so the reply shows, from the same
-        atomic write, which key each written row held."""
-        data = []
-        for title, rows in self.cells.items():
-            numbers = sorted(r for r, cols in rows.items() if cols)
-            for first, last in runs(numbers):
-                block = [rows[r] for r in range(first, last + 1)]
-                watched = [c for r in range(first, last + 1) for c in self.expected.get(title, {}).get(r, {})]
-                left = min(min(min(cols) for cols in block), *watched) if watched else min(min(c) for c in block)
-                right = max(max(max(cols) for cols in block), *watched) if watched else max(max(c) for c in block)
-                values = [[cols.get(c) for c in range(left, right + 1)] for cols in block]
-                data.append({"range": a1(title, first, left, last, right), "majorDimension": "ROWS",
-                             "values": values})
-        return data
+        """ValueRanges for the values write: the anchored rows by tag first, then one block
+        per run of consecutive rows. A block also spans the key column (JSON null: left as
+        is) so the reply shows, from the same atomic write, which key each written row held."""
+        tagged = [a.value_range() for a in self.anchored()]
+        watched = {title: {row: (self.sheets_by_title[title].col(self.sheets_by_title[title].ref.key_header or ""),)
+                           for row in rows}
+                   for title, rows in self.expected.items()}
+        return tagged + blocks(self.cells, watched)
 
-    def misplaced(self, responses: list[dict[str, Any]]) -> list[tuple[str, int, dict[int, Any]]]:
-        """Rows whose key changed between the fresh read and the write (staff inserted,
-        deleted or sorted rows in that instant): (title, row, cells as they were there now)."""
-        wrong = []
-        for response in responses:
-            data = response.get("updatedData") or {}
-            if not data.get("range"):
-                continue  # no values in the reply: nothing to check against
-            title, r1, c1, _, _ = parse_range(data["range"])
-            expected = self.expected.get(title, {})
-            for dr, values in enumerate(data.get("values", [])):
-                row = r1 + dr
-                wanted = expected.get(row)
-                if not wanted:
-                    continue
-                cells = {c1 + dc: v for dc, v in enumerate(values)}
-                if any(text(cells.get(col)) != key for col, key in wanted.items()):
-                    wrong.append((title, row, cells))
-        return wrong
-
-    def restore_ranges(self, wrong: list[tuple[str, int, dict[int, Any]]]) -> list[dict[str, Any]]:
-        """ValueRanges putting back, in each misplaced row, what the row's own client had in
-        the cells we overwrote (from the fresh read, found by the key now in that row)."""
-        data = []
-        for title, row, now in wrong:
-            table = next(p for p in self.sheets.values() if p.meta.title == title)
-            fresh = self.fresh.get(title) or Fresh(title)
-            key_col = table.col(table.ref.key_header) if table.ref.key_header else 0
-            owner = text(now.get(key_col)) if key_col else ""
-            rows = table.key_rows(fresh, key_col).get(owner, []) if owner else []
-            before = rows[0] if len(rows) == 1 else None
-            ours = sorted(col for col, value in self.cells[title][row].items() if value is not None)
-            if not ours:
-                continue
-            values = [restore_value(fresh.get(before, col) if before is not None else None) if col in ours else None
-                      for col in range(ours[0], ours[-1] + 1)]
-            data.append({"range": a1(title, row, ours[0], row, ours[-1]), "majorDimension": "ROWS",
-                         "values": [values]})
-        return data
+    @property
+    def sheets_by_title(self) -> dict[str, _TableEdit]:
+        return {t.meta.title: t for t in self.sheets.values()}
 
 
 class _TableEdit:
