@@ -125,7 +125,8 @@ def wrong_rows(anchors: list[Anchor], responses: list[dict[str, Any]]) -> list[s
     wrong = []
     for response in responses:
         lookup = (response.get("dataFilter") or {}).get("developerMetadataLookup") or {}
-        anchor = by_id.get(lookup.get("metadataId"))
+        metadata_id = lookup.get("metadataId")
+        anchor = by_id.get(metadata_id) if metadata_id is not None else None
         data = response.get("updatedData") or {}
         if anchor is None or not data.get("range"):
             continue

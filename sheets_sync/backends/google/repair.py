@@ -17,7 +17,7 @@ in each written row is always the row's own, which is what makes the repair exac
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,7 @@ GAVE_UP = ("{label}: rows kept moving while the tool wrote (sorting, inserting o
 Cells = dict[str, dict[int, dict[int, Any]]]  # title -> row -> col -> API value
 
 
-def blocks(cells: Cells, watched: dict[str, dict[int, Iterable[int]]]) -> list[dict[str, Any]]:
+def blocks(cells: Cells, watched: Mapping[str, Mapping[int, Iterable[int]]]) -> list[dict[str, Any]]:
     """ValueRanges for values:batchUpdate: one block per run of consecutive rows, spanning
     also the ``watched`` columns of its rows (JSON null: left as is), so the reply shows
     from the same atomic write what each written row holds there."""
