@@ -45,7 +45,7 @@ _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
 # What reading a damaged part can raise, from zipfile, the inflater or the file.
 _DAMAGED: tuple[type[Exception], ...] = (zipfile.BadZipFile, *deflate.ERRORS, OSError, EOFError, ValueError,
                                          NotImplementedError, RuntimeError)
-_PROLOG_STEP = 1 << 16
+_PROLOG_STEP = 1 << 12
 
 ENCRYPTED = ("{name}: the workbook is password-protected or in the old .xls format; "
              "save a copy without a password as .xlsx and use that")
@@ -260,8 +260,10 @@ class DtdGuard:
     """
 
     def __init__(self) -> None:
-        self._parser: etree.XMLPullParser | None = etree.XMLPullParser(
-            events=("start",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+        self._seen = _Prolog()
+        # A parser target builds no tree: nothing is kept but what the target records.
+        self._parser: etree.XMLParser | None = etree.XMLParser(
+            target=self._seen, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
         self._needles: tuple[bytes, ...] = _DECLARATIONS
         self._tail = b""
 
@@ -270,7 +272,8 @@ class DtdGuard:
         if self._parser is not None:
             if not self._tail and block[:4] in (b"\xff\xfe<\0", b"\xfe\xff\0<", b"<\0?\0", b"\0<\0?"):
                 self._needles += tuple(n.decode().encode(c) for n in _DECLARATIONS for c in ("utf-16-le", "utf-16-be"))
-            if self._prolog(block):
+            self._prolog(block)
+            if self._seen.declared:
                 return True
         window = self._tail + block
         if any(needle in window for needle in self._needles):
@@ -278,20 +281,34 @@ class DtdGuard:
         self._tail = window[-32:]
         return False
 
-    def _prolog(self, block: bytes) -> bool:
+    def _prolog(self, block: bytes) -> None:
         assert self._parser is not None
         for start in range(0, len(block), _PROLOG_STEP):
             try:
                 self._parser.feed(block[start:start + _PROLOG_STEP])
-                for _, element in self._parser.read_events():
-                    info = element.getroottree().docinfo
-                    self._parser = None
-                    return bool(info.doctype or info.internalDTD is not None or info.externalDTD is not None
-                                or info.system_url or info.public_id)
             except etree.XMLSyntaxError:  # not XML: whoever parses it will say so; the search goes on
                 self._parser = None
-                return False
-        return False
+                return
+            if self._seen.rooted or self._seen.declared:
+                self._parser = None  # the prolog is over: no DTD can follow in well-formed XML
+                return
+
+
+class _Prolog:
+    """lxml parser target: notes a document type declaration and the root element."""
+
+    def __init__(self) -> None:
+        self.declared = False
+        self.rooted = False
+
+    def doctype(self, *_declaration: object) -> None:
+        self.declared = True
+
+    def start(self, *_element: object) -> None:
+        self.rooted = True
+
+    def close(self) -> None:
+        return None
 
 
 def _why(exc: BaseException) -> str:
