@@ -59,6 +59,9 @@ class CountingMailer:
 
     description = "counting mailer"
 
+    def prepare_run(self, journal: object, daily_cap: int | None, today: object = None) -> None:
+        """Nothing to journal: the benchmark counts requests, not sends."""
+
     def deliver(self, messages: list[Message]) -> list[Delivery]:
         return [Delivery(m.key, "queued") for m in messages]
 
