@@ -17,7 +17,6 @@ from sheets_sync.backends.excel.cells import drop_unstorable, drop_unstorable_ro
 from sheets_sync.backends.excel.chart import (
     CT_CHART,
     CT_DRAWING,
-    REL_CHART,
     REL_DRAWING,
     chart_xml,
     drawing_rels,
@@ -290,7 +289,6 @@ def add_new_sheet(editor: Editor, content: SheetContent, date_system: int) -> No
         editor.add_override(chart, CT_CHART)
         editor.changed[part] = b""  # reserve the name before its rels are added
         drawing_rid = editor.add_rel(part, REL_DRAWING, drawing)
-        assert REL_CHART
     editor.changed[part] = new_sheet_xml(content, _style(editor, date_system), editor.template_styles()
                                          if content.table else None, drawing_rid)
     rid = editor.add_rel(editor.info.workbook_part, REL_WORKSHEET, part)
