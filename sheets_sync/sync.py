@@ -187,6 +187,9 @@ def run_sync(source: str | Backend, today: dt.date, *, config: Config | None = N
     if dry_run:
         return _sync(backend, today, config, True, None, None)
     mailer = mailer or mailer_for(config, backend, outbox)
+    # Before the state folder exists or anything is sent: a missing or read-only workbook
+    # leaves nothing behind, and what is sent to a file we cannot write never shows.
+    backend.ensure_writable()
     # One run at a time per workbook; the journal makes every send exactly-once.
     with run_lock(backend.state_dir()), Journal(backend.state_dir()) as journal:
         return _sync(backend, today, config, False, mailer, journal)
@@ -205,9 +208,6 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, maile
     if dry_run or journal is None or mailer is None:
         return report
     report.mailer = mailer.description
-    ensure_writable = getattr(loaded.backend, "ensure_writable", None)
-    if ensure_writable is not None:  # before sending: what is sent to a file we cannot write never shows
-        ensure_writable()
     report.behind = behind_text(journaled.touches, journal.write_failure(), book.tables["touches"].sheet)
     messages = composed.messages
     mailer.prepare_run(journal, int(book.settings.daily_email_cap), today)

@@ -26,6 +26,9 @@ class MemoryBackend:
     def read(self) -> WorkbookData:
         return WorkbookData({k: SheetData(k, copy.deepcopy(v)) for k, v in self.sheets.items()}, 1900, "memory")
 
+    def ensure_writable(self) -> None:
+        pass
+
     def state_dir(self) -> Path:
         return self.state
 

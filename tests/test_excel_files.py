@@ -322,3 +322,13 @@ def test_a_path_that_is_not_a_regular_file_is_refused_at_once_in_one_line(tmp_pa
     assert done.stderr.strip().splitlines() == [
         f"Error: {shown}: not a workbook file but {kind}; give the path of an .xlsx or .xlsm file"]
     assert not list(tmp_path.glob(".~*")) and not (tmp_path / STATE_FOLDER / "backups").exists()
+
+
+def test_a_sync_of_a_missing_workbook_leaves_nothing_behind(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sheets_sync.cli import cli
+
+    result = CliRunner().invoke(cli, ["sync", str(tmp_path / "nosuch.xlsx"), "--today", "2026-11-23"])
+    assert result.exit_code == 3 and "no such file" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no .sheets-sync state folder, no outbox

@@ -26,6 +26,11 @@ class Backend(Protocol):
         """
         ...
 
+    def ensure_writable(self) -> None:
+        """Raise SourceError when the source is missing or may not be written (a read-only
+        file): ``sync`` asks before it makes its state folder or sends anything."""
+        ...
+
     def state_dir(self) -> Path:
         """A local folder for this source's journal, lock and memory of what we wrote."""
         ...

@@ -61,8 +61,9 @@ class ExcelBackend:
         return self.path.absolute().parent / "outbox" / self.path.stem
 
     def ensure_writable(self) -> None:
-        """Raise SourceError ("the file is read-only") when the workbook may not be replaced;
-        ``sync`` asks before it sends anything."""
+        """Raise SourceError when the workbook is missing, not a file, or read-only; ``sync``
+        asks before it makes its state folder or sends anything."""
+        fingerprint_or_fail(self.path)
         ensure_writable(self.path)
 
     def _ensure_free(self) -> None:

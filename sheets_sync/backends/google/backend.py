@@ -149,6 +149,10 @@ class GoogleBackend:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def ensure_writable(self) -> None:
+        """Nothing to check ahead: the API says at the write whether we may (a read-only share
+        is a clear error then, before the Touches rows could be lost)."""
+
     def state_dir(self) -> Path:
         """``<config folder>/google/<key>``: journal, lock and memory for this spreadsheet."""
         path = user_dir() / "google" / self.key
