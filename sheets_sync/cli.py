@@ -230,9 +230,11 @@ def check(source: str, as_json: bool, config_path: Path | None) -> None:
     loaded = load(source, day(), load_config(config_path, source))
     problems = loaded.book.problems + loaded.composed.problems
     if as_json:
-        emit_json({"source": loaded.backend.label, "problems": [p.to_json() for p in problems]})
+        emit_json({"source": loaded.backend.label, "problems": [p.to_json() for p in problems],
+                   "left_alone": [n.to_json() for n in loaded.book.notes]})
     else:
         report.print_problems(problems, loaded.backend.label)
+        report.print_notes(loaded.book.notes)
     sys.exit(EXIT_PROBLEMS if problems else EXIT_OK)
 
 

@@ -42,6 +42,13 @@ def _actions_table(actions: Sequence[Action], title: str, show_owner: bool = Tru
     return table
 
 
+def print_notes(notes: Sequence[Problem], out: Console | None = None) -> None:
+    """Rows left alone on purpose (total rows), one line each; nothing when there are none."""
+    out = out or console()
+    for note in notes:
+        out.print(f"Left alone: {note.where}: {note.message}")
+
+
 def print_problems(problems: Sequence[Problem], source: str, out: Console | None = None) -> None:
     """Problems as a table (or a line saying there are none)."""
     out = out or console()

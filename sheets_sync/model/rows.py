@@ -125,3 +125,4 @@ class Book:
     missing_tool_columns: dict[str, list[str]]  # table name -> headers to create
     has_sales: bool = False
     settings: Settings = field(default_factory=Settings)
+    notes: list[Problem] = field(default_factory=list)  # rows left alone on purpose (total rows): said, not problems

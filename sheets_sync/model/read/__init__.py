@@ -60,10 +60,12 @@ def read_book(data: WorkbookData, layout: dict[str, Any] | None = None) -> Book:
         for col in loc.table.tool_columns:
             headers[name].setdefault(col.field, col.header)
     problems.sort(key=lambda p: (p.sheet, row_of(p.cell), p.cell))
+    notes = [Problem(loc.sheet.title, f"A{row}", "a total or count row: left alone (it is not a client, task or touch)")
+             for loc in located.values() if loc is not None for row in loc.summary_rows]
     return Book(
         clients=clients, tasks=tasks, touches=touches, sales=sales, problems=problems,
         tables=tables, headers=headers, missing_tool_columns=missing,
-        has_sales=located["sales"] is not None, settings=settings,
+        has_sales=located["sales"] is not None, settings=settings, notes=notes,
     )
 
 

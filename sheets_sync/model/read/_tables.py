@@ -31,6 +31,10 @@ class Located:
         # Rows are read padded with Nones, a field without a column pointing at the last
         # one: no length or presence check per field (millions of cells in a big book).
         self.pad: list[Any] = [None] * (max(cols.values(), default=-1) + 2)
+        # A row with no key whose label says Total, Sum or Count sums the rows above it:
+        # left alone, and said once (``summary_rows``), not reported as a client without a Status.
+        self.key_slot = cols.get(table.key or "client_id")
+        self.summary_rows: list[int] = []
         self.slot = {**{c.field: -1 for c in table.columns}, **cols}
         header = sheet.rows[header_row - 1]
         self.headers = {f: v.text(header[i]) for f, i in cols.items()}
@@ -76,12 +80,28 @@ def find_table(data: WorkbookData, table: Table, remap: dict[str, Any] | None = 
 
 
 def table_rows(loc: Located):
-    """(row number, cells) for each non-blank row below the header."""
+    """(row number, cells) for each non-blank row below the header that is not a summary row
+    (those go to ``loc.summary_rows``)."""
+    key = loc.key_slot
     for row_number, cells in enumerate(loc.sheet.rows[loc.header_row:], start=loc.header_row + 1):
         for cell in cells:
             if cell is not None and cell != "":
-                yield row_number, cells
+                if key is not None and (key >= len(cells) or cells[key] in (None, "")) and is_summary_row(cells):
+                    loc.summary_rows.append(row_number)
+                else:
+                    yield row_number, cells
                 break
+
+
+_SUMMARY_LABEL = re.compile(r"(grand|sub)?(totals?|sum|count|average)+")
+
+
+def is_summary_row(cells: list[Any]) -> bool:
+    """True when a row's first text says it sums the rows above: Total, TOTAL / COUNT,
+    Grand total, Subtotal, Sum, Count, Average (the whole text, so "Total Fitness Ltd", a
+    client, is not one)."""
+    first = next((c for c in cells if isinstance(c, str) and c.strip()), None)
+    return first is not None and _SUMMARY_LABEL.fullmatch(re.sub(r"[^a-z]", "", first.casefold())) is not None
 
 
 # What becomes of a row that cannot be used, said at the cell that stops it.
