@@ -43,3 +43,4 @@ def test_an_orders_sheet_that_is_a_sales_log_is_still_adopted(tmp_path: Path) ->
     after = openpyxl.load_workbook(path)
     assert "Sales" not in after.sheetnames
     assert [c.value for c in after["Orders"][1]][:3] == ["Order Date", "Client ID", "Total"]
+

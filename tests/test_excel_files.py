@@ -332,3 +332,16 @@ def test_a_sync_of_a_missing_workbook_leaves_nothing_behind(tmp_path: Path) -> N
     result = CliRunner().invoke(cli, ["sync", str(tmp_path / "nosuch.xlsx"), "--today", "2026-11-23"])
     assert result.exit_code == 3 and "no such file" in result.stderr
     assert list(tmp_path.iterdir()) == []  # no .sheets-sync state folder, no outbox
+
+
+def test_an_old_xls_file_is_told_to_be_saved_as_xlsx(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sheets_sync.cli import cli
+
+    path = tmp_path / "clients.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0" + bytes(100))
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 3
+    assert "this is the old Excel format: open it in Excel and save it as .xlsx" in result.stderr
+    assert result.stderr.count("\n") == 1

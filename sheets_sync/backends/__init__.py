@@ -11,6 +11,16 @@ from sheets_sync.errors import SourceError
 _GOOGLE_URL = re.compile(r"https://docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
 
 
+# What to do with the files people most often give instead of an .xlsx.
+SAVE_AS = {
+    ".xls": "; this is the old Excel format: open it in Excel and save it as .xlsx (Excel Workbook)",
+    ".ods": "; open it in LibreOffice and save it as .xlsx (Excel 2007-365)",
+    ".csv": "; a CSV file holds one sheet and no formats: open it in Excel or LibreOffice and save "
+            "it as .xlsx, or start from sheets-sync init and paste the rows in",
+    ".numbers": "; export it from Numbers as an Excel workbook (.xlsx)",
+}
+
+
 def google_key(source: str) -> str | None:
     """The spreadsheet key when ``source`` names a Google spreadsheet, else None."""
     if source.startswith("gsheet:"):
@@ -28,8 +38,9 @@ def open_source(source: str, **options: object) -> Backend:
         return GoogleBackend(key, **options)  # type: ignore[arg-type]
     path = Path(source)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        hint = SAVE_AS.get(path.suffix.lower(), "")
         raise SourceError(
-            f"{source}: not an Excel workbook (.xlsx or .xlsm) or a Google Sheets address",
+            f"{source}: not an Excel workbook (.xlsx or .xlsm) or a Google Sheets address{hint}",
             source=source,
         )
     from sheets_sync.backends.excel.backend import ExcelBackend
