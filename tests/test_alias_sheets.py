@@ -12,18 +12,22 @@ from click.testing import CliRunner
 from sheets_sync.cli import cli
 
 
-def test_an_orders_sheet_of_another_shape_is_not_taken_for_sales(tmp_path: Path) -> None:
+def adopted_orders(tmp_path: Path, *rows: list[str]) -> tuple[Path, openpyxl.Workbook]:
+    """A workbook whose one sheet is 'Orders' holding ``rows``, after init --into."""
     path = tmp_path / "orders.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Orders"
-    ws.append(["Created on", "Customer", "Order #"])
-    ws.append(["2015-12-15", "Bob", "4"])
+    for row in rows:
+        ws.append(row)
     wb.save(path)
-
     result = CliRunner().invoke(cli, ["init", "--into", str(path)])
     assert result.exit_code == 0, result.output
-    after = openpyxl.load_workbook(path)
+    return path, openpyxl.load_workbook(path)
+
+
+def test_an_orders_sheet_of_another_shape_is_not_taken_for_sales(tmp_path: Path) -> None:
+    path, after = adopted_orders(tmp_path, ["Created on", "Customer", "Order #"], ["2015-12-15", "Bob", "4"])
     assert [list(r) for r in after["Orders"].iter_rows(values_only=True)] == [
         ["Created on", "Customer", "Order #"], ["2015-12-15", "Bob", "4"]]
     assert "Sales" in after.sheetnames
@@ -32,15 +36,7 @@ def test_an_orders_sheet_of_another_shape_is_not_taken_for_sales(tmp_path: Path)
 
 
 def test_an_orders_sheet_that_is_a_sales_log_is_still_adopted(tmp_path: Path) -> None:
-    path = tmp_path / "orders.xlsx"
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Orders"
-    ws.append(["Order Date", "Client ID", "Total"])
-    wb.save(path)
-    result = CliRunner().invoke(cli, ["init", "--into", str(path)])
-    assert result.exit_code == 0, result.output
-    after = openpyxl.load_workbook(path)
+    _, after = adopted_orders(tmp_path, ["Order Date", "Client ID", "Total"])
     assert "Sales" not in after.sheetnames
     assert [c.value for c in after["Orders"][1]][:3] == ["Order Date", "Client ID", "Total"]
 
