@@ -176,3 +176,26 @@ def test_a_dtd_in_a_utf16_part_and_one_after_the_root_are_refused(sample, tmp_pa
         code, _, err = capped_sync(book)
         assert_clean(code, err)
         assert code == 3 and "declares a DTD" in err, (name, err)
+
+
+def password_zipped(source: Path, target: Path) -> Path:
+    """``source`` with every part marked as zip-encrypted (the flag an encrypting zip tool sets)."""
+    data = bytearray(source.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        while at != -1:
+            data[at + offset] |= 0x1
+            at = data.find(signature, at + 4)
+    target.write_bytes(bytes(data))
+    return target
+
+
+def test_a_zip_password_is_one_line_naming_the_file_not_python_internals(sample, tmp_path):
+    book = password_zipped(sample, tmp_path / "locked.xlsx")
+    before = book.read_bytes()
+    code, out, err = capped_sync(book)
+    assert code == 3, err
+    assert err.strip().splitlines() == [err.strip()]
+    assert "locked.xlsx" in err and "zip password" in err and "save it again as .xlsx" in err
+    assert "ZipInfo" not in err and "password required" not in err
+    assert book.read_bytes() == before

@@ -49,6 +49,8 @@ _PROLOG_STEP = 1 << 12
 
 ENCRYPTED = ("{name}: the workbook is password-protected or in the old .xls format; "
              "save a copy without a password as .xlsx and use that")
+ZIP_PASSWORD = ("{name}: part {part} is locked with a zip password, which Excel does not use; "
+                "unzip it with its password, or open the original in Excel and save it again as .xlsx")
 NOT_ZIP = "{name}: not a readable Excel workbook ({why}); open it in Excel and save it again as .xlsx"
 BOMB = "{name}: refused: part {part} would unpack to more than {limit} (a damaged or hostile file)"
 HOSTILE_DTD = "{name}: refused: part {part} declares a DTD or entities, which no Office program writes (a hostile file?)"
@@ -168,6 +170,9 @@ class Package:
             self._fail(f"{len(infos)} parts is more than any workbook has")
         total = 0
         for info in infos:
+            if info.flag_bits & 0x1:
+                # A zip-level password (not Excel's own protection): no Office program writes one.
+                raise SourceError(ZIP_PASSWORD.format(name=self.name, part=info.filename), source=str(self.path))
             if info.file_size > MAX_PART_BYTES or (
                 info.file_size > (1 << 20) and info.file_size > MAX_RATIO * max(info.compress_size, 1)
             ):
