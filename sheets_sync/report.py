@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -12,25 +15,31 @@ from rich.text import Text
 from sheets_sync.display import fmt_day
 from sheets_sync.model.rows import Problem
 from sheets_sync.rules.plan import Action
+from sheets_sync.terminal import print_fitted
 
 if TYPE_CHECKING:
     from sheets_sync.sync import Loaded, SyncReport
 
 
+LOG_WIDTH = 140
+
+
 def console() -> Console:
-    """A console for stdout that does not wrap tables into unreadable columns in logs."""
+    """A console for stdout as wide as the terminal (or $COLUMNS); LOG_WIDTH when the output
+    goes to a file or a pipe, so tables in logs do not wrap into unreadable columns."""
+    width = None if os.environ.get("COLUMNS") or sys.stdout.isatty() else LOG_WIDTH
     # markup off: cells hold what staff typed, and a name like "Bob [/b]" is text, not a tag
-    return Console(width=140, soft_wrap=False, highlight=False, markup=False)
+    return Console(width=width, soft_wrap=False, highlight=False, markup=False)
 
 
 def _actions_table(actions: Sequence[Action], title: str, show_owner: bool = True) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False)
     table.add_column("Kind")
     if show_owner:
-        table.add_column("Owner")
+        table.add_column("Owner", overflow="fold")
     table.add_column("Client")
-    table.add_column("Phone")
-    table.add_column("Due")
+    table.add_column("Phone", no_wrap=True)
+    table.add_column("Due", no_wrap=True)
     table.add_column("Why", overflow="fold")
     for action in actions:
         row = [action.kind]
@@ -61,7 +70,23 @@ def print_problems(problems: Sequence[Problem], source: str, out: Console | None
     table.add_column("Problem", overflow="fold")
     for problem in problems:
         table.add_row(problem.where, problem.message)
-    out.print(table)
+    print_fitted(out, table)
+
+
+_UNDELIVERED = {"failed": "not accepted by the mail server", "unknown": "maybe sent (the server did not confirm)",
+                "deferred": "held for the next run"}
+
+
+def skipped_reasons(report: SyncReport) -> list[str]:
+    """What ``report.emails_skipped`` counts, grouped by why: '3 Do Not Email, so a call
+    instead', '1 template failed (see the problems)', '2 held for the next run'."""
+    blocked = Counter(a.blocked for a in report.plan.actions if a.blocked)
+    undelivered = Counter(d.status for m, d in report.deliveries if m.kind == "email" and d.status not in ("sent", "queued"))
+    reasons = [f"{n} {why}, so a call instead" for why, n in sorted(blocked.items(), key=lambda kv: (-kv[1], kv[0]))]
+    if report.render_failed:
+        reasons.append(f"{report.render_failed} template failed (see the problems)")
+    reasons += [f"{n} {_UNDELIVERED.get(status, status)}" for status, n in sorted(undelivered.items())]
+    return reasons
 
 
 def print_sync(report: SyncReport, out: Console | None = None) -> None:
@@ -73,14 +98,15 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
                                 "nothing sent, nothing written."))
         emails = [a for a in plan.emails if a.step.key in {m.key for m in report.planned}]
         if emails:
-            out.print(_actions_table(emails, "Emails that would be sent"))
+            print_fitted(out, _actions_table(emails, "Emails that would be sent"))
         digests = [m for m in report.planned if m.kind == "digest"]
         if digests:
             out.print("Digests that would be sent: " + ", ".join(m.to for m in digests))
     else:
         out.print(f"Synced {report.source} for {report.today:%a %d %b %Y}.")
+        skipped = skipped_reasons(report)
         out.print(f"Emails: {report.emails_sent} delivered via {report.mailer}; {report.digests_sent} owner digest(s); "
-                  f"{report.emails_skipped} skipped.")
+                  f"{report.emails_skipped} skipped" + (f" ({'; '.join(skipped)})." if skipped else "."))
         failed = [(m, d) for m, d in report.deliveries if d.status not in ("sent", "queued")]
         for message, delivery in failed:
             out.print(f"  not sent: {message.key} to {message.to}: {delivery.status} {delivery.detail}")
@@ -92,9 +118,25 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
     if not plan.business_day:
         out.print("Today is not a business day: no emails go out; calls are listed for the next one.")
     if plan.calls:
-        out.print(_actions_table(plan.calls, "Calls for the team"))
+        print_fitted(out, _actions_table(plan.calls, "Calls for the team"))
     if report.problems:
         print_problems(report.problems, report.source, out)
+
+
+def unknown_owner(loaded: Loaded, owner: str) -> str | None:
+    """Why ``due --owner`` has nothing to show when no client has that owner (naming the
+    owners there are), or None when some client has it (in any capitals)."""
+    owners: dict[str, str] = {}
+    for client in loaded.book.clients:
+        if client.owner:
+            owners.setdefault(client.owner.lower(), client.owner)
+    if owner.lower() in owners:
+        return None
+    sheet = loaded.book.tables["clients"].sheet if "clients" in loaded.book.tables else "Clients"
+    if not owners:
+        return f"no client in {sheet} has the owner {owner}: no client there has an owner yet (fill in the Owner column)"
+    listed = ", ".join(sorted(owners.values(), key=str.lower))
+    return f"no client in {sheet} has the owner {owner}; the owners are: {listed}"
 
 
 def due_json(loaded: Loaded, owner: str | None) -> dict[str, Any]:
@@ -136,14 +178,14 @@ def print_due(loaded: Loaded, owner: str | None, out: Console | None = None) -> 
         out.print(Text.assemble((name or "(no owner)", "bold"), f": {sum(a.kind == 'call' for a in actions)} call(s), "
                                 f"{sum(a.kind == 'email' for a in actions)} email(s), {len(risks)} at risk"))
         if actions:
-            out.print(_actions_table(actions, "", show_owner=False))
+            print_fitted(out, _actions_table(actions, "", show_owner=False))
         if risks:
             table = Table(title="At risk", title_justify="left")
             for column in ("Client", "Tier", "Phone", "Days without a touch"):
-                table.add_column(column)
+                table.add_column(column, no_wrap=column != "Client")
             for risk in risks:
                 table.add_row(f"{risk.client.name} ({risk.client.client_id})", risk.client.tier,
                               risk.client.phone, str(risk.days))
-            out.print(table)
+            print_fitted(out, table)
     if loaded.book.problems:
         out.print(f"\n{len(loaded.book.problems)} problem(s) in the sheet: run sheets-sync check {loaded.backend.label}")

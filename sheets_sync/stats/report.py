@@ -9,6 +9,7 @@ from rich.text import Text
 from sheets_sync.display import money
 from sheets_sync.stats.figures import StatsReport
 from sheets_sync.stats.periods import PeriodFigures, rate
+from sheets_sync.terminal import print_fitted
 
 NA = "n/a"
 
@@ -40,25 +41,33 @@ def _period_table(report: StatsReport) -> Table:
     return table
 
 
-def _at_risk_table(report: StatsReport) -> Table:
+def _at_risk_table(report: StatsReport) -> Table | str:
+    if not report.at_risk:
+        return "At risk now: nobody."
     table = Table(title=f"At risk now ({len(report.at_risk)})")
     for header in ("Client", "Name", "Owner", "Tier", "Days since touch", "Why"):
-        table.add_column(header, justify="right" if header == "Days since touch" else "left")
+        table.add_column(header, justify="right" if header == "Days since touch" else "left",
+                         overflow="fold" if header == "Owner" else "ellipsis")
     for a in report.at_risk:
         days = NA if a.days_since_touch is None else str(a.days_since_touch)
         table.add_row(a.client_id, a.name, a.owner, a.tier, days, a.reason)
     return table
 
 
-def _one_more_tables(report: StatsReport) -> list[Table]:
+def _one_more_table(report: StatsReport) -> Table | str:
     closed = report.tasks_closed
+    if not closed:
+        return f"Does one more work? No task closed since {report.window_start:%d %b %Y} yet."
     reminders = Table(title=f"Does one more work? {closed} tasks closed since {report.window_start:%d %b %Y}")
     reminders.add_column("Messages it took")
     reminders.add_column("Tasks", justify="right")
     reminders.add_column("Share", justify="right")
     for k, n in report.reminders_to_close.items():
         reminders.add_row(k, str(n), pct(rate(n, closed)))
+    return reminders
 
+
+def _prospect_tables(report: StatsReport) -> list[Table | str]:
     conv = report.conversion.to_json()
     prospects = Table(title="Prospects who became clients")
     prospects.add_column("Converted", justify="right")
@@ -67,6 +76,8 @@ def _one_more_tables(report: StatsReport) -> list[Table]:
     prospects.add_row(str(conv["clients"]), NA if conv["median"] is None else str(conv["median"]),
                       NA if conv["mean"] is None else str(conv["mean"]))
 
+    if not report.response_by_touch:
+        return [prospects, "Prospect touches answered: none sent yet."]
     answers = Table(title="Prospect touches answered, by touch number")
     answers.add_column("Touch", justify="right")
     answers.add_column("Sent", justify="right")
@@ -74,13 +85,16 @@ def _one_more_tables(report: StatsReport) -> list[Table]:
     answers.add_column("Rate", justify="right")
     for touch_no, (sent, answered) in report.response_by_touch.items():
         answers.add_row(str(touch_no), str(sent), str(answered), pct(rate(answered, sent)))
-    return [reminders, prospects, answers]
+    return [prospects, answers]
 
 
-def _owner_table(report: StatsReport) -> Table:
+def _owner_table(report: StatsReport) -> Table | str:
+    if not report.per_owner:
+        return f"Per owner, {report.year_to_date.label}: no client has an owner yet."
     table = Table(title=f"Per owner, {report.year_to_date.label}")
     for header in ("Owner", "S", "N", "L", "E", "Retention", "Attrition", "Lost value", "At risk"):
-        table.add_column(header, justify="left" if header == "Owner" else "right")
+        table.add_column(header, justify="left" if header == "Owner" else "right",
+                         overflow="fold" if header == "Owner" else "ellipsis")
     for o in report.per_owner:
         y = o.year_to_date
         table.add_row(o.owner, str(y.S), str(y.N), str(y.L), str(y.E), pct(y.retention_rate),
@@ -110,11 +124,9 @@ def _sales_lines(report: StatsReport) -> list[str]:
 
 def print_report(report: StatsReport, console: Console) -> None:
     """Print the whole report as rich tables: periods, at risk, one more, per owner, sales."""
-    console.print(_period_table(report))
-    console.print(_at_risk_table(report))
-    for table in _one_more_tables(report):
-        console.print(table)
-    console.print(_owner_table(report))
+    for item in (_period_table(report), _at_risk_table(report), _one_more_table(report), *_prospect_tables(report),
+                 _owner_table(report)):
+        print_fitted(console, item)
     if report.has_sales:
         for line in _sales_lines(report):
             console.print(line)

@@ -1,0 +1,43 @@
+"""Rich tables that fit the terminal they are printed in.
+
+A table that fits is printed as it is. One that does not loses its borders first (a rule
+under the header, two spaces between columns), and the headers of columns that must not
+wrap (numbers, dates, phone numbers) go on two lines; text columns then wrap inside their
+cells. Numbers are never cut to "$13,…".
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from rich import box
+from rich.console import Console, RenderableType
+from rich.table import Table
+
+HEADER_LINES = 2  # a folded header: "E at end" as "E at" / "end", not one word a line
+
+
+def print_fitted(out: Console, item: RenderableType) -> None:
+    """Print ``item``; a table too wide for ``out`` is printed compact (see module doc)."""
+    if isinstance(item, Table) and out.measure(item, options=out.options.update_width(10**6)).maximum > out.width:
+        compact(item)
+    out.print(item)
+
+
+def compact(table: Table) -> None:
+    """Switch ``table`` to the compact style in place: no outer or column borders, and each
+    unwrappable column's header (set no_wrap, or right-aligned: numbers) folded to the width of its widest cell."""
+    table.box = box.SIMPLE_HEAD
+    table.show_edge = False
+    table.pad_edge = False
+    table.collapse_padding = True
+    for column in table.columns:
+        column.no_wrap = column.no_wrap or column.justify == "right"  # right-aligned: a number
+        if not column.no_wrap or not isinstance(column.header, str):
+            continue
+        widest = max((len(str(cell)) for cell in column.cells), default=0)
+        longest_word = max((len(word) for word in column.header.split()), default=0)
+        width = max(widest, longest_word)
+        while len(lines := textwrap.wrap(column.header, width)) > HEADER_LINES:
+            width += 1
+        column.header = "\n".join(lines)
