@@ -204,6 +204,10 @@ def due(source: str, today: dt.datetime | None, owner: str | None, as_json: bool
     from sheets_sync.sync import load
 
     loaded = load(source, day(today), load_config(config_path, source))
+    unknown = report.unknown_owner(loaded, owner) if owner is not None else None
+    if unknown is not None:
+        click.echo(f"Error: {unknown}", err=True)
+        sys.exit(EXIT_PROBLEMS)
     if as_json:
         emit_json(report.due_json(loaded, owner))
     else:
