@@ -29,6 +29,7 @@ from sheets_sync.model.rows import Book, Problem, Touch
 from sheets_sync.model.values import text
 from sheets_sync.rules.plan import Plan, WrittenDates, make_plan
 from sheets_sync.stats.figures import compute_stats
+from sheets_sync.stats.fit_cache import FitCache
 from sheets_sync.stats.sheet import build_stats_sheet
 from sheets_sync.workbook import SheetContent, SheetData, WorkbookData, WriteBatch, WriteResult
 from sheets_sync.write.batch import build_batch, new_touches
@@ -267,7 +268,7 @@ def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date,
     ``added`` that ``plan`` already counts."""
     for attempt in range(WRITE_ATTEMPTS):
         counted = {t.ref for t in planned or ()} if plan is not None else set()
-        batch = _batch(data, book, today, added, written, plan, counted)
+        batch = _batch(data, book, today, added, written, plan, counted, FitCache(backend.state_dir()))
         if batch.is_empty():
             save_written_dates(backend.state_dir(), written)
             return WriteResult()
@@ -288,12 +289,12 @@ def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date,
 
 
 def _batch(data: WorkbookData, book: Book, today: dt.date, added: list[Touch], written: WrittenDates,
-           plan: Plan | None, counted: set[str]) -> WriteBatch:
+           plan: Plan | None, counted: set[str], fit_cache: FitCache | None = None) -> WriteBatch:
     extra = by_client([t for t in added if t.ref not in counted])
     after = make_plan(book, today, written, extra_touches=extra, base=plan)
     batch = build_batch(book, after, added, written)
     stats_sheet = _stats_sheet(dataclasses.replace(book, touches=book.touches + added) if added else book, today,
-                               after.touches_by_client)
+                               after.touches_by_client, fit_cache)
     if not _same_content(data.sheet(stats_sheet.title), stats_sheet.rows):
         batch.tool_sheets.append(stats_sheet)
     return batch
@@ -314,7 +315,8 @@ def _same_content(sheet: SheetData | None, rows: list[list[object]]) -> bool:
     return norm(sheet.rows) == norm(rows)
 
 
-def _stats_sheet(book: Book, today: dt.date, touches_by_client: dict[str, list[Touch]] | None = None
-                 ) -> SheetContent:
-    """The Stats sheet as it stands after this run's touches."""
-    return build_stats_sheet(compute_stats(book, today, touches_by_client=touches_by_client))
+def _stats_sheet(book: Book, today: dt.date, touches_by_client: dict[str, list[Touch]] | None = None,
+                 fit_cache: FitCache | None = None) -> SheetContent:
+    """The Stats sheet as it stands after this run's touches (the BG/NBD fit reused from
+    ``fit_cache`` when its data is unchanged)."""
+    return build_stats_sheet(compute_stats(book, today, touches_by_client=touches_by_client, fit_cache=fit_cache))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sheets_sync.errors import ConfigError
 from sheets_sync.model.rows import Book, Client, Sale, Touch
 from sheets_sync.stats.bgnbd import BGNBDFit
+from sheets_sync.stats.fit_cache import FitCache
 from sheets_sync.stats.followup import (
     Conversion,
     conversions,
@@ -131,14 +132,16 @@ def _figures(spells: Sequence[Spell], start: dt.date, end: dt.date, label: str, 
 
 
 def compute_stats(book: Book, today: dt.date, period: str = "month",
-                  touches_by_client: Mapping[str, list[Touch]] | None = None) -> StatsReport:
+                  touches_by_client: Mapping[str, list[Touch]] | None = None,
+                  fit_cache: FitCache | None = None) -> StatsReport:
     """Every figure of the stats report for ``book`` as of ``today``.
 
     The last 8 periods of the given length ('month', 'quarter' or 'year') up to today, the
     year to date, the at-risk list, the "one more" figures over the window those periods
     cover, per-owner figures and, when the book has a Sales sheet, repeat buying and the
     BG/NBD purchase model. ``touches_by_client``: ``book.touches`` grouped by client ID, when
-    the caller has them grouped already (a plan has). Raises ConfigError for an unknown
+    the caller has them grouped already (a plan has). ``fit_cache``: where the last BG/NBD
+    fit is kept, so the same data is not fitted twice (the figures are the same). Raises ConfigError for an unknown
     period; never for thin data.
     """
     if period not in PERIODS:
@@ -168,7 +171,7 @@ def compute_stats(book: Book, today: dt.date, period: str = "month",
     outlook: list[ClientOutlook] = []
     reason = ""
     if book.has_sales:
-        fit, outlook, reason = purchase_outlook(book.sales, today, period)
+        fit, outlook, reason = purchase_outlook(book.sales, today, period, fit_cache)
     p_alive = {o.client_id: o.p_alive for o in outlook}
     risky = at_risk(book.clients, by_client, settings, today, p_alive)
 
