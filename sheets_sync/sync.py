@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +19,8 @@ from sheets_sync.backends import open_source
 from sheets_sync.backends.base import Backend
 from sheets_sync.config import Config
 from sheets_sync.errors import SheetsSyncError, SourceChanged
+from sheets_sync.health.digest_line import lead_digests
+from sheets_sync.health.run import RunHealth
 from sheets_sync.mail.compose import Composed, compose
 from sheets_sync.mail.journal import Journal, Reconciled, reconcile, run_lock, send_problems
 from sheets_sync.mail.mailer import Mailer, mailer_for, sender_name
@@ -69,6 +71,7 @@ class SyncReport:
     render_failed: int = 0
     planned: list[Message] = field(default_factory=list)
     behind: str = ""  # why the sheet was missing emails the journal knew were delivered
+    missed_business_days: list[dt.date] = field(default_factory=list)  # no successful run on these
 
     @property
     def emails_sent(self) -> int:
@@ -103,6 +106,7 @@ class SyncReport:
                                  for m in self.planned],
             "dropped": list(self.write.dropped),
             "sheet_behind": self.behind,
+            "missed_business_days": [d.isoformat() for d in self.missed_business_days],
             "problems": [p.to_json() for p in self.problems],
         }
 
@@ -147,12 +151,13 @@ def load_book(source: str, config: Config | None = None, **options: object) -> t
 
 @collector_paused()
 def load(source: str | Backend, today: dt.date, config: Config | None = None, *,
-         journal: Journal | None = None, **options: object) -> Loaded:
+         journal: Journal | None = None, health: RunHealth | None = None, **options: object) -> Loaded:
     """Read the source and plan ``today``: the common start of check, due and sync.
 
     With a ``journal`` (sync) the plan also counts the emails the journal knows were
     delivered but the sheet does not show yet (a run whose write-back failed), so none of
-    them is sent again and the next steps follow from them.
+    them is sent again and the next steps follow from them. With ``health`` (sync) the
+    missed business days are worked out and each digest starts with a line about them.
     """
     config = config or Config()
     backend = open_source(source, config=config, **options) if isinstance(source, str) else source
@@ -166,7 +171,11 @@ def load(source: str | Backend, today: dt.date, config: Config | None = None, *,
         journaled = reconcile(journal, refs, sender_name(config))
     plan = make_plan(book, today, written, extra_touches=by_client(journaled.touches))
     templates = Templates(template_dirs_for(backend, config))
+    if health is not None:
+        health.see(data, book.settings.holiday_set())
     composed = compose(plan, templates, book.settings, skip=refs | journaled.settled)
+    if health is not None:
+        lead_digests(composed.messages, health.notice)
     return Loaded(backend, data, book, written, plan, composed, journaled)
 
 
@@ -193,13 +202,20 @@ def run_sync(source: str | Backend, today: dt.date, *, config: Config | None = N
     backend.ensure_writable()
     # One run at a time per workbook; the journal makes every send exactly-once.
     with run_lock(backend.state_dir()), Journal(backend.state_dir()) as journal:
-        return _sync(backend, today, config, False, mailer, journal)
+        health = RunHealth(backend.state_dir(), today)
+        try:
+            report = _sync(backend, today, config, False, mailer, journal, health)
+        except SheetsSyncError as exc:
+            health.failed(str(exc))  # into the Sync Log on the next run that can write
+            raise
+        health.succeeded(logged=True)
+        return report
 
 
 @collector_paused()
 def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, mailer: Mailer | None,
-          journal: Journal | None) -> SyncReport:
-    loaded = load(backend, today, config, journal=journal)
+          journal: Journal | None, health: RunHealth | None = None) -> SyncReport:
+    loaded = load(backend, today, config, journal=journal, health=health)
     book, plan, composed, journaled = loaded.book, loaded.plan, loaded.composed, loaded.journaled
     report = SyncReport(
         today=today, source=loaded.backend.label, plan=plan, dry_run=dry_run,
@@ -209,6 +225,7 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, maile
     if dry_run or journal is None or mailer is None:
         return report
     report.mailer = mailer.description
+    report.missed_business_days = list(health.missed) if health is not None else []
     report.behind = behind_text(journaled.touches, journal.write_failure(), book.tables["touches"].sheet)
     messages = composed.messages
     mailer.prepare_run(journal, int(book.settings.daily_email_cap), today)
@@ -221,7 +238,7 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, maile
     added = journaled.touches + fresh
     try:
         report.write = write_back(loaded.backend, loaded.data, book, today, added, loaded.written_dates, config, plan,
-                                  planned=journaled.touches)
+                                  planned=journaled.touches, log=_log_sheet(health, report))
     except SheetsSyncError as exc:
         journal.note_write_failure(today, str(exc))
         if added:
@@ -260,15 +277,36 @@ def behind_text(pending: list[Touch], failure: tuple[dt.date, str] | None, touch
             f"{touches_sheet}, were not sent again, and are written now")
 
 
+LogSheet = Callable[[WorkbookData, WriteBatch], SheetContent | None]
+
+
+def _log_sheet(health: RunHealth | None, report: SyncReport) -> LogSheet | None:
+    """The Sync Log for the batch about to be written, with this run's row."""
+    if health is None:
+        return None
+
+    def sheet(data: WorkbookData, batch: WriteBatch) -> SheetContent | None:
+        failed = sum(1 for m, d in report.deliveries if m.kind == "email" and d.status in ("failed", "unknown"))
+        row = health.finish(sent=report.emails_sent, failed=failed, skipped=report.emails_skipped - failed,
+                            rows_updated=len({(u.table.sheet, u.key) for u in batch.updates}),
+                            problems=len(report.problems))
+        return health.sheet(data, row)
+
+    return sheet
+
+
 def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date, added: list[Touch],
-               written: WrittenDates, config: Config, plan: Plan | None = None, planned: list[Touch] | None = None
-               ) -> WriteResult:
+               written: WrittenDates, config: Config, plan: Plan | None = None, planned: list[Touch] | None = None,
+               log: LogSheet | None = None) -> WriteResult:
     """Build and write the batch; when the source changed under us, re-read, re-plan and
     try again, so nothing a person saved meanwhile is lost. ``planned``: the touches of
-    ``added`` that ``plan`` already counts."""
+    ``added`` that ``plan`` already counts; ``log`` adds the Sync Log to the batch."""
     for attempt in range(WRITE_ATTEMPTS):
         counted = {t.ref for t in planned or ()} if plan is not None else set()
         batch = _batch(data, book, today, added, written, plan, counted, FitCache(backend.state_dir()))
+        log_sheet = log(data, batch) if log is not None else None
+        if log_sheet is not None:
+            batch.tool_sheets.append(log_sheet)
         if batch.is_empty():
             save_written_dates(backend.state_dir(), written)
             return WriteResult()

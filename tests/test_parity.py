@@ -111,6 +111,8 @@ def grids(data: WorkbookData) -> dict[str, list[list[Any]]]:
                 row.pop()
         while rows and not rows[-1]:
             rows.pop()
+        if title == "Sync Log":  # when each run started and took: the clock's, not the content's
+            rows = [row[3:] for row in rows]
         out[title] = rows
     return out
 
@@ -165,6 +167,6 @@ def test_a_whole_sync_through_the_cli_makes_five_requests_at_most(api: FakeSheet
     key = api.add_spreadsheet("Big", {"Clients": clients, "Tasks": [TASK_HEADER], "Touches": [TOUCH_HEADER]})
     code, report, err = run("sync", f"gsheet:{key}", "--json", "--today", TODAY, "--outbox", str(tmp_path / "out"))
     assert code == 0, err
-    assert report["rows_updated"] == n and report["emails_sent"] > 0
+    assert report["rows_updated"] == n and report["emails_drafted"] > 0
     assert api.api_requests() <= 5
     assert api.counts["token"] == 1

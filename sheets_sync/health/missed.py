@@ -1,0 +1,42 @@
+"""Missed runs: the business days between the last successful run and today."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+
+from sheets_sync.rules.business_days import ONE_DAY, is_business_day
+
+NAMED = 5  # more missed days than this are told as a range
+
+
+def missed_business_days(last_success: dt.date | None, today: dt.date,
+                         holidays: Collection[dt.date] = ()) -> list[dt.date]:
+    """Business days after ``last_success`` and before ``today`` (none when no run is known)."""
+    if last_success is None:
+        return []
+    days = []
+    day = last_success + ONE_DAY
+    while day < today:
+        if is_business_day(day, holidays):
+            days.append(day)
+        day += ONE_DAY
+    return days
+
+
+def short_day(day: dt.date) -> str:
+    """'Tue 1 Dec'."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def missed_line(days: list[dt.date]) -> str:
+    """The one line every digest starts with after missed runs, or '' when none were missed."""
+    if not days:
+        return ""
+    if len(days) > NAMED:
+        when = f"{len(days)} business days, {short_day(days[0])} to {short_day(days[-1])}"
+    elif len(days) == 1:
+        when = short_day(days[0])
+    else:
+        when = ", ".join(short_day(d) for d in days[:-1]) + " and " + short_day(days[-1])
+    return f"No run on {when}; one catch-up message per client was sent today"
