@@ -139,16 +139,16 @@ def init(path: Path | None, sample: bool, into: Path | None, google_title: str |
         created = init_lib.create(path, sample=sample, today=day(today))
         click.echo(f"Created {created}. Fill in the Clients sheet, then run: sheets-sync sync {created}")
     elif into:
-        added = init_lib.adopt(str(into), config=config)
-        click.echo(f"Updated {into}: {added}")
+        adopted = init_lib.adopt_and_map(str(into), config=config, today=day(today))
+        click.echo("\n".join([f"Updated {into}: {adopted.added}", *adopted.mapping]))
     elif google_title:
         key = init_lib.create_google(google_title, config=config, sample=sample, today=day(today),
                                      share_with=list(share_with) or None)
         click.echo(f"Created Google spreadsheet {key}: https://docs.google.com/spreadsheets/d/{key}/edit\n"
                    f"Run: sheets-sync sync gsheet:{key}")
     else:
-        added = init_lib.adopt(f"gsheet:{google_key}", config=config)
-        click.echo(f"Updated gsheet:{google_key}: {added}")
+        adopted = init_lib.adopt_and_map(f"gsheet:{google_key}", config=config, today=day(today))
+        click.echo("\n".join([f"Updated gsheet:{google_key}: {adopted.added}", *adopted.mapping]))
 
 
 @cli.command(short_help="Send what is due and write it back.")

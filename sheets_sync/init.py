@@ -4,12 +4,14 @@ the missing sheets and columns added to a workbook a team already has."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sheets_sync.backends.base import Backend
 from sheets_sync.backends.excel.create import create_workbook
 from sheets_sync.config import Config
 from sheets_sync.errors import ConfigError
+from sheets_sync.model.adoption import mapping_lines, start_date_hint
 from sheets_sync.model.template import missing_parts, template_sheets
 from sheets_sync.workbook import SheetContent
 
@@ -20,7 +22,8 @@ def create(path: Path, *, sample: bool = False, today: dt.date) -> Path:
     """Create a new Excel workbook at ``path`` with the template sheets and return its path.
 
     With ``sample`` the sheets hold the Harbor Lane Insurance sample, dated relative to
-    ``today``. Never overwrites an existing file (ConfigError); only .xlsx files are created.
+    ``today``; without, the Settings sheet's Start date is ``today``. Never overwrites an
+    existing file (ConfigError); only .xlsx files are created.
     """
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
@@ -38,21 +41,53 @@ def create_google(title: str, *, config: Config | None = None, sample: bool = Fa
     return create_spreadsheet(title, _sheets(sample, today), config=config or Config(), share_with=share_with)
 
 
-def adopt(source: str | Backend, *, config: Config | None = None) -> str:
+@dataclass
+class Adopted:
+    """What ``init --into`` did: the sentence of what it added, and the lines saying how each
+    header of the team's sheets is read (and what to check)."""
+
+    added: str
+    mapping: list[str] = field(default_factory=list)
+
+
+def adopt(source: str | Backend, *, config: Config | None = None, today: dt.date | None = None) -> str:
     """Add the template sheets and columns an existing workbook lacks (``init --into``);
-    nothing else in it changes. Returns what was added, in a sentence for the user."""
+    nothing else in it changes. Returns what was added, in a sentence for the user. A
+    Settings sheet added has ``today`` as its Start date."""
+    backend, config = _backend(source, config)
+    return _add_missing(backend, config, today)[0]
+
+
+def adopt_and_map(source: str | Backend, *, config: Config | None = None, today: dt.date | None = None) -> Adopted:
+    """``adopt``, and then how the workbook's own headers are read, column by column
+    (``mapping_lines``, from the workbook read again), with a hint when its own Settings
+    sheet has no Start date."""
+    backend, config = _backend(source, config)
+    added, sheets, columns = _add_missing(backend, config, today)
+    layout = config.section("layout")
+    data = backend.read()
+    new = {s.title for s in sheets}
+    lines = mapping_lines(data, layout, columns, new)
+    hint = start_date_hint(data, layout, new, (today or dt.date.today()).isoformat())
+    return Adopted(added, lines + ([hint] if hint else []))
+
+
+def _backend(source: str | Backend, config: Config | None) -> tuple[Backend, Config]:
     config = config or Config()
     if isinstance(source, str):
         from sheets_sync.backends import open_source
 
-        backend = open_source(source, config=config)
-    else:
-        backend = source
-    sheets, columns = missing_parts(backend.read(), config.section("layout"))
+        return open_source(source, config=config), config
+    return source, config
+
+
+def _add_missing(backend: Backend, config: Config, today: dt.date | None
+                 ) -> tuple[str, list[SheetContent], dict[str, list[str]]]:
+    sheets, columns = missing_parts(backend.read(), config.section("layout"), start_date=today)
     if not sheets and not columns:
-        return NOTHING_TO_ADD
+        return NOTHING_TO_ADD, sheets, columns
     backend.add_sheets(sheets, columns)
-    return describe_added(sheets, columns)
+    return describe_added(sheets, columns), sheets, columns
 
 
 def describe_added(sheets: list[SheetContent], columns: dict[str, list[str]]) -> str:
@@ -68,7 +103,7 @@ def describe_added(sheets: list[SheetContent], columns: dict[str, list[str]]) ->
 
 def _sheets(sample: bool, today: dt.date) -> list[SheetContent]:
     if not sample:
-        return template_sheets()
+        return template_sheets(start_date=today)
     from sheets_sync.model.sample import sample_sheets
 
     return template_sheets(include_sample=sample_sheets(today))

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sheets_sync.model.layout import TABLES, Table, match_headers, normalize_header
+from sheets_sync.model.header_match import match_columns
+from sheets_sync.model.layout import TABLES, Table
 from sheets_sync.workbook import SheetData, WorkbookData
 
 HEADER_SCAN_ROWS = 20  # a header row is looked for among a sheet's first rows only
@@ -40,15 +41,6 @@ def _holds(sheet: SheetData, table: Table, remap: dict[str, str] | None) -> bool
     return _score(table, found)[0] > 0
 
 
-def column_names(table: Table, remap: dict[str, str] | None = None) -> dict[str, set[str]]:
-    """Field -> the normalized header texts that mean it (a remapped header replaces the rest)."""
-    remap = remap or {}
-    return {
-        c.field: {normalize_header(remap[c.field])} if c.field in remap else c.names()
-        for c in table.columns
-    }
-
-
 def header_row(rows: Sequence[Sequence[Any]], table: Table,
                remap: dict[str, str] | None = None) -> tuple[int, dict[str, int]]:
     """The 1-based header row of ``table`` among ``rows`` and its columns (field -> 0-based
@@ -58,10 +50,9 @@ def header_row(rows: Sequence[Sequence[Any]], table: Table,
     upper one: a line of known words above the table (an office's phone and email) never
     beats the row that has the table's key columns. ``remap`` is ``[layout.<table>.columns]``.
     """
-    names = column_names(table, remap)
     best: tuple[tuple[int, int], int, dict[str, int]] = ((0, 0), 0, {})
     for number, cells in enumerate(rows[:HEADER_SCAN_ROWS], start=1):
-        found = match_headers(cells, names)
+        found = match_columns(cells, table, remap)
         score = _score(table, found)
         if score > best[0]:
             best = (score, number, found)

@@ -8,9 +8,7 @@ keeps the sheet it already has (``[layout]`` in the config file, see docs/config
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 
 def normalize_header(text: object) -> str:
@@ -18,20 +16,6 @@ def normalize_header(text: object) -> str:
     if text is None:
         return ""
     return re.sub(r"[^0-9a-z]+", "", str(text).casefold())
-
-
-def match_headers(cells: Iterable[Any], names: dict[str, set[str]]) -> dict[str, int]:
-    """Field -> 0-based column index, for the cells of one row that are known headers."""
-    found: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        key = normalize_header(cell)
-        if not key:
-            continue
-        for name, wanted in names.items():
-            if name not in found and key in wanted:
-                found[name] = index
-                break
-    return found
 
 
 @dataclass(frozen=True)
@@ -96,8 +80,8 @@ CLIENTS = Table(
         Column("name", "Name", ("Client Name", "Contact", "Contact Name", "Full Name", "Client", "Customer"), required=True, width=24),
         Column("company", "Company", ("Business", "Organisation", "Organization", "Company Name"), width=24),
         Column("email", "Email", ("E-mail", "Email Address", "E-mail Address", "Mail"), kind="email", width=30),
-        Column("phone", "Phone", ("Telephone", "Tel", "Phone Number", "Mobile", "Cell"), width=16),
-        Column("owner", "Owner", ("Account Owner", "Staff", "Assigned To", "Rep", "Agent"), kind="email", width=26),
+        Column("phone", "Phone", ("Telephone", "Tel", "Phone Number", "Phone No", "Tel No", "Mobile", "Cell"), width=16),
+        Column("owner", "Owner", ("Account Owner", "Account Manager", "Staff", "Assigned To", "Rep", "Sales Rep", "Agent"), kind="email", width=26),
         Column("tier", "Tier", ("Class", "Grade", "Segment", "Rating"), kind="choice", choices=TIERS, width=6),
         Column("status", "Status", ("Stage", "Client Status"), required=True, kind="choice", choices=CLIENT_STATUSES, width=11),
         Column("client_since", "Client Since", ("Since", "Customer Since", "Start Date", "Joined", "First Contact"), kind="date", width=13),

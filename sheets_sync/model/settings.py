@@ -21,7 +21,7 @@ class SettingSpec:
     key: str
     label: str
     default: Any
-    kind: str  # int | float | days_list | dates | yes_no | text
+    kind: str  # int | float | days_list | date | dates | yes_no | text
     note: str
 
 
@@ -52,6 +52,12 @@ SPECS: tuple[SettingSpec, ...] = (
                 "How to read dates typed as numbers with slashes: MDY (12/1/2026 is 1 Dec) or DMY."),
     SettingSpec("daily_email_cap", "Daily email cap", 200, "int",
                 "At most this many emails a day; the rest wait for the next run, most urgent first."),
+    SettingSpec("start_date", "Start date", None, "date",
+                "The day the team started using sheets-sync. Steps already overdue then are spread "
+                "over the next business days, or dropped when too late (docs/workbook.md). Blank: none."),
+    SettingSpec("catch_up_per_day", "Catch-up emails a day per owner", 5, "int",
+                "From the Start date: at most this many overdue emails per owner each business day, "
+                "longest overdue first."),
     SettingSpec("replacement_multiplier", "Cost to replace a client (x yearly value)", 5, "float",
                 "How many times a client's yearly value it costs to win a new one."),
     SettingSpec("business_name", "Business name", "", "text",

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from sheets_sync.model.header_match import unmapped_identifiers
 from sheets_sync.model.headers import find_sheet, header_row
 from sheets_sync.model.layout import TABLES, Table
 from sheets_sync.model.settings import SPECS, SettingSpec
@@ -37,18 +38,22 @@ def setting_value(spec: SettingSpec) -> CellValue:
     return default
 
 
-def settings_rows() -> list[list[CellValue]]:
-    """One row per known setting: label, default value, plain-English note."""
-    return [[spec.label, setting_value(spec), spec.note] for spec in SPECS]
+def settings_rows(start_date: dt.date | None = None) -> list[list[CellValue]]:
+    """One row per known setting: label, default value, plain-English note; the Start date
+    row holds ``start_date`` (the day ``init`` ran) when given."""
+    return [[spec.label, start_date if spec.key == "start_date" and start_date else setting_value(spec), spec.note]
+            for spec in SPECS]
 
 
-def template_sheets(include_sample: Sequence[SheetContent] | None = None) -> list[SheetContent]:
+def template_sheets(include_sample: Sequence[SheetContent] | None = None,
+                    start_date: dt.date | None = None) -> list[SheetContent]:
     """The template sheets (Clients, Tasks, Touches, Settings, Sales), in that order.
 
     Each has ``table`` set and ``rows[0]`` = its headers; Settings also holds one row per
-    setting with its default. When ``include_sample`` is given (``sample.sample_sheets``),
-    a sample sheet replaces the empty template sheet of the same table; a sample sheet may
-    have a title above its header row (find it with ``content_header_row``).
+    setting with its default (the Start date: ``start_date``, else blank). When
+    ``include_sample`` is given (``sample.sample_sheets``), a sample sheet replaces the
+    empty template sheet of the same table; a sample sheet may have a title above its header
+    row (find it with ``content_header_row``).
     """
     sample = {s.table: s for s in include_sample or ()}
     sheets = []
@@ -58,7 +63,7 @@ def template_sheets(include_sample: Sequence[SheetContent] | None = None) -> lis
             continue
         rows: list[list[CellValue]] = [table_headers(table)]
         if table.name == "settings":
-            rows += settings_rows()
+            rows += settings_rows(start_date)
         sheets.append(SheetContent(title=table.title, rows=rows, table=table.name))
     return sheets
 
@@ -73,7 +78,7 @@ def content_header_row(content: SheetContent) -> int:
 
 
 def missing_parts(
-    data: WorkbookData, layout: dict[str, Any] | None = None
+    data: WorkbookData, layout: dict[str, Any] | None = None, start_date: dt.date | None = None
 ) -> tuple[list[SheetContent], dict[str, list[str]]]:
     """What ``init --into`` must add to an existing workbook so it has the template's parts.
 
@@ -81,12 +86,15 @@ def missing_parts(
     table's aliases) and, for each existing table sheet, the headers of template columns
     (tool columns included) missing from its header row, keyed by the sheet's title as it is.
     ``layout`` is the config file's ``[layout]`` table (``{"clients": {"sheet": ...,
-    "columns": {field: header}}}``): remapped sheets and columns count as present.
+    "columns": {field: header}}}``): remapped sheets and columns count as present. A key
+    column (Client ID, Task ID) is never added beside a column that looks like an identifier
+    ("Policy No"): it may be the team's own key (``init --into`` says how to map it). A
+    Settings sheet added holds ``start_date`` as its Start date.
     """
     layout = layout or {}
     sheets: list[SheetContent] = []
     columns: dict[str, list[str]] = {}
-    templates = {s.table: s for s in template_sheets()}
+    templates = {s.table: s for s in template_sheets(start_date=start_date)}
     for table in TABLES:
         remap = layout.get(table.name) or {}
         sheet = find_sheet(data, table, remap.get("sheet"), remap.get("columns"))
@@ -97,11 +105,12 @@ def missing_parts(
             sheets.append(template)
             continue
         col_remap = remap.get("columns") or {}
-        _, found = header_row(sheet.rows, table, col_remap)
+        row, found = header_row(sheet.rows, table, col_remap)
+        own_key = bool(row) and bool(unmapped_identifiers(sheet.rows[row - 1], found))
         missing = [
             col_remap.get(c.field, c.header)
             for c in (*[c for c in table.columns if not c.tool], *table.tool_columns)
-            if c.field not in found
+            if c.field not in found and not (own_key and c.field == table.key)
         ]
         if missing:
             columns[sheet.title] = missing

@@ -84,6 +84,11 @@ def setting_value(kind: str, raw: Any) -> Any:
         return days
     if kind == "yes_no":
         return v.parse_bool(raw)
+    if kind == "date":
+        day = v.parse_date(raw)
+        if day is None:
+            raise v.BadValue(f"'{v.text(raw)}' is not a date such as 2026-12-07")
+        return day
     if kind == "dates":
         if isinstance(raw, (int, float)) or v.is_date_like(raw):
             return (v.parse_date(raw),)
