@@ -159,10 +159,12 @@ def init(path: Path | None, sample: bool, into: Path | None, google_title: str |
               help="Write emails as .eml files into this folder instead of sending them.")
 @click.option("--wait", type=float, default=0, show_default=True,
               help="If the workbook is open in Excel or LibreOffice, retry for this many seconds.")
+@click.option("--quiet", is_flag=True,
+              help="For scheduled runs: nothing on stdout on success, one line per problem on stderr.")
 @json_option
 @config_option
 @handle_errors
-def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | None, wait: float,
+def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | None, wait: float, quiet: bool,
          as_json: bool, config_path: Path | None) -> None:
     """Send the follow-ups due today and write the bookkeeping back into SOURCE.
 
@@ -170,15 +172,19 @@ def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | N
     Examples:
       sheets-sync sync clients.xlsx --dry-run
       sheets-sync sync clients.xlsx --outbox outbox
-      sheets-sync sync gsheet:1aBcD2eFgH --json
+      sheets-sync sync gsheet:1aBcD2eFgH --quiet
     """
     from sheets_sync import report
+    from sheets_sync.health.watch import alarms, print_quiet
     from sheets_sync.sync import run_sync
 
     config = load_config(config_path, source)
-    result = run_sync(source, day(today), config=config, dry_run=dry_run, outbox=outbox, wait=wait)
+    with alarms(config, source, day(today)):  # [alerts]: heartbeat, and an email when the run fails
+        result = run_sync(source, day(today), config=config, dry_run=dry_run, outbox=outbox, wait=wait)
     if as_json:
         emit_json(result.to_json())
+    elif quiet:
+        print_quiet(result.problems)
     else:
         report.print_sync(result)
     sys.exit(EXIT_PROBLEMS if result.problems else EXIT_OK)

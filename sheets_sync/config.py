@@ -102,6 +102,11 @@ SCHEMA: dict[str, Any] = {
         "timeout_seconds": _seconds("timeout_seconds", 3600, 60),
     },
     "templates": {"dir": _text('dir = "~/email-templates"')},
+    "alerts": {
+        "email": _text('email = "admin@example.com"'),
+        "heartbeat_url": _text('heartbeat_url = "https://hc-ping.com/your-check-uuid"'),
+        "timeout": _seconds("timeout", 300, 10),
+    },
     "layout": {t.name: {**LAYOUT_TABLE, "columns": {c.field: _text(f'{c.field} = "{c.header}"') for c in t.columns}}
                for t in TABLES},
 }

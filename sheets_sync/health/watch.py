@@ -1,0 +1,50 @@
+"""What the ``sync`` command does around a run for the people who schedule it: the alarms
+(``alerts``) and the ``--quiet`` output."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+
+import click
+
+from sheets_sync.config import Config
+from sheets_sync.errors import SheetsSyncError
+from sheets_sync.health.alerts import Alerts, alert_failure, heartbeat
+from sheets_sync.model.rows import Problem
+
+
+def warn(line: str) -> None:
+    """One line on stderr about an alarm that could not be raised."""
+    click.echo(f"Warning: {line}", err=True)
+
+
+@contextmanager
+def alarms(config: Config, source: str, day: dt.date) -> Iterator[None]:
+    """Raise the configured alarms for the run in the block: a heartbeat on success, the
+    failure heartbeat and the admin email when it stops with a library error. The error
+    goes on up unchanged (and so does the exit code)."""
+    alerts = Alerts.of(config)
+    try:
+        yield
+    except SheetsSyncError as exc:
+        _never_fails(partial(heartbeat, alerts, False, warn))
+        _never_fails(partial(alert_failure, alerts, config, source, exc, day, warn))
+        raise
+    _never_fails(partial(heartbeat, alerts, True, warn))
+
+
+def _never_fails(alarm: Callable[[], object]) -> None:
+    """Run an alarm; whatever goes wrong with it is a warning, never the run's exit code."""
+    try:
+        alarm()
+    except Exception as exc:  # noqa: BLE001 (an alarm must not turn a run's result into another)
+        warn(f"an alarm could not be raised ({type(exc).__name__}: {str(exc)[:200]})")
+
+
+def print_quiet(problems: list[Problem]) -> None:
+    """``--quiet``: one line per problem on stderr, nothing on stdout."""
+    for problem in problems:
+        click.echo(" ".join(str(problem).split()), err=True)
