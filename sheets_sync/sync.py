@@ -21,7 +21,7 @@ from sheets_sync.config import Config
 from sheets_sync.errors import SheetsSyncError, SourceChanged
 from sheets_sync.health.digest_line import lead_digests
 from sheets_sync.health.run import RunHealth
-from sheets_sync.mail.compose import Composed, compose
+from sheets_sync.mail.compose import Composed, Office, compose
 from sheets_sync.mail.journal import Journal, Reconciled, reconcile, run_lock, send_problems
 from sheets_sync.mail.mailer import Mailer, mailer_for, sender_name
 from sheets_sync.mail.message import Delivery, Message
@@ -173,7 +173,7 @@ def load(source: str | Backend, today: dt.date, config: Config | None = None, *,
     templates = Templates(template_dirs_for(backend, config))
     if health is not None:
         health.see(data, book.settings.holiday_set())
-    composed = compose(plan, templates, book.settings, skip=refs | journaled.settled)
+    composed = compose(plan, templates, book.settings, skip=refs | journaled.settled, office=Office.of(book))
     if health is not None:
         lead_digests(composed.messages, health.notice)
     return Loaded(backend, data, book, written, plan, composed, journaled)

@@ -110,7 +110,7 @@ def test_adopting_adds_only_what_is_missing_in_one_request(api: FakeSheetsAPI) -
     formatted = {r["range"]["startColumnIndex"] for r in api.sheet(key, "Clients").extra["repeatCell"]}
     assert formatted == {clients[0].index("Client Since"), clients[0].index("Lost On"),
                          clients[0].index("Last Touch"), clients[0].index("Next Action Date")}
-    assert [s.title for s in api.books[key].sheets] == ["Clients", "Touches", "Tasks", "Settings", "Sales"]
+    assert [s.title for s in api.books[key].sheets] == ["Clients", "Touches", "Tasks", "Settings", "Sales", "Staff"]
     assert api.values(key, "Tasks")[0] == table_headers(TABLES[1])
     assert init_lib.adopt(f"gsheet:{key}", config=Config()) == init_lib.NOTHING_TO_ADD
 

@@ -15,7 +15,8 @@ def _book(**sheets: list[list[object]]) -> WorkbookData:
 def test_template_has_every_table_in_layout_order_with_tool_columns_last():
     sheets = template_sheets()
     assert [s.table for s in sheets] == [t.name for t in TABLES]
-    assert [s.title for s in sheets] == ["Clients", "Tasks", "Touches", "Settings", "Sales"]
+    assert [s.title for s in sheets] == ["Clients", "Tasks", "Touches", "Settings", "Sales", "Staff"]
+    assert sheets[5].rows == [["Email", "Name", "Phone", "Job title", "Signature"]]
     clients = sheets[0].rows[0]
     assert clients[:3] == ["Client ID", "Name", "Company"]
     assert clients[-5:] == ["Touches", "Last Touch", "Next Action", "Next Action Date", "Days Since Touch"]
@@ -52,7 +53,7 @@ def test_dates_in_a_setting_render_as_comma_separated_text():
 
 def test_missing_parts_of_an_empty_workbook_is_the_whole_template():
     sheets, columns = missing_parts(_book(Sheet1=[]))
-    assert [s.title for s in sheets] == ["Clients", "Tasks", "Touches", "Settings", "Sales"]
+    assert [s.title for s in sheets] == ["Clients", "Tasks", "Touches", "Settings", "Sales", "Staff"]
     assert columns == {}
 
 
@@ -68,7 +69,7 @@ def test_missing_parts_matches_sheets_by_alias_and_headers_below_a_title():
         Touches=[table_headers(TOUCHES)[:-2]],
     )
     sheets, columns = missing_parts(data)
-    assert [s.title for s in sheets] == ["Settings", "Sales"]
+    assert [s.title for s in sheets] == ["Settings", "Sales", "Staff"]
     expected = [h for h in table_headers(CLIENTS) if h not in ("Client ID", "Name", "Email", "Status", "Touches")]
     assert columns == {"customers": expected, "Touches": ["Ref", "Result"]}
 
@@ -78,7 +79,7 @@ def test_missing_parts_honours_the_config_remap():
     layout = {"clients": {"sheet": "Book1", "columns": {"client_id": "Cust #"}}, "sales": {"sheet": "Renewals 2026"}}
     sheets, columns = missing_parts(data, layout)
     assert "Client ID" not in columns["Book1"] and "Email" in columns["Book1"]
-    assert [s.title for s in sheets] == ["Tasks", "Touches", "Settings", "Renewals 2026"]
+    assert [s.title for s in sheets] == ["Tasks", "Touches", "Settings", "Renewals 2026", "Staff"]
 
 
 def test_docs_describe_every_sheet_column_alias_and_setting():
@@ -111,7 +112,7 @@ def test_content_header_row_finds_the_header_below_a_title():
     from sheets_sync.model.template import content_header_row
 
     rows = {s.table: content_header_row(s) for s in template_sheets(sample_sheets(dt.date(2026, 11, 23)))}
-    assert rows == {"clients": 3, "tasks": 1, "touches": 1, "settings": 1, "sales": 1}
+    assert rows == {"clients": 3, "tasks": 1, "touches": 1, "settings": 1, "sales": 1, "staff": 1}
     assert content_header_row(SheetContent("Stats", [["Month"]])) == 0
 
 

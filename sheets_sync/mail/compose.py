@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from sheets_sync.errors import RenderError
@@ -12,11 +13,14 @@ from sheets_sync.mail.render import (
     client_view,
     long_day,
     owner_view,
+    sign_off,
     task_view,
 )
-from sheets_sync.model.rows import Problem
+from sheets_sync.model.layout import TABLES
+from sheets_sync.model.rows import Book, Problem, StaffMember, Touch
 from sheets_sync.model.settings import Settings
 from sheets_sync.rules import refs
+from sheets_sync.rules.cadence import is_real_touch
 from sheets_sync.rules.plan import Action, Plan
 
 
@@ -30,19 +34,58 @@ class Composed:
     problems: list[Problem] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Office:
+    """What the emails know of the office besides its settings: the Staff sheet's people, the
+    titles the team gave its sheets, and the clients a quote was made for."""
+
+    staff: Mapping[str, StaffMember] = field(default_factory=dict)  # lower-case address -> member
+    sheets: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_SHEETS))  # table -> title
+    quoted: frozenset[str] = frozenset()  # client IDs with a Quote task
+
+    @classmethod
+    def of(cls, book: Book) -> Office:
+        """The office as ``book`` shows it."""
+        return cls(staff=book.staff or {}, sheets={**DEFAULT_SHEETS, **{n: t.sheet for n, t in book.tables.items()}},
+                   quoted=frozenset(t.client_id for t in book.tasks if t.type == "Quote"))
+
+    def owner(self, email: str) -> dict[str, str]:
+        """The owner as templates see them (``render.owner_view``)."""
+        return owner_view(email, self.staff.get(email.lower()))
+
+
+DEFAULT_SHEETS = {t.name: t.title for t in TABLES}
+_QUOTE = re.compile(r"\bquot(e|es|ed|ing|ation)\b", re.IGNORECASE)
+
+
 def business_view(settings: Settings) -> dict[str, str]:
-    """The business as templates see it."""
+    """The business as templates see it (its name, or "our office" while the setting is blank)."""
     return {"name": settings.business_name or "our office"}
 
 
-def email_for(action: Action, templates: Templates, settings: Settings, today: dt.date) -> Message:
-    """Render one email action. Raises RenderError when its template fails."""
+def quote_sent(action: Action, office: Office, touches: Sequence[Touch]) -> bool:
+    """True when the sheet says a quote was made for this client: a Quote task, a quote named
+    in the client's Notes, or a logged touch whose Summary names one (the tool's own
+    prospect emails aside). The first prospect email mentions a quote only then."""
+    client = action.client
+    if client.client_id in office.quoted or _QUOTE.search(client.notes):
+        return True
+    return any(_QUOTE.search(t.summary) for t in touches if not t.ref.startswith("prospect:"))
+
+
+def email_for(action: Action, templates: Templates, settings: Settings, today: dt.date,
+              office: Office | None = None, touches: Sequence[Touch] = ()) -> Message:
+    """Render one email action (``touches``: the client's, for what a prospect email may
+    assume). Raises RenderError when its template fails."""
+    office = office or Office()
     step = action.step
+    owner, business = office.owner(action.client.owner), business_view(settings)
     context = {
         "client": client_view(action.client),
         "task": task_view(action.task, settings, today),
-        "owner": owner_view(action.client.owner),
-        "business": business_view(settings),
+        "owner": owner, "business": business,
+        "sign_off": sign_off(owner, settings.business_name or ""),
+        "quote_sent": step.rule == "prospect" and quote_sent(action, office, touches),
         "step": step.number, "final": step.rule == "task-final", "rule": step.rule,
         "today": long_day(today),
     }
@@ -56,15 +99,19 @@ def email_for(action: Action, templates: Templates, settings: Settings, today: d
     )
 
 
-def compose(plan: Plan, templates: Templates, settings: Settings, skip: set[str]) -> Composed:
+def compose(plan: Plan, templates: Templates, settings: Settings, skip: set[str],
+            office: Office | None = None) -> Composed:
     """Messages for the plan's email actions whose key is not in ``skip`` (already sent),
-    plus one digest per owner who has calls or at-risk clients today (business days only)."""
+    plus one digest per owner who has calls or at-risk clients today (business days only).
+    ``office``: the Staff sheet's people and the sheets' titles (``Office.of(book)``)."""
+    office = office or Office()
     out = Composed()
     for action in plan.emails:
         if action.step.key in skip:
             continue
         try:
-            message = email_for(action, templates, settings, plan.today)
+            message = email_for(action, templates, settings, plan.today, office,
+                                plan.touches_by_client.get(action.client.client_id, ()))
         except RenderError as exc:
             out.failed.append(action)
             out.problems.append(Problem(exc.template, f"line {exc.line}" if exc.line else "",
@@ -73,7 +120,7 @@ def compose(plan: Plan, templates: Templates, settings: Settings, skip: set[str]
         out.messages.append(message)
         out.actions[message.key] = action
     if plan.business_day:
-        for digest in digests(plan, templates, settings, list(out.messages), out.problems):
+        for digest in digests(plan, templates, settings, list(out.messages), out.problems, office):
             if digest.key in skip:
                 continue
             out.messages.append(digest)
@@ -81,7 +128,8 @@ def compose(plan: Plan, templates: Templates, settings: Settings, skip: set[str]
 
 
 def digest_items(plan: Plan, sent: list[Message]) -> dict[str, dict[str, list[dict[str, object]]]]:
-    """What each owner's digest lists, by owner: calls (most urgent first), at-risk clients,
+    """What each owner's digest lists, by owner: calls (most urgent first), at-risk clients
+    (``touched``: whether any touch is logged; ``days`` counts from Client Since otherwise),
     emails sent."""
     out: dict[str, dict[str, list[dict[str, object]]]] = {}
 
@@ -95,8 +143,10 @@ def digest_items(plan: Plan, sent: list[Message]) -> dict[str, dict[str, list[di
         of(a.owner)["calls"].append({"client": a.client.name, "company": a.client.company, "phone": a.client.phone,
                                      "reason": a.reason, "client_id": a.client.client_id})
     for r in plan.at_risk:
+        touched = any(is_real_touch(t) and t.date <= plan.today
+                      for t in plan.touches_by_client.get(r.client.client_id, ()))
         of(r.client.owner)["at_risk"].append({"client": r.client.name, "tier": r.client.tier,
-                                              "phone": r.client.phone, "days": r.days,
+                                              "phone": r.client.phone, "days": r.days, "touched": touched,
                                               "client_id": r.client.client_id})
     for m in sent:
         owner = m.headers.get("Reply-To")
@@ -106,16 +156,18 @@ def digest_items(plan: Plan, sent: list[Message]) -> dict[str, dict[str, list[di
 
 
 def digests(plan: Plan, templates: Templates, settings: Settings, sent: list[Message],
-            problems: list[Problem]) -> list[Message]:
+            problems: list[Problem], office: Office | None = None) -> list[Message]:
     """One digest email per owner with calls to make or clients at risk (a failing digest
-    template is added to ``problems``)."""
+    template is added to ``problems``), addressed to the owner by their Staff sheet name."""
+    office = office or Office()
     messages = []
     for owner, items in sorted(digest_items(plan, sent).items()):
         if not owner:
             continue
+        person = office.owner(owner)
         context = {
-            **items, "owner": owner_view(owner), "business": business_view(settings),
-            "today": long_day(plan.today),
+            **items, "owner": person, "business": business_view(settings),
+            "today": long_day(plan.today), "sheets": dict(office.sheets),
             "counts": {"calls": len(items["calls"]), "at_risk": len(items["at_risk"])},
         }
         try:
@@ -125,7 +177,7 @@ def digests(plan: Plan, templates: Templates, settings: Settings, sent: list[Mes
                                     f"{exc.detail}; the digest for {owner} was not sent"))
             continue
         messages.append(Message(
-            key=refs.digest(owner, plan.today), to=owner, to_name=owner_view(owner)["name"],
+            key=refs.digest(owner, plan.today), to=owner, to_name=person["name"],
             subject=rendered.subject, text=rendered.text, html=rendered.html, kind="digest",
             urgency=5, summary=rendered.subject,
         ))

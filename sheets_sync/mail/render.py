@@ -29,7 +29,7 @@ import jinja2
 from sheets_sync.display import money
 from sheets_sync.errors import RenderError
 from sheets_sync.mail.limits import MAX_OUTPUT, BoundedSandbox, RenderLimit
-from sheets_sync.model.rows import Client, Task
+from sheets_sync.model.rows import Client, StaffMember, Task
 from sheets_sync.model.settings import Settings
 
 BUILT_IN = "sheets_sync.templates"
@@ -78,12 +78,31 @@ def long_day(day: dt.date | None) -> str:
 
 
 @functools.lru_cache(maxsize=1024)  # a team has a few owners and a run renders thousands of emails
-def owner_view(email: str) -> dict[str, str]:
-    """The owner as templates see them: a name guessed from the address, and the address
-    (shared between calls: the templates' sandbox cannot change it, nor may callers)."""
+def owner_view(email: str, member: StaffMember | None = None) -> dict[str, str]:
+    """The owner as templates see them: name, first name, address, phone, job title and
+    signature from their row of the Staff sheet (``member``); without one, or with a blank
+    Name, a name guessed from the address ('tom.oneill@...' -> 'Tom Oneill'). Shared
+    between calls: the templates' sandbox cannot change it, nor may callers."""
+    member = member or StaffMember(email=email, row=0)
+    name = member.name or guessed_name(email)
+    return {"name": name, "first_name": name.split()[0] if name.split() else name, "email": email,
+            "phone": member.phone, "title": member.title, "signature": member.signature}
+
+
+def guessed_name(email: str) -> str:
+    """A name from an address's local part ('tom.oneill' -> 'Tom Oneill'), for an owner the
+    Staff sheet does not name."""
     local = email.split("@")[0] if email else ""
-    name = " ".join(p.capitalize() for p in re.split(r"[._-]+", local) if p) or "Your account manager"
-    return {"name": name, "email": email, "phone": ""}
+    return " ".join(p.capitalize() for p in re.split(r"[._-]+", local) if p) or "Your account manager"
+
+
+def sign_off(owner: dict[str, str], business_name: str) -> str:
+    """The lines the built-in templates end with: the owner's Signature as typed on the Staff
+    sheet, else their name, job title, the business (when named) and their phone, one a line."""
+    if owner["signature"]:
+        return owner["signature"]
+    lines = [owner["name"], owner["title"], business_name, owner["phone"]]
+    return "\n".join(line for line in lines if line)
 
 
 def client_view(client: Client) -> dict[str, Any]:
@@ -103,12 +122,18 @@ def task_view(task: Task | None, settings: Settings, today: dt.date) -> dict[str
     if task is None:
         return {}
     return {
-        "id": task.task_id, "type": task.type, "description": task.description,
+        "id": task.task_id, "type": task.type, "description": task.description, "title": one_line(task.description),
         "amount": money(task.amount, settings.currency), "amount_value": task.amount,
         "due_date": long_day(task.due_date), "opened_on": long_day(task.opened_on),
         "days_open": (today - task.opened_on).days if task.opened_on else 0,
         "days_to_due": (task.due_date - today).days if task.due_date else None,
     }
+
+
+def one_line(text: str) -> str:
+    """A description as one line for a subject or a label: line breaks and runs of spaces
+    folded, the full stops and spaces at its end dropped ('Signed renewal application.')."""
+    return " ".join(text.split()).rstrip(" .")
 
 
 class Templates:
@@ -183,7 +208,7 @@ def split_message(output: str, filename: str) -> Rendered:
     head, _, body = output.lstrip("\n").partition("\n")
     if not head.lower().startswith("subject:"):
         raise RenderError(f"templates/{filename}", 1, "the first line must be 'Subject: ...'")
-    subject = shorten(re.sub(r"[\r\n]+", " ", head[len("subject:"):]).replace(_BREAK, " ").strip())
+    subject = capitalized(shorten(re.sub(r"[\r\n]+", " ", head[len("subject:"):]).replace(_BREAK, " ").strip()))
     body = body.replace(_BREAK, "\n")
     text = re.sub(r"\n{3,}", "\n\n", body.strip("\n")) + "\n"
     return Rendered(subject, text, text_to_html(text))
@@ -201,6 +226,17 @@ def shorten(subject: str, limit: int = SUBJECT_LIMIT) -> str:
     if " " in cut[limit // 2:]:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:-") + "…"
+
+
+def capitalized(subject: str) -> str:
+    """``subject`` starting with a capital: its first letter upper-cased when it is a lower-case
+    one (a subject that opens with a description typed in lower case); the rest as it is."""
+    for i, char in enumerate(subject):
+        if char.isalpha():
+            return subject[:i] + char.upper() + subject[i + 1:] if char.islower() else subject
+        if char.isdigit():
+            return subject
+    return subject
 
 
 def text_to_html(text: str) -> str:

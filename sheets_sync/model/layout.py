@@ -160,6 +160,21 @@ SALES = Table(
     ),
 )
 
-TABLES: tuple[Table, ...] = (CLIENTS, TASKS, TOUCHES, SETTINGS, SALES)
+STAFF = Table(
+    name="staff",
+    title="Staff",
+    required=False,
+    aliases=("Team", "Staff List", "People"),
+    columns=(
+        Column("email", "Email", ("E-mail", "Email Address", "E-mail Address", "Owner", "Address"),
+               required=True, kind="email", width=30),
+        Column("name", "Name", ("Full Name", "Display Name", "Staff Name", "Signs As"), width=24),
+        Column("phone", "Phone", ("Telephone", "Tel", "Phone Number", "Direct Line", "Mobile", "Cell"), width=18),
+        Column("title", "Job title", ("Title", "Job", "Position", "Role"), width=24),
+        Column("signature", "Signature", ("Email Signature", "Sign-off", "Sign Off"), width=44),
+    ),
+)
+
+TABLES: tuple[Table, ...] = (CLIENTS, TASKS, TOUCHES, SETTINGS, SALES, STAFF)
 STATS_SHEET = "Stats"
 ID_PREFIX = {"clients": "C-", "tasks": "T-"}

@@ -111,6 +111,18 @@ class Sale:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class StaffMember:
+    """One row of the optional Staff sheet: how an owner signs the emails and digests."""
+
+    email: str  # lower case, as owners are compared
+    row: int
+    name: str = ""
+    phone: str = ""
+    title: str = ""
+    signature: str = ""  # several lines, as typed
+
+
 @dataclass
 class Book:
     """Everything read from one workbook: the typed rows, the settings, and the problems."""
@@ -126,3 +138,4 @@ class Book:
     has_sales: bool = False
     settings: Settings = field(default_factory=Settings)
     notes: list[Problem] = field(default_factory=list)  # rows left alone on purpose (total rows): said, not problems
+    staff: dict[str, StaffMember] | None = None  # lower-case address -> member; None: no Staff sheet

@@ -20,6 +20,7 @@ import random
 from typing import Any
 
 from sheets_sync.model.layout import CLIENTS, SALES, TASKS, TOUCHES, Table
+from sheets_sync.model.layout import STAFF as STAFF_TABLE
 from sheets_sync.model.sample_data import (
     ADDONS,
     AGENCY,
@@ -34,6 +35,7 @@ from sheets_sync.model.sample_data import (
     PROSPECT_DAYS,
     SALES_SEED,
     STAFF,
+    STAFF_ROWS,
     TITLE,
     TOOL,
     TOOL_IN_USE_DAYS,
@@ -284,7 +286,7 @@ def _email(client: SampleClient) -> str:
 
 def sample_sheets(today: dt.date) -> list[SheetContent]:
     """The Harbor Lane Insurance sample as template sheets (Clients, Tasks, Touches,
-    Settings, Sales), dated relative to ``today``; deterministic for a given ``today``."""
+    Settings, Sales, Staff), dated relative to ``today``; deterministic for a given ``today``."""
     b = _Builder(today)
     roster = sorted(roster_clients(), key=lambda c: c.since, reverse=True)
     for number, client in enumerate(roster, start=1):
@@ -316,6 +318,7 @@ def sample_sheets(today: dt.date) -> list[SheetContent]:
         _table_sheet(TOUCHES, b.touches),
         _settings_sheet(b),
         _table_sheet(SALES, b.sales),
+        SheetContent(title=STAFF_TABLE.title, rows=[table_headers(STAFF_TABLE), *STAFF_ROWS], table=STAFF_TABLE.name),
     ]
 
 

@@ -23,6 +23,14 @@ STAFF = {
     "james": ("James", "james@harborlane.example"),
     "priya": ("Priya", "priya@harborlane.example"),
 }
+# The Staff sheet: Email, Name, Phone, Job title, Signature (James signs with his own lines;
+# the others get the sign-off built from their row).
+STAFF_ROWS = [
+    ["maria@harborlane.example", "Maria Alvarez", "(207) 555-0101", "Account Manager", None],
+    ["james@harborlane.example", "James O'Neill", "(207) 555-0102", "Senior Agent",
+     "James O'Neill\nSenior Agent, Harbor Lane Insurance\nDirect line (207) 555-0102"],
+    ["priya@harborlane.example", "Priya Raman", "(207) 555-0103", "Client Service Associate", None],
+]
 DAY = dt.timedelta(days=1)
 YEAR_DAYS = dt.timedelta(days=365)
 SALES_SEED = 48  # the Sales sheet has its own generator: the same purchases relative to any today

@@ -12,7 +12,8 @@ from typing import Any
 
 from sheets_sync.model.header_match import unmapped_identifiers
 from sheets_sync.model.headers import find_sheet, header_row
-from sheets_sync.model.layout import TABLES, Table
+from sheets_sync.model import values as v
+from sheets_sync.model.layout import CLIENTS, STAFF, TABLES, Table
 from sheets_sync.model.settings import SPECS, SettingSpec
 from sheets_sync.workbook import CellValue, SheetContent, WorkbookData
 
@@ -77,14 +78,37 @@ def content_header_row(content: SheetContent) -> int:
     return header_row(content.rows, table)[0]
 
 
+def owner_rows(data: WorkbookData, layout: dict[str, Any] | None = None) -> list[list[CellValue]]:
+    """One Staff row per owner the Clients sheet names (in lower case, sorted), the Email
+    filled in and the rest left for a person to type; [] without a Clients sheet or Owner column."""
+    remap = (layout or {}).get(CLIENTS.name) or {}
+    sheet = find_sheet(data, CLIENTS, remap.get("sheet"), remap.get("columns"))
+    if sheet is None:
+        return []
+    row, found = header_row(sheet.rows, CLIENTS, remap.get("columns"))
+    col = found.get("owner")
+    if col is None:
+        return []
+    owners = set()
+    for cells in sheet.rows[row:]:
+        try:
+            owner = v.parse_email(cells[col] if col < len(cells) else None).lower()
+        except v.BadValue:
+            continue  # check reports it at its cell of Clients
+        if owner:
+            owners.add(owner)
+    return [[owner] for owner in sorted(owners)]
+
+
 def missing_parts(
     data: WorkbookData, layout: dict[str, Any] | None = None, start_date: dt.date | None = None
 ) -> tuple[list[SheetContent], dict[str, list[str]]]:
     """What ``init --into`` must add to an existing workbook so it has the template's parts.
 
     Returns the template sheets that are missing (matched case-insensitively by title or the
-    table's aliases) and, for each existing table sheet, the headers of template columns
-    (tool columns included) missing from its header row, keyed by the sheet's title as it is.
+    table's aliases; a new Staff sheet lists the owners Clients names, ``owner_rows``) and,
+    for each existing table sheet, the headers of template columns (tool columns included)
+    missing from its header row, keyed by the sheet's title as it is.
     ``layout`` is the config file's ``[layout]`` table (``{"clients": {"sheet": ...,
     "columns": {field: header}}}``): remapped sheets and columns count as present. A key
     column (Client ID, Task ID) is never added beside a column that looks like an identifier
@@ -100,9 +124,8 @@ def missing_parts(
         sheet = find_sheet(data, table, remap.get("sheet"), remap.get("columns"))
         if sheet is None:
             template = templates[table.name]
-            if remap.get("sheet"):
-                template = SheetContent(title=remap["sheet"], rows=template.rows, table=table.name)
-            sheets.append(template)
+            rows = template.rows + owner_rows(data, layout) if table is STAFF else template.rows
+            sheets.append(SheetContent(title=remap.get("sheet") or template.title, rows=rows, table=table.name))
             continue
         col_remap = remap.get("columns") or {}
         row, found = header_row(sheet.rows, table, col_remap)

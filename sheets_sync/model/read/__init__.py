@@ -8,7 +8,7 @@ LayoutError: one clear error naming it.
 
 The face of this package is ``read_book`` (and ``sheet_settings``, the Settings sheet alone); its private modules read one concept each:
 ``_tables`` (finding a table, reading a row), ``_clients``, ``_tasks``, ``_logs`` (Touches
-and Sales) and ``_settings``.
+and Sales), ``_settings`` and ``_staff``.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from typing import Any
 
 from sheets_sync.errors import LayoutError
 from sheets_sync.model import values as v
-from sheets_sync.model.layout import CLIENTS, SALES, SETTINGS, TASKS, TOUCHES
+from sheets_sync.model.layout import CLIENTS, SALES, SETTINGS, STAFF, TASKS, TOUCHES
 from sheets_sync.model.read._clients import read_clients
 from sheets_sync.model.read._logs import read_sales, read_touches
 from sheets_sync.model.read._settings import read_settings, sheet_settings
+from sheets_sync.model.read._staff import read_staff
 from sheets_sync.model.read._tables import cached, find_table, row_of
 from sheets_sync.model.read._tasks import read_tasks
 from sheets_sync.model.rows import Book, Problem
@@ -32,7 +33,7 @@ def read_book(data: WorkbookData, layout: dict[str, Any] | None = None) -> Book:
     """Read the whole workbook into a Book. ``layout`` is the config file's [layout] table."""
     layout = layout or {}
     problems: list[Problem] = []
-    located = {t.name: find_table(data, t, layout.get(t.name)) for t in (CLIENTS, TASKS, TOUCHES, SETTINGS, SALES)}
+    located = {t.name: find_table(data, t, layout.get(t.name)) for t in (CLIENTS, TASKS, TOUCHES, SETTINGS, SALES, STAFF)}
     clients_at, tasks_at, touches_at = located["clients"], located["tasks"], located["touches"]
     if clients_at is None or tasks_at is None or touches_at is None:  # find_table raised LayoutError first
         raise LayoutError(f"{data.source}: the Clients, Tasks and Touches sheets are required")
@@ -49,6 +50,8 @@ def read_book(data: WorkbookData, layout: dict[str, Any] | None = None) -> Book:
     tasks = read_tasks(tasks_at, problems, date, known, bad_clients)
     touches = read_touches(touches_at, problems, date, known, bad_clients)
     sales = read_sales(located["sales"], problems, date, known, bad_clients) if located["sales"] else []
+    staff_at = located["staff"]
+    staff = read_staff(staff_at, problems, bool(settings.allow_special_use_domains)) if staff_at else None
 
     tables, headers, missing = {}, {}, {}
     for name, loc in located.items():
@@ -65,7 +68,7 @@ def read_book(data: WorkbookData, layout: dict[str, Any] | None = None) -> Book:
     return Book(
         clients=clients, tasks=tasks, touches=touches, sales=sales, problems=problems,
         tables=tables, headers=headers, missing_tool_columns=missing,
-        has_sales=located["sales"] is not None, settings=settings, notes=notes,
+        has_sales=located["sales"] is not None, settings=settings, notes=notes, staff=staff,
     )
 
 
