@@ -91,13 +91,24 @@ class SheetContent:
         {"title": "Clients per month", "type": "bar" | "line",
          "anchor": (row, col),                # 1-based top-left cell of the chart
          "categories": (first_row, last_row, col),   # 1-based, inside ``rows``
-         "series": [(header_row, col), ...]}  # one series per column; name from header_row
+         "series": [(header_row, col), ...],  # one series per column; name from header_row
+         "axis_title": "Clients",             # optional, the value axis's title
+         "secondary": {"type": "bar", "series": [...], "axis_title": "..."}}  # optional:
+                                              # more series on a value axis of their own
+
+    A sheet written whole (Stats) may also ask for ``formats`` (1-based (row, col) -> an
+    Excel number format code, e.g. '"$"#,##0.00'), ``widths`` (1-based column -> width in
+    characters, set when the sheet is created) and ``fit_width`` (print landscape, one page
+    wide: the table and the chart beside it on one page).
     """
 
     title: str
     rows: list[list[CellValue]]
     table: str | None = None
     chart: dict[str, Any] | None = None
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)
+    widths: dict[int, float] = field(default_factory=dict)
+    fit_width: bool = False
 
 
 @dataclass

@@ -37,18 +37,21 @@ def sheets():
 
 
 def test_chart_reads_the_period_table(sheets):
-    """Categories are the 8 period labels; the three series are Clients at end, New and
-    Lost, named by the header row right above the first period."""
+    """Categories are the 8 period labels; the three series are Clients at end (a line),
+    New and Lost (columns on an axis of their own, where a few a period show beside
+    hundreds of clients), named by the header row right above the first period."""
     for sheet in sheets:
         chart = sheet.chart
         first, last, col = chart["categories"]
         assert (first, last, col) == (FIRST_PERIOD_ROW, LAST_PERIOD_ROW, 1)
         assert last - first + 1 == 8
         assert all(isinstance(cell(sheet.rows, r, 1), str) and cell(sheet.rows, r, 1) for r in range(first, last + 1))
-        names = [cell(sheet.rows, header, c) for header, c in chart["series"]]
+        assert chart["type"] == "line" and chart["secondary"]["type"] == "bar"
+        series = chart["series"] + chart["secondary"]["series"]
+        names = [cell(sheet.rows, header, c) for header, c in series]
         assert names == ["Clients at end", "New", "Lost"]
-        assert all(header == first - 1 for header, _ in chart["series"])
-        for _, c in chart["series"]:
+        assert all(header == first - 1 for header, _ in series)
+        for _, c in series:
             assert all(isinstance(cell(sheet.rows, r, c), int) for r in range(first, last + 1))
         row, col = chart["anchor"]
         assert all(len(r) < col for r in sheet.rows), "the chart must not cover any written cell"
@@ -74,7 +77,7 @@ def test_cells_hold_the_reports_figures():
     rows = build_stats_sheet(report).rows
     header = rows[TABLE_HEADER_ROW - 1]
     nov = dict(zip(header, rows[LAST_PERIOD_ROW - 1], strict=False))
-    assert nov["Period"] == "Nov 2026" and nov["Start"] == "2026-11-01" and nov["End"] == "2026-11-30"
+    assert nov["Period"] == "Nov 2026" and nov["Start"] == D(2026, 11, 1) and nov["End"] == D(2026, 11, 30)
     assert (nov["Clients at start"], nov["New"], nov["Lost"], nov["Clients at end"]) == (1, 0, 0, 1)
     assert nov["Retention %"] == 100.0 and nov["Attrition %"] == 0.0
     ytd = dict(zip(header, rows[YTD_ROW - 1], strict=False))

@@ -8,6 +8,8 @@ whose length varies (per owner, at risk) come last, below everything the chart r
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sheets_sync.model.layout import STATS_SHEET
 from sheets_sync.stats.figures import StatsReport
 from sheets_sync.stats.periods import PERIOD_COUNT, PeriodFigures, rate
@@ -27,6 +29,9 @@ COL_NEW = PERIOD_HEADERS.index("New") + 1
 COL_LOST = PERIOD_HEADERS.index("Lost") + 1
 CHART_ANCHOR = (1, len(PERIOD_HEADERS) + 2)  # right of the table, clear of every block
 NA = "n/a"
+DATE_FORMAT = "yyyy-mm-dd"
+MONEY_HEADERS = frozenset({"Lost value", "Cost to replace"})
+MAX_WIDTH = 30  # characters; a longer text wraps in the terminal report, here it runs on or is cut
 # The sheet is rewritten on every run: long lists stay in the terminal report and the JSON.
 AT_RISK_ROWS = 200
 NOTE_ROWS = 50
@@ -39,7 +44,7 @@ def percent(value: float | None) -> CellValue:
 
 def _period_row(fig: PeriodFigures) -> list[CellValue]:
     return [
-        fig.label + (" (so far)" if fig.partial else ""), fig.start.isoformat(), fig.end.isoformat(),
+        fig.label + (" (so far)" if fig.partial else ""), fig.start, fig.end,
         fig.S, fig.N, fig.L, fig.E, percent(fig.retention_rate), percent(fig.attrition_rate),
         fig.joined_and_left, round(fig.lost_value, 2), round(fig.replacement_cost, 2),
         percent(fig.repeat_rate) if fig.previous_buyers is not None else "",
@@ -55,7 +60,7 @@ def build_stats_sheet(report: StatsReport) -> SheetContent:
     new and lost per period), then "one more", the purchase model, per owner, at risk."""
     rows: list[list[CellValue]] = [
         ["Client statistics (written by sheets-sync on every run; edits here are overwritten)"],
-        ["As of", report.today.isoformat(), "Period", report.period,
+        ["As of", report.today, "Period", report.period,
          "Cost to replace a client (x yearly value)", report.replacement_multiplier],
         [],
         list(PERIOD_HEADERS),
@@ -120,12 +125,64 @@ def build_stats_sheet(report: StatsReport) -> SheetContent:
             notes.append(f"... and {len(report.notes) - len(notes)} more: run sheets-sync stats")
         rows += _block("Notes", ["Note"], [[note] for note in notes])
 
+    # Clients at the end as a line on the left axis; new and lost, a few a period beside
+    # hundreds of clients, as columns on an axis of their own at the right, where they show.
     chart = {
         "title": f"Clients per {report.period}",
-        "type": "bar",
+        "type": "line",
         "anchor": CHART_ANCHOR,
         "categories": (FIRST_PERIOD_ROW, LAST_PERIOD_ROW, 1),
-        "series": [(TABLE_HEADER_ROW, COL_CLIENTS_AT_END), (TABLE_HEADER_ROW, COL_NEW),
-                   (TABLE_HEADER_ROW, COL_LOST)],
+        "series": [(TABLE_HEADER_ROW, COL_CLIENTS_AT_END)],
+        "axis_title": "Clients",
+        "secondary": {"type": "bar", "series": [(TABLE_HEADER_ROW, COL_NEW), (TABLE_HEADER_ROW, COL_LOST)],
+                      "axis_title": "New and lost"},
     }
-    return SheetContent(title=STATS_SHEET, rows=rows, chart=chart)
+    formats = _formats(rows, money_format(report.currency))
+    return SheetContent(title=STATS_SHEET, rows=rows, chart=chart, formats=formats,
+                        widths=_widths(rows, formats), fit_width=True)
+
+
+def money_format(currency: str) -> str:
+    """The Excel number format for amounts: two decimals, thousands separated, after the
+    book's currency symbol (Settings) when it has one."""
+    symbol = currency.replace('"', "").strip()
+    return f'"{symbol}"#,##0.00' if symbol else "#,##0.00"
+
+
+def _formats(rows: list[list[CellValue]], money: str) -> dict[tuple[int, int], str]:
+    """(row, col) -> number format: dates as dates, the amount columns as money."""
+    formats: dict[tuple[int, int], str] = {}
+    money_cols: set[int] = set()
+    for r, values in enumerate(rows, start=1):
+        if len(values) > 1 and all(isinstance(v, str) for v in values):  # a header row: its amount columns
+            money_cols = {c for c, v in enumerate(values, start=1) if v in MONEY_HEADERS}
+        for c, value in enumerate(values, start=1):
+            if isinstance(value, dt.date):
+                formats[(r, c)] = DATE_FORMAT
+            elif c in money_cols and isinstance(value, (int, float)):
+                formats[(r, c)] = money
+    return formats
+
+
+def _shown(value: CellValue, code: str | None) -> int:
+    """About how many characters a cell shows."""
+    if isinstance(value, dt.date):
+        return len(DATE_FORMAT)
+    if isinstance(value, (int, float)) and code is not None:
+        return len(f"{value:,.2f}") + len(code) - len("#,##0.00") - 2 * code.count('"')
+    return len(str(value)) if value is not None else 0
+
+
+def _widths(rows: list[list[CellValue]], formats: dict[tuple[int, int], str]) -> dict[int, float]:
+    """Each column as wide as its widest header or value, at most MAX_WIDTH. Below the
+    period table the last cell of a row does not count (it runs on into the empty cells at
+    its right: block titles, the at-risk reasons), nor does the title block above it."""
+    widest: dict[int, int] = {}
+    for r, values in enumerate(rows, start=1):
+        if r < TABLE_HEADER_ROW:
+            continue
+        counted = values if r <= YTD_ROW else values[:max((c for c, v in enumerate(values) if v not in (None, "")),
+                                                             default=0)]
+        for c, value in enumerate(counted, start=1):
+            widest[c] = max(widest.get(c, 0), _shown(value, formats.get((r, c))))
+    return {c: float(min(n + 2, MAX_WIDTH)) for c, n in widest.items()}

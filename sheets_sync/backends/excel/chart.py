@@ -1,7 +1,7 @@
 """A native Excel chart for a tool sheet: the drawing part, the chart part, their XML.
 
-Written by hand to the DrawingML chart schema (c:chartSpace with one bar or line chart),
-the minimal form Excel and LibreOffice open without repair.
+Written by hand to the DrawingML chart schema (c:chartSpace with a bar or line chart, and
+optionally a second one on its own value axis), the minimal form Excel and LibreOffice open without repair.
 """
 
 from __future__ import annotations
@@ -58,14 +58,13 @@ def drawing_rels(chart_target: str) -> bytes:
     ).encode()
 
 
-def chart_xml(sheet: str, spec: dict[str, Any], rows: list[list[Any]]) -> bytes:
-    """The chart part for ``spec`` (see SheetContent.chart) over the sheet's cells."""
-    kind = "line" if spec.get("type") == "line" else "bar"
-    first, last, cat_col = spec["categories"]
-    series = []
-    for index, (header_row, col) in enumerate(spec.get("series", [])):
+def _series(sheet: str, kind: str, refs: list[tuple[int, int]], rows: list[list[Any]],
+            categories: tuple[int, int, int], first_index: int) -> str:
+    first, last, cat_col = categories
+    out = []
+    for index, (header_row, col) in enumerate(refs, start=first_index):
         name = rows[header_row - 1][col - 1] if header_row - 1 < len(rows) and col - 1 < len(rows[header_row - 1]) else ""
-        series.append(
+        out.append(
             f'<c:ser><c:idx val="{index}"/><c:order val="{index}"/>'
             f"<c:tx><c:strRef><c:f>{escape_text(_ref(sheet, col, header_row))}</c:f>"
             f'<c:strCache><c:ptCount val="1"/><c:pt idx="0"><c:v>{escape_text(str(name or ""))}</c:v></c:pt></c:strCache></c:strRef></c:tx>'
@@ -75,29 +74,61 @@ def chart_xml(sheet: str, spec: dict[str, Any], rows: list[list[Any]]) -> bytes:
             + ('<c:smooth val="0"/>' if kind == "line" else "")
             + "</c:ser>"
         )
+    return "".join(out)
+
+
+def _plot(kind: str, series: str, cat_ax: int, val_ax: int) -> str:
+    axes = f'<c:axId val="{cat_ax}"/><c:axId val="{val_ax}"/>'
+    if kind == "bar":
+        return ('<c:barChart><c:barDir val="col"/><c:grouping val="clustered"/><c:varyColors val="0"/>'
+                f'{series}<c:gapWidth val="150"/>{axes}</c:barChart>')
+    return f'<c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/>{series}<c:marker val="1"/>{axes}</c:lineChart>'
+
+
+def _axis_title(text: str) -> str:
+    return (f"<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:r><a:t>{escape_text(text)}</a:t></a:r></a:p></c:rich></c:tx>"
+            '<c:overlay val="0"/></c:title>' if text else "")
+
+
+def _axes(cat_ax: int, val_ax: int, secondary: bool, title: str) -> str:
+    """A category axis and its value axis: at the bottom and left, or (``secondary``) a
+    hidden category axis and a value axis on the right, crossing at the maximum."""
+    return (
+        f'<c:catAx><c:axId val="{cat_ax}"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
+        f'<c:delete val="{1 if secondary else 0}"/>'
+        '<c:axPos val="b"/><c:numFmt formatCode="General" sourceLinked="1"/><c:tickLblPos val="nextTo"/>'
+        f'<c:crossAx val="{val_ax}"/><c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/></c:catAx>'
+        f'<c:valAx><c:axId val="{val_ax}"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
+        f'<c:axPos val="{"r" if secondary else "l"}"/>{"" if secondary else "<c:majorGridlines/>"}{_axis_title(title)}'
+        '<c:numFmt formatCode="General" sourceLinked="1"/><c:tickLblPos val="nextTo"/>'
+        f'<c:crossAx val="{cat_ax}"/><c:crosses val="{"max" if secondary else "autoZero"}"/><c:crossBetween val="between"/></c:valAx>'
+    )
+
+
+def chart_xml(sheet: str, spec: dict[str, Any], rows: list[list[Any]]) -> bytes:
+    """The chart part for ``spec`` (see SheetContent.chart) over the sheet's cells: one bar
+    or line chart, and with ``spec["secondary"]`` a second one over the same categories
+    on a value axis of its own, at the right (small counts beside big ones stay visible)."""
+    kind = "line" if spec.get("type") == "line" else "bar"
+    categories = spec["categories"]
+    primary = list(spec.get("series", []))
+    plot = _plot(kind, _series(sheet, kind, primary, rows, categories, 0), 500000001, 500000002)
+    axes = _axes(500000001, 500000002, False, str(spec.get("axis_title") or ""))
+    second = spec.get("secondary")
+    if second:
+        kind2 = "line" if second.get("type") == "line" else "bar"
+        plot += _plot(kind2, _series(sheet, kind2, list(second["series"]), rows, categories, len(primary)),
+                      500000003, 500000004)
+        axes += _axes(500000003, 500000004, True, str(second.get("axis_title") or ""))
     title = escape_text(str(spec.get("title") or ""))
     title_xml = (
         f'<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:r><a:t>{title}</a:t></a:r></a:p></c:rich></c:tx>'
         '<c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/>' if title else '<c:autoTitleDeleted val="1"/>')
-    if kind == "bar":
-        plot = ('<c:barChart><c:barDir val="col"/><c:grouping val="clustered"/><c:varyColors val="0"/>'
-                + "".join(series) + '<c:gapWidth val="150"/><c:axId val="500000001"/><c:axId val="500000002"/></c:barChart>')
-    else:
-        plot = ('<c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/>' + "".join(series)
-                + '<c:marker val="1"/><c:axId val="500000001"/><c:axId val="500000002"/></c:lineChart>')
-    axes = (
-        '<c:catAx><c:axId val="500000001"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
-        '<c:axPos val="b"/><c:numFmt formatCode="General" sourceLinked="1"/><c:tickLblPos val="nextTo"/>'
-        '<c:crossAx val="500000002"/><c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/></c:catAx>'
-        '<c:valAx><c:axId val="500000002"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
-        '<c:axPos val="l"/><c:majorGridlines/><c:numFmt formatCode="General" sourceLinked="1"/><c:tickLblPos val="nextTo"/>'
-        '<c:crossAx val="500000001"/><c:crosses val="autoZero"/><c:crossBetween val="between"/></c:valAx>'
-    )
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<c:chartSpace xmlns:c="{NS_C}" xmlns:a="{NS_A}" xmlns:r="{NS_R}">'
         '<c:roundedCorners val="0"/>'
         f"<c:chart>{title_xml}<c:plotArea><c:layout/>{plot}{axes}</c:plotArea>"
-        '<c:legend><c:legendPos val="r"/><c:overlay val="0"/></c:legend><c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>'
+        '<c:legend><c:legendPos val="b"/><c:overlay val="0"/></c:legend><c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>'
         "</c:chartSpace>"
     ).encode()

@@ -108,13 +108,23 @@ def rows_xml(rows: list[list[CellValue]], style: SheetStyle, prefix: str = "",
     return "".join(out).encode(), last_row, last_col
 
 
+def format_styles(content: SheetContent, styles: Styles) -> dict[tuple[int, int], int | None]:
+    """The cell style for each cell of ``content.formats`` (one style per format code)."""
+    by_code = {code: styles.number_style(code) for code in set(content.formats.values())}
+    return {cell: by_code[code] for cell, code in content.formats.items()}
+
+
 def new_sheet_xml(content: SheetContent, style: SheetStyle, template: TemplateStyles | None,
-                  drawing_rid: str | None) -> bytes:
-    """A complete worksheet part for ``content``."""
+                  drawing_rid: str | None, formatted: dict[tuple[int, int], int | None] | None = None) -> bytes:
+    """A complete worksheet part for ``content``; ``formatted`` gives the styles of the
+    cells of ``content.formats`` (``format_styles``)."""
     table = _TABLES.get(content.table or "") if template is not None else None
     top, found = header_row(content.rows, table) if table else (0, {})
-    cell_styles: dict[tuple[int, int], int | None] = {}
+    cell_styles: dict[tuple[int, int], int | None] = dict(formatted or {})
     cols_xml = validations = auto_filter = pane = ""
+    if content.widths and table is None:
+        cols_xml = "<cols>" + "".join(f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
+                                      for c, w in sorted(content.widths.items())) + "</cols>"
     if table is not None and template is not None and found:
         by_index = {index + 1: table.column(field) for field, index in found.items()}
         last_col = max(len(content.rows[top - 1]), 1)
@@ -145,15 +155,18 @@ def new_sheet_xml(content: SheetContent, style: SheetStyle, template: TemplateSt
                 f'<selection pane="bottomLeft" activeCell="A{top + 1}" sqref="A{top + 1}"/>')
     body, last_row, last_col = rows_xml(content.rows, style, "", cell_styles)
     drawing = f'<drawing r:id="{drawing_rid}"/>' if drawing_rid else ""
+    # Printed landscape, one page wide and as many tall as it takes: the table and the chart beside it.
+    sheet_pr = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if content.fit_width else ""
+    page_setup = '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>' if content.fit_width else ""
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">'
+        f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">{sheet_pr}'
         f'<dimension ref="{range_text(1, 1, max(last_row, 1), max(last_col, 1))}"/>'
         f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
         '<sheetFormatPr defaultRowHeight="15"/>'
         f"{cols_xml}<sheetData>{body.decode()}</sheetData>{auto_filter}{validations}"
         '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-        f"{drawing}</worksheet>"
+        f"{page_setup}{drawing}</worksheet>"
     ).encode()
 
 

@@ -26,6 +26,7 @@ from sheets_sync.errors import SourceError
 
 ISO_DATE = "yyyy-mm-dd"
 BUILTIN_SHORT_DATE = 14
+_BUILTIN_CODES = {"0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
 CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
 REL_STYLES_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships/styles"
@@ -125,6 +126,19 @@ class Styles:
         self._append("numFmts", f'<{self.prefix}numFmt numFmtId="{new_id}" formatCode="{escape_attr(code)}"/>')
         self.formats[new_id] = code
         return new_id
+
+    def number_style(self, code: str) -> int:
+        """A plain style (font, fill and border 0) showing numbers as ``code``: an existing
+        one, else one appended. A sheet rewritten on every run (Stats) finds the style the
+        first run added, so styles.xml does not grow with each run."""
+        fmt = _BUILTIN_CODES.get(code)
+        if fmt is None:
+            fmt = next((i for i, existing in self.formats.items() if existing == code), None)
+        if fmt is not None:
+            for index, xf in enumerate(self.xfs):
+                if xf.get("numFmtId") == str(fmt) and all(xf.get(k, "0") == "0" for k in ("fontId", "fillId", "borderId")):
+                    return index
+        return self.add_xf(num_fmt=fmt if fmt is not None else self.format_id(code))
 
     def add_font(self, xml: str) -> int:
         """Append a <font> (inner XML without prefix handling: plain element names)."""

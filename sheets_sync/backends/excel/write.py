@@ -22,7 +22,12 @@ from sheets_sync.backends.excel.chart import (
     drawing_rels,
     drawing_xml,
 )
-from sheets_sync.backends.excel.new_sheets import TemplateStyles, new_sheet_xml, rows_xml
+from sheets_sync.backends.excel.new_sheets import (
+    TemplateStyles,
+    format_styles,
+    new_sheet_xml,
+    rows_xml,
+)
 from sheets_sync.backends.excel.package import (
     Fingerprint,
     Package,
@@ -260,7 +265,8 @@ def _write_tool_sheet(editor: Editor, content: SheetContent, date_system: int) -
     sheet = editor.info.sheet(content.title)
     if sheet is not None and sheet.part and editor.has(sheet.part) and sheet.kind == "worksheet":
         xml = editor.part(sheet.part)
-        body, last_row, last_col = rows_xml(content.rows, _style(editor, date_system), prefix=_prefix(xml))
+        body, last_row, last_col = rows_xml(content.rows, _style(editor, date_system), prefix=_prefix(xml),
+                                            styles_by_cell=format_styles(content, editor.styles))
         editor.changed[sheet.part] = replace_sheet_data(xml, body, last_row, last_col)
         return
     add_new_sheet(editor, content, date_system)
@@ -290,7 +296,8 @@ def add_new_sheet(editor: Editor, content: SheetContent, date_system: int) -> No
         editor.changed[part] = b""  # reserve the name before its rels are added
         drawing_rid = editor.add_rel(part, REL_DRAWING, drawing)
     editor.changed[part] = new_sheet_xml(content, _style(editor, date_system), editor.template_styles()
-                                         if content.table else None, drawing_rid)
+                                         if content.table else None, drawing_rid,
+                                         format_styles(content, editor.styles))
     rid = editor.add_rel(editor.info.workbook_part, REL_WORKSHEET, part)
     editor.add_override(part, CT_WORKSHEET)
     editor.add_sheet_entry(content.title, rid)

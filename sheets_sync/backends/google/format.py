@@ -176,18 +176,30 @@ def header_cells_request(sheet_id: int, row: int, first_col: int, headers: list[
 def chart_request(sheet_id: int, spec: dict[str, Any]) -> dict[str, Any]:
     """addChart for a SheetContent chart spec (see workbook.SheetContent)."""
     first, last, cat_col = spec["categories"]
-    series = spec.get("series", [])
-    header = min((row for row, _ in series), default=first)
+    second = spec.get("secondary") or {}
+    on_axis = [(ref, spec.get("type"), "LEFT_AXIS") for ref in spec.get("series", [])]
+    on_axis += [(ref, second.get("type"), "RIGHT_AXIS") for ref in second.get("series", [])]
+    header = min((row for (row, _), _, _ in on_axis), default=first)
     top = min(header, first)
     domain = _grid(sheet_id, top - 1, last, cat_col - 1, cat_col)
-    basic = {
-        "chartType": "LINE" if spec.get("type") == "line" else "COLUMN",
+    series: list[dict[str, Any]] = []
+    for (_, col), kind, axis in on_axis:
+        entry = {"series": {"sourceRange": {"sources": [_grid(sheet_id, top - 1, last, col - 1, col)]}},
+                 "targetAxis": axis}
+        if second:  # a combo chart: each series says how it is drawn
+            entry["type"] = "LINE" if kind == "line" else "COLUMN"
+        series.append(entry)
+    basic: dict[str, Any] = {
+        "chartType": "COMBO" if second else "LINE" if spec.get("type") == "line" else "COLUMN",
         "legendPosition": "BOTTOM_LEGEND",
         "headerCount": 1 if top < first else 0,
         "domains": [{"domain": {"sourceRange": {"sources": [domain]}}}],
-        "series": [{"series": {"sourceRange": {"sources": [_grid(sheet_id, top - 1, last, col - 1, col)]}},
-                    "targetAxis": "LEFT_AXIS"} for _, col in series],
+        "series": series,
     }
+    axis_titles = [(position, title) for position, title in (("LEFT_AXIS", spec.get("axis_title")),
+                                                              ("RIGHT_AXIS", second.get("axis_title"))) if title]
+    if axis_titles:
+        basic["axis"] = [{"position": position, "title": title} for position, title in axis_titles]
     row, col = spec.get("anchor", (1, 1))
     return {"addChart": {"chart": {
         "spec": {"title": spec.get("title", ""), "basicChart": basic},
