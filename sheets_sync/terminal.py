@@ -14,13 +14,24 @@ from rich import box
 from rich.console import Console, RenderableType
 from rich.table import Table
 
+from sheets_sync import table_widths
+
 HEADER_LINES = 2  # a folded header: "E at end" as "E at" / "end", not one word a line
 
 
 def print_fitted(out: Console, item: RenderableType) -> None:
     """Print ``item``; a table too wide for ``out`` is printed compact (see module doc)."""
-    if isinstance(item, Table) and out.measure(item, options=out.options.update_width(10**6)).maximum > out.width:
-        compact(item)
+    if isinstance(item, Table):
+        # A table of plain text is sized from its text (table_widths): rich's own measure
+        # of thousands of rows took most of a big sync's printing time.
+        spans = table_widths.measure_cells(item)
+        full = table_widths.widest(item, spans) if spans is not None else None
+        if full is None:
+            full = out.measure(item, options=out.options.update_width(10**6)).maximum
+        if full > out.width:
+            compact(item)
+        if spans is not None:
+            table_widths.pin(item, spans, out.width)
     out.print(item)
 
 

@@ -1,0 +1,112 @@
+"""Column widths for big rich tables, worked out from the text instead of by rich.
+
+rich sizes a table by measuring every cell as a renderable, twice when it is too wide for
+the terminal, and ``terminal.print_fitted`` measures it once more to decide on the compact
+style: for the thousands of calls a big sync lists that took most of the printing time.
+For a table whose cells are all plain text (no markup, emoji codes or tabs: the tables of
+``report``), the same widths follow from the lengths of the lines and words. ``pin`` works
+them out by rich's own rules (the maximum when it fits, else the wrappable columns collapsed
+from the widest down, then every column reduced evenly) and sets them on the columns, so
+rich prints the very same table without measuring it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich._emoji_replace import _emoji_replace
+from rich._ratio import ratio_reduce
+from rich.cells import cell_len
+from rich.table import Table
+
+
+@dataclass(frozen=True)
+class Span:
+    """The narrowest (longest word) and widest (longest line) a column's text can be."""
+
+    minimum: int
+    maximum: int
+
+
+def _plain(value: object) -> bool:
+    """Text that rich prints as it is: no markup, no emoji code, no tab."""
+    return (isinstance(value, str) and "[" not in value and "\t" not in value
+            and (":" not in value or _emoji_replace(value) == value))
+
+
+def _span(text: str) -> Span:
+    lines = text.splitlines()
+    widest = max((len(line) if line.isascii() else cell_len(line) for line in lines), default=0)
+    words = text.split()
+    longest = max((len(word) if word.isascii() else cell_len(word) for word in words), default=widest)
+    return Span(longest, widest)
+
+
+def measure_cells(table: Table) -> list[Span] | None:
+    """Each column's span over its cells (not the header), or None when rich must measure:
+    a cell that is not plain text, or a table or column with sizes of its own."""
+    if table.width is not None or table.min_width is not None or table.expand or table.show_footer:
+        return None
+    spans = []
+    for column in table.columns:
+        if column.width is not None or column.min_width is not None or column.max_width is not None:
+            return None
+        cells: Sequence[object] = column._cells  # noqa: SLF001 (rich keeps a column's cells here)
+        if not all(_plain(cell) for cell in cells):
+            return None
+        widest, longest = 0, 0
+        for cell in cells:
+            span = _span(cell)  # type: ignore[arg-type]
+            widest, longest = max(widest, span.maximum), max(longest, span.minimum)
+        spans.append(Span(longest, widest))
+    return spans
+
+
+def _with_header(table: Table, spans: list[Span]) -> list[Span] | None:
+    out = []
+    for column, span in zip(table.columns, spans, strict=True):
+        if not table.show_header:
+            out.append(span)
+            continue
+        if not _plain(column.header):
+            return None
+        head = _span(column.header)  # type: ignore[arg-type]
+        out.append(Span(max(span.minimum, head.minimum), max(span.maximum, head.maximum)))
+    return out
+
+
+def widest(table: Table, spans: list[Span]) -> int | None:
+    """The table's width with no column wrapped (what rich's measure gives as its maximum)."""
+    full = _with_header(table, spans)
+    if full is None:
+        return None
+    padding = [table._get_padding_width(i) for i in range(len(table.columns))]  # noqa: SLF001
+    return sum(s.maximum + p for s, p in zip(full, padding, strict=True)) + table._extra_width  # noqa: SLF001
+
+
+def pin(table: Table, spans: list[Span], width: int) -> bool:
+    """Set each column's width to what rich would give it in ``width`` characters (so rich
+    prints it without measuring a cell). False, and nothing changed, when the header needs
+    rich's own measure."""
+    full = _with_header(table, spans)
+    if full is None or not table.columns:
+        return False
+    columns = table.columns
+    padding = [table._get_padding_width(i) for i in range(len(columns))]  # noqa: SLF001
+    max_width = width - table._extra_width  # noqa: SLF001
+    if max_width <= 0:
+        return False
+    # rich: each column's measure (content + padding), capped at the width there is
+    widths = [min(s.maximum + p, max_width) or 1 for s, p in zip(full, padding, strict=True)]
+    if sum(widths) > max_width:
+        wrapable = [not column.no_wrap for column in columns]
+        widths = Table._collapse_widths(widths, wrapable, max_width)  # noqa: SLF001
+        if sum(widths) > max_width:
+            widths = ratio_reduce(sum(widths) - max_width, [1] * len(widths), widths, widths)
+        widths = [min(s.maximum + p, w) for s, p, w in zip(full, padding, widths, strict=True)]
+    if any(w - p < 0 for w, p in zip(widths, padding, strict=True)):
+        return False
+    for column, w, p in zip(columns, widths, padding, strict=True):
+        column.width = w - p
+    return True

@@ -1,0 +1,85 @@
+"""Big tables are sized from their text (table_widths), and print exactly as rich sizes them."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from rich.console import Console
+from rich.table import Table
+
+from sheets_sync import terminal
+
+WORDS = ["call", "the", "client", "overdue", "since", "Fri", "23", "Oct", "$9,675", "reminders", "sent:",
+         "maria@harborlane.example", "Task", "T-0011:", "2nd", "reminder,", "extraordinarily-long-hyphenated-word",
+         "café", "日本語の顧客", "Ünïcödé", "(207)", "555-0102", "C-0002", "x"]
+
+
+def random_table(rnd: random.Random) -> Table:
+    table = Table(title=rnd.choice(["", "Calls for the team", "At risk"]), title_justify="left",
+                  show_header=rnd.random() < 0.9)
+    for _ in range(rnd.randint(1, 7)):
+        table.add_column(" ".join(rnd.choices(WORDS, k=rnd.randint(1, 3))),
+                         no_wrap=rnd.random() < 0.3, overflow=rnd.choice(["fold", "ellipsis"]),
+                         justify=rnd.choice(["left", "right"]))
+    for _ in range(rnd.randint(0, 12)):
+        cells = []
+        for _ in table.columns:
+            text = " ".join(rnd.choices(WORDS, k=rnd.randint(0, 14)))
+            if rnd.random() < 0.1:
+                text += "\n" + " ".join(rnd.choices(WORDS, k=3))
+            cells.append(text)
+        table.add_row(*cells)
+    return table
+
+
+def as_rich_prints_it(table: Table, width: int) -> str:
+    """What print_fitted printed before widths were pinned: rich measures everything."""
+    out = Console(file=io.StringIO(), width=width, color_system=None, legacy_windows=False)
+    if out.measure(table, options=out.options.update_width(10**6)).maximum > out.width:
+        terminal.compact(table)
+    out.print(table)
+    return out.file.getvalue()  # type: ignore[attr-defined]
+
+
+def fitted(table: Table, width: int) -> str:
+    out = Console(file=io.StringIO(), width=width, color_system=None, legacy_windows=False)
+    terminal.print_fitted(out, table)
+    return out.file.getvalue()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_pinned_widths_print_the_same_table_as_rich(seed):
+    rnd = random.Random(seed)
+    width = rnd.choice([20, 33, 60, 80, 100, 140, 200])
+    expected = as_rich_prints_it(random_table(random.Random(seed)), width)
+    table = random_table(random.Random(seed))
+    assert fitted(table, width) == expected
+
+
+def test_a_big_calls_table_is_pinned_and_prints_as_before():
+    def calls() -> Table:
+        rnd = random.Random(7)
+        table = Table(title="Calls for the team", title_justify="left", show_lines=False)
+        for name, opts in (("Kind", {}), ("Owner", {"overflow": "fold"}), ("Client", {}),
+                           ("Phone", {"no_wrap": True}), ("Due", {"no_wrap": True}), ("Why", {"overflow": "fold"})):
+            table.add_column(name, **opts)  # type: ignore[arg-type]
+        for i in range(2000):
+            table.add_row("call", f"owner{i % 5}@agency.example", f"Client {i} (C-{i})", f"555-{i:07d}",
+                          "Mon 26 Oct", f"Task T-{i}: overdue since Fri 23 Oct, ${rnd.randint(1, 9999):,}, "
+                          f"{i % 3} reminders sent: call the client")
+        return table
+
+    table = calls()
+    assert fitted(table, 140) == as_rich_prints_it(calls(), 140)
+    assert all(column.width is not None for column in table.columns)  # rich did not measure the cells
+
+
+def test_a_table_with_markup_is_left_to_rich():
+    table = Table()
+    table.add_column("Client")
+    table.add_row("[bold]Acme[/bold] Ltd")
+    text = fitted(table, 80)
+    assert "Acme Ltd" in text and "[bold]" not in text
+    assert table.columns[0].width is None
