@@ -190,6 +190,36 @@ def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | N
     sys.exit(EXIT_PROBLEMS if result.problems else EXIT_OK)
 
 
+@cli.command(short_help="Run sync every business morning, unattended.")
+@click.argument("source")
+@click.option("--at", "at", default="07:30", show_default=True, help="Time of day, HH:MM, this computer's time.")
+@click.option("--days", default="mon-fri", show_default=True, help="Days to run: mon-fri, mon,wed,fri, daily.")
+@click.option("--install", "action", flag_value="install", help="Install it for the current user.")
+@click.option("--show", "action", flag_value="show", help="List what sheets-sync installed here.")
+@click.option("--remove", "action", flag_value="remove", help="Remove this source's scheduled run.")
+@click.option("--systemd", "use_systemd", is_flag=True, help="On Linux: a systemd user timer instead of cron.")
+@click.option("--print", "print_for", type=click.Choice(["cron", "systemd", "launchd", "schtasks", "github"]),
+              default=None, help="Print the artifact for this system (github: a workflow file) and install nothing.")
+@config_option
+@handle_errors
+def schedule(source: str, at: str, days: str, action: str | None, use_systemd: bool, print_for: str | None,
+             config_path: Path | None) -> None:
+    """Schedule `sheets-sync sync SOURCE --quiet` on this computer (or print it). Without
+    --install it prints what it would install, and how.
+
+    \b
+    Examples:
+      sheets-sync schedule clients.xlsx --at 07:30 --install
+      sheets-sync schedule clients.xlsx --show
+      sheets-sync schedule gsheet:1aBcD2eFgH --at 07:30 --print github
+    """
+    from sheets_sync.schedule.command import run_schedule
+
+    load_config(config_path, source)  # a broken config file is said now, not at 07:30
+    for line in run_schedule(source, at, days, action, use_systemd, print_for):
+        click.echo(line)
+
+
 @cli.command(short_help="Show today's calls and emails, per person.")
 @click.argument("source")
 @today_option
