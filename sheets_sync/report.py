@@ -152,9 +152,10 @@ def due_json(loaded: Loaded, owner: str | None) -> dict[str, Any]:
         bucket = owners.setdefault(risk.client.owner, {"calls": [], "emails": [], "at_risk": []})
         bucket["at_risk"].append({"client_id": risk.client.client_id, "name": risk.client.name,
                                   "days_since_touch": risk.days, "tier": risk.client.tier})
+    dropped = [d for d in plan.dropped() if owner is None or d.client.owner.lower() == owner.lower()]
     return {
         "source": loaded.backend.label, "today": plan.today.isoformat(), "business_day": plan.business_day,
-        "actions": [a.to_json() for a in actions], "owners": owners,
+        "actions": [a.to_json() for a in actions], "owners": owners, "dropped": [d.to_json() for d in dropped],
         "problems": [p.to_json() for p in loaded.book.problems],
     }
 
@@ -164,7 +165,8 @@ def print_due(loaded: Loaded, owner: str | None, out: Console | None = None) -> 
     out = out or console()
     plan = loaded.plan
     groups = plan.by_owner()
-    owners = sorted(set(groups) | {r.client.owner for r in plan.at_risk})
+    dropped = plan.dropped()
+    owners = sorted(set(groups) | {r.client.owner for r in plan.at_risk} | {d.client.owner for d in dropped})
     if owner is not None:
         owners = [o for o in owners if o.lower() == owner.lower()]
     out.print(f"Due on {plan.today:%a %d %b %Y} in {loaded.backend.label}"
@@ -187,5 +189,7 @@ def print_due(loaded: Loaded, owner: str | None, out: Console | None = None) -> 
                 table.add_row(f"{risk.client.name} ({risk.client.client_id})", risk.client.tier,
                               risk.client.phone, str(risk.days))
             print_fitted(out, table)
+        for gone in (d for d in dropped if d.client.owner == name):
+            out.print(f"Not sent (too late when sheets-sync started): {gone.reason}")
     if loaded.book.problems:
         out.print(f"\n{len(loaded.book.problems)} problem(s) in the sheet: run sheets-sync check {loaded.backend.label}")

@@ -17,6 +17,12 @@ from sheets_sync.model.rows import Client, Task, Touch
 from sheets_sync.model.settings import Settings
 from sheets_sync.rules import refs
 from sheets_sync.rules.business_days import add_business_days, on_or_after
+from sheets_sync.rules.start_date import (
+    checkin_as_call,
+    referral_waits,
+    satisfaction_dropped,
+    start_date,
+)
 
 DAY = dt.timedelta(days=1)
 
@@ -195,6 +201,8 @@ def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, t
         # Any relationship contact on or after the due day (a call, a check-in email)
         # already did the job; task reminders do not count.
         contact = max((t.date for t in real if not refs.is_task_ref(t.ref)), default=None)
+        satisfied = refs.satisfaction_check(cid) in logged or (
+            contact is not None and contact >= since + dt.timedelta(days=settings.satisfaction_check_days))
         for rule, key, days, until, label in (
             ("satisfaction", refs.satisfaction_check(cid), settings.satisfaction_check_days,
              settings.referral_request_days, "satisfaction check"),
@@ -206,6 +214,10 @@ def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, t
                 continue
             if today >= since + dt.timedelta(days=until):
                 continue
+            if rule == "satisfaction" and satisfaction_dropped(since, settings):
+                continue  # past its window on the Start date (rules.go_live)
+            if rule == "referral" and referral_waits(since, satisfied, settings, today):
+                continue
             due = on_or_after(due, holidays)
             if best is None or due < best[0]:
                 best = (due, rule, key, label)
@@ -214,6 +226,14 @@ def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, t
             return Step(rule, kind, due, key, f"{verb}: {label}",
                         f"Client {cid}: {label}, client since {fmt_day(since)}", template=rule)
     quiet = (today - anchor).days
+    start = start_date(settings)
+    if kind == "email" and start is not None and checkin_as_call(checkin_due, interval, settings):
+        return Step(
+            "checkin", "call", checkin_due, refs.checkin(cid, anchor), f"Call: reconnect (tier {client.tier})",
+            f"Client {cid}: last touch {quiet} days ago; the tier {client.tier} check-in was "
+            f"{(start - checkin_due).days} days overdue on the Start date {fmt_day(start)}: a call, not a form email",
+            template="checkin",
+        )
     return Step(
         "checkin", kind, checkin_due, refs.checkin(cid, anchor),
         f"{verb}: check-in (tier {client.tier})",

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sheets_sync.model.rows import Book, Client, Task, Touch
+from sheets_sync.model.settings import Settings
 from sheets_sync.rules import refs
 from sheets_sync.rules.business_days import is_business_day
 from sheets_sync.rules.cadence import (
@@ -23,6 +24,7 @@ from sheets_sync.rules.cadence import (
     staff_date,
     task_step,
 )
+from sheets_sync.rules.go_live import CatchUps, Dropped, catch_ups, scheduled, slot_key
 
 
 @dataclass
@@ -84,6 +86,9 @@ class Plan:
     client_steps: dict[str, Step | None] = field(default_factory=dict)
     task_steps: dict[str, Step | None] = field(default_factory=dict)
     held: dict[str, dt.date] = field(default_factory=dict)  # refs.client_date / task_date key -> staff date kept
+    # With a Start date (rules.go_live): the catch-up schedule, and each moved step's key -> its own due date
+    catch_ups: CatchUps | None = None
+    overdue_since: dict[str, dt.date] = field(default_factory=dict)
     business_day: bool = True
     # The touches the plan was made from, by client ID and by task ID (this run's included
     # when passed): the write-back and the statistics group them the same way.
@@ -99,6 +104,10 @@ class Plan:
     def calls(self) -> list[Action]:
         """The call actions, most urgent first."""
         return sorted((a for a in self.actions if a.kind == "call"), key=lambda a: (a.step.urgency, a.step.due))
+
+    def dropped(self) -> list[Dropped]:
+        """The steps the Start date dropped, while the owner's list names them (``rules.go_live``)."""
+        return self.catch_ups.dropped_on(self.today) if self.catch_ups is not None else []
 
     def by_owner(self) -> dict[str, list[Action]]:
         """Actions grouped by owner ('' for clients without one), most urgent first."""
@@ -163,6 +172,7 @@ def make_plan(book: Book, today: dt.date, written: WrittenDates | None = None,
                     by_task[touch.task_id] = by_task.get(touch.task_id, []) + [touch]
     clients = {c.client_id: c for c in book.clients}
     tasks, client_list = book.tasks, book.clients
+    plan.catch_ups = base.catch_ups if base is not None else catch_ups(book, by_client, by_task)
     if base is not None:
         changed = set(extra_touches or ())
         plan.client_steps, plan.task_steps = dict(base.client_steps), dict(base.task_steps)
@@ -183,6 +193,8 @@ def make_plan(book: Book, today: dt.date, written: WrittenDates | None = None,
         held = staff_date(task.next_reminder, written.dates.get(mine), written.known and mine in written.dates)
         reminders = [t.date for t in touches if refs.parse_ref(t.ref).is_message_about(task.task_id)]
         step = apply_override(step, held, max(reminders) if reminders else None, today)
+        if plan.catch_ups is not None:
+            step = _catch_up(plan, step, slot_key("task", task.task_id), settings)
         if held and step is not None and step.due == held:
             plan.held[mine] = held
         plan.task_steps[task.task_id] = step
@@ -196,6 +208,8 @@ def make_plan(book: Book, today: dt.date, written: WrittenDates | None = None,
         held = staff_date(client.next_action_date, written.dates.get(mine), written.known and mine in written.dates)
         last = last_touch(touches)
         step = apply_override(step, held, last, today)
+        if plan.catch_ups is not None:
+            step = _catch_up(plan, step, slot_key("client", client.client_id), settings)
         if held and step is not None and step.due == held:
             plan.held[mine] = held
         plan.client_steps[client.client_id] = step
@@ -206,6 +220,14 @@ def make_plan(book: Book, today: dt.date, written: WrittenDates | None = None,
             plan.at_risk.append(AtRisk(client, days))
     plan.at_risk.sort(key=lambda r: (r.client.tier, -r.days))
     return plan
+
+
+def _catch_up(plan: Plan, step: Step | None, key: str, settings: Settings) -> Step | None:
+    """``step`` on its catch-up day when it was overdue on the Start date (``rules.go_live``)."""
+    moved = scheduled(step, plan.catch_ups, key, settings.holiday_set())
+    if step is not None and moved is not step:
+        plan.overdue_since[step.key] = step.due
+    return moved
 
 
 def _add(plan: Plan, step: Step, client: Client, task: Task | None, today: dt.date) -> None:
