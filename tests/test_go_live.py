@@ -198,3 +198,50 @@ def test_yes_json_and_a_pipe_never_ask(tmp_path: Path) -> None:
                             "--today", "2026-12-07", "--outbox", str(tmp_path / "o3")],
                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
     assert piped.returncode == 0 and "write the sheet now?" not in piped.stdout
+
+
+def test_init_writes_the_start_date_and_init_into_adds_it_with_settings(tmp_path: Path) -> None:
+    from sheets_sync.sync import load_book
+
+    created = CliRunner().invoke(cli, ["init", str(tmp_path / "new.xlsx"), "--today", "2026-12-07"])
+    assert created.exit_code == 0, created.output
+    book, _ = load_book(str(tmp_path / "new.xlsx"))
+    assert book.settings.start_date == D(2026, 12, 7) and book.problems == []
+
+    own = write_workbook(tmp_path / "own.xlsx", {"Clients": [CLIENT_HEADER]})
+    adopted = CliRunner().invoke(cli, ["init", "--into", str(own), "--today", "2026-12-08"])
+    assert adopted.exit_code == 0, adopted.output
+    book, _ = load_book(str(own))
+    assert book.settings.start_date == D(2026, 12, 8)
+
+    # a Settings sheet of the team's own is left as it is, and init --into asks for the row
+    theirs = write_workbook(tmp_path / "theirs.xlsx", {"Clients": [CLIENT_HEADER],
+                                                      "Settings": [["Setting", "Value"], ["Daily email cap", 50]]})
+    adopted = CliRunner().invoke(cli, ["init", "--into", str(theirs), "--today", "2026-12-08"])
+    assert adopted.exit_code == 0, adopted.output
+    assert 'Settings has no Start date: add a row "Start date"' in " ".join(adopted.output.split())
+    book, _ = load_book(str(theirs))
+    assert book.settings.start_date is None
+
+
+def test_a_start_date_cleared_by_staff_runs_as_before(tmp_path: Path) -> None:
+    import openpyxl
+
+    path, outbox = _book(tmp_path / "book.xlsx", D(2026, 12, 7)), tmp_path / "outbox"
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Settings"]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "Start date":
+            row[1].value = None
+    wb.save(path)
+    assert len(_sent(_sync(path, "2026-12-07", outbox))) == 8
+
+
+def test_a_new_google_spreadsheet_has_the_start_date(api) -> None:
+    from sheets_sync import init as init_lib
+    from sheets_sync.config import Config
+    from sheets_sync.sync import load_book
+
+    key = init_lib.create_google("Follow-ups", config=Config(), today=D(2026, 12, 7))
+    book, _ = load_book(f"gsheet:{key}")
+    assert book.settings.start_date == D(2026, 12, 7) and book.problems == []
