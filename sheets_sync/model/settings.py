@@ -7,6 +7,7 @@ sheet shows). The sheet may name a setting by either; rows that are missing take
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -21,7 +22,7 @@ class SettingSpec:
     key: str
     label: str
     default: Any
-    kind: str  # int | float | days_list | date | dates | yes_no | text
+    kind: str  # int | float | days_list | date | dates | yes_no | country | text
     note: str
 
 
@@ -48,6 +49,10 @@ SPECS: tuple[SettingSpec, ...] = (
                 "Active A and B clients without any touch for longer than this are at risk."),
     SettingSpec("holidays", "Holidays", (), "dates",
                 "Dates the tool sends nothing, separated by commas (e.g. 2026-12-25, 2027-01-01)."),
+    SettingSpec("country", "Country", "", "country",
+                "Two-letter code (US, GB, DE...): its public holidays are days off too, on top of Holidays."),
+    SettingSpec("region", "Region", "", "text",
+                "Optional, with Country: a state or region code (e.g. CA for California) for its holidays too."),
     SettingSpec("date_order", "Date order for typed dates", "MDY", "text",
                 "How to read dates typed as numbers with slashes: MDY (12/1/2026 is 1 Dec) or DMY."),
     SettingSpec("daily_email_cap", "Daily email cap", 200, "int",
@@ -98,12 +103,17 @@ class Settings:
         """Check-in interval for a tier (C when the tier is blank or unknown)."""
         return int(self.values.get(f"checkin_days_{(tier or 'C').lower()}", self.values["checkin_days_c"]))
 
-    def holiday_set(self) -> frozenset[dt.date]:
-        """The holidays as a set of dates."""
-        return _as_set(tuple(self.values["holidays"]))
+    def holiday_set(self) -> Collection[dt.date]:
+        """The days off: the Holidays typed, and the Country's (and Region's) public holidays."""
+        return _calendar(tuple(self.values["holidays"]), str(self.values.get("country") or ""),
+                         str(self.values.get("region") or ""))
 
 
 @lru_cache(maxsize=8)
-def _as_set(days: tuple[dt.date, ...]) -> frozenset[dt.date]:
+def _calendar(days: tuple[dt.date, ...], country: str, region: str) -> Collection[dt.date]:
     # asked for once per client and task: a big book asks hundreds of thousands of times
-    return frozenset(days)
+    if not country:
+        return frozenset(days)
+    from sheets_sync.model.public_holidays import Calendar
+
+    return Calendar(frozenset(days), country, region)

@@ -12,6 +12,7 @@ from typing import Any
 from sheets_sync.errors import LayoutError
 from sheets_sync.model import values as v
 from sheets_sync.model.layout import SETTINGS
+from sheets_sync.model.public_holidays import country_code
 from sheets_sync.model.read._tables import Located, RowReader, find_table, table_rows
 from sheets_sync.model.rows import Problem
 from sheets_sync.model.settings import Settings, find_spec
@@ -89,6 +90,8 @@ def setting_value(kind: str, raw: Any) -> Any:
         if day is None:
             raise v.BadValue(f"'{v.text(raw)}' is not a date such as 2026-12-07")
         return day
+    if kind == "country":
+        return country_code(v.text(raw))
     if kind == "dates":
         if isinstance(raw, (int, float)) or v.is_date_like(raw):
             return (v.parse_date(raw),)
