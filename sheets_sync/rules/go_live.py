@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from sheets_sync.display import fmt_day
@@ -142,7 +142,7 @@ def _dropped_satisfaction(client: Client, touches: Sequence[Touch], settings: Se
                    f"Start date {fmt_day(start)}, past its window ({2 * int(settings.satisfaction_check_days)} days)")
 
 
-def scheduled(step: Step | None, plan: CatchUps | None, key: str, holidays: frozenset[dt.date]) -> Step | None:
+def scheduled(step: Step | None, plan: CatchUps | None, key: str, holidays: Collection[dt.date]) -> Step | None:
     """``step`` with its catch-up day: an email overdue on the Start date goes out on its
     day in ``plan`` (the Start date's business day when it has none); other steps as they are."""
     if step is None or plan is None or step.kind != "email" or step.due >= plan.start:
