@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from sheets_sync import __version__
-from sheets_sync.config import Config, load_config
+from sheets_sync.config import load_config
 from sheets_sync.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_SOURCE, SheetsSyncError
 
 # No claim about the workbook here: the failure may come after a successful write (while printing).
@@ -161,12 +161,11 @@ def init(path: Path | None, sample: bool, into: Path | None, google_title: str |
               help="If the workbook is open in Excel or LibreOffice, retry for this many seconds.")
 @click.option("--quiet", is_flag=True,
               help="For scheduled runs: nothing on stdout on success, one line per problem on stderr.")
-@click.option("--yes", is_flag=True, help="Do not ask before a book's first sync at a terminal.")
 @json_option
 @config_option
 @handle_errors
 def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | None, wait: float, quiet: bool,
-         yes: bool, as_json: bool, config_path: Path | None) -> None:
+         as_json: bool, config_path: Path | None) -> None:
     """Send the follow-ups due today and write the bookkeeping back into SOURCE.
 
     \b
@@ -180,8 +179,6 @@ def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | N
     from sheets_sync.sync import run_sync
 
     config = load_config(config_path, source)
-    if not (dry_run or yes or as_json or quiet) and sys.stdin.isatty() and sys.stdout.isatty():
-        confirm_first_run(source, day(today), config, outbox, wait)
     with alarms(config, source, day(today)):  # [alerts]: heartbeat, and an email when the run fails
         result = run_sync(source, day(today), config=config, dry_run=dry_run, outbox=outbox, wait=wait)
     if as_json:
@@ -191,25 +188,6 @@ def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | N
     else:
         report.print_sync(result)
     sys.exit(EXIT_PROBLEMS if result.problems else EXIT_OK)
-
-
-def confirm_first_run(source: str, today: dt.date, config: Config, outbox: Path | None, wait: float) -> None:
-    """On a book's first sync, show what it would send and go on only if the person says yes
-    (no: exit 0, nothing sent or written)."""
-    from sheets_sync import first_run
-    from sheets_sync.backends import open_source
-    from sheets_sync.sync import run_sync
-
-    backend = open_source(source, config=config, wait=wait)
-    if not first_run.is_first_run(backend):
-        return
-    preview = run_sync(backend, today, config=config, dry_run=True, outbox=outbox)
-    if not first_run.has_messages(preview):
-        return
-    click.echo("\n".join(first_run.summary(preview)))
-    if not click.confirm("Send them and write the sheet now?", default=False):
-        click.echo(first_run.DECLINED.format(source=source))
-        sys.exit(EXIT_OK)
 
 
 @cli.command(short_help="Run sync every business morning, unattended.")
@@ -279,7 +257,8 @@ def due(source: str, today: dt.datetime | None, owner: str | None, as_json: bool
 @config_option
 @handle_errors
 def check(source: str, as_json: bool, config_path: Path | None) -> None:
-    """List every problem in the workbook, by cell. Exit 1 when there are any.
+    """List every problem in the workbook, by cell, and the set-up left to do (Business name,
+    From address, the owners' names). Exit 1 when there are any.
 
     \b
     Examples:
@@ -287,17 +266,22 @@ def check(source: str, as_json: bool, config_path: Path | None) -> None:
       sheets-sync check gsheet:1aBcD2eFgH --json
     """
     from sheets_sync import report
+    from sheets_sync.readiness import set_up_problems, setup_lines
     from sheets_sync.sync import load
 
-    loaded = load(source, day(), load_config(config_path, source))
+    config = load_config(config_path, source)
+    loaded = load(source, day(), config)
     problems = loaded.book.problems + loaded.composed.problems
+    setup = set_up_problems(loaded.book, config)
     if as_json:
         emit_json({"source": loaded.backend.label, "problems": [p.to_json() for p in problems],
-                   "left_alone": [n.to_json() for n in loaded.book.notes]})
+                   "left_alone": [n.to_json() for n in loaded.book.notes], "setup": [p.to_json() for p in setup]})
     else:
         report.print_problems(problems, loaded.backend.label)
         report.print_notes(loaded.book.notes)
-    sys.exit(EXIT_PROBLEMS if problems else EXIT_OK)
+        for line in setup_lines(setup):
+            click.echo(line)
+    sys.exit(EXIT_PROBLEMS if problems or setup else EXIT_OK)
 
 
 @cli.command(short_help="Retention, attrition and who is at risk.")

@@ -4,6 +4,7 @@ rules give, the terminal reports, the stats and the email templates."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 
 
@@ -14,8 +15,11 @@ def ordinal(n: int) -> str:
 
 
 @lru_cache(maxsize=1 << 16)  # a big book names thousands of days, each many times
-def fmt_day(day: dt.date) -> str:
-    """'Tue 1 Dec': weekday, day and month, never the year."""
+def fmt_day(day: dt.date, today: dt.date | None = None) -> str:
+    """'Tue 1 Dec': weekday, day and month; with the year ('Mon 7 Mar 2022') when ``today``
+    is given and falls in another year."""
+    if today is not None and day.year != today.year:
+        return f"{day:%a} {day.day} {day:%b} {day.year}"
     return f"{day:%a} {day.day} {day:%b}"
 
 
@@ -25,3 +29,10 @@ def money(amount: float | None, currency: str = "$") -> str:
         return ""
     text = f"{amount:,.2f}"
     return f"{currency}{text[:-3] if text.endswith('.00') else text}"
+
+
+def guessed_name(email: str) -> str:
+    """A name from an address's local part ('tom.oneill@...' -> 'Tom Oneill'): what emails and
+    digests carry for an owner the Staff sheet does not name."""
+    local = email.split("@")[0] if email else ""
+    return " ".join(p.capitalize() for p in re.split(r"[._-]+", local) if p) or "Your account manager"

@@ -4,6 +4,7 @@ that table only when its header row holds one of the table's required headers. A
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openpyxl
@@ -32,7 +33,7 @@ def test_an_orders_sheet_of_another_shape_is_not_taken_for_sales(tmp_path: Path)
         ["Created on", "Customer", "Order #"], ["2015-12-15", "Bob", "4"]]
     assert "Sales" in after.sheetnames
     check = CliRunner().invoke(cli, ["check", str(path), "--json"])
-    assert check.exit_code == 0, check.output
+    assert json.loads(check.stdout)["problems"] == [], check.output  # the set-up left to do aside
 
 
 def test_an_orders_sheet_that_is_a_sales_log_is_still_adopted(tmp_path: Path) -> None:

@@ -37,9 +37,9 @@ def test_a_total_row_is_left_alone_and_said_once(tmp_path: Path) -> None:
         "Touches": [["Date", "Client ID", "Task ID", "Channel", "Direction", "By", "Summary", "Ref"]],
     })
     check = CliRunner().invoke(cli, ["check", str(path), "--json"])
-    assert check.exit_code == 0, check.output
     report = json.loads(check.stdout)
     assert report["problems"] == []
+    assert check.exit_code == 1 and report["setup"], check.output  # 1: Business name, From, owners' names
     assert [(n["sheet"], n["cell"]) for n in report["left_alone"]] == [("Clients", "A4"), ("Tasks", "A3")]
     human = CliRunner().invoke(cli, ["check", str(path)])
     assert "Left alone: Clients!A4: a total or count row" in human.stdout

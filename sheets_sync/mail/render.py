@@ -26,7 +26,7 @@ from typing import Any
 
 import jinja2
 
-from sheets_sync.display import money
+from sheets_sync.display import guessed_name, money
 from sheets_sync.errors import RenderError
 from sheets_sync.mail.limits import MAX_OUTPUT, BoundedSandbox, RenderLimit
 from sheets_sync.model.rows import Client, StaffMember, Task
@@ -87,13 +87,6 @@ def owner_view(email: str, member: StaffMember | None = None) -> dict[str, str]:
     name = member.name or guessed_name(email)
     return {"name": name, "first_name": name.split()[0] if name.split() else name, "email": email,
             "phone": member.phone, "title": member.title, "signature": member.signature}
-
-
-def guessed_name(email: str) -> str:
-    """A name from an address's local part ('tom.oneill' -> 'Tom Oneill'), for an owner the
-    Staff sheet does not name."""
-    local = email.split("@")[0] if email else ""
-    return " ".join(p.capitalize() for p in re.split(r"[._-]+", local) if p) or "Your account manager"
 
 
 def sign_off(owner: dict[str, str], business_name: str) -> str:

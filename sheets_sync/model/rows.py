@@ -139,3 +139,5 @@ class Book:
     settings: Settings = field(default_factory=Settings)
     notes: list[Problem] = field(default_factory=list)  # rows left alone on purpose (total rows): said, not problems
     staff: dict[str, StaffMember] | None = None  # lower-case address -> member; None: no Staff sheet
+    setup: list[Problem] = field(default_factory=list)  # set-up left to do (Business name, owners' names): check says so
+    setting_cells: dict[str, str] = field(default_factory=dict)  # setting key -> the Value cell of its row

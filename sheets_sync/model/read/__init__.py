@@ -22,6 +22,7 @@ from sheets_sync.model.layout import CLIENTS, SALES, SETTINGS, STAFF, TASKS, TOU
 from sheets_sync.model.read._clients import read_clients
 from sheets_sync.model.read._logs import read_sales, read_touches
 from sheets_sync.model.read._settings import read_settings, sheet_settings
+from sheets_sync.model.read._setup import business_name_problem, owner_problems
 from sheets_sync.model.read._staff import read_staff
 from sheets_sync.model.read._tables import cached, find_table, row_of
 from sheets_sync.model.read._tasks import read_tasks
@@ -37,7 +38,8 @@ def read_book(data: WorkbookData, layout: dict[str, Any] | None = None) -> Book:
     clients_at, tasks_at, touches_at = located["clients"], located["tasks"], located["touches"]
     if clients_at is None or tasks_at is None or touches_at is None:  # find_table raised LayoutError first
         raise LayoutError(f"{data.source}: the Clients, Tasks and Touches sheets are required")
-    settings = read_settings(located["settings"], problems)
+    setting_rows: dict[str, int] = {}
+    settings = read_settings(located["settings"], problems, setting_rows)
     ds, order = data.date_system, str(settings.date_order)
 
     def parse_date(raw: Any) -> dt.date | None:
@@ -52,6 +54,10 @@ def read_book(data: WorkbookData, layout: dict[str, Any] | None = None) -> Book:
     sales = read_sales(located["sales"], problems, date, known, bad_clients) if located["sales"] else []
     staff_at = located["staff"]
     staff = read_staff(staff_at, problems, bool(settings.allow_special_use_domains)) if staff_at else None
+    setup = [p for p in [business_name_problem(located["settings"], setting_rows, str(settings.business_name))] if p]
+    setup += owner_problems(clients_at, clients, staff_at, staff)
+    settings_at = located["settings"]
+    setting_cells = {key: settings_at.cell("value", row) for key, row in setting_rows.items()} if settings_at else {}
 
     tables, headers, missing = {}, {}, {}
     for name, loc in located.items():
@@ -69,6 +75,7 @@ def read_book(data: WorkbookData, layout: dict[str, Any] | None = None) -> Book:
         clients=clients, tasks=tasks, touches=touches, sales=sales, problems=problems,
         tables=tables, headers=headers, missing_tool_columns=missing,
         has_sales=located["sales"] is not None, settings=settings, notes=notes, staff=staff,
+        setup=setup, setting_cells=setting_cells,
     )
 
 

@@ -19,12 +19,13 @@ from sheets_sync.model.settings import Settings, find_spec
 from sheets_sync.workbook import WorkbookData
 
 
-def read_settings(loc: Located | None, problems: list[Problem]) -> Settings:
+def read_settings(loc: Located | None, problems: list[Problem], rows: dict[str, int] | None = None) -> Settings:
     """The settings in force: the defaults, and what the Settings sheet sets (``loc``; None
-    when the workbook has none), each bad row a Problem at its cell."""
+    when the workbook has none), each bad row a Problem at its cell. ``rows`` gets the row
+    naming each setting (blank Value or not), for a problem about it at its cell."""
     settings = Settings()
     if loc is not None:
-        settings.values.update(settings_set(loc, problems))
+        settings.values.update(settings_set(loc, problems, rows))
     return settings
 
 
@@ -39,8 +40,9 @@ def sheet_settings(data: WorkbookData, layout: dict[str, Any] | None = None) -> 
     return settings_set(loc, []) if loc is not None else {}
 
 
-def settings_set(loc: Located, problems: list[Problem]) -> dict[str, Any]:
-    """Key -> value of each setting a row of the Settings sheet gives, the last row winning."""
+def settings_set(loc: Located, problems: list[Problem], rows: dict[str, int] | None = None) -> dict[str, Any]:
+    """Key -> value of each setting a row of the Settings sheet gives, the last row winning
+    (``rows``: key -> the row naming it, filled in when given)."""
     given: dict[str, Any] = {}
     for row, cells in table_rows(loc):
         r = RowReader(loc, problems, row, cells)
@@ -51,6 +53,8 @@ def settings_set(loc: Located, problems: list[Problem]) -> dict[str, Any]:
         if spec is None:
             r.problem("setting", f"unknown setting '{name}': check the spelling, or delete the row")
             continue
+        if rows is not None:
+            rows[spec.key] = row
         raw = r.raw("value")
         if raw is None or v.text(raw) == "":
             continue
