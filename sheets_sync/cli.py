@@ -103,6 +103,13 @@ def cli() -> None:
       sheets-sync due clients.xlsx
       sheets-sync sync clients.xlsx --dry-run
     """
+    from sheets_sync.signin.env_file import apply_env_file
+
+    try:  # every run reads the 0600 environment file (a headless server's secrets) first
+        apply_env_file()
+    except SheetsSyncError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
 
 
 @cli.command(short_help="Create or adopt a follow-up workbook.")
@@ -315,6 +322,35 @@ def stats(source: str, today: dt.datetime | None, period: str, as_json: bool, co
     sys.exit(EXIT_PROBLEMS if book.problems else EXIT_OK)
 
 
+@cli.command(short_help="Sign in to the mail server once.")
+@click.argument("source")
+@config_option
+@handle_errors
+def login(source: str, config_path: Path | None) -> None:
+    """Sign in to the mail server once, so that every later run (a scheduled one too) signs in
+    by itself. With auth = "oauth2": Microsoft 365 shows a code to enter at a sign-in address
+    (on any device), Google opens the browser; the refresh token is kept in the system keyring,
+    else in a 0600 file in the user config folder. With a password: it asks for it (hidden)
+    and stores it in the keyring, else in the 0600 environment file.
+
+    \b
+    Examples:
+      sheets-sync login clients.xlsx
+      sheets-sync login clients.xlsx --config office.toml
+    """
+    from sheets_sync.errors import ConfigError
+    from sheets_sync.mail.config import resolve_mail_settings
+    from sheets_sync.signin.login import sign_in
+
+    settings = resolve_mail_settings(load_config(config_path, source), source=source, need_password=False)
+    if settings is None:
+        raise ConfigError("no mail server is configured: set SHEETS_SYNC_SMTP_HOST or host in the [smtp] "
+                          "table of the config file (see docs/email.md)")
+    done = sign_in(settings, lambda: click.prompt("SMTP password", hide_input=True, default="", show_default=False),
+                   click.echo)
+    click.echo(done)
+
+
 @cli.command("test-email", short_help="Send a sample message to test the mail setup.")
 @click.argument("source")
 @click.option("--to", "to", required=True, help="Send the sample message to this address.")
@@ -332,7 +368,7 @@ def test_email(source: str, to: str, config_path: Path | None) -> None:
     from sheets_sync.mail.config import resolve_mail_settings
     from sheets_sync.mail.smtp import send_test_email
 
-    settings = resolve_mail_settings(load_config(config_path, source))
+    settings = resolve_mail_settings(load_config(config_path, source), source=source)
     if settings is None:
         raise ConfigError("no mail server is configured: set SHEETS_SYNC_SMTP_HOST or host in the [smtp] "
                           "table of the config file (see docs/email.md)")
@@ -340,4 +376,4 @@ def test_email(source: str, to: str, config_path: Path | None) -> None:
     if delivery.status != "sent":
         click.echo(f"Error: the test message to {to} was not sent: {delivery.detail}", err=True)
         sys.exit(EXIT_PROBLEMS)
-    click.echo(f"Sent a test message to {to} through {settings.describe()}.")
+    click.echo(f"Sent a test message to {to} through {settings.describe()}, signed in with {settings.sign_in()}.")

@@ -94,6 +94,12 @@ SCHEMA: dict[str, Any] = {
         "reply_to": _text('reply_to = "desk@example.com"'), "ca_file": _text('ca_file = "~/certs/ca.pem"'),
         "timeout": _seconds("timeout", 3600, 30), "send_time_limit": _seconds("send_time_limit", 86400, 300),
         "password": Key("text", "", refused=PASSWORD_IN_FILE),
+        "auth": Key("choice", 'auth = "oauth2"', choices=("password", "oauth2")),
+        "oauth2": Key("choice", 'oauth2 = "microsoft"', choices=("microsoft", "google", "command")),
+        "oauth2_client_id": _text('oauth2_client_id = "00000000-0000-0000-0000-000000000000"'),
+        "oauth2_tenant": _text('oauth2_tenant = "organizations"'),
+        "oauth2_command": _text('oauth2_command = "/usr/local/bin/mail-token office@example.com"'),
+        "oauth2_client_file": _text('oauth2_client_file = "~/keys/gmail-client.json"'),
     },
     "google": {
         "credentials": _text('credentials = "~/keys/sheets-sync.json"'),

@@ -66,6 +66,11 @@ class MailError(SheetsSyncError):
     exit_code = EXIT_SOURCE
 
 
+class SignInError(MailError):
+    """No OAuth 2.0 access token could be had for the mail server (exit 3): sign in again, or
+    the token command failed. The message never holds a token."""
+
+
 class BadValue(ValueError):
     """A cell value that cannot be used; the message tells the person how to fix it."""
 

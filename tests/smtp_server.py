@@ -153,7 +153,10 @@ def free_port() -> int:
 
 
 class MailServer:
-    """A running test server. ``security``: none, starttls or ssl; ``auth``: require a login."""
+    """A running test server. ``security``: none, starttls or ssl; ``auth``: require a login.
+    A subclass may answer more (``handler_class``: its own hooks, e.g. an AUTH mechanism)."""
+
+    handler_class: type[_Handler] = _Handler
 
     def __init__(self, folder: Path, *, security: str = "none", auth: bool = False) -> None:
         self.security = security
@@ -179,7 +182,7 @@ class MailServer:
             # aiosmtpd only counts STARTTLS as TLS, and warns when AUTH is required without it.
             kwargs.update(authenticator=self._authenticate, auth_required=security == "starttls",
                           auth_require_tls=security == "starttls")
-        self.controller = _Controller(_Handler(self), **kwargs)
+        self.controller = _Controller(self.handler_class(self), **kwargs)
         self.controller.start()
 
     def _authenticate(self, server: SMTP, session: Any, envelope: Any, mechanism: str,

@@ -114,11 +114,29 @@ def test_a_password_in_the_config_file_is_refused(tmp_path):
     assert "hunter2" not in text
 
 
-def test_a_login_without_a_password_says_where_to_put_it(monkeypatch):
+def test_a_login_without_a_password_says_where_to_put_it(monkeypatch, memory_keyring):
     monkeypatch.setenv("SHEETS_SYNC_SMTP_HOST", "smtp.gmail.com")
     monkeypatch.setenv("SHEETS_SYNC_SMTP_USER", "me@gmail.com")
-    with pytest.raises(ConfigError, match="SHEETS_SYNC_SMTP_PASSWORD, or store it once with: keyring set sheets-sync me@gmail.com"):
+    with pytest.raises(ConfigError, match="store it once with: sheets-sync login <workbook> \\(or: keyring set "
+                                          "sheets-sync me@gmail.com\\), or set SHEETS_SYNC_SMTP_PASSWORD"):
         resolve_mail_settings(Config())
+
+
+def test_with_no_keyring_backend_it_names_the_environment_file_instead(monkeypatch, isolated_env):
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        monkeypatch.setenv("SHEETS_SYNC_SMTP_HOST", "smtp.gmail.com")
+        monkeypatch.setenv("SHEETS_SYNC_SMTP_USER", "me@gmail.com")
+        with pytest.raises(ConfigError) as caught:
+            resolve_mail_settings(Config())
+    finally:
+        keyring.set_keyring(previous)
+    assert str(caught.value).startswith("no SMTP password for me@gmail.com, and this machine has no system keyring: "
+                                        f"put the line SHEETS_SYNC_SMTP_PASSWORD=... in {isolated_env / 'env'}")
+    assert "keyring set" not in str(caught.value)
 
 
 def test_the_password_from_the_keyring(monkeypatch, memory_keyring):

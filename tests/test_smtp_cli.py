@@ -33,7 +33,8 @@ def test_it_sends_one_sample_message(tmp_path, server, monkeypatch):
     use(server, monkeypatch)
     code, out, err = run("test-email", str(tmp_path / "clients.xlsx"), "--to", "me@harbor.example")
     assert (code, err) == (0, "")
-    assert out == f"Sent a test message to me@harbor.example through 127.0.0.1:{server.port} (starttls) as {USER}.\n"
+    assert out == (f"Sent a test message to me@harbor.example through 127.0.0.1:{server.port} (starttls) as {USER}, "
+                   "signed in with a password.\n")
     assert [r.rcpt_tos for r in server.received] == [["me@harbor.example"]]
     assert server.sessions == 1
 

@@ -1,14 +1,18 @@
 """Where the mail server settings come from: flag, then environment, then the config file's
 ``[smtp]`` table, then the default (click's convention).
 
-The password never lives in the config file: it comes from ``SHEETS_SYNC_SMTP_PASSWORD`` or
-the system keyring (service ``sheets-sync``, user name = the SMTP user). No host anywhere
+The password never lives in the config file: it comes from ``SHEETS_SYNC_SMTP_PASSWORD`` (set
+in the environment or in the 0600 environment file, ``signin.env_file``) or the system keyring
+(service ``sheets-sync``, user name = the SMTP user). With ``auth = "oauth2"`` there is no
+password: the ``signin`` package gives an access token instead. No host anywhere
 means no mail server: the sync then writes to the outbox folder.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import formataddr, parseaddr
@@ -17,8 +21,16 @@ from typing import Any
 from sheets_sync.config import SCHEMA, Config
 from sheets_sync.errors import BadAddress, ConfigError
 from sheets_sync.model.addresses import check_address
+from sheets_sync.signin.env_file import env_file_path
+from sheets_sync.signin.keyring_store import get_secret, keyring_usable
+from sheets_sync.signin.settings import (
+    AUTH_CHOICES,
+    AUTHORITY_ENV,
+    DEFAULT_TENANT,
+    PROVIDERS,
+    OAuthSettings,
+)
 
-KEYRING_SERVICE = "sheets-sync"
 SECURITY_CHOICES = ("ssl", "starttls", "none")
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 GOOGLE_HOSTS = ("gmail.com", "googlemail.com")
@@ -36,16 +48,32 @@ ENV = {
     "ca_file": "SHEETS_SYNC_SMTP_CA_FILE",
     "timeout": "SHEETS_SYNC_SMTP_TIMEOUT",
     "send_time_limit": "SHEETS_SYNC_SMTP_SEND_TIME_LIMIT",
+    "auth": "SHEETS_SYNC_SMTP_AUTH",
+    "oauth2": "SHEETS_SYNC_SMTP_OAUTH2",
+    "oauth2_client_id": "SHEETS_SYNC_SMTP_OAUTH2_CLIENT_ID",
+    "oauth2_tenant": "SHEETS_SYNC_SMTP_OAUTH2_TENANT",
+    "oauth2_command": "SHEETS_SYNC_SMTP_OAUTH2_COMMAND",
+    "oauth2_client_file": "SHEETS_SYNC_SMTP_OAUTH2_CLIENT_FILE",
 }
 # Config-file names for each setting ("from" reads better in a file than "sender").
 FILE_KEYS = {"host": "host", "port": "port", "user": "user", "security": "security",
              "sender": "from", "reply_to": "reply_to", "ca_file": "ca_file", "timeout": "timeout",
-             "send_time_limit": "send_time_limit"}
+             "send_time_limit": "send_time_limit", "auth": "auth", "oauth2": "oauth2",
+             "oauth2_client_id": "oauth2_client_id", "oauth2_tenant": "oauth2_tenant",
+             "oauth2_command": "oauth2_command", "oauth2_client_file": "oauth2_client_file"}
 
 NO_PASSWORD = (
-    "no SMTP password for {user}: set SHEETS_SYNC_SMTP_PASSWORD, or store it once with: "
-    "keyring set sheets-sync {user}"
+    "no SMTP password for {user}: store it once with: sheets-sync login <workbook> (or: keyring set "
+    "sheets-sync {user}), or set SHEETS_SYNC_SMTP_PASSWORD"
 )
+# A machine with no keyring backend (a headless server): recommend only what works there.
+NO_PASSWORD_NO_KEYRING = (
+    "no SMTP password for {user}, and this machine has no system keyring: put the line "
+    "SHEETS_SYNC_SMTP_PASSWORD=... in {env_file} (chmod 600; every run reads it), or run "
+    "sheets-sync login <workbook>, which asks for it and stores it there"
+)
+NO_OAUTH2_USER = ("auth = \"oauth2\" needs the mailbox to sign in as: set user = \"...\" in [smtp] "
+                  "(or SHEETS_SYNC_SMTP_USER)")
 NO_SENDER = (
     "no sender address: set SHEETS_SYNC_FROM (e.g. \"Harbor Insurance <office@harbor.example>\") "
     "or from = \"...\" in the [smtp] table of the config file"
@@ -66,6 +94,7 @@ class MailSettings:
     ca_file: str = ""  # extra CA bundle for a server with a private certificate
     timeout: float = DEFAULT_TIMEOUT
     send_time_limit: float = DEFAULT_SEND_TIME_LIMIT  # seconds for a run's whole sending phase
+    oauth2: OAuthSettings | None = None  # None: sign in with the password (or not at all)
 
     @property
     def sender_address(self) -> str:
@@ -82,17 +111,24 @@ class MailSettings:
         login = f" as {self.user}" if self.user else ""
         return f"{self.host}:{self.port} ({self.security}){login}"
 
+    def sign_in(self) -> str:
+        """How the run signs in: 'OAuth 2.0 (Microsoft 365)', 'a password' or 'no login'."""
+        return self.oauth2.describe() if self.oauth2 else "a password" if self.user else "no login"
+
     def __repr__(self) -> str:
         shown = "***" if self.password else "''"
         return (f"MailSettings(host={self.host!r}, port={self.port}, security={self.security!r}, "
                 f"sender={self.sender!r}, user={self.user!r}, password={shown}, "
                 f"reply_to={self.reply_to!r}, ca_file={self.ca_file!r}, timeout={self.timeout}, "
-                f"send_time_limit={self.send_time_limit})")
+                f"send_time_limit={self.send_time_limit}, oauth2={self.oauth2!r})")
 
 
 def resolve_mail_settings(config: Config, overrides: Mapping[str, Any] | None = None,
-                          environ: Mapping[str, str] | None = None) -> MailSettings | None:
-    """The mail settings in force, or None when no host is configured anywhere.
+                          environ: Mapping[str, str] | None = None, *, source: str = "",
+                          need_password: bool = True) -> MailSettings | None:
+    """The mail settings in force, or None when no host is configured anywhere. ``source``
+    (the workbook as typed) goes into the "sign in again" messages; ``need_password=False``
+    (for ``login``, which stores it) lets a login without a password through.
 
     ``overrides`` holds command-line values (host, port, user, security, sender, reply_to,
     ca_file, timeout); None or "" means "not given". Raises ConfigError for a bad value
@@ -120,10 +156,14 @@ def resolve_mail_settings(config: Config, overrides: Mapping[str, Any] | None = 
         raise ConfigError(f"SMTP security {security!r} is not one of ssl, starttls, none")
     user = pick("user")
     password = ""
-    if user:
-        password = environ.get(ENV["password"], "") or _keyring_password(user)
-        if not password:
-            raise ConfigError(NO_PASSWORD.format(user=user))
+    oauth2 = oauth2_settings(config, overrides, environ)
+    if oauth2 is not None:
+        timeout = number("timeout", DEFAULT_TIMEOUT)
+        oauth2 = dataclasses.replace(oauth2, timeout=timeout, source=source)
+    elif user:
+        password = environ.get(ENV["password"], "") or get_secret(user)
+        if not password and need_password:
+            raise ConfigError(no_password_line(user, environ))
         if host.lower().endswith(GOOGLE_HOSTS):
             password = password.replace(" ", "")  # Google shows app passwords as "abcd efgh ..."
     sender = _sender(pick("sender") or (user if "@" in user else ""))
@@ -132,8 +172,48 @@ def resolve_mail_settings(config: Config, overrides: Mapping[str, Any] | None = 
         user=user, password=password, reply_to=_reply_to(pick("reply_to")),
         ca_file=os.path.expanduser(pick("ca_file")) if pick("ca_file") else "",
         timeout=number("timeout", DEFAULT_TIMEOUT),
-        send_time_limit=number("send_time_limit", DEFAULT_SEND_TIME_LIMIT),
+        send_time_limit=number("send_time_limit", DEFAULT_SEND_TIME_LIMIT), oauth2=oauth2,
     )
+
+
+def oauth2_settings(config: Config, overrides: Mapping[str, Any] | None = None,
+                    environ: Mapping[str, str] | None = None) -> OAuthSettings | None:
+    """The OAuth 2.0 sign-in the settings ask for (``auth = "oauth2"``), or None for a
+    password. ConfigError for an unknown choice or a missing mailbox."""
+    environ = os.environ if environ is None else environ
+
+    def pick(name: str) -> str:
+        return given(name, config, overrides, environ)
+
+    auth = pick("auth").lower() or "password"
+    if auth not in AUTH_CHOICES:
+        raise ConfigError(f"SMTP auth {auth!r} is not one of {', '.join(AUTH_CHOICES)}")
+    if auth == "password":
+        return None
+    provider = pick("oauth2").lower() or "microsoft"
+    if provider not in PROVIDERS:
+        raise ConfigError(f"oauth2 {provider!r} is not one of {', '.join(PROVIDERS)} (SHEETS_SYNC_SMTP_OAUTH2 "
+                          "or oauth2 in [smtp])")
+    user = pick("user")
+    if not user:
+        raise ConfigError(NO_OAUTH2_USER)
+    try:
+        command = tuple(shlex.split(pick("oauth2_command")))
+    except ValueError as exc:
+        raise ConfigError(f"oauth2_command cannot be read ({exc}): check its quotes") from None
+    client_file = pick("oauth2_client_file")
+    return OAuthSettings(provider=provider, user=user, client_id=pick("oauth2_client_id"),
+                         tenant=pick("oauth2_tenant") or DEFAULT_TENANT, command=command,
+                         client_file=os.path.expanduser(client_file) if client_file else "",
+                         authority=environ.get(AUTHORITY_ENV, "").strip())
+
+
+def no_password_line(user: str, environ: Mapping[str, str] | None = None) -> str:
+    """What to do when no password is stored: only what works on this machine (no ``keyring
+    set`` where there is no keyring)."""
+    if keyring_usable():
+        return NO_PASSWORD.format(user=user)
+    return NO_PASSWORD_NO_KEYRING.format(user=user, env_file=env_file_path(environ))
 
 
 def given(name: str, config: Config, overrides: Mapping[str, Any] | None = None,
@@ -196,15 +276,3 @@ def _reply_to(value: str) -> str:
         raise ConfigError(f"the Reply-To {exc}: correct SHEETS_SYNC_REPLY_TO or reply_to = \"...\" "
                           "in [smtp]") from None
     return formataddr((name, address)) if name else address
-
-
-def _keyring_password(user: str) -> str:
-    """The password stored with ``keyring set sheets-sync USER``, or "" (no keyring is fine)."""
-    try:
-        import keyring
-    except ImportError:
-        return ""
-    try:
-        return keyring.get_password(KEYRING_SERVICE, user) or ""
-    except Exception:  # no usable keyring backend (headless server, locked D-Bus...): not an error
-        return ""

@@ -37,7 +37,7 @@ def mailer_for(config: Config, backend: Backend, outbox: Path | None = None) -> 
     for; else the outbox (``outbox``, or the backend's own folder). Raises ConfigError for a
     bad mail setting."""
     if outbox is None:
-        settings = resolve_mail_settings(config)
+        settings = resolve_mail_settings(config, source=str(getattr(backend, "given", "") or backend.label))
         if settings is not None:
             # smtplib, yagmail and keyring load only for a run that sends: check and due never do
             from sheets_sync.mail.smtp import SmtpMailer

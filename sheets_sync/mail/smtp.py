@@ -29,12 +29,15 @@ from typing import Any
 
 import yagmail
 
-from sheets_sync.errors import BadAddress, MailError
+from sheets_sync.errors import BadAddress, MailError, SignInError
+from sheets_sync.mail.answers import login_refused_line
 from sheets_sync.mail.config import MailSettings
 from sheets_sync.mail.journal import Journal
 from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.mail.mime import clean_header, email_bytes
 from sheets_sync.model.addresses import check_address
+from sheets_sync.signin.settings import OAuthSettings
+from sheets_sync.signin.tokens import TokenSource, token_source, xoauth2
 
 RETRIES = 3  # transient failures retried this many times per message, then deferred
 BACKOFF_SECONDS = 2.0  # first pause; doubled each retry
@@ -43,8 +46,6 @@ STAGES = ("before-journal", "before-transaction", "after-transaction", "delivere
 
 UNREACHABLE = ("cannot reach the mail server {where} ({why}): check SHEETS_SYNC_SMTP_HOST, "
                "_PORT and _SECURITY (Gmail: smtp.gmail.com, 587 starttls or 465 ssl)")
-LOGIN_REFUSED = ("the mail server {where} refused the login for {user} ({why}): check "
-                 "SHEETS_SYNC_SMTP_USER and the password (Gmail needs an app password)")
 SENDER_REFUSED = ("the mail server {where} refused mail from {sender} ({why}): check SHEETS_SYNC_FROM, "
                   "and SHEETS_SYNC_SMTP_USER if the server needs a login")
 CAP_REACHED = "daily email cap ({cap}) reached; it goes out at the next run"
@@ -177,6 +178,8 @@ class SmtpMailer:
         self.description = f"mail server {settings.describe()}"
         self.sessions = 0  # SMTP sessions opened (one per run unless the server drops us)
         self._yag: _Yag | None = None
+        self._tokens: TokenSource | None = None  # OAuth 2.0 only: made at the first sign-in
+        self._renew = False  # the server refused the last token: ask for a new one
 
     def __repr__(self) -> str:
         return f"SmtpMailer({self.settings!r})"
@@ -194,16 +197,26 @@ class SmtpMailer:
         starttls: bool | dict[str, Any] = {"context": tls_context(s)} if s.security == "starttls" else False
         # A dict user keeps yagmail from appending "@gmail.com" to a login without "@".
         user = s.user or s.sender_address
+        # With OAuth 2.0 yagmail only connects (TLS included); the XOAUTH2 sign-in follows.
         yag = _Yag(user={user: user}, password=s.password or None, host=s.host, port=s.port,
-                   smtp_ssl=s.security == "ssl", smtp_starttls=starttls, smtp_skip_login=not s.user,
-                   soft_email_validation=False, **kwargs)
+                   smtp_ssl=s.security == "ssl", smtp_starttls=starttls,
+                   smtp_skip_login=not s.user or s.oauth2 is not None, soft_email_validation=False, **kwargs)
         yag.set_logging(None)
         where = f"{s.host}:{s.port}"
         try:
             yag.login()
+            if s.oauth2 is not None:
+                self._xoauth2(yag, s.oauth2)
         except smtplib.SMTPAuthenticationError as exc:
             _discard(yag)
-            raise MailError(LOGIN_REFUSED.format(where=where, user=s.user, why=_reply(exc))) from None
+            if s.oauth2 is not None and not self._renew and exc.smtp_code == 535 and not _account_refused(exc):
+                self._renew = True  # a token that expired since it was cached: one new one, once
+                self._open()
+                return
+            raise MailError(login_refused_line(s, _reply(exc))) from None
+        except SignInError:
+            _discard(yag)
+            raise
         except smtplib.SMTPNotSupportedError:
             _discard(yag)
             raise MailError(UNREACHABLE.format(where=where, why="the server does not offer STARTTLS or AUTH")) from None
@@ -218,7 +231,24 @@ class SmtpMailer:
             _discard(yag)
             raise _Transient(_os_reason(exc)) from None
         self._yag = yag
+        self._renew = False
         self.sessions += 1
+
+    def _xoauth2(self, yag: _Yag, oauth2: OAuthSettings) -> None:
+        """``AUTH XOAUTH2`` on yagmail's connection (yagmail's own OAuth 2.0 login is for
+        Gmail only and does not check the server's answer). smtplib encodes the response and
+        raises SMTPAuthenticationError for a refusal; after a refusal's 334 challenge (the
+        error details) it sends the empty response the mechanism asks for."""
+        if self._tokens is None:
+            self._tokens = token_source(oauth2)
+        token = self._tokens.access_token(renew=self._renew)
+        if not yag.smtp.has_extn("auth"):
+            raise smtplib.SMTPNotSupportedError("no AUTH")
+
+        def respond(challenge: bytes | None = None) -> str:
+            return xoauth2(oauth2.user, token) if challenge is None else ""
+
+        yag.smtp.auth("XOAUTH2", respond, initial_response_ok=True)
 
     def _alive(self) -> bool:
         conn = self._yag.smtp if self._yag else None
@@ -255,6 +285,10 @@ class SmtpMailer:
             code, text = next(iter(exc.recipients.values()))
             _raise_for(code, text)
         except smtplib.SMTPSenderRefused as exc:
+            if self.settings.oauth2 is not None and exc.smtp_code in (530, 535) and not self._renew:
+                self.close()  # the session's token expired: sign in again with a new one, once
+                self._renew = True
+                raise _Transient(f"the server asked to sign in again ({_reply(exc)})") from None
             if exc.smtp_code >= 500:  # our From or login, not this message: stop the run
                 raise _SenderRefused(_reply(exc)) from None
             _raise_for(exc.smtp_code, exc.smtp_error)
@@ -376,6 +410,12 @@ def _discard(yag: yagmail.SMTP) -> None:
         yag.smtp.close()
 
 
+def _account_refused(exc: smtplib.SMTPResponseException) -> bool:
+    """True for a refusal a new token cannot fix (SMTP AUTH off for the tenant)."""
+    text = _reply(exc).lower()
+    return "5.7.139" in text or "smtpclientauthentication is disabled" in text
+
+
 def _raise_for(code: int, text: bytes | str) -> None:
     reason = f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}".strip()
     if 400 <= code < 500:
@@ -404,6 +444,7 @@ TEST_TEXT = """This is a test message from sheets-sync.
 
 If you can read it, the mail setup works:
   server:   {server}
+  sign-in:  {sign_in}
   sender:   {sender}
   reply to: {reply_to}
 
@@ -415,7 +456,7 @@ def send_test_email(settings: MailSettings, to: str) -> Delivery:
     """Send one sample message to ``to`` over the configured server and say what happened.
     Raises MailError when the server cannot be reached or refuses the login."""
     now = dt.datetime.now(dt.UTC)
-    text = TEST_TEXT.format(server=settings.describe(), sender=settings.sender,
+    text = TEST_TEXT.format(server=settings.describe(), sign_in=settings.sign_in(), sender=settings.sender,
                             reply_to=settings.reply_to or "(not set)")
     html = "<p>" + "<br>\n".join(_escape(line) for line in text.splitlines()) + "</p>"
     message = Message(key=f"test:{now:%Y%m%dT%H%M%S}", to=to, subject="sheets-sync test message",

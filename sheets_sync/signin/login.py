@@ -1,0 +1,59 @@
+"""``sheets-sync login``: the one-time sign-in a person does, so that every later run (a
+scheduled one too) signs in by itself.
+
+With a password: store it where this machine can keep a secret (the system keyring, else the
+0600 environment file). With OAuth 2.0: the provider's sign-in (Microsoft's device code, a
+browser for Google), whose refresh token goes to the token cache; with ``command``: one run
+of the command, to show it works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sheets_sync.errors import ConfigError
+from sheets_sync.mail.config import MailSettings
+from sheets_sync.signin.env_file import write_env_value
+from sheets_sync.signin.keyring_store import keyring_usable, set_secret
+
+PASSWORD_VARIABLE = "SHEETS_SYNC_SMTP_PASSWORD"
+
+
+def store_password(user: str, password: str) -> str:
+    """Keep ``password`` for ``user`` in the keyring when this machine has one, else in the
+    environment file; return where it went, in words."""
+    if not password:
+        raise ConfigError("no password given: nothing was stored")
+    if keyring_usable():
+        set_secret(user, password)
+        return f"the system keyring (service sheets-sync, user {user})"
+    path = write_env_value(PASSWORD_VARIABLE, password)
+    return f"{path} (mode 600; this machine has no system keyring)"
+
+
+def sign_in(settings: MailSettings, ask_password: Callable[[], str], say: Callable[[str], None]) -> str:
+    """The one-time sign-in for ``settings``; ``ask_password`` reads a password without
+    echoing it, ``say`` shows the person what to do (the device code). Returns one line
+    saying what was stored where (never the secret)."""
+    if settings.oauth2 is None:
+        if not settings.user:
+            raise ConfigError("no login is configured: set user = \"...\" in [smtp] (or SHEETS_SYNC_SMTP_USER) "
+                              "to sign in to the mail server")
+        where = store_password(settings.user, ask_password())
+        return f"Stored the SMTP password for {settings.user} in {where}."
+    oauth2 = settings.oauth2
+    if oauth2.provider == "command":
+        from sheets_sync.signin.command import CommandTokens
+
+        CommandTokens(oauth2).access_token()
+        return (f"{oauth2.command[0]} printed an access token; nothing to store: every run asks it "
+                f"for a new one.")
+    if oauth2.provider == "microsoft":
+        from sheets_sync.signin.microsoft import device_code_sign_in
+
+        where = device_code_sign_in(oauth2, say)
+    else:
+        from sheets_sync.signin.google import browser_sign_in
+
+        where = browser_sign_in(oauth2, say)
+    return f"Signed in as {oauth2.user} ({oauth2.describe()}); the refresh token is kept in {where}."
