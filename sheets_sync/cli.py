@@ -182,11 +182,12 @@ def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | N
       sheets-sync sync gsheet:1aBcD2eFgH --quiet
     """
     from sheets_sync import report
+    from sheets_sync.health.progress import shown, wanted
     from sheets_sync.health.watch import alarms, print_quiet
     from sheets_sync.sync import run_sync
 
     config = load_config(config_path, source)
-    with alarms(config, source, day(today)):  # [alerts]: heartbeat, and an email when the run fails
+    with alarms(config, source, day(today)), shown(wanted(as_json, quiet)):  # [alerts]; progress at a terminal
         result = run_sync(source, day(today), config=config, dry_run=dry_run, outbox=outbox, wait=wait)
     if as_json:
         emit_json(result.to_json())

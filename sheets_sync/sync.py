@@ -20,6 +20,7 @@ from sheets_sync.backends.base import Backend
 from sheets_sync.config import Config
 from sheets_sync.errors import SheetsSyncError, SourceChanged
 from sheets_sync.health.digest_line import lead_digests
+from sheets_sync.health.progress import phase
 from sheets_sync.health.run import RunHealth
 from sheets_sync.mail.compose import Composed, Office, compose
 from sheets_sync.mail.journal import Journal, Reconciled, reconcile, run_lock, send_problems
@@ -161,6 +162,7 @@ def load(source: str | Backend, today: dt.date, config: Config | None = None, *,
     """
     config = config or Config()
     backend = open_source(source, config=config, **options) if isinstance(source, str) else source
+    phase(f"Reading {backend.label}")
     data = backend.read()
     book = read_book(data, config.section("layout"))
     slim_for_write(data, book.tables)  # the model holds the rows now; the write needs little of the grids
@@ -169,6 +171,7 @@ def load(source: str | Backend, today: dt.date, config: Config | None = None, *,
     journaled = Reconciled([], [], set())
     if journal is not None:
         journaled = reconcile(journal, refs, sender_name(config))
+    phase("Planning")
     plan = make_plan(book, today, written, extra_touches=by_client(journaled.touches))
     templates = Templates(template_dirs_for(backend, config))
     if health is not None:
@@ -229,6 +232,8 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, maile
     report.behind = behind_text(journaled.touches, journal.write_failure(), book.tables["touches"].sheet)
     messages = composed.messages
     mailer.prepare_run(journal, int(book.settings.daily_email_cap), today)
+    if messages:
+        phase(f"Sending {len(messages)} email(s)")
     deliveries = mailer.deliver(messages) if messages else []
     report.deliveries = list(zip(messages, deliveries, strict=True))
     for message in composed.messages:  # delivered: the bodies are not needed again, and a big run holds thousands
@@ -236,6 +241,7 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, maile
     report.problems += send_problems(report.deliveries, book.tables["clients"].sheet)
     fresh = new_touches(report.deliveries, today, by=sender_name(config))
     added = journaled.touches + fresh
+    phase(f"Writing {loaded.backend.label}")
     try:
         report.write = write_back(loaded.backend, loaded.data, book, today, added, loaded.written_dates, config, plan,
                                   planned=journaled.touches, log=_log_sheet(health, report))
