@@ -23,9 +23,11 @@ from sheets_sync.health.digest_line import lead_digests
 from sheets_sync.health.progress import phase
 from sheets_sync.health.run import RunHealth
 from sheets_sync.mail.compose import Composed, Office, compose
+from sheets_sync.mail.drafts import draft_refs
 from sheets_sync.mail.journal import Journal, Reconciled, reconcile, run_lock, send_problems
 from sheets_sync.mail.mailer import Mailer, mailer_for, sender_name
 from sheets_sync.mail.message import Delivery, Message
+from sheets_sync.mail.outbox import OutboxMailer
 from sheets_sync.mail.render import Templates
 from sheets_sync.model.read import read_book
 from sheets_sync.model.rows import Book, Problem, Touch
@@ -76,13 +78,23 @@ class SyncReport:
 
     @property
     def emails_sent(self) -> int:
-        """Client emails delivered or written to the outbox (digests not counted)."""
-        return sum(1 for m, d in self.deliveries if m.kind == "email" and d.status in ("sent", "queued"))
+        """Client emails the mail server accepted (digests and outbox drafts not counted)."""
+        return sum(1 for m, d in self.deliveries if m.kind == "email" and d.status == "sent")
+
+    @property
+    def emails_drafted(self) -> int:
+        """Client emails written to the outbox as drafts: not sent until a person sends them."""
+        return sum(1 for m, d in self.deliveries if m.kind == "email" and d.status == "queued")
 
     @property
     def digests_sent(self) -> int:
-        """Owner digests delivered or written to the outbox."""
-        return sum(1 for m, d in self.deliveries if m.kind == "digest" and d.status in ("sent", "queued"))
+        """Owner digests the mail server accepted."""
+        return sum(1 for m, d in self.deliveries if m.kind == "digest" and d.status == "sent")
+
+    @property
+    def digests_drafted(self) -> int:
+        """Owner digests written to the outbox."""
+        return sum(1 for m, d in self.deliveries if m.kind == "digest" and d.status == "queued")
 
     @property
     def emails_skipped(self) -> int:
@@ -97,6 +109,7 @@ class SyncReport:
             "mailer": self.mailer,
             "emails_sent": self.emails_sent, "emails_skipped": self.emails_skipped,
             "digests_sent": self.digests_sent,
+            "emails_drafted": self.emails_drafted, "digests_drafted": self.digests_drafted,
             "rows_updated": self.write.rows_updated, "rows_appended": self.write.rows_appended,
             "actions": [a.to_json() for a in self.plan.actions],
             "at_risk": [{"client_id": r.client.client_id, "owner": r.client.owner, "days_since_touch": r.days}
@@ -152,13 +165,15 @@ def load_book(source: str, config: Config | None = None, **options: object) -> t
 
 @collector_paused()
 def load(source: str | Backend, today: dt.date, config: Config | None = None, *,
-         journal: Journal | None = None, health: RunHealth | None = None, **options: object) -> Loaded:
+         journal: Journal | None = None, health: RunHealth | None = None, drafts: bool = False,
+         **options: object) -> Loaded:
     """Read the source and plan ``today``: the common start of check, due and sync.
 
     With a ``journal`` (sync) the plan also counts the emails the journal knows were
     delivered but the sheet does not show yet (a run whose write-back failed), so none of
     them is sent again and the next steps follow from them. With ``health`` (sync) the
     missed business days are worked out and each digest starts with a line about them.
+    ``drafts``: the emails go to the outbox, and the digests say they are not sent yet.
     """
     config = config or Config()
     backend = open_source(source, config=config, **options) if isinstance(source, str) else source
@@ -170,13 +185,14 @@ def load(source: str | Backend, today: dt.date, config: Config | None = None, *,
     refs = {t.ref for t in book.touches if t.ref}
     journaled = Reconciled([], [], set())
     if journal is not None:
-        journaled = reconcile(journal, refs, sender_name(config))
+        journaled = reconcile(journal, refs, sender_name(config), today, draft_refs(book.touches))
     phase("Planning")
     plan = make_plan(book, today, written, extra_touches=by_client(journaled.touches))
     templates = Templates(template_dirs_for(backend, config))
     if health is not None:
         health.see(data, book.settings.holiday_set())
-    composed = compose(plan, templates, book.settings, skip=refs | journaled.settled, office=Office.of(book))
+    composed = compose(plan, templates, book.settings, skip=refs | journaled.settled, office=Office.of(book),
+                       drafts=drafts)
     if health is not None:
         lead_digests(composed.messages, health.notice)
     return Loaded(backend, data, book, written, plan, composed, journaled)
@@ -218,7 +234,7 @@ def run_sync(source: str | Backend, today: dt.date, *, config: Config | None = N
 @collector_paused()
 def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, mailer: Mailer | None,
           journal: Journal | None, health: RunHealth | None = None) -> SyncReport:
-    loaded = load(backend, today, config, journal=journal, health=health)
+    loaded = load(backend, today, config, journal=journal, health=health, drafts=isinstance(mailer, OutboxMailer))
     book, plan, composed, journaled = loaded.book, loaded.plan, loaded.composed, loaded.journaled
     report = SyncReport(
         today=today, source=loaded.backend.label, plan=plan, dry_run=dry_run,

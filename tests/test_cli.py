@@ -56,22 +56,23 @@ def test_sync_sends_what_is_due_writes_back_and_a_rerun_changes_nothing(tmp_path
     assert emails == ["prospect:C-3:touch:1", "task:T-4:reminder:2"]
     calls = sorted((a["client_id"], a["rule"]) for a in report["actions"] if a["kind"] == "call")
     assert calls == [("C-2", "checkin"), ("C-4", "checkin")]  # tier A call; Do Not Email -> call
-    assert report["emails_sent"] == 2 and report["emails_skipped"] == 1
+    assert report["emails_drafted"] == 2 and report["emails_sent"] == 0 and report["emails_skipped"] == 1
     assert sorted(p.name for p in outbox.iterdir()) == [
         "digest_maria@agency.example_2026-11-23.eml", "digest_tom@agency.example_2026-11-23.eml",
         "prospect_C-3_touch_1.eml", "task_T-4_reminder_2.eml"]
     assert column(book, "Touches", "Ref")[-2:] == ["task:T-4:reminder:2", "prospect:C-3:touch:1"]
-    assert [as_date(d) for d in column(book, "Tasks", "Next Reminder")] == [D(2026, 11, 26)]
-    assert column(book, "Tasks", "Reminders Sent") == [2]
-    assert column(book, "Clients", "Touches") == [2, 1, 2, 1]
+    # reminder 2 is a draft in the outbox until a person sends it: still the next step
+    assert [as_date(d) for d in column(book, "Tasks", "Next Reminder")] == [D(2026, 11, 20)]
+    assert column(book, "Tasks", "Reminders Sent") == [1]
+    assert column(book, "Clients", "Touches") == [1, 1, 1, 1]  # the two drafts are not touches yet
     assert column(book, "Clients", "Next Action")[1] == "Call: check-in (tier A)"
     assert [as_date(d) for d in column(book, "Clients", "Last Touch")] == [
-        D(2026, 11, 23), D(2026, 9, 20), D(2026, 11, 23), D(2026, 8, 1)]
+        D(2026, 11, 13), D(2026, 9, 20), D(2026, 11, 18), D(2026, 8, 1)]
 
     before = digest(book)
     code, out, _ = run("sync", str(book), "--today", MON, "--outbox", str(outbox), "--json")
     again = json.loads(out)
-    assert (code, again["emails_sent"], again["rows_updated"]) == (0, 0, 0)
+    assert (code, again["emails_drafted"], again["rows_updated"]) == (0, 0, 0)
     assert digest(book) == before
 
 
@@ -189,7 +190,7 @@ def test_init_creates_a_workbook_that_syncs_and_refuses_to_overwrite(tmp_path):
     code, _, err = run("init", str(book))
     assert code == 2 and "already exists" in err
     code, out, _ = run("sync", str(book), "--json", "--outbox", str(tmp_path / "o"), "--today", MON)
-    assert code == 0 and json.loads(out)["emails_sent"] == 0
+    assert code == 0 and json.loads(out)["emails_drafted"] == 0
 
 
 def test_the_sample_shows_due_overdue_and_bad_cells(tmp_path):
@@ -200,7 +201,7 @@ def test_the_sample_shows_due_overdue_and_bad_cells(tmp_path):
     report = json.loads(out)
     rules = {a["rule"] for a in report["actions"]}
     assert {"task-reminder", "task-escalate", "prospect", "checkin"} <= rules
-    assert report["emails_sent"] >= 3 and len(report["problems"]) >= 5
+    assert report["emails_drafted"] >= 3 and len(report["problems"]) >= 5
     with zipfile.ZipFile(book) as z:
         assert z.testzip() is None
 
@@ -211,7 +212,7 @@ def test_two_workbooks_in_one_folder_keep_their_own_journal_lock_and_outbox(tmp_
     assert run("sync", str(first), "--today", MON)[0] == 0
     code, out, err = run("sync", str(second), "--today", MON, "--json")
     assert (code, err) == (0, "")
-    assert json.loads(out)["emails_sent"] == 2  # not skipped as "already sent" by north's journal
+    assert json.loads(out)["emails_drafted"] == 2  # not skipped as "already sent" by north's journal
     for book in (first, second):
         assert column(book, "Touches", "Ref")[-2:] == ["task:T-4:reminder:2", "prospect:C-3:touch:1"]
         assert (tmp_path / "outbox" / book.stem / "task_T-4_reminder_2.eml").is_file()

@@ -76,7 +76,7 @@ def test_a_workbook_reached_through_a_link_is_written_in_place_and_keeps_one_sta
     link.symlink_to(target)
 
     first = sync(link)
-    assert first["emails_sent"] > 0
+    assert first["emails_drafted"] > 0
     assert link.is_symlink() and os.readlink(link) == target  # the link is still the link
     sent = [d["key"] for d in first["deliveries"] if d["kind"] == "email" and d["status"] == "queued"]
     refs = set(column(real, "Touches", "Ref"))
@@ -91,7 +91,7 @@ def test_a_workbook_reached_through_a_link_is_written_in_place_and_keeps_one_sta
     before = digest(real)
     for path in (real, link):
         again = sync(path)
-        assert (again["emails_sent"], again["digests_sent"], again["rows_appended"]) == (0, 0, 0)
+        assert (again["emails_drafted"], again["digests_drafted"], again["rows_appended"]) == (0, 0, 0)
     assert digest(real) == before and link.is_symlink()
     assert state_folders(tmp_path) == [real.parent / STATE_FOLDER]
 
@@ -111,7 +111,7 @@ def test_what_staff_mark_in_the_real_file_is_what_the_next_run_through_the_link_
     other.parent.mkdir()
     other.symlink_to(link)
     assert ExcelBackend(other).state_dir() == backend.state_dir()
-    assert sync(other)["emails_sent"] == 0
+    assert sync(other)["emails_drafted"] == 0
 
 
 # Item 3: a stale copy saved over the tool's work
@@ -213,7 +213,7 @@ def test_a_read_only_workbook_is_refused_before_anything_is_sent(tmp_path, sampl
     assert run("check", str(book))[0] == 1
     assert run("due", str(book), "--today", MON)[0] == 1  # 1: the bad cells again
     book.chmod(0o644)
-    assert sync(book)["emails_sent"] > 0  # made writable: the same run goes through
+    assert sync(book)["emails_drafted"] > 0  # made writable: the same run goes through
 
 
 def test_init_into_a_read_only_workbook_is_refused(tmp_path, sample):

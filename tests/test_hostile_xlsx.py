@@ -116,7 +116,7 @@ def test_a_staff_sheet_with_one_stray_far_cell_still_syncs_and_keeps_the_cell(sa
     code, out, err = capped_sync(book, "--json")
     assert code in (0, 1), err
     report = json.loads(out)
-    assert report["emails_sent"] == 10 and report["rows_appended"] == 10 and report["rows_updated"] > 0
+    assert report["emails_drafted"] == 10 and report["rows_appended"] == 10 and report["rows_updated"] > 0
     with zipfile.ZipFile(book) as z:
         assert b'<c r="XFD1048576" t="inlineStr"><is><t>far</t></is></c>' in z.read(CLIENTS)
 

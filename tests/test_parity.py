@@ -153,7 +153,8 @@ def test_sync_gives_the_same_plan_emails_and_written_values(api: FakeSheetsAPI, 
     written = read_book(google_backend.read())
     newbie = next(c for c in written.clients if c.name == "@Newbie Smith")
     assert newbie.client_id == "C-8" and newbie.row == 6  # the blank ID was filled, as text
-    assert written.clients[0].touches == 2 and written.clients[0].last_touch == dt.date(2026, 11, 23)
+    # reminder 2 of 23 Nov is a draft in the outbox: not a touch until someone sends it
+    assert written.clients[0].touches == 1 and written.clients[0].last_touch == dt.date(2026, 11, 13)
     google_backend.close()
 
 

@@ -64,17 +64,18 @@ def test_payment_reminder_is_sent_once_and_logged(tmp_path, run):
     backend = backend_for(sheets, tmp_path)
     first = run(backend, today=D(2026, 11, 20))
     assert [a["key"] for a in first.to_json()["actions"] if a["kind"] == "email"] == ["task:T-4:reminder:2"]
-    assert first.emails_sent == 1
+    assert first.emails_drafted == 1 and first.emails_sent == 0
     eml = parse_eml((tmp_path / "outbox" / "task_T-4_reminder_2.eml").read_bytes())
     assert eml["To"] == "Bob Roe <bob@example.com>"
     assert "$3,323" in eml["Subject"]
     assert column(backend, "Touches", "Ref", 1)[-1] == "task:T-4:reminder:2"
-    assert column(backend, "Tasks", "Reminders Sent", 1) == [2]
-    assert column(backend, "Tasks", "Next Reminder", 1) == [D(2026, 11, 23)]
+    # a draft in the outbox is not sent: the reminder counts once a person sends it (test_drafts.py)
+    assert column(backend, "Tasks", "Reminders Sent", 1) == [1]
+    assert column(backend, "Tasks", "Next Reminder", 1) == [D(2026, 11, 20)]
 
     writes = backend.writes
     again = run(backend, today=D(2026, 11, 20))
-    assert again.emails_sent == 0 and again.digests_sent == 0
+    assert again.emails_drafted == 0 and again.digests_drafted == 0
     assert backend.writes == writes  # a rerun the same day changes nothing
 
 
@@ -89,7 +90,7 @@ def test_do_not_email_and_lost_clients_become_calls_not_emails(tmp_path, run):
     kinds = {(a["client_id"], a["kind"]) for a in report.to_json()["actions"]}
     assert ("C-1", "email") not in kinds and ("C-2", "email") not in kinds
     assert ("C-1", "call") in kinds and ("C-2", "call") in kinds
-    assert report.emails_sent == 0 and report.emails_skipped == 3  # two task requests + C-1's check-in
+    assert report.emails_drafted == 0 and report.emails_skipped == 3  # two task requests + C-1's check-in
     assert not [m for m, _ in report.deliveries if m.to in ("nomail@example.com", "gone@example.com")]
 
 
@@ -114,7 +115,7 @@ def test_bad_cells_are_reported_and_the_rest_goes_on(tmp_path, run):
     where = {p.where for p in report.problems}
     assert where == {"Clients!D5", "Clients!H6", "Clients!I7", "Clients!A4", "Clients!A8", "Tasks!B2"}
     assert any("C-99 is not on the Clients sheet" in p.message for p in report.problems)
-    assert report.emails_sent == 0  # C-1 is a duplicate ID: skipped, never guessed
+    assert report.emails_drafted == 0  # C-1 is a duplicate ID: skipped, never guessed
 
 
 def test_a_missing_required_column_is_one_clear_error(tmp_path):
@@ -131,7 +132,7 @@ def test_a_date_typed_by_staff_postpones_the_check_in(tmp_path, run):
     sheets["Clients"][3] = sheets["Clients"][3] + [D(2026, 12, 4)]
     backend = backend_for(sheets, tmp_path)
     report = run(backend)
-    assert report.emails_sent == 0
+    assert report.emails_drafted == 0
     assert column(backend, "Clients", "Next Action Date", 3) == [D(2026, 12, 4)]  # the person's date stays
     on_the_day = run(backend, today=D(2026, 12, 4))
     assert [m.key for m, _ in on_the_day.deliveries if m.kind == "email"] == ["checkin:C-1:2026-08-01"]
@@ -153,7 +154,7 @@ def test_weekends_send_nothing_but_list_calls(tmp_path, run):
                   touches=[[D(2026, 8, 1), "C-1", None, "Call", "Out", "", "", None],
                            [D(2026, 8, 1), "C-2", None, "Call", "Out", "", "", None]])
     report = run(backend_for(sheets, tmp_path), today=D(2026, 11, 21))
-    assert report.emails_sent == 0 and not report.plan.business_day
+    assert report.emails_drafted == 0 and not report.plan.business_day
     assert [a.client.client_id for a in report.plan.calls] == ["C-1"]
 
 
@@ -179,7 +180,7 @@ def test_a_template_that_names_a_missing_value_is_a_problem_and_is_not_sent(tmp_
 
     sheets = book([client("C-1", "Jane", "j@example.com")], touches=[[D(2026, 8, 1), "C-1", None, "Call", "Out", "", "", None]])
     report = run(backend_for(sheets, tmp_path), config=Config({"templates": {"dir": str(folder)}}))
-    assert report.emails_sent == 0
+    assert report.emails_drafted == 0
     [problem] = report.problems
     assert problem.where == "templates/checkin.txt!line 3"
     assert "policy_numbr" in problem.message

@@ -1,7 +1,8 @@
 """A prospect walked through the whole sequence, day by day, from each kind of start.
 
-The tool sends the email touches (1, 3, 5, 7); the calls (2, 4, 6) are on the owner's list
-until staff log them, as they would. Whatever the start, the sequence must reach touch 7 and
+The tool drafts the email touches (1, 3, 5, 7) in the outbox and staff send them (the file
+leaves the folder); the calls (2, 4, 6) are on the owner's list until staff log them, as
+they would. Whatever the start, the sequence must reach touch 7 and
 then ask the owner to decide, each email once. A prospect with only a Client Since date used
 to stall at touch 1 for ever: the tool took its own first email as the first contact.
 """
@@ -43,7 +44,10 @@ def test_a_prospect_reaches_all_seven_touches_and_then_a_decision(tmp_path: Path
     day = START
     while day < START + dt.timedelta(days=120):
         report = run_sync(backend, day, outbox=tmp_path / "outbox")
-        emailed += [m.key for m, d in report.deliveries if m.kind == "email" and d.status == "queued"]
+        drafted = [(m, d) for m, d in report.deliveries if m.kind == "email" and d.status == "queued"]
+        emailed += [m.key for m, _ in drafted]
+        for _, draft in drafted:  # staff send each draft: its file leaves the outbox (docs/email.md)
+            Path(draft.detail.removeprefix("written to ")).unlink()
         step = report.plan.client_steps["P-1"]
         assert step is not None
         if step.rule == "prospect-decide":

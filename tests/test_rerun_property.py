@@ -41,5 +41,5 @@ def test_a_second_run_the_same_day_sends_and_writes_nothing(sheets, offset):
         run_sync(backend, today, outbox=Path(tmp) / "out")
         writes = backend.writes
         again = run_sync(backend, today, outbox=Path(tmp) / "out")
-        assert again.emails_sent == 0 and again.digests_sent == 0
+        assert again.emails_drafted == 0 and again.digests_drafted == 0
         assert backend.writes == writes

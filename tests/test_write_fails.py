@@ -74,7 +74,7 @@ def test_three_days_of_failed_writes_send_nothing_twice_and_the_sheet_catches_up
 
     code, out, _ = sync(locked, DAYS[3])  # caught up: a rerun has nothing to say or send
     report = json.loads(out)
-    assert report["sheet_behind"] == "" and report["emails_sent"] == 0 and report["rows_appended"] == 0
+    assert report["sheet_behind"] == "" and report["emails_drafted"] == 0 and report["rows_appended"] == 0
 
 
 def test_google_values_writes_refused_for_three_days_then_the_sheet_catches_up(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sheets_sync.errors import RenderError
+from sheets_sync.mail.drafts import draft_sender
 from sheets_sync.mail.message import Message
 from sheets_sync.mail.render import (
     Templates,
@@ -54,7 +56,7 @@ class Office:
         return owner_view(email, self.staff.get(email.lower()))
 
 
-DEFAULT_SHEETS = {t.name: t.title for t in TABLES}
+DEFAULT_SHEETS: dict[str, str] = {t.name: t.title for t in TABLES}
 _QUOTE = re.compile(r"\bquot(e|es|ed|ing|ation)\b", re.IGNORECASE)
 
 
@@ -95,15 +97,23 @@ def email_for(action: Action, templates: Templates, settings: Settings, today: d
         subject=rendered.subject, text=rendered.text, html=rendered.html,
         client_id=action.client.client_id, task_id=action.task.task_id if action.task else "",
         rule=step.rule, kind="email", urgency=step.urgency, summary=rendered.subject,
-        headers={"Reply-To": action.client.owner} if action.client.owner else {},
+        headers=_headers(action.client.owner, settings),
     )
 
 
+def _headers(owner: str, settings: Settings) -> dict[str, str]:
+    """Reply-To the owner; From for an outbox draft (a mail server's sender replaces it)."""
+    headers = {"Reply-To": owner} if owner else {}
+    sender = draft_sender(settings, owner)
+    return headers | {"From": sender} if sender else headers
+
+
 def compose(plan: Plan, templates: Templates, settings: Settings, skip: set[str],
-            office: Office | None = None) -> Composed:
+            office: Office | None = None, drafts: bool = False) -> Composed:
     """Messages for the plan's email actions whose key is not in ``skip`` (already sent),
     plus one digest per owner who has calls or at-risk clients today (business days only).
-    ``office``: the Staff sheet's people and the sheets' titles (``Office.of(book)``)."""
+    ``office``: the Staff sheet's people and the sheets' titles (``Office.of(book)``);
+    ``drafts``: the emails go to the outbox for staff to send, and the digests say so."""
     office = office or Office()
     out = Composed()
     for action in plan.emails:
@@ -120,7 +130,7 @@ def compose(plan: Plan, templates: Templates, settings: Settings, skip: set[str]
         out.messages.append(message)
         out.actions[message.key] = action
     if plan.business_day:
-        for digest in digests(plan, templates, settings, list(out.messages), out.problems, office):
+        for digest in digests(plan, templates, settings, list(out.messages), out.problems, office, drafts):
             if digest.key in skip:
                 continue
             out.messages.append(digest)
@@ -156,9 +166,10 @@ def digest_items(plan: Plan, sent: list[Message]) -> dict[str, dict[str, list[di
 
 
 def digests(plan: Plan, templates: Templates, settings: Settings, sent: list[Message],
-            problems: list[Problem], office: Office | None = None) -> list[Message]:
+            problems: list[Problem], office: Office | None = None, drafts: bool = False) -> list[Message]:
     """One digest email per owner with calls to make or clients at risk (a failing digest
-    template is added to ``problems``), addressed to the owner by their Staff sheet name."""
+    template is added to ``problems``), addressed to the owner by their Staff sheet name.
+    ``drafts``: the emails it lists were written to the outbox, not sent."""
     office = office or Office()
     messages = []
     for owner, items in sorted(digest_items(plan, sent).items()):
@@ -167,7 +178,7 @@ def digests(plan: Plan, templates: Templates, settings: Settings, sent: list[Mes
         person = office.owner(owner)
         context = {
             **items, "owner": person, "business": business_view(settings),
-            "today": long_day(plan.today), "sheets": dict(office.sheets),
+            "today": long_day(plan.today), "sheets": dict(office.sheets), "drafts": drafts,
             "counts": {"calls": len(items["calls"]), "at_risk": len(items["at_risk"])},
         }
         try:
@@ -179,6 +190,6 @@ def digests(plan: Plan, templates: Templates, settings: Settings, sent: list[Mes
         messages.append(Message(
             key=refs.digest(owner, plan.today), to=owner, to_name=person["name"],
             subject=rendered.subject, text=rendered.text, html=rendered.html, kind="digest",
-            urgency=5, summary=rendered.subject,
+            urgency=5, summary=rendered.subject, headers=_headers("", settings),
         ))
     return messages

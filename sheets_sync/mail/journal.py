@@ -6,7 +6,9 @@ transaction) to ``sent``, ``failed`` or ``deferred``. A key still ``sending`` wh
 starts belongs to a run that died mid-transaction: its outcome is ``unknown``, and it is
 reported for a person to check instead of being sent again. The outbox records what it wrote
 as ``queued`` after the files are on disk (writing a file again replaces it, so it needs no
-``sending`` step). Sent, queued, failed and unknown client emails that never reached the
+``sending`` step): a draft a person still has to send (``mail.drafts``). A run that finds a
+queued draft's file gone from the outbox makes it ``draft_sent``, dated that day. Sent,
+queued, draft-sent, failed and unknown client emails that never reached the
 Touches sheet (the run died, or its write-back failed) are planned with and written there by
 the next run, so a failed write never makes anything go out twice.
 """
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sheets_sync.errors import RunLocked, SourceError
+from sheets_sync.mail.drafts import DRAFT_RESULT, DRAFT_SUMMARY, SENT_RESULT, is_gone
 from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.model.rows import Problem, Touch
 
@@ -30,12 +33,13 @@ FILE_NAME = "journal.sqlite3"
 LOCK_NAME = "run.lock"
 LOCK_WAIT_SECONDS = 30.0
 # The Result cell of a Touches row, by delivery status: the one table for every row the tool adds.
-RESULT_TEXT = {"sent": "sent", "queued": "queued (outbox)", "failed": "failed", "unknown": "unknown: check by hand"}
+RESULT_TEXT = {"sent": "sent", "queued": DRAFT_RESULT, "draft_sent": SENT_RESULT, "failed": "failed",
+               "unknown": "unknown: check by hand"}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sends (
     key TEXT PRIMARY KEY,
-    status TEXT NOT NULL,          -- sending | sent | queued | failed | deferred | unknown
+    status TEXT NOT NULL,          -- sending | sent | queued | draft_sent | failed | deferred | unknown
     kind TEXT NOT NULL DEFAULT 'email',
     recipient TEXT NOT NULL DEFAULT '',
     client_id TEXT NOT NULL DEFAULT '',
@@ -170,6 +174,17 @@ class Journal:
               day.isoformat(), now, now) for m, d in pairs],
             many=True)
 
+    def mark_drafts_sent(self, day: dt.date) -> list[str]:
+        """Outbox drafts (client emails) whose file is gone from the outbox folder: a person
+        sent them. Each becomes ``draft_sent`` dated ``day`` (its Touches row is due again);
+        returns their keys."""
+        gone = [e.key for e in self.entries() if e.status == "queued" and e.kind == "email" and is_gone(e.detail)]
+        if gone:
+            now = _now().isoformat()
+            self._write("UPDATE sends SET status = 'draft_sent', day = ?, finished = ?, written = 0 "
+                        "WHERE key = ? AND status = 'queued'", [(day.isoformat(), now, k) for k in gone], many=True)
+        return gone
+
     def note_write_failure(self, day: dt.date, error: str) -> None:
         """Remember why this run's write-back failed, for the next run's report."""
         self._write("INSERT OR REPLACE INTO notes (name, value) VALUES ('write_failure', ?)",
@@ -219,13 +234,17 @@ class Journal:
 
     def unwritten(self, refs: set[str]) -> list[Entry]:
         """Client emails the journal knows about whose Touches row is missing from ``refs``:
-        every sent or queued one, and failed or unknown ones not yet written once."""
+        every sent or queued one, and failed or unknown ones not yet written once; and drafts
+        found sent whose 'sent from the outbox' row is not written yet (the draft's own row
+        holds the same Ref)."""
         return [e for e in self.entries()
-                if e.kind == "email" and e.key not in refs
-                and (e.status in DELIVERED or (e.status in ("failed", "unknown") and not e.written))]
+                if e.kind == "email" and (
+                    (e.status == "draft_sent" and not e.written)
+                    or (e.key not in refs
+                        and (e.status in DELIVERED or (e.status in ("failed", "unknown") and not e.written))))]
 
 
-DELIVERED = ("sent", "queued")
+DELIVERED = ("sent", "queued", "draft_sent")
 
 
 def _settled(entry: Entry) -> bool:
@@ -250,17 +269,22 @@ class Reconciled:
     settled: set[str]
 
 
-def reconcile(journal: Journal, refs: set[str], by: str) -> Reconciled:
-    """Start-of-run bookkeeping. ``refs`` are the Refs already in the Touches sheet.
+def reconcile(journal: Journal, refs: set[str], by: str, today: dt.date | None = None,
+              drafted: set[str] | None = None) -> Reconciled:
+    """Start-of-run bookkeeping. ``refs`` are the Refs already in the Touches sheet, ``drafted``
+    those of them whose rows all still say draft (``drafts.draft_refs``).
 
-    Sends left mid-transaction become unknown (each one reported once, as a problem); keys
-    found in Touches are marked written; journaled client emails missing from Touches come
-    back as Touches rows dated the day they were sent.
+    Sends left mid-transaction become unknown (each one reported once, as a problem); with
+    ``today``, outbox drafts whose file is gone count as sent today; keys found in Touches
+    (on a row that is not a draft) are marked written; journaled client emails missing from
+    Touches come back as Touches rows dated the day they were sent.
     """
     problems = [Problem("Touches", "", UNKNOWN_PROBLEM.format(
         kind="digest" if e.kind == "digest" else "email", key=e.key, to=e.recipient,
         day=e.day.isoformat())) for e in journal.recover()]
-    journal.mark_written(refs)
+    if today is not None:
+        journal.mark_drafts_sent(today)
+    journal.mark_written(refs - (drafted or set()))
     touches = [delivery_touch(entry.day, entry.client_id, entry.task_id, entry.summary, entry.key,
                               entry.status, entry.detail, by) for entry in journal.unwritten(refs)]
     settled = journal.settled_keys() | {t.ref for t in touches}
@@ -273,6 +297,8 @@ def delivery_touch(day: dt.date, client_id: str, task_id: str, summary: str, key
     result = RESULT_TEXT[status]
     if status in ("failed", "unknown") and detail:
         result = f"{result}: {detail}"
+    if status == "queued":
+        summary = f"{DRAFT_SUMMARY}{summary}"
     return Touch(date=day, client_id=client_id, row=0, task_id=task_id, channel="Email",
                  direction="Out", by=by, summary=summary, ref=key, result=result)
 

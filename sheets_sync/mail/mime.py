@@ -1,7 +1,8 @@
 """A Message as the bytes of a standard email (RFC 5322, MIME): what the outbox writes and
 SMTP sends.
 
-From, To, Subject, Date, Message-ID, Reply-To and X-Sheets-Sync-Key; a text part, or text
+From, To, Subject, Date, Message-ID, Reply-To and X-Sheets-Sync-Key (and ``X-Unsent: 1`` on an
+outbox draft, which Outlook and Apple Mail open as a message ready to send); a text part, or text
 and HTML as multipart/alternative. Text is 7bit when it is short-lined ASCII, else UTF-8
 quoted-printable; a header that is not plain ASCII, or holds "=?" (text that mail programs
 would take for an encoded-word), is RFC 2047-encoded, a long one folded. Line breaks and
@@ -60,11 +61,14 @@ def clean_header(value: str) -> str:
 
 
 def email_bytes(message: Message, sender: str, reply_to: str = "", when: dt.datetime | None = None, *,
-                linesep: str = "\n", message_id: str | None = None, boundary: str | None = None) -> Wire:
+                linesep: str = "\n", message_id: str | None = None, boundary: str | None = None,
+                draft: bool = False) -> Wire:
     """The message's bytes with ``linesep`` line ends ("\\r\\n" on the wire).
 
     ``when`` is the Date (now when omitted); ``message_id`` and ``boundary`` are made up
-    when omitted (tests pass them to compare two runs).
+    when omitted (tests pass them to compare two runs). A ``draft`` (the outbox) carries
+    ``X-Unsent: 1``, and no From when ``sender`` has no address: the mail program that
+    sends it fills in its own account.
     """
     when = when or dt.datetime.now(dt.UTC)
     name, address = _parse_address(clean_header(sender))
@@ -78,8 +82,9 @@ def email_bytes(message: Message, sender: str, reply_to: str = "", when: dt.date
     else:
         content_type, encoding = _part_headers(message.text, "plain")
         headers += [content_type, ("MIME-Version", "1.0"), encoding]
+    if address or not draft:
+        headers.append(("From", _address(name, address) if address else "sheets-sync <sheets-sync@localhost>"))
     headers += [
-        ("From", _address(name, address) if address else "sheets-sync <sheets-sync@localhost>"),
         ("To", _address(clean_header(message.to_name), clean_header(message.to))),
         ("Subject", _header(clean_header(message.subject))),
         ("Date", _date(when)),
@@ -90,6 +95,8 @@ def email_bytes(message: Message, sender: str, reply_to: str = "", when: dt.date
         headers.append(("Reply-To", _address(reply_name, reply_address) if reply_address
                         else _header(clean_header(reply_to))))
     headers.append(("X-Sheets-Sync-Key", _header(clean_header(message.key))))
+    if draft:
+        headers.append(("X-Unsent", "1"))
     out = [_headers(headers, linesep), linesep]
     if message.html:
         for body, subtype in ((message.text, "plain"), (message.html, "html")):

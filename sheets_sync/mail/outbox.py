@@ -1,4 +1,5 @@
-"""The outbox: each message as a standard .eml file (RFC 5322), openable in any mail client.
+"""The outbox: each message as a standard .eml file (RFC 5322), openable in any mail client,
+marked as a draft (``X-Unsent: 1``): a person opens it and sends it (``mail.drafts``).
 
 Used when no mail server is configured, and forced with ``--outbox DIR``. A file is named
 after the message's key, so writing the same message again replaces it: a rerun can never
@@ -17,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from sheets_sync.errors import BadAddress
+from sheets_sync.mail.drafts import WRITTEN_TO
 from sheets_sync.mail.journal import Journal
 from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.mail.mime import clean_header, email_bytes
@@ -66,13 +68,13 @@ class OutboxMailer:
                 sender = self.sender or message.headers.get("From", "")
                 reply_to = self.reply_to or message.headers.get("Reply-To", "")
                 path = self.folder / file_name(message.key)
-                batch.append((str(path), email_bytes(message, sender, reply_to, now).data))
+                batch.append((str(path), email_bytes(message, sender, reply_to, now, draft=True).data))
                 if len(batch) >= 256:
                     if len(writes) >= 2:  # at most two batches waiting; a failed write stops the run here
                         writes[-2].result()
                     writes.append(pool.submit(_write_files, batch))
                     batch = []
-                deliveries.append(Delivery(message.key, "queued", f"written to {path}", now))
+                deliveries.append(Delivery(message.key, "queued", f"{WRITTEN_TO}{path}", now))
             writes.append(pool.submit(_write_files, batch))
             for done in writes:
                 done.result()

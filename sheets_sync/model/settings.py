@@ -67,6 +67,9 @@ SPECS: tuple[SettingSpec, ...] = (
                 "How many times a client's yearly value it costs to win a new one."),
     SettingSpec("business_name", "Business name", "", "text",
                 "Signs the emails (e.g. Harbor Insurance Agency)."),
+    SettingSpec("from_address", "From address", "", "text",
+                "The office address the emails come from (e.g. office@harbor.example); outbox drafts "
+                "carry it. A mail server's sender ([smtp] from) comes first."),
     SettingSpec("currency", "Currency symbol", "$", "text",
                 "Put before amounts in emails and reports."),
     SettingSpec("google_time_limit_seconds", "Google time limit (seconds)", 120, "int",

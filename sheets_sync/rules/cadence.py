@@ -56,9 +56,16 @@ class Step:
 
 
 def is_real_touch(touch: Touch) -> bool:
-    """True for touches that really happened (not a failed send)."""
+    """True for touches that really happened: not a failed send, not an outbox draft nobody
+    sent yet."""
     result = touch.result
-    return not result or result[:6].lower() != "failed"
+    return not result or (result[:6].lower() != "failed" and not is_draft(result))
+
+
+def is_draft(result: str) -> bool:
+    """True for the Result of an email still waiting in the outbox for a person to send it
+    (``mail.drafts``): it is not a touch until then."""
+    return result[:5].lower() == "draft"
 
 
 def task_step(task: Task, touches: Sequence[Touch], settings: Settings, today: dt.date) -> Step | None:
