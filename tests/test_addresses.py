@@ -6,6 +6,8 @@ files, the real SMTP path to a local aiosmtpd server, and ``check --json``."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -141,3 +143,22 @@ def test_reserved_never_to_exist_and_dotless_domains_are_refused():
     assert check_address("bob@bücher.local") == "bob@xn--bcher-kva.local"
     with pytest.raises(BadAddress, match="special-use"):
         check_address("bob@bücher.local", allow_special_use=False)
+
+
+def test_plain_addresses_do_not_load_the_full_validator():
+    """email_validator (~20 ms to import) is loaded only for an address the plain rule does
+    not settle: a run over a sheet of ordinary addresses never pays for it."""
+    script = (
+        "import sys\n"
+        "from sheets_sync.model.addresses import check_address\n"
+        "assert check_address('Maria.Lopez@Harborlane.Example.com') == 'Maria.Lopez@harborlane.example.com'\n"
+        "assert 'email_validator' not in sys.modules\n"
+        "from sheets_sync.errors import BadAddress\n"
+        "try:\n"
+        "    check_address('jos\u00e9@example.com')\n"
+        "except BadAddress:\n"
+        "    pass\n"
+        "assert 'email_validator' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

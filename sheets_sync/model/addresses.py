@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import re
 
-from email_validator import EmailNotValidError, validate_email
-
 from sheets_sync.errors import BadAddress
 
 # email_validator's SPECIAL_USE_DOMAIN_NAMES (2.x), less "invalid", refused by the rule itself.
@@ -59,6 +57,9 @@ def check_address(address: str, *, allow_special_use: bool = True) -> str:
     probe = raw
     if reserved:  # checked without the reserved name: a neutral name of the same length stands in
         probe = f"{local}@{domain[: -len(reserved)]}{'x' * len(reserved)}"
+    # Imported here: compiling its grammar costs every command ~20 ms, and plain addresses never need it.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         # No SMTPUTF8: few servers take it; an international domain is sent in its xn-- form.
         found = validate_email(probe, check_deliverability=False, allow_smtputf8=False)
