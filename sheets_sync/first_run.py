@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from sheets_sync.backends.base import Backend
 from sheets_sync.mail.journal import FILE_NAME
-from sheets_sync.sync import SyncReport
+from sheets_sync.rules.plan import Plan
+
+if TYPE_CHECKING:  # sync imports the report, which imports this module
+    from sheets_sync.sync import SyncReport
 
 CATCH_UP_DAYS = 7  # an email overdue by more than this many days is counted as a catch-up
 KINDS = {
@@ -63,3 +67,17 @@ def summary(preview: SyncReport) -> list[str]:
 def has_messages(preview: SyncReport) -> bool:
     """True when the run would send anything (an email or a digest)."""
     return bool(preview.planned)
+
+
+def catch_up_lines(plan: Plan) -> list[str]:
+    """What the Start date holds back, for a dry run: the overdue emails still waiting for their
+    catch-up day, and the steps it dropped ([] without a Start date)."""
+    if plan.catch_ups is None:
+        return []
+    waiting = sum(1 for day in plan.catch_ups.days.values() if day > plan.today)
+    lines = []
+    if waiting:
+        lines.append(f"Start date {plan.catch_ups.start:%a %d %b %Y}: {waiting} more overdue email(s) wait for their "
+                     f"catch-up day, the last on {plan.catch_ups.last_day:%a %d %b %Y} (see Next Action Date).")
+    lines += [f"Not sent (too late when sheets-sync started): {d.reason}" for d in plan.dropped()]
+    return lines

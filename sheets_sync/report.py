@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sheets_sync.display import fmt_day
+from sheets_sync.first_run import catch_up_lines
 from sheets_sync.model.rows import Problem
 from sheets_sync.rules.plan import Action
 from sheets_sync.terminal import print_fitted
@@ -102,16 +103,13 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
         digests = [m for m in report.planned if m.kind == "digest"]
         if digests:
             out.print("Digests that would be sent: " + ", ".join(m.to for m in digests))
+        for line in catch_up_lines(plan):
+            out.print(line)
     else:
         out.print(f"Synced {report.source} for {report.today:%a %d %b %Y}.")
         skipped = skipped_reasons(report)
-        if report.emails_drafted or report.digests_drafted:  # the outbox: drafts a person sends, not sends
-            delivered = (f"{report.emails_drafted} written to the outbox, not sent ({report.mailer}: open each "
-                         f"draft and send it); {report.digests_drafted} owner digest(s) there")
-        else:
-            delivered = f"{report.emails_sent} delivered via {report.mailer}; {report.digests_sent} owner digest(s)"
-        out.print(f"Emails: {delivered}; {report.emails_skipped} skipped"
-                  + (f" ({'; '.join(skipped)})." if skipped else "."))
+        out.print(f"Emails: {report.emails_sent} delivered via {report.mailer}; {report.digests_sent} owner digest(s); "
+                  f"{report.emails_skipped} skipped" + (f" ({'; '.join(skipped)})." if skipped else "."))
         failed = [(m, d) for m, d in report.deliveries if d.status not in ("sent", "queued")]
         for message, delivery in failed:
             out.print(f"  not sent: {message.key} to {message.to}: {delivery.status} {delivery.detail}")

@@ -88,12 +88,16 @@ def test_satisfaction_key_is_what_the_book_logs() -> None:
 
 def test_an_adopted_book_catches_up_over_three_days(tmp_path: Path) -> None:
     path, outbox = _book(tmp_path / "book.xlsx", D(2026, 12, 7)), tmp_path / "outbox"
+    dry = CliRunner().invoke(cli, ["sync", str(path), "--today", "2026-12-07", "--dry-run"])
+    flat = " ".join(dry.stdout.split())
+    assert "Start date Mon 07 Dec 2026: 3 more overdue email(s) wait for their catch-up day, the last on Wed 09 Dec" in flat
+    assert "Not sent (too late when sheets-sync started): Client C-3: satisfaction check not sent" in flat
 
     day1 = _sync(path, "2026-12-07", outbox)
     assert _sent(day1) == ["checkin:C-2:2026-09-01", "checkin:C-6:2026-08-15", "checkin:C-8:2026-08-01"]
     calls = {a["client_id"]: a for a in day1["actions"] if a["kind"] == "call"}
     assert list(calls) == ["C-1"]
-    assert calls["C-1"]["owner"] == SAM
+    assert calls["C-1"]["owner"] == SAM and calls["C-1"]["due"] == "2026-12-07"  # from the Start date on
     assert "a call, not a form email" in calls["C-1"]["reason"] and "last touch 2015 days ago" in calls["C-1"]["reason"]
     # the sheet says when each waiting catch-up goes out
     dates = dict(zip(column(path, "Clients", "Client ID"), column(path, "Clients", "Next Action Date"), strict=True))
