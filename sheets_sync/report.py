@@ -108,8 +108,13 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
     else:
         out.print(f"Synced {report.source} for {report.today:%a %d %b %Y}.")
         skipped = skipped_reasons(report)
-        out.print(f"Emails: {report.emails_sent} delivered via {report.mailer}; {report.digests_sent} owner digest(s); "
-                  f"{report.emails_skipped} skipped" + (f" ({'; '.join(skipped)})." if skipped else "."))
+        if report.emails_drafted or report.digests_drafted:  # the outbox: drafts a person sends, not sends
+            delivered = (f"{report.emails_drafted} written to the outbox, not sent ({report.mailer}: open each "
+                         f"draft and send it); {report.digests_drafted} owner digest(s) there")
+        else:
+            delivered = f"{report.emails_sent} delivered via {report.mailer}; {report.digests_sent} owner digest(s)"
+        out.print(f"Emails: {delivered}; {report.emails_skipped} skipped"
+                  + (f" ({'; '.join(skipped)})." if skipped else "."))
         failed = [(m, d) for m, d in report.deliveries if d.status not in ("sent", "queued")]
         for message, delivery in failed:
             out.print(f"  not sent: {message.key} to {message.to}: {delivery.status} {delivery.detail}")
