@@ -95,6 +95,7 @@ class MailSettings:
     timeout: float = DEFAULT_TIMEOUT
     send_time_limit: float = DEFAULT_SEND_TIME_LIMIT  # seconds for a run's whole sending phase
     oauth2: OAuthSettings | None = None  # None: sign in with the password (or not at all)
+    origin: str = ""  # where host and port came from, for "cannot reach" ("host from SHEETS_SYNC_SMTP_HOST, ...")
 
     @property
     def sender_address(self) -> str:
@@ -173,7 +174,16 @@ def resolve_mail_settings(config: Config, overrides: Mapping[str, Any] | None = 
         ca_file=os.path.expanduser(pick("ca_file")) if pick("ca_file") else "",
         timeout=number("timeout", DEFAULT_TIMEOUT),
         send_time_limit=number("send_time_limit", DEFAULT_SEND_TIME_LIMIT), oauth2=oauth2,
+        origin=_origin(config, overrides, environ, security),
     )
+
+
+def _origin(config: Config, overrides: Mapping[str, Any] | None, environ: Mapping[str, str],
+            security: str) -> str:
+    """'host from X, port from Y' (or 'port 587, the default for starttls')."""
+    port = source_of("port", config, overrides, environ)
+    port_text = f"port from {port}" if port else f"port {DEFAULT_PORTS[security]}, the default for {security}"
+    return f"host from {source_of('host', config, overrides, environ)}, {port_text}"
 
 
 def oauth2_settings(config: Config, overrides: Mapping[str, Any] | None = None,
@@ -227,15 +237,30 @@ def given(name: str, config: Config, overrides: Mapping[str, Any] | None = None,
 def _given(name: str, config: Config, overrides: Mapping[str, Any] | None,
            environ: Mapping[str, str] | None) -> tuple[str, str]:
     """(the setting as given, where it was given: the flag, the variable or the file's key)."""
+    value, _, where = _lookup(name, config, overrides, environ)
+    return value, where
+
+
+def source_of(name: str, config: Config, overrides: Mapping[str, Any] | None = None,
+              environ: Mapping[str, str] | None = None) -> str:
+    """Where a setting came from, for a message: ``--host``, ``SHEETS_SYNC_SMTP_HOST`` or
+    ``<config file> ([smtp] host)``; '' when nothing gives it."""
+    return _lookup(name, config, overrides, environ)[1]
+
+
+def _lookup(name: str, config: Config, overrides: Mapping[str, Any] | None,
+            environ: Mapping[str, str] | None) -> tuple[str, str, str]:
+    """(the setting as given, where in short, where in full); '' for each when not given."""
     environ = os.environ if environ is None else environ
-    what = f"SMTP {name.replace('_', ' ')}"
-    places = (((overrides or {}).get(name), f"{what} (--{name.replace('_', '-')})"),
-              (environ.get(ENV[name]), f"{what} ({ENV[name]})"),
-              (config.section("smtp").get(FILE_KEYS[name]), f"{config.path or 'config'}: {FILE_KEYS[name]} in [smtp]"))
-    for value, where in places:
+    what, flag, key = f"SMTP {name.replace('_', ' ')}", f"--{name.replace('_', '-')}", FILE_KEYS[name]
+    places = (((overrides or {}).get(name), flag, f"{what} ({flag})"),
+              (environ.get(ENV[name]), ENV[name], f"{what} ({ENV[name]})"),
+              (config.section("smtp").get(key), f"{config.path or 'the config file'} ([smtp] {key})",
+               f"{config.path or 'config'}: {key} in [smtp]"))
+    for value, short, where in places:
         if value is not None and str(value).strip() != "":
-            return str(value).strip(), where
-    return "", ""
+            return str(value).strip(), short, where
+    return "", "", ""
 
 
 def _one_line(value: str) -> str:

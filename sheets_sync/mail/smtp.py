@@ -44,8 +44,8 @@ BACKOFF_SECONDS = 2.0  # first pause; doubled each retry
 PAUSE_ENV = "SHEETS_SYNC_TEST_PAUSE"  # test hook: stop at a named stage so a test can kill us
 STAGES = ("before-journal", "before-transaction", "after-transaction", "delivered")
 
-UNREACHABLE = ("cannot reach the mail server {where} ({why}): check SHEETS_SYNC_SMTP_HOST, "
-               "_PORT and _SECURITY (Gmail: smtp.gmail.com, 587 starttls or 465 ssl)")
+UNREACHABLE = ("cannot reach the mail server {where} ({origin}): {why}; check the host, port and "
+               "security there (Gmail: smtp.gmail.com, 587 starttls or 465 ssl)")
 SENDER_REFUSED = ("the mail server {where} refused mail from {sender} ({why}): check SHEETS_SYNC_FROM, "
                   "and SHEETS_SYNC_SMTP_USER if the server needs a login")
 CAP_REACHED = "daily email cap ({cap}) reached; it goes out at the next run"
@@ -219,14 +219,14 @@ class SmtpMailer:
             raise
         except smtplib.SMTPNotSupportedError:
             _discard(yag)
-            raise MailError(UNREACHABLE.format(where=where, why="the server does not offer STARTTLS or AUTH")) from None
+            raise MailError(UNREACHABLE.format(where=where, origin=self._origin(), why="the server does not offer STARTTLS or AUTH")) from None
         except ssl.SSLError as exc:
             _discard(yag)
-            raise MailError(UNREACHABLE.format(where=where, why=f"TLS failed: {exc.reason or exc}")) from None
+            raise MailError(UNREACHABLE.format(where=where, origin=self._origin(), why=f"TLS failed: {exc.reason or exc}")) from None
         except smtplib.SMTPResponseException as exc:
             _discard(yag)
             raise _Transient(_reply(exc)) if 400 <= exc.smtp_code < 500 else MailError(
-                UNREACHABLE.format(where=where, why=_reply(exc))) from None
+                UNREACHABLE.format(where=where, origin=self._origin(), why=_reply(exc))) from None
         except (OSError, smtplib.SMTPException) as exc:
             _discard(yag)
             raise _Transient(_os_reason(exc)) from None
@@ -250,6 +250,10 @@ class SmtpMailer:
 
         yag.smtp.auth("XOAUTH2", respond, initial_response_ok=True)
 
+    def _origin(self) -> str:
+        """Where the host and port came from (settings made in code say only that)."""
+        return self.settings.origin or "host and port as given"
+
     def _alive(self) -> bool:
         conn = self._yag.smtp if self._yag else None
         return conn is not None and getattr(conn, "sock", None) is not None
@@ -266,7 +270,7 @@ class SmtpMailer:
             except _Transient as exc:
                 why = str(exc)
         where = f"{self.settings.host}:{self.settings.port}"
-        raise MailError(UNREACHABLE.format(where=where, why=why))
+        raise MailError(UNREACHABLE.format(where=where, origin=self._origin(), why=why))
 
     def close(self) -> None:
         """End the SMTP session (QUIT), if one is open."""
