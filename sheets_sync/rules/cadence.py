@@ -85,14 +85,14 @@ def task_step(task: Task, touches: Sequence[Touch], settings: Settings, today: d
     template = TASK_TEMPLATES.get(task.type, "generic")
     what = f"{task.type.lower()} " if task.type != "Other" else ""
     amount = money(task.amount, settings.currency)
-    due_note = f", due {fmt_day(task.due_date)}" if task.due_date else ""
+    due_note = f", due {fmt_day(task.due_date, today)}" if task.due_date else ""
     worth = f", {amount}" if amount else ""
 
     if task.due_date and today > task.due_date:
         return Step(
             "task-escalate", "call", on_or_after(task.due_date + DAY, holidays), refs.task_escalate(tid),
             f"Call: {task.type.lower()} overdue ({task.task_id})",
-            f"Task {task.task_id}: overdue since {fmt_day(task.due_date)}{worth}, "
+            f"Task {task.task_id}: overdue since {fmt_day(task.due_date + DAY, today)}{worth}, "
             f"{n} reminder{'s' if n != 1 else ''} sent: call the client",
             number=n, template=template,
         )
@@ -121,8 +121,8 @@ def task_step(task: Task, touches: Sequence[Touch], settings: Settings, today: d
     if task.due_date and (final_sent or regular > task.due_date):
         return Step(
             "task-escalate", "call", on_or_after(task.due_date + DAY, holidays), refs.task_escalate(tid),
-            f"Call if still open after {fmt_day(task.due_date)} ({task.task_id})",
-            f"Task {task.task_id}: escalates to a call after the due date {fmt_day(task.due_date)}",
+            f"Call if still open after {fmt_day(task.due_date, today)} ({task.task_id})",
+            f"Task {task.task_id}: escalates to a call after the due date {fmt_day(task.due_date, today)}",
             number=n, template=template,
         )
     return Step(
@@ -171,7 +171,7 @@ def prospect_step(client: Client, touches: Sequence[Touch], settings: Settings, 
     return Step(
         "prospect", kind, due, refs.prospect_touch(cid, i),
         f"{kind.capitalize()}: prospect touch {i} of {len(days)}",
-        f"Prospect {cid}: touch {i} of {len(days)} ({kind}), first contact {fmt_day(first)}",
+        f"Prospect {cid}: touch {i} of {len(days)} ({kind}), first contact {fmt_day(first, today)}",
         number=i, template="prospect",
     )
 
@@ -231,20 +231,20 @@ def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, t
         if best is not None and best[0] <= checkin_due:
             due, rule, key, label = best
             return Step(rule, kind, due, key, f"{verb}: {label}",
-                        f"Client {cid}: {label}, client since {fmt_day(since)}", template=rule)
-    quiet = (today - anchor).days
+                        f"Client {cid}: {label}, client since {fmt_day(since, today)}", template=rule)
+    quiet = f"last touch {(today - anchor).days} days ago" if real else "never touched"
     start = start_date(settings)
     if kind == "email" and start is not None and checkin_as_call(checkin_due, interval, settings):
         return Step(
-            "checkin", "call", on_or_after(start, holidays), refs.checkin(cid, anchor), f"Call: reconnect (tier {client.tier})",
-            f"Client {cid}: last touch {quiet} days ago; the tier {client.tier} check-in was "
-            f"{(start - checkin_due).days} days overdue on the Start date {fmt_day(start)}: a call, not a form email",
+            "checkin", "call", checkin_due, refs.checkin(cid, anchor), f"Call: reconnect (tier {client.tier})",
+            f"Client {cid}: {quiet}; the tier {client.tier} check-in was {(start - checkin_due).days} days overdue "
+            f"on the Start date {fmt_day(start)}: a call, not a form email",
             template="checkin",
         )
     return Step(
         "checkin", kind, checkin_due, refs.checkin(cid, anchor),
         f"{verb}: check-in (tier {client.tier})",
-        f"Client {cid}: tier {client.tier} check-in every {interval} days; last touch {quiet} days ago",
+        f"Client {cid}: tier {client.tier} check-in every {interval} days; {quiet}",
         template="checkin",
     )
 
@@ -300,5 +300,5 @@ def apply_override(step: Step | None, override: dt.date | None, last: dt.date | 
     if last is not None and last >= override:
         return step
     return Step(step.rule, step.kind, override, step.key, step.label,
-                f"{step.reason} (date set by hand: {fmt_day(override)})", step.number, step.template)
+                f"{step.reason} (date set by hand: {fmt_day(override, today)})", step.number, step.template)
 
