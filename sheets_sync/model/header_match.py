@@ -21,9 +21,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
-from sheets_sync.model.layout import Column, Table, normalize_header
+from sheets_sync.model.layout import Column, Table
+from sheets_sync.model.layout import normalize_header as _normalize_header
+
+# A header row is looked for among a sheet's first rows, each cell tried against every
+# field: the same few texts are normalized thousands of times (typed: 1 and True differ).
+normalize_header = lru_cache(maxsize=4096, typed=True)(_normalize_header)
 
 EXACT, ALIAS, IDENTIFIER, QUALIFIED = range(4)
 ID_WORDS = frozenset({"#", "no", "nr", "nbr", "num", "number", "id", "code", "ref", "reference"})
@@ -35,7 +41,12 @@ SUBJECTS = {"client_id": CLIENT_WORDS, "task_id": TASK_WORDS}
 
 def header_words(text: object) -> list[str]:
     """A header's words, lower case, with "#" as a word of its own ("Customer #" -> customer, #)."""
-    return re.findall(r"#|[0-9a-z]+", str(text or "").casefold().replace("№", "#"))
+    return list(_words(text))
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _words(text: object) -> tuple[str, ...]:
+    return tuple(re.findall(r"#|[0-9a-z]+", str(text or "").casefold().replace("№", "#")))
 
 
 def is_identifier(text: object) -> bool:
@@ -57,25 +68,37 @@ def is_subject_identifier(text: object) -> bool:
 def _rank(text: object, column: Column, table: Table, remapped: str | None) -> int | None:
     """How well one header means one column (lower is better), or None when it does not."""
     key = normalize_header(text)
-    words = header_words(text)
+    words = _words(text)
     if remapped is not None:  # the config file names this column's header: that alone
         return EXACT if key == remapped else None
-    if key in (normalize_header(column.header), normalize_header(column.field)):
+    exact, aliases, names = _column_keys(column)
+    if key in exact:
         return EXACT
-    if column.kind != "id" and is_subject_identifier(text):
+    if column.kind != "id" and _is_subject_identifier(text):
         return None
-    if key in {normalize_header(a) for a in column.aliases}:
+    if key in aliases:
         return ALIAS
     if column.kind == "id":
         subject = [w for w in words if w not in ID_WORDS]
         allowed = SUBJECTS.get(column.field, frozenset())
-        if is_identifier(text) and all(w in allowed for w in subject) and (subject or column.field == table.key):
+        if _is_identifier(text) and all(w in allowed for w in subject) and (subject or column.field == table.key):
             return IDENTIFIER
         return None
     rest = [w for w in words if w not in CLIENT_WORDS and w not in TASK_WORDS]
-    if rest and len(rest) < len(words) and not is_identifier(text) and "".join(rest) in column.names():
+    if rest and len(rest) < len(words) and not _is_identifier(text) and "".join(rest) in names:
         return QUALIFIED
     return None
+
+
+@lru_cache(maxsize=512)
+def _column_keys(column: Column) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """A column's normalized header and field, its aliases, and every name (``Column.names``)."""
+    return (frozenset({normalize_header(column.header), normalize_header(column.field)}),
+            frozenset(normalize_header(a) for a in column.aliases), frozenset(column.names()))
+
+
+_is_identifier = lru_cache(maxsize=4096, typed=True)(is_identifier)
+_is_subject_identifier = lru_cache(maxsize=4096, typed=True)(is_subject_identifier)
 
 
 def match_columns(cells: Iterable[Any], table: Table, remap: Mapping[str, str] | None = None) -> dict[str, int]:
