@@ -318,8 +318,14 @@ def sample_sheets(today: dt.date) -> list[SheetContent]:
         _table_sheet(TOUCHES, b.touches),
         _settings_sheet(b),
         _table_sheet(SALES, b.sales),
-        SheetContent(title=STAFF_TABLE.title, rows=[table_headers(STAFF_TABLE), *STAFF_ROWS], table=STAFF_TABLE.name),
+        _staff_sheet(),
     ]
+
+
+def _staff_sheet() -> SheetContent:
+    rows: list[list[CellValue]] = [list(table_headers(STAFF_TABLE))]
+    rows += [list(row) for row in STAFF_ROWS]
+    return SheetContent(title=STAFF_TABLE.title, rows=rows, table=STAFF_TABLE.name)
 
 
 def _client_touches(b: _Builder, roster: list[SampleClient], by_key: dict[str, SampleClient]) -> None:

@@ -25,7 +25,7 @@ STAFF = {
 }
 # The Staff sheet: Email, Name, Phone, Job title, Signature (James signs with his own lines;
 # the others get the sign-off built from their row).
-STAFF_ROWS = [
+STAFF_ROWS: list[list[str | None]] = [
     ["maria@harborlane.example", "Maria Alvarez", "(207) 555-0101", "Account Manager", None],
     ["james@harborlane.example", "James O'Neill", "(207) 555-0102", "Senior Agent",
      "James O'Neill\nSenior Agent, Harbor Lane Insurance\nDirect line (207) 555-0102"],

@@ -10,9 +10,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from sheets_sync.model import values as v
 from sheets_sync.model.header_match import unmapped_identifiers
 from sheets_sync.model.headers import find_sheet, header_row
-from sheets_sync.model import values as v
 from sheets_sync.model.layout import CLIENTS, STAFF, TABLES, Table
 from sheets_sync.model.settings import SPECS, SettingSpec
 from sheets_sync.workbook import CellValue, SheetContent, WorkbookData
