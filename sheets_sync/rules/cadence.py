@@ -152,8 +152,8 @@ def prospect_step(client: Client, touches: Sequence[Touch], settings: Settings, 
         reply = replies[0].date
         return Step(
             "prospect-replied", "call", reply, refs.prospect_replied(cid),
-            f"Call: replied {fmt_day(reply)}, follow up and set Status",
-            f"Prospect {cid} answered on {fmt_day(reply)}: the sequence stopped; follow up and set the Status",
+            f"Call: replied {fmt_day(reply, today)}, follow up and set Status",
+            f"Prospect {cid} answered on {fmt_day(reply, today)}: the sequence stopped; follow up and set the Status",
         )
     outbound = [t for t in later if t.direction == "Out" and t.date >= first]
     n = len(outbound)

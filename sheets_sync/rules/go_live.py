@@ -150,4 +150,4 @@ def scheduled(step: Step | None, plan: CatchUps | None, key: str, holidays: Coll
     day = plan.days.get(key) or on_or_after(plan.start, holidays)
     return dataclasses.replace(
         step, due=day,
-        reason=f"{step.reason} (catch-up: due {fmt_day(step.due)}, overdue on the Start date {fmt_day(plan.start)})")
+        reason=f"{step.reason} (catch-up: due {fmt_day(step.due, plan.start)}, overdue on the Start date {fmt_day(plan.start)})")
