@@ -28,7 +28,8 @@ from sheets_sync.model.layout import TABLES
 CONFIG_NAME = "sheets-sync.toml"
 PASSWORD_IN_FILE = (
     "[smtp] must not hold the password (anyone who can read the file could send as you). "
-    "Remove that line and set SHEETS_SYNC_SMTP_PASSWORD, or run: keyring set sheets-sync {user}"
+    "Remove that line and run: sheets-sync login <workbook>, which stores the password for {user} where this "
+    "machine keeps secrets (the system keyring, else a 0600 file); or set SHEETS_SYNC_SMTP_PASSWORD"
 )
 
 

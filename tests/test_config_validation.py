@@ -144,7 +144,8 @@ def test_a_config_made_in_code_is_checked_as_a_file_is():
         Config(data={"smtp": {"hots": "x"}})
     with pytest.raises(ConfigError) as caught:
         Config(data={"smtp": {"user": "me@x.example", "password": "hunter2"}})
-    assert "hunter2" not in str(caught.value) and "keyring set sheets-sync me@x.example" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+    assert "run: sheets-sync login <workbook>, which stores the password for me@x.example" in str(caught.value)
     assert "hunter2" not in repr(Config(data={"smtp": {"host": "x"}}))
 
 

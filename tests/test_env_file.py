@@ -8,6 +8,7 @@ as a headless Linux server has it, where ``keyring set`` dies with NoKeyringErro
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -102,3 +103,21 @@ def test_a_named_env_file_that_is_missing_is_an_error(tmp_path, server):
                        env={**server_env(server, tmp_path / "home"), "SHEETS_SYNC_ENV_FILE": str(missing)})
     assert (done.returncode, done.stderr) == (2, f"Error: {missing} (SHEETS_SYNC_ENV_FILE) does not exist: "
                                                  "create it (chmod 600) or unset the variable\n")
+
+
+def test_login_stores_the_password_in_the_env_file_when_there_is_no_keyring(tmp_path, server):
+    home = tmp_path / "home"
+    env = server_env(server, home)
+    done = subprocess.run([sys.executable, "-m", "sheets_sync", "login", str(tmp_path / "clients.xlsx")],
+                          env={**{k: v for k, v in os.environ.items() if not k.startswith("SHEETS_SYNC_")}, **env},
+                          input=f"{PASSWORD}\n", capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    path = home / "env"
+    assert done.stdout.endswith(f"Stored the SMTP password for {USER} in {path} (mode 600; this machine has no "
+                                "system keyring).\n")
+    assert PASSWORD not in done.stdout and PASSWORD not in done.stderr
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_text(encoding="utf-8") == f"SHEETS_SYNC_SMTP_PASSWORD={PASSWORD}\n"
+    sent = sheets_sync("test-email", str(tmp_path / "clients.xlsx"), "--to", "me@harbor.example", env=env)
+    assert (sent.returncode, sent.stderr) == (0, "")
+    assert server.logins == [USER]

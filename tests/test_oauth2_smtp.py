@@ -7,6 +7,7 @@ from a small script run as ``oauth2_command``, which prints tok-1, tok-2... on e
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 from collections.abc import Iterator
@@ -186,3 +187,22 @@ def test_oauth2_needs_the_mailbox(tmp_path, monkeypatch):
     code, _, err = run("test-email", str(tmp_path / "clients.xlsx"), "--to", "me@harbor.example")
     assert (code, err) == (2, 'Error: auth = "oauth2" needs the mailbox to sign in as: set user = "..." in [smtp] '
                               "(or SHEETS_SYNC_SMTP_USER)\n")
+
+
+def test_a_sync_sends_over_xoauth2_and_the_token_is_nowhere_in_its_output(tmp_path, servers, monkeypatch):
+    server = start(servers, tmp_path, tokens={"tok-1": None})
+    use(server, monkeypatch, token_command(tmp_path))
+    book = str(tmp_path / "clients.xlsx")
+    assert run("init", book, "--sample", "--today", "2026-11-23")[0] == 0
+    code, out, err = run("sync", book, "--today", "2026-11-23", "--json")
+    assert code in (0, 1), err
+    result = json.loads(out)
+    assert result["emails_sent"] + result["digests_sent"] == len(server.received) > 0
+    assert server.logins == ["tok-1"] and server.sessions == 1
+    state = "".join(p.read_text(encoding="utf-8", errors="replace") for p in tmp_path.rglob("*")
+                    if p.is_file() and p.suffix in (".txt", ".log", ".json", ".eml"))
+    for text in (out, err, state):
+        assert "tok-1" not in text
+    code, out, err = run("sync", book, "--today", "2026-11-23", "--json")  # a rerun sends nothing again
+    assert json.loads(out)["emails_sent"] == 0 and server.keys().most_common(1)[0][1] == 1
+    assert "tok-1" not in out + err
