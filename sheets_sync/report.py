@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from collections import Counter
@@ -33,7 +34,7 @@ def console() -> Console:
     return Console(width=width, soft_wrap=False, highlight=False, markup=False)
 
 
-def _actions_table(actions: Sequence[Action], title: str, show_owner: bool = True) -> Table:
+def _actions_table(actions: Sequence[Action], title: str, today: dt.date, show_owner: bool = True) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False)
     table.add_column("Kind")
     if show_owner:
@@ -47,7 +48,7 @@ def _actions_table(actions: Sequence[Action], title: str, show_owner: bool = Tru
         if show_owner:
             row.append(action.owner or "(no owner)")
         row += [f"{action.client.name} ({action.client.client_id})", action.client.phone,
-                fmt_day(action.step.due), action.reason]
+                fmt_day(action.step.due, today), action.reason]
         table.add_row(*row)
     return table
 
@@ -99,7 +100,7 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
                                 "nothing sent, nothing written."))
         emails = [a for a in plan.emails if a.step.key in {m.key for m in report.planned}]
         if emails:
-            print_fitted(out, _actions_table(emails, "Emails that would be sent"))
+            print_fitted(out, _actions_table(emails, "Emails that would be sent", plan.today))
         digests = [m for m in report.planned if m.kind == "digest"]
         if digests:
             out.print("Digests that would be sent: " + ", ".join(m.to for m in digests))
@@ -126,7 +127,7 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
     if not plan.business_day:
         out.print("Today is not a business day: no emails go out; calls are listed for the next one.")
     if plan.calls:
-        print_fitted(out, _actions_table(plan.calls, "Calls for the team"))
+        print_fitted(out, _actions_table(plan.calls, "Calls for the team", plan.today))
     if report.problems:
         print_problems(report.problems, report.source, out)
 
@@ -188,7 +189,7 @@ def print_due(loaded: Loaded, owner: str | None, out: Console | None = None) -> 
         out.print(Text.assemble((name or "(no owner)", "bold"), f": {sum(a.kind == 'call' for a in actions)} call(s), "
                                 f"{sum(a.kind == 'email' for a in actions)} email(s), {len(risks)} at risk"))
         if actions:
-            print_fitted(out, _actions_table(actions, "", show_owner=False))
+            print_fitted(out, _actions_table(actions, "", plan.today, show_owner=False))
         if risks:
             table = Table(title="At risk", title_justify="left")
             for column in ("Client", "Tier", "Phone", "Days without a touch"):
