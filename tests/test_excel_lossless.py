@@ -18,7 +18,9 @@ from click.testing import CliRunner
 from lxml import etree
 from xlsx_fixtures import CORPUS, changed_parts, corpus_vba, parts, rich, simple
 
+from sheets_sync.a1 import col_index
 from sheets_sync.backends.excel.backend import ExcelBackend
+from sheets_sync.backends.excel.package import rels_part
 from sheets_sync.cli import cli
 
 INDEX = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
@@ -49,6 +51,14 @@ def outside_sheet_data(xml: bytes) -> bytes:
     return re.sub(rb'<dimension ref="[^"]*"/>', b"", head) + tail
 
 
+def assert_entries_kept(before: dict[str, bytes], after: dict[str, bytes], names: set[str]) -> None:
+    """Relationships, comments and VML shapes of ``names`` are all still there, byte for byte."""
+    for name in names:
+        for entry in re.findall(rb"<Relationship\b[^>]*/>|<comment\b.*?</comment>|<author>.*?</author>"
+                                rb"|<v:shape\b.*?</v:shape>", before[name], re.S):
+            assert entry in after[name], (name, entry)
+
+
 def assert_index_kept(before: dict[str, bytes], after: dict[str, bytes]) -> None:
     """Every entry of the package index files is still there, byte for byte."""
     for name, pattern in (("[Content_Types].xml", rb"<(?:Override|Default)\b[^>]*/>"),
@@ -77,17 +87,35 @@ def assert_styles_appended(old: bytes, new: bytes) -> None:
 
 
 def assert_only_cells_changed(old: bytes, new: bytes, allowed: set[str]) -> None:
-    """Inside a worksheet, every cell other than ``allowed`` (A1 refs) kept its exact XML."""
-    assert outside_sheet_data(old) == outside_sheet_data(new) or _only_filter_grew(old, new)
+    """Inside a worksheet, every cell other than ``allowed`` (A1 refs) kept its exact XML.
+    Outside the cells only what the tool's new columns bring may differ: their <col>
+    entries (every other column keeps its attributes), the filter's range and one
+    <legacyDrawing> for their notes."""
+    new_cols = {col_index(m.group(1)) for ref in allowed if (m := re.fullmatch(r"([A-Z]+)1", ref))
+                and not re.search(rf'<c r="{ref}"', old.decode())}
+    assert outside_sheet_data(old) == outside_sheet_data(new) or (
+        _outside_but_ours(old, had_legacy=True) == _outside_but_ours(new, had_legacy=b"<legacyDrawing" in old)
+        and _col_attrs(old, new_cols) == _col_attrs(new, new_cols))
     before, after = cells(old), cells(new)
     for ref, xml in before.items():
         if ref not in allowed:
             assert after.get(ref) == xml, ref
 
 
-def _only_filter_grew(old: bytes, new: bytes) -> bool:
-    norm = re.compile(rb'(<autoFilter ref=")[^"]*')
-    return norm.sub(rb"\1", outside_sheet_data(old)) == norm.sub(rb"\1", outside_sheet_data(new))
+def _outside_but_ours(xml: bytes, had_legacy: bool) -> bytes:
+    out = re.sub(rb'(<autoFilter ref=")[^"]*', rb"\1", outside_sheet_data(xml))
+    out = re.sub(rb"<cols>.*?</cols>", b"", out, flags=re.S)
+    return out if had_legacy else re.sub(rb"<legacyDrawing [^>]*/>", b"", out)
+
+
+def _col_attrs(xml: bytes, skip: set[int]) -> dict[int, bytes]:
+    """Column -> its <col> attributes (without min and max), for the columns not in ``skip``."""
+    out = {}
+    for m in re.finditer(rb"<col ([^>]*)/>", xml):
+        lo, hi = (int(re.search(rb'\b%s="(\d+)"' % k, m.group(1)).group(1)) for k in (b"min", b"max"))
+        attrs = re.sub(rb'\b(min|max)="\d+"\s*', b"", m.group(1))
+        out.update({c: attrs for c in range(lo, min(hi, 200) + 1) if c not in skip})
+    return out
 
 
 def written_refs(old: bytes, new: bytes) -> set[str]:
@@ -116,7 +144,10 @@ def test_init_into_and_sync_change_only_our_cells(tmp_path, kind, monkeypatch):
     changed = changed_parts(original, adopted)
     new = {n for n in adopted if n not in original}
     existing_sheets = {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml"}
-    assert changed - new <= INDEX | {"xl/styles.xml"} | existing_sheets
+    # the notes on the tool's new headers: added to a sheet's comments, or in new parts it links to
+    notes = {"xl/comments1.xml", "xl/drawings/vmlDrawing1.vml"} | {rels_part(s) for s in existing_sheets}
+    assert changed - new <= INDEX | {"xl/styles.xml"} | existing_sheets | notes
+    assert_entries_kept(original, adopted, (notes & changed) - new)
     assert {n for n in new if n.startswith("xl/worksheets/sheet")}  # Settings, Sales
     assert_index_kept(original, adopted)
     assert_styles_appended(original["xl/styles.xml"], adopted["xl/styles.xml"])

@@ -35,6 +35,7 @@ class CellWrites:
     dropped: list[str] = field(default_factory=list)
     appended_rows: dict[str, tuple[int, int]] = field(default_factory=dict)  # sheet -> (first, last)
     header_rows: dict[str, int] = field(default_factory=dict)
+    new_columns: dict[str, dict[int, str]] = field(default_factory=dict)  # sheet -> column -> header added
 
     def put(self, sheet: str, row: int, col: int, value: CellValue) -> None:
         """Set ``value`` for one cell (a later value for the same cell wins)."""
@@ -195,6 +196,7 @@ def cells_for(batch: WriteBatch, data: WorkbookData) -> CellWrites:
             col = head.add(header)
             if col is not None:
                 writes.put(sheet.title, head.row, col, header)
+                writes.new_columns.setdefault(sheet.title, {})[col] = header
 
     keys: dict[tuple[str, int], dict[str, list[int]]] = {}
     for update in batch.updates:

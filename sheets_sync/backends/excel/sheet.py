@@ -99,19 +99,22 @@ def column_styles(xml: bytes) -> dict[int, int]:
 
 def patch_sheet(xml: bytes, changes: dict[int, dict[int, object]], style: SheetStyle, sheet_name: str,
                 inherit_rows: frozenset[int] = frozenset(),
-                grow_filter: tuple[int, int, int] | None = None) -> tuple[bytes, SheetPatch]:
+                grow_filter: tuple[int, int, int] | None = None, header_styles: dict[int, int] | None = None
+                ) -> tuple[bytes, SheetPatch]:
     """``xml`` with ``changes`` (row -> column -> value, 1-based) applied; see module doc.
-    New cells in ``inherit_rows`` (header rows) take the style of the cell on their left.
+    Cells written in ``inherit_rows`` (header rows) take their column's style in
+    ``header_styles``, or without one (new cells only) the style of the cell on their left.
     ``grow_filter`` = (header row, old last row, new last row) extends the sheet's filter
     over appended rows."""
     report = SheetPatch()
-    data = b"".join(patched_pieces(xml, changes, style, sheet_name, report, inherit_rows, grow_filter))
+    data = b"".join(patched_pieces(xml, changes, style, sheet_name, report, inherit_rows, grow_filter, header_styles))
     return data, report
 
 
 def patched_pieces(xml: bytes, changes: dict[int, dict[int, object]], style: SheetStyle, sheet_name: str,
                    report: SheetPatch, inherit_rows: frozenset[int] = frozenset(),
-                   grow_filter: tuple[int, int, int] | None = None) -> Iterator[bytes | memoryview]:
+                   grow_filter: tuple[int, int, int] | None = None,
+                   header_styles: dict[int, int] | None = None) -> Iterator[bytes | memoryview]:
     """``patch_sheet`` a piece at a time (the original's bytes as views, the new rows as
     bytes), so a big sheet can be written out without a second copy of it in memory;
     ``report`` is filled in as the pieces go."""
@@ -162,7 +165,7 @@ def patched_pieces(xml: bytes, changes: dict[int, dict[int, object]], style: She
         """The end of the existing row at ``rm`` and the row as it is to be written."""
         end = rm.end() if rm.group(2) else xml.find(close_row, rm.end()) + len(close_row)
         return end, _patch_row(xml[rm.start():end], rm, prefix, row_no, changes[row_no], style, col_styles,
-                               report, sheet_name, row_no in inherit_rows)
+                               report, sheet_name, row_no in inherit_rows, header_styles)
 
     while jumping and index < len(pending) and pending[index] <= last_no:
         at = xml.find(b'%s%d"' % (row_at, pending[index]), pos, body_end)
@@ -208,7 +211,7 @@ def _new_row(prefix: str, row: int, cells: dict[int, object], style: SheetStyle,
 
 def _patch_row(row_xml: bytes, tag: re.Match[bytes], prefix: str, row: int, cells: dict[int, object],
                style: SheetStyle, col_styles: dict[int, int], report: SheetPatch, sheet_name: str,
-               inherit: bool = False) -> bytes:
+               inherit: bool = False, header_styles: dict[int, int] | None = None) -> bytes:
     tag_len = tag.end() - tag.start()
     open_tag = row_xml[:tag_len]
     row_attrs = tag.group(1)
@@ -237,6 +240,8 @@ def _patch_row(row_xml: bytes, tag: re.Match[bytes], prefix: str, row: int, cell
             pos = cm.start()
             value = todo.pop(new_col)
             base = row_style if row_style is not None else col_styles.get(new_col)
+            if inherit and header_styles and new_col in header_styles:
+                base = header_styles[new_col]
             out.append(style.cell(prefix, new_col, row, value, base))
         if inherit and (cm.group(2) or b"").strip():
             left_style = _attr_int(_STYLE, cm.group(1))
@@ -251,6 +256,8 @@ def _patch_row(row_xml: bytes, tag: re.Match[bytes], prefix: str, row: int, cell
                 out.append(cm.group())
                 continue
             current = _attr_int(_STYLE, cm.group(1))
+            if inherit and header_styles and col in header_styles:
+                current = header_styles[col]
             out.append(style.cell(prefix, col, row, value, current))
         if not todo:
             break
@@ -270,7 +277,9 @@ def _patch_row(row_xml: bytes, tag: re.Match[bytes], prefix: str, row: int, cell
         out.append(body[pos:insert_at])
         for new_col, value in todo.items():
             base = row_style if row_style is not None else col_styles.get(new_col)
-            if inherit and left_style is not None:
+            if inherit and header_styles and new_col in header_styles:
+                base = header_styles[new_col]
+            elif inherit and left_style is not None:
                 base = left_style
             out.append(style.cell(prefix, new_col, row, value, base))
         pos = insert_at

@@ -134,11 +134,15 @@ class Styles:
         fmt = _BUILTIN_CODES.get(code)
         if fmt is None:
             fmt = next((i for i, existing in self.formats.items() if existing == code), None)
-        if fmt is not None:
-            for index, xf in enumerate(self.xfs):
-                if xf.get("numFmtId") == str(fmt) and all(xf.get(k, "0") == "0" for k in ("fontId", "fillId", "borderId")):
-                    return index
-        return self.add_xf(num_fmt=fmt if fmt is not None else self.format_id(code))
+        return self.format_style(fmt if fmt is not None else self.format_id(code))
+
+    def format_style(self, fmt: int) -> int:
+        """A plain style (font, fill and border 0) with number format id ``fmt``: an
+        existing one, else one appended."""
+        for index, xf in enumerate(self.xfs):
+            if xf.get("numFmtId") == str(fmt) and all(xf.get(k, "0") == "0" for k in ("fontId", "fillId", "borderId")):
+                return index
+        return self.add_xf(num_fmt=fmt)
 
     def add_font(self, xml: str) -> int:
         """Append a <font> (inner XML without prefix handling: plain element names)."""

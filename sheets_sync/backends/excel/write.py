@@ -53,6 +53,7 @@ from sheets_sync.backends.excel.sheet import (
 )
 from sheets_sync.backends.excel.spill import SpilledPart, spill
 from sheets_sync.backends.excel.styles import CT_STYLES, REL_STYLES, REL_STYLES_STRICT, Styles
+from sheets_sync.backends.excel.tool_columns import dress_new_columns
 from sheets_sync.backends.excel.verify import cells_to_check, verify
 from sheets_sync.errors import SourceChanged, SourceError
 from sheets_sync.workbook import SheetContent, WorkbookData, WriteBatch, WriteResult
@@ -223,8 +224,12 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
                     _grow_tables(editor, sheet.part, writes, title)
                     continue
                 xml = editor.part(sheet.part)
+                header_styles = None
+                if title in writes.new_columns:  # the tool's columns arrive: widths, notes, filter
+                    xml, header_styles = dress_new_columns(editor, sheet.part, xml, writes.header_rows.get(title, 1),
+                                                          writes.new_columns[title], changes)
                 report = SheetPatch()
-                pieces = patched_pieces(xml, changes, style, sheet.name, report, inherit, grow)
+                pieces = patched_pieces(xml, changes, style, sheet.name, report, inherit, grow, header_styles)
                 editor.changed[sheet.part] = spill(pieces, len(xml), path.parent)
                 del xml, pieces
                 writes.dropped.extend(FORMULA_KEPT.format(cell=c) for c in report.kept_formulas)
@@ -327,7 +332,11 @@ def add_sheets(path: Path, sheets: list[SheetContent], columns: dict[str, list[s
             if entry is None:
                 continue
             inherit = frozenset([writes.header_rows.get(title, 1)])
-            xml, _ = patch_sheet(editor.part(entry.part), changes, style, entry.name, inherit)
+            xml, header_styles = editor.part(entry.part), None
+            if title in writes.new_columns:
+                xml, header_styles = dress_new_columns(editor, entry.part, xml, writes.header_rows.get(title, 1),
+                                                      writes.new_columns[title], changes)
+            xml, _ = patch_sheet(xml, changes, style, entry.name, inherit, header_styles=header_styles)
             editor.changed[entry.part] = xml
         for content in sheets:
             if info.sheet(content.title) is None:
