@@ -228,6 +228,39 @@ def schedule(source: str, at: str, days: str, action: str | None, use_systemd: b
         click.echo(line)
 
 
+@cli.command(short_help="Read the mailbox: replies, out-of-office, bounces, unsubscribes.")
+@click.argument("source")
+@today_option
+@click.option("--dry-run", is_flag=True, help="Read and match, write nothing (the next run reads the same mail).")
+@json_option
+@config_option
+@handle_errors
+def inbox(source: str, today: dt.datetime | None, dry_run: bool, as_json: bool, config_path: Path | None) -> None:
+    """Read what arrived in the mailbox ([imap] in the config) since the last run and log it in
+    SOURCE: replies and automatic replies as Touches rows, bounces and unsubscribes in the
+    Email Status column. sync does this first by itself; this command does only that part.
+
+    \b
+    Examples:
+      sheets-sync inbox clients.xlsx --dry-run
+      sheets-sync inbox clients.xlsx --json
+    """
+    from sheets_sync.inbox.act import summary_lines
+    from sheets_sync.inbox.command import run_inbox
+
+    done = run_inbox(source, day(today), load_config(config_path, source), dry_run=dry_run)
+    if as_json:
+        emit_json(done.to_json())
+    else:
+        for line in summary_lines(done.result):
+            click.echo(line)
+        if dry_run:
+            click.echo("Dry run: nothing written.")
+        else:
+            click.echo(f"Sheet: {done.write.rows_updated} row(s) updated, {done.write.rows_appended} touch row(s) added.")
+    sys.exit(EXIT_OK)
+
+
 @cli.command(short_help="Show today's calls and emails, per person.")
 @click.argument("source")
 @today_option

@@ -109,6 +109,13 @@ SCHEMA: dict[str, Any] = {
         "timeout_seconds": _seconds("timeout_seconds", 3600, 60),
     },
     "templates": {"dir": _text('dir = "~/email-templates"')},
+    "imap": {
+        "host": _text('host = "imap.gmail.com"'), "port": Key("port", "port = 993"),
+        "security": Key("choice", 'security = "ssl"', choices=("ssl", "starttls", "none")),
+        "user": _text('user = "office@example.com"'), "folders": Key("texts", 'folders = ["INBOX"]'),
+        "ca_file": _text('ca_file = "~/certs/ca.pem"'), "timeout": _seconds("timeout", 3600, 60),
+        "password": Key("text", "", refused=PASSWORD_IN_FILE.replace("[smtp]", "[imap]").replace("SMTP", "IMAP")),
+    },
     "alerts": {
         "email": _text('email = "admin@example.com"'),
         "heartbeat_url": _text('heartbeat_url = "https://hc-ping.com/your-check-uuid"'),

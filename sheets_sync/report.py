@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sheets_sync.display import fmt_day
+from sheets_sync.inbox.act import summary_lines
 from sheets_sync.first_run import catch_up_lines
 from sheets_sync.model.rows import Problem
 from sheets_sync.rules.plan import Action
@@ -108,6 +109,9 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
             out.print(line)
     else:
         out.print(f"Synced {report.source} for {report.today:%a %d %b %Y}.")
+        if report.inbox is not None and not report.inbox.error:  # a mailbox not read is among the problems
+            for line in summary_lines(report.inbox):
+                out.print(line)
         skipped = skipped_reasons(report)
         if report.emails_drafted or report.digests_drafted:  # the outbox: drafts a person sends, not sends
             delivered = (f"{report.emails_drafted} written to the outbox, not sent ({report.mailer}: open each "

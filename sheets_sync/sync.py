@@ -22,6 +22,8 @@ from sheets_sync.errors import SheetsSyncError, SourceChanged
 from sheets_sync.health.digest_line import lead_digests
 from sheets_sync.health.progress import phase
 from sheets_sync.health.run import RunHealth
+from sheets_sync.inbox.act import InboxResult
+from sheets_sync.inbox.hook import inbox_problems, read_mailbox, save_inbox_state
 from sheets_sync.mail.compose import Composed, Office, compose
 from sheets_sync.mail.drafts import draft_refs
 from sheets_sync.mail.journal import Journal, Reconciled, reconcile, run_lock, send_problems
@@ -55,6 +57,7 @@ class Loaded:
     plan: Plan
     composed: Composed
     journaled: Reconciled = field(default_factory=lambda: Reconciled([], [], set()))
+    inbox: InboxResult | None = None  # what came in (sync, with a mailbox configured)
 
 
 @dataclass
@@ -74,6 +77,7 @@ class SyncReport:
     render_failed: int = 0
     planned: list[Message] = field(default_factory=list)
     behind: str = ""  # why the sheet was missing emails the journal knew were delivered
+    inbox: InboxResult | None = None  # what the mailbox held (None: no mailbox configured)
     missed_business_days: list[dt.date] = field(default_factory=list)  # no successful run on these
 
     @property
@@ -122,6 +126,7 @@ class SyncReport:
             "sheet_behind": self.behind,
             "missed_business_days": [d.isoformat() for d in self.missed_business_days],
             "problems": [p.to_json() for p in self.problems],
+            **({"inbox": self.inbox.to_json()} if self.inbox is not None else {}),
         }
 
 
@@ -166,7 +171,7 @@ def load_book(source: str, config: Config | None = None, **options: object) -> t
 @collector_paused()
 def load(source: str | Backend, today: dt.date, config: Config | None = None, *,
          journal: Journal | None = None, health: RunHealth | None = None, drafts: bool = False,
-         **options: object) -> Loaded:
+         inbox: bool = False, **options: object) -> Loaded:
     """Read the source and plan ``today``: the common start of check, due and sync.
 
     With a ``journal`` (sync) the plan also counts the emails the journal knows were
@@ -187,7 +192,11 @@ def load(source: str | Backend, today: dt.date, config: Config | None = None, *,
     if journal is not None:
         journaled = reconcile(journal, refs, sender_name(config), today, draft_refs(book.touches))
     phase("Planning")
-    plan = make_plan(book, today, written, extra_touches=by_client(journaled.touches))
+    # with ``inbox`` (sync): what came in since the last run counts before the plan is made
+    came_in = read_mailbox(config, backend, book, journal, today) if inbox and journal is not None else None
+    arrived = came_in.touches if came_in is not None else []
+    plan = make_plan(book, today, written, extra_touches=by_client(journaled.touches + arrived),
+                     statuses=came_in.statuses if came_in is not None else None)
     templates = Templates(template_dirs_for(backend, config))
     if health is not None:
         health.see(data, book.settings.holiday_set())
@@ -195,7 +204,7 @@ def load(source: str | Backend, today: dt.date, config: Config | None = None, *,
                        drafts=drafts)
     if health is not None:
         lead_digests(composed.messages, health.notice)
-    return Loaded(backend, data, book, written, plan, composed, journaled)
+    return Loaded(backend, data, book, written, plan, composed, journaled, came_in)
 
 
 def by_client(touches: list[Touch]) -> dict[str, list[Touch]]:
@@ -234,11 +243,14 @@ def run_sync(source: str | Backend, today: dt.date, *, config: Config | None = N
 @collector_paused()
 def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, mailer: Mailer | None,
           journal: Journal | None, health: RunHealth | None = None) -> SyncReport:
-    loaded = load(backend, today, config, journal=journal, health=health, drafts=isinstance(mailer, OutboxMailer))
+    loaded = load(backend, today, config, journal=journal, health=health, drafts=isinstance(mailer, OutboxMailer),
+                  inbox=not dry_run)
     book, plan, composed, journaled = loaded.book, loaded.plan, loaded.composed, loaded.journaled
+    came_in = loaded.inbox
     report = SyncReport(
         today=today, source=loaded.backend.label, plan=plan, dry_run=dry_run,
-        problems=book.problems + composed.problems + journaled.problems, planned=list(composed.messages),
+        problems=book.problems + composed.problems + journaled.problems + inbox_problems(came_in),
+        planned=list(composed.messages), inbox=came_in,
         emails_blocked=sum(1 for a in plan.actions if a.blocked), render_failed=len(composed.failed),
     )
     if dry_run or journal is None or mailer is None:
@@ -256,11 +268,13 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, maile
         message.text, message.html = "", None
     report.problems += send_problems(report.deliveries, book.tables["clients"].sheet)
     fresh = new_touches(report.deliveries, today, by=sender_name(config))
-    added = journaled.touches + fresh
+    arrived = came_in.touches if came_in is not None else []
+    added = journaled.touches + arrived + fresh
     phase(f"Writing {loaded.backend.label}")
     try:
         report.write = write_back(loaded.backend, loaded.data, book, today, added, loaded.written_dates, config, plan,
-                                  planned=journaled.touches, log=_log_sheet(health, report))
+                                  planned=journaled.touches + arrived, statuses=came_in.statuses if came_in else None,
+                                  log=_log_sheet(health, report))
     except SheetsSyncError as exc:
         journal.note_write_failure(today, str(exc))
         if added:
@@ -268,6 +282,7 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, maile
         raise
     journal.mark_written(t.ref for t in added)
     journal.clear_write_failure()
+    save_inbox_state(loaded.backend.state_dir(), came_in)
     report.problems += [not_written(message) for message in report.write.dropped]
     return report
 
@@ -319,13 +334,15 @@ def _log_sheet(health: RunHealth | None, report: SyncReport) -> LogSheet | None:
 
 def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date, added: list[Touch],
                written: WrittenDates, config: Config, plan: Plan | None = None, planned: list[Touch] | None = None,
+               statuses: dict[str, str] | None = None,
                log: LogSheet | None = None) -> WriteResult:
     """Build and write the batch; when the source changed under us, re-read, re-plan and
     try again, so nothing a person saved meanwhile is lost. ``planned``: the touches of
-    ``added`` that ``plan`` already counts; ``log`` adds the Sync Log to the batch."""
+    ``added`` that ``plan`` already counts; ``statuses``: Email Status cells set by the inbox; ``log`` adds the Sync Log to the batch."""
     for attempt in range(WRITE_ATTEMPTS):
         counted = {t.ref for t in planned or ()} if plan is not None else set()
-        batch = _batch(data, book, today, added, written, plan, counted, FitCache(backend.state_dir()))
+        batch = _batch(data, book, today, added, written, plan, counted, FitCache(backend.state_dir()),
+                       statuses)
         log_sheet = log(data, batch) if log is not None else None
         if log_sheet is not None:
             batch.tool_sheets.append(log_sheet)
@@ -349,9 +366,10 @@ def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date,
 
 
 def _batch(data: WorkbookData, book: Book, today: dt.date, added: list[Touch], written: WrittenDates,
-           plan: Plan | None, counted: set[str], fit_cache: FitCache | None = None) -> WriteBatch:
+           plan: Plan | None, counted: set[str], fit_cache: FitCache | None = None,
+           statuses: dict[str, str] | None = None) -> WriteBatch:
     extra = by_client([t for t in added if t.ref not in counted])
-    after = make_plan(book, today, written, extra_touches=extra, base=plan)
+    after = make_plan(book, today, written, extra_touches=extra, base=plan, statuses=statuses)
     batch = build_batch(book, after, added, written)
     stats_sheet = _stats_sheet(dataclasses.replace(book, touches=book.touches + added) if added else book, today,
                                after.touches_by_client, fit_cache)

@@ -30,6 +30,7 @@ class Column:
     kind: str = "text"  # text | date | number | int | email | bool | choice | id
     choices: tuple[str, ...] = ()  # for kind == "choice": the dropdown values
     width: int = 14  # template column width, in characters
+    on_demand: bool = False  # a tool column made only when the tool has something to write in it
 
     def names(self) -> set[str]:
         """Every normalized header text that means this column."""
@@ -58,8 +59,13 @@ class Table:
 
     @property
     def tool_columns(self) -> tuple[Column, ...]:
-        """Columns the tool owns and writes."""
-        return tuple(c for c in self.columns if c.tool)
+        """Columns the tool owns and writes, made when missing (not the on-demand ones)."""
+        return tuple(c for c in self.columns if c.tool and not c.on_demand)
+
+    @property
+    def on_demand_columns(self) -> tuple[Column, ...]:
+        """Tool columns made only once the tool has a value for them (Email Status)."""
+        return tuple(c for c in self.columns if c.tool and c.on_demand)
 
 
 TIERS = ("A", "B", "C")
@@ -94,6 +100,8 @@ CLIENTS = Table(
         Column("next_action", "Next Action", tool=True, width=40),
         Column("next_action_date", "Next Action Date", tool=True, kind="date", width=13),
         Column("days_since_touch", "Days Since Touch", tool=True, kind="int", width=9),
+        # what the mailbox said about the Email address (inbox: bounces, unsubscribes)
+        Column("email_status", "Email Status", tool=True, width=40, on_demand=True),
     ),
 )
 

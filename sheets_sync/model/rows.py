@@ -54,6 +54,7 @@ class Client:
     next_action: str = ""
     next_action_date: dt.date | None = None
     days_since_touch: int | None = None
+    email_status: str = ""  # "Bounced 2026-12-03 (ann@x.example): ...", "Unsubscribed 2026-12-03 (...)"
     id_was_blank: bool = False
     extra: dict[str, object] = field(default_factory=dict)  # every cell by header, for templates
 
@@ -135,6 +136,7 @@ class Book:
     tables: dict[str, TableRef]  # table name -> where it is
     headers: dict[str, dict[str, str]]  # table name -> field -> header text as in the sheet
     missing_tool_columns: dict[str, list[str]]  # table name -> headers to create
+    absent_on_demand: dict[str, list[str]] = field(default_factory=dict)  # table -> on-demand fields with no column yet
     has_sales: bool = False
     settings: Settings = field(default_factory=Settings)
     notes: list[Problem] = field(default_factory=list)  # rows left alone on purpose (total rows): said, not problems

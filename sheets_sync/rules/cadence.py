@@ -17,6 +17,7 @@ from sheets_sync.model.rows import Client, Task, Touch
 from sheets_sync.model.settings import Settings
 from sheets_sync.rules import refs
 from sheets_sync.rules.business_days import add_business_days, on_or_after
+from sheets_sync.rules.inbound import is_automatic
 from sheets_sync.rules.start_date import (
     checkin_as_call,
     referral_waits,
@@ -28,7 +29,7 @@ DAY = dt.timedelta(days=1)
 
 # Lower goes first (under the daily email cap, and in the owner's list).
 URGENCY = {
-    "task-escalate": 0, "task-final": 10, "task-reminder": 20, "prospect-replied": 24,
+    "task-escalate": 0, "task-final": 10, "task-replied": 15, "task-reminder": 20, "prospect-replied": 24,
     "prospect-decide": 26, "prospect": 30, "satisfaction": 40, "referral": 45,
     "checkin": 50,
 }
@@ -57,9 +58,9 @@ class Step:
 
 def is_real_touch(touch: Touch) -> bool:
     """True for touches that really happened: not a failed send, not an outbox draft nobody
-    sent yet."""
+    sent yet, not an automatic reply or a bounce (those are logged, but nobody answered)."""
     result = touch.result
-    return not result or (result[:6].lower() != "failed" and not is_draft(result))
+    return not result or (result[:6].lower() != "failed" and not is_draft(result) and not is_automatic(touch))
 
 
 def is_draft(result: str) -> bool:
@@ -105,6 +106,15 @@ def task_step(task: Task, touches: Sequence[Touch], settings: Settings, today: d
             number=1, template=template,
         )
     last = sent[-1].date
+    answered = _answered(touches, last)
+    if answered is not None:
+        return Step(
+            "task-replied", "call", answered, refs.task_replied(tid),
+            f"Call: replied {fmt_day(answered)}, follow up ({task.task_id})",
+            f"Task {task.task_id}: the client answered on {fmt_day(answered)}: reminders paused until "
+            f"you act (log your answer in Touches, or mark the task Done)",
+            number=n, template=template,
+        )
     gap = settings.first_reminder_days if n == 1 else settings.repeat_reminder_days
     regular = on_or_after(last + dt.timedelta(days=gap), holidays)
     opened = task.opened_on or sent[0].date
@@ -131,6 +141,18 @@ def task_step(task: Task, touches: Sequence[Touch], settings: Settings, today: d
         f"Task {task.task_id}: {ordinal(n + 1)} reminder, {age}{worth}{due_note}",
         number=n + 1, template=template,
     )
+
+
+def _answered(touches: Sequence[Touch], last_sent: dt.date) -> dt.date | None:
+    """The day the client answered the task's emails, when no one has acted on it since
+    (a touch of ours, Out, logged on or after the answer); None otherwise."""
+    replies = [t.date for t in touches if t.direction == "In" and is_real_touch(t) and t.date >= last_sent]
+    if not replies:
+        return None
+    answer = max(replies)
+    acted = any(t.direction == "Out" and is_real_touch(t) and t.date >= answer
+                and not refs.parse_ref(t.ref).kind for t in touches)
+    return None if acted else answer
 
 
 def prospect_step(client: Client, touches: Sequence[Touch], settings: Settings, today: dt.date) -> Step:

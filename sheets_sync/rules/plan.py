@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
+from sheets_sync.display import fmt_day
 from sheets_sync.model.rows import Book, Client, Task, Touch
 from sheets_sync.model.settings import Settings
 from sheets_sync.rules import refs
-from sheets_sync.rules.business_days import is_business_day
+from sheets_sync.rules.business_days import add_business_days, is_business_day
 from sheets_sync.rules.cadence import (
     Step,
     apply_override,
@@ -24,7 +25,9 @@ from sheets_sync.rules.cadence import (
     staff_date,
     task_step,
 )
+from sheets_sync.rules.email_status import blocks_email, status_now
 from sheets_sync.rules.go_live import CatchUps, Dropped, catch_ups, scheduled, slot_key
+from sheets_sync.rules.inbound import away_until
 
 
 @dataclass
@@ -86,6 +89,7 @@ class Plan:
     client_steps: dict[str, Step | None] = field(default_factory=dict)
     task_steps: dict[str, Step | None] = field(default_factory=dict)
     held: dict[str, dt.date] = field(default_factory=dict)  # refs.client_date / task_date key -> staff date kept
+    email_statuses: dict[str, str] = field(default_factory=dict)  # client ID -> its Email Status cell as it stands
     # With a Start date (rules.go_live): the catch-up schedule, and each moved step's key -> its own due date
     catch_ups: CatchUps | None = None
     overdue_since: dict[str, dt.date] = field(default_factory=dict)
@@ -137,24 +141,28 @@ def group_touches(touches: list[Touch]) -> tuple[dict[str, list[Touch]], dict[st
     return by_client, by_task
 
 
-def _email_block(client: Client) -> str:
+def _email_block(client: Client, status: str) -> str:
     if client.status in ("Lost", "No Sale"):
         return f"client is {client.status}"
     if client.do_not_email:
         return "Do Not Email"
+    if blocks_email(status):
+        return f"Email Status: {blocks_email(status)}"
     if not client.email:
         return "no email address"
     return ""
 
 
 def make_plan(book: Book, today: dt.date, written: WrittenDates | None = None,
-              extra_touches: Mapping[str, list[Touch]] | None = None, base: Plan | None = None) -> Plan:
+              extra_touches: Mapping[str, list[Touch]] | None = None, base: Plan | None = None,
+              statuses: Mapping[str, str] | None = None) -> Plan:
     """Decide every client's and task's next step and the actions due ``today``.
 
     ``extra_touches`` (by client ID) are touches made this run and not yet in the sheet;
     passing them gives the steps as they stand after this run's sends. With ``base`` (the
     plan made before those touches) only the clients and tasks they concern are worked out
-    again: the rest cannot have changed.
+    again: the rest cannot have changed. ``statuses`` (by client ID): Email Status cells
+    set this run (the inbox's bounces and unsubscribes), over what the sheet holds.
     """
     written = written or WrittenDates()
     settings = book.settings
@@ -181,6 +189,11 @@ def make_plan(book: Book, today: dt.date, written: WrittenDates | None = None,
         redone = {refs.task_date(t.task_id) for t in tasks} | {refs.client_date(c.client_id) for c in client_list}
         plan.held = {k: d for k, d in base.held.items() if k not in redone}
         plan.at_risk = [r for r in base.at_risk if r.client.client_id not in changed]
+        plan.email_statuses = dict(base.email_statuses)  # touches do not change them
+    else:
+        plan.email_statuses = {c.client_id: status_now(c) for c in book.clients if c.email_status}
+    plan.email_statuses.update(statuses or {})
+    holidays = settings.holiday_set()
 
     for task in tasks:
         client = clients[task.client_id]
@@ -193,6 +206,7 @@ def make_plan(book: Book, today: dt.date, written: WrittenDates | None = None,
         held = staff_date(task.next_reminder, written.dates.get(mine), written.known and mine in written.dates)
         reminders = [t.date for t in touches if refs.parse_ref(t.ref).is_message_about(task.task_id)]
         step = apply_override(step, held, max(reminders) if reminders else None, today)
+        step = _after_away(step, by_client.get(task.client_id, []), today, holidays)
         if plan.catch_ups is not None:
             step = _catch_up(plan, step, slot_key("task", task.task_id), settings)
         if held and step is not None and step.due == held:
@@ -208,6 +222,7 @@ def make_plan(book: Book, today: dt.date, written: WrittenDates | None = None,
         held = staff_date(client.next_action_date, written.dates.get(mine), written.known and mine in written.dates)
         last = last_touch(touches)
         step = apply_override(step, held, last, today)
+        step = _after_away(step, touches, today, holidays)
         if plan.catch_ups is not None:
             step = _catch_up(plan, step, slot_key("client", client.client_id), settings)
         if held and step is not None and step.due == held:
@@ -230,11 +245,25 @@ def _catch_up(plan: Plan, step: Step | None, key: str, settings: Settings) -> St
     return moved
 
 
+def _after_away(step: Step | None, touches: list[Touch], today: dt.date, holidays: Collection[dt.date]) -> Step | None:
+    """An email step due while the client is out of office (their automatic reply said when
+    they are back) moves to the first business day after that day."""
+    if step is None or step.kind != "email":
+        return step
+    back = away_until(touches, today)
+    if back is None or step.due > back:
+        return step
+    due = add_business_days(back, 1, holidays)
+    return Step(step.rule, step.kind, due, step.key, step.label,
+                f"{step.reason} (out of office until {fmt_day(back)}: moved to {fmt_day(due)})",
+                step.number, step.template)
+
+
 def _add(plan: Plan, step: Step, client: Client, task: Task | None, today: dt.date) -> None:
     if step.due > today:
         return
     if step.kind == "email":
-        blocked = _email_block(client)
+        blocked = _email_block(client, plan.email_statuses.get(client.client_id, ""))
         if blocked:
             plan.actions.append(Action("call", step, client, task, blocked=blocked))
         elif plan.business_day:

@@ -11,12 +11,14 @@ kind                key                                   built by
 task-reminder       ``task:T-0004:reminder:2``            ``task_reminder``
 task-final          ``task:T-0004:final``                 ``task_final``
 task-escalate       ``escalate:T-0004``                   ``task_escalate``
+task-replied        ``answered:T-0004``                   ``task_replied``
 prospect            ``prospect:C-0012:touch:3``           ``prospect_touch``
 prospect-replied    ``replied:C-0012``                    ``prospect_replied``
 prospect-decide     ``decide:C-0012``                     ``prospect_decide``
 satisfaction        ``satisfaction:C-0012``               ``satisfaction_check``
 referral            ``referral:C-0012``                   ``referral_request``
 checkin             ``checkin:C-0012:2026-10-01``         ``checkin``
+inbound             ``in:<id@mail.example>``              ``inbound``
 digest              ``digest:maria@x.example:2026-11-23`` ``digest``
 client              ``client:C-0012`` (a date key)        ``client_date``
 task                ``task:T-0004`` (a date key)          ``task_date``
@@ -73,6 +75,16 @@ def task_final(task_id: str) -> str:
 def task_escalate(task_id: str) -> str:
     """The key of the owner's call about an overdue task."""
     return f"escalate:{task_id}"
+
+
+def task_replied(task_id: str) -> str:
+    """The key of the owner's call once a client answered a task's email."""
+    return f"answered:{task_id}"
+
+
+def inbound(message_id: str) -> str:
+    """The Ref of a Touches row logged from a message that came in (its Message-ID)."""
+    return f"in:{message_id}"
 
 
 def prospect_touch(client_id: str, number: int) -> str:
@@ -147,6 +159,10 @@ def parse_ref(ref: str) -> Ref:
         return Ref("digest", owner=owner, day=day) if day is not None else Ref("")
     if head == "escalate":
         return Ref("task-escalate", task_id=rest)
+    if head == "answered":
+        return Ref("task-replied", task_id=rest)
+    if head == "in":
+        return Ref("inbound")
     kind = _CLIENT_ONLY.get(head)
     return Ref(kind, client_id=rest) if kind else Ref("")
 

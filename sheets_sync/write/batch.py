@@ -47,11 +47,19 @@ def build_batch(book: Book, plan: Plan, added: list[Touch], written: WrittenDate
     if not by_client and not by_task:
         by_client, by_task = group_touches(book.touches + added)
     today = plan.today
+    _email_status_column(batch, book, plan)
     for client in book.clients:
         _client_update(batch, book, client, by_client.get(client.client_id, []), plan, written, today)
     for task in book.tasks:
         _task_update(batch, book, task, by_task.get(task.task_id, []), plan, written)
     return batch
+
+
+def _email_status_column(batch: WriteBatch, book: Book, plan: Plan) -> None:
+    """Make the Email Status column (on demand) once a client has a status to show."""
+    if "email_status" in book.absent_on_demand.get("clients", []) and any(plan.email_statuses.values()):
+        sheet = book.tables["clients"].sheet
+        batch.new_columns.setdefault(sheet, []).append(book.headers["clients"]["email_status"])
 
 
 def _changed(old: Mapping[str, object], new: Mapping[str, object]) -> dict[str, object]:
@@ -79,6 +87,9 @@ def _client_update(batch: WriteBatch, book: Book, client: Client, touches: list[
             written.dates.pop(mine, None)
     old = {"touches": client.touches, "last_touch": client.last_touch, "next_action": client.next_action or None,
            "next_action_date": client.next_action_date, "days_since_touch": client.days_since_touch}
+    if plan.email_statuses.get(client.client_id, "") != client.email_status:
+        new["email_status"] = plan.email_statuses.get(client.client_id) or None
+        old["email_status"] = client.email_status or None
     _emit(batch, book, "clients", client.client_id, client.row, client.id_was_blank,
           {"name": client.name}, _changed(old, new))
 

@@ -60,6 +60,7 @@ def read_book(data: WorkbookData, layout: dict[str, Any] | None = None) -> Book:
     setting_cells = {key: settings_at.cell("value", row) for key, row in setting_rows.items()} if settings_at else {}
 
     tables, headers, missing = {}, {}, {}
+    on_demand: dict[str, list[str]] = {}
     for name, loc in located.items():
         if loc is None:
             continue
@@ -68,12 +69,16 @@ def read_book(data: WorkbookData, layout: dict[str, Any] | None = None) -> Book:
         missing[name] = [c.header for c in loc.table.tool_columns if c.field not in loc.cols]
         for col in loc.table.tool_columns:
             headers[name].setdefault(col.field, col.header)
+        for col in loc.table.on_demand_columns:
+            if col.field not in loc.cols:
+                on_demand.setdefault(name, []).append(col.field)
+            headers[name].setdefault(col.field, col.header)
     problems.sort(key=lambda p: (p.sheet, row_of(p.cell), p.cell))
     notes = [Problem(loc.sheet.title, f"A{row}", "a total or count row: left alone (it is not a client, task or touch)")
              for loc in located.values() if loc is not None for row in loc.summary_rows]
     return Book(
         clients=clients, tasks=tasks, touches=touches, sales=sales, problems=problems,
-        tables=tables, headers=headers, missing_tool_columns=missing,
+        tables=tables, headers=headers, missing_tool_columns=missing, absent_on_demand=on_demand,
         has_sales=located["sales"] is not None, settings=settings, notes=notes, staff=staff,
         setup=setup, setting_cells=setting_cells,
     )

@@ -43,6 +43,7 @@ CLIENT_FIELDS = (
     Field("next_action", "text"),
     Field("next_action_date", "date", refused="noted"),
     Field("days_since_touch", "whole"),
+    Field("email_status", "text"),
 )
 
 

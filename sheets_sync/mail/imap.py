@@ -1,0 +1,178 @@
+"""The mailbox the replies arrive in: where it is (``[imap]`` in the config, the
+``SHEETS_SYNC_IMAP_*`` variables), and one signed-in connection to it (``connect``).
+
+imapclient speaks IMAP for us: it parses the server's answers (literals, UIDs, FLAGS) into
+Python values and has BODY.PEEK fetches, UIDVALIDITY and STARTTLS, where the standard
+library's imaplib hands back raw lines to parse by hand.
+
+The password never lives in the config file: ``SHEETS_SYNC_IMAP_PASSWORD``, else the keyring
+(service ``sheets-sync``, user name = the IMAP user). With no IMAP user, the SMTP user and
+its password are used (most mailboxes sign in to both with one account). Sign-in is one
+function, ``password_login``; another way of signing in (OAuth 2.0) sits beside it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from sheets_sync.config import SCHEMA, Config
+from sheets_sync.errors import ConfigError, MailError
+from sheets_sync.mail import config as smtp_config
+
+SECURITY_CHOICES = ("ssl", "starttls", "none")
+DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
+DEFAULT_TIMEOUT = 60.0
+KEYRING_SERVICE = "sheets-sync"
+ENV = {
+    "host": "SHEETS_SYNC_IMAP_HOST",
+    "port": "SHEETS_SYNC_IMAP_PORT",
+    "user": "SHEETS_SYNC_IMAP_USER",
+    "password": "SHEETS_SYNC_IMAP_PASSWORD",
+    "security": "SHEETS_SYNC_IMAP_SECURITY",
+}
+
+NO_PASSWORD = ("no IMAP password for {user}: set SHEETS_SYNC_IMAP_PASSWORD, or store it once with: "
+               "keyring set sheets-sync {user}")
+NO_USER = ("no IMAP user: set user = \"...\" in [imap] or SHEETS_SYNC_IMAP_USER (or user in [smtp], "
+           "which the mailbox then shares)")
+UNREACHABLE = ("cannot reach the mailbox {where} ({why}): check SHEETS_SYNC_IMAP_HOST, _PORT and "
+               "_SECURITY (Gmail: imap.gmail.com 993 ssl; Microsoft 365: outlook.office365.com 993 ssl)")
+LOGIN_REFUSED = ("the mailbox {where} refused the login for {user} ({why}): check SHEETS_SYNC_IMAP_USER "
+                 "and the password (Gmail needs an app password; Microsoft 365 needs OAuth sign-in)")
+
+
+class MailboxError(MailError):
+    """The mailbox could not be reached, signed in to or read (exit 3)."""
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    """Everything needed to read the mailbox."""
+
+    host: str
+    port: int
+    security: str  # ssl | starttls | none
+    user: str
+    password: str = field(default="", repr=False)
+    folders: tuple[str, ...] = ("INBOX",)
+    ca_file: str = ""
+    timeout: float = DEFAULT_TIMEOUT
+
+    def describe(self) -> str:
+        """One line naming the server, the security and the login, never the password."""
+        return f"{self.host}:{self.port} ({self.security}) as {self.user}"
+
+
+def resolve_imap_settings(config: Config, environ: Mapping[str, str] | None = None) -> ImapSettings | None:
+    """The mailbox settings in force (environment over the ``[imap]`` table), or None when
+    no IMAP host is configured. Raises ConfigError for a bad value or a missing password."""
+    environ = os.environ if environ is None else environ
+    table = config.section("imap")
+
+    def pick(name: str) -> str:
+        value = environ.get(ENV[name]) if name in ENV else None
+        if value is None or not value.strip():
+            value = table.get(name)
+        return str(value).strip() if value is not None else ""
+
+    host = pick("host")
+    if not host:
+        return None
+    security = pick("security").lower() or "ssl"
+    if security not in SECURITY_CHOICES:
+        raise ConfigError(f"IMAP security {security!r} is not one of ssl, starttls, none "
+                          "(SHEETS_SYNC_IMAP_SECURITY or security in [imap])")
+    port_text = pick("port")
+    port = int(SCHEMA["imap"]["port"].from_text(port_text, "IMAP port")) if port_text else DEFAULT_PORTS[security]
+    user = pick("user")
+    shared = False
+    if not user:
+        user = smtp_config.given("user", config, environ=environ)
+        shared = bool(user)
+    if not user:
+        raise ConfigError(NO_USER)
+    password = environ.get(ENV["password"], "") or keyring_password(user)
+    if not password and shared:
+        password = environ.get(smtp_config.ENV["password"], "")
+    if not password:
+        raise ConfigError(NO_PASSWORD.format(user=user))
+    if host.lower().endswith(("gmail.com", "googlemail.com")):
+        password = password.replace(" ", "")  # Google shows app passwords as "abcd efgh ..."
+    folders = table.get("folders") or ["INBOX"]
+    timeout = table.get("timeout")
+    return ImapSettings(host=host, port=port, security=security, user=user, password=password,
+                        folders=tuple(str(f) for f in folders),
+                        ca_file=os.path.expanduser(str(table.get("ca_file") or "")),
+                        timeout=float(timeout) if timeout else DEFAULT_TIMEOUT)
+
+
+def keyring_password(user: str) -> str:
+    """The password stored with ``keyring set sheets-sync USER``, or "" (no keyring is fine)."""
+    try:
+        import keyring
+    except ImportError:
+        return ""
+    try:
+        return keyring.get_password(KEYRING_SERVICE, user) or ""
+    except Exception:  # no usable keyring backend (headless server, locked D-Bus...): not an error
+        return ""
+
+
+def _context(settings: ImapSettings) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    if settings.ca_file:
+        try:
+            context.load_verify_locations(settings.ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(f"IMAP ca_file {settings.ca_file}: cannot be read as certificates ({exc})") from None
+    return context
+
+
+def connect(settings: ImapSettings) -> IMAPClient:
+    """A connection to the mailbox, signed in (``password_login``). Raises MailboxError (one
+    line, never the password) when the server cannot be reached or refuses the login."""
+    where = f"{settings.host}:{settings.port} ({settings.security})"
+    try:
+        client = IMAPClient(settings.host, port=settings.port, ssl=settings.security == "ssl",
+                            ssl_context=_context(settings), timeout=settings.timeout)
+        if settings.security == "starttls":
+            client.starttls(_context(settings))
+    except (OSError, IMAPClientError, ssl.SSLError) as exc:
+        raise MailboxError(UNREACHABLE.format(where=where, why=_why(exc))) from None
+    try:
+        password_login(client, settings)
+    except LoginError as exc:
+        _close(client)
+        raise MailboxError(LOGIN_REFUSED.format(where=where, user=settings.user, why=_why(exc))) from None
+    except (OSError, IMAPClientError) as exc:
+        _close(client)
+        raise MailboxError(UNREACHABLE.format(where=where, why=_why(exc))) from None
+    return client
+
+
+def password_login(client: IMAPClient, settings: ImapSettings) -> None:
+    """Sign in with the user name and password (LOGIN)."""
+    client.login(settings.user, settings.password)
+
+
+def _close(client: IMAPClient) -> None:
+    try:
+        client.logout()
+    except (OSError, IMAPClientError):
+        pass
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, socket.timeout):
+        return "timed out"
+    text = exc.args[0] if exc.args else type(exc).__name__
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return " ".join(str(text).split())[:200] or type(exc).__name__
