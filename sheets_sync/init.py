@@ -11,6 +11,7 @@ from sheets_sync.backends.base import Backend
 from sheets_sync.backends.excel.create import create_workbook
 from sheets_sync.config import Config
 from sheets_sync.errors import ConfigError
+from sheets_sync.health.synclog import missing_sync_log
 from sheets_sync.model.adoption import mapping_lines, start_date_hint
 from sheets_sync.model.template import missing_parts, template_sheets
 from sheets_sync.workbook import SheetContent
@@ -83,7 +84,9 @@ def _backend(source: str | Backend, config: Config | None) -> tuple[Backend, Con
 
 def _add_missing(backend: Backend, config: Config, today: dt.date | None
                  ) -> tuple[str, list[SheetContent], dict[str, list[str]]]:
-    sheets, columns = missing_parts(backend.read(), config.section("layout"), start_date=today)
+    data = backend.read()
+    sheets, columns = missing_parts(data, config.section("layout"), start_date=today)
+    sheets += missing_sync_log(data)  # the tool's own sheet for run health
     if not sheets and not columns:
         return NOTHING_TO_ADD, sheets, columns
     backend.add_sheets(sheets, columns)
@@ -103,7 +106,7 @@ def describe_added(sheets: list[SheetContent], columns: dict[str, list[str]]) ->
 
 def _sheets(sample: bool, today: dt.date) -> list[SheetContent]:
     if not sample:
-        return template_sheets(start_date=today)
+        return template_sheets(start_date=today) + missing_sync_log(None)
     from sheets_sync.model.sample import sample_sheets
 
-    return template_sheets(include_sample=sample_sheets(today))
+    return template_sheets(include_sample=sample_sheets(today)) + missing_sync_log(None)

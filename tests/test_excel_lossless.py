@@ -118,6 +118,17 @@ def _col_attrs(xml: bytes, skip: set[int]) -> dict[int, bytes]:
     return out
 
 
+def sync_log_part(path: Path) -> str:
+    """The Sync Log's worksheet part: the tool's own sheet, rewritten by every sync."""
+    from sheets_sync.backends.excel.package import Package
+    from sheets_sync.backends.excel.read import workbook_info
+
+    with Package(path) as pkg:
+        sheet = workbook_info(pkg).sheet("Sync Log")
+        assert sheet is not None
+        return sheet.part
+
+
 def written_refs(old: bytes, new: bytes) -> set[str]:
     before, after = cells(old), cells(new)
     return {r for r in after if before.get(r) != after[r]}
@@ -168,7 +179,7 @@ def test_init_into_and_sync_change_only_our_cells(tmp_path, kind, monkeypatch):
     synced = parts(path)
     changed = changed_parts(adopted, synced)
     new = {n for n in synced if n not in adopted}
-    assert changed - new <= INDEX | {"xl/styles.xml", "xl/tables/table1.xml"} | existing_sheets
+    assert changed - new <= INDEX | {"xl/styles.xml", "xl/tables/table1.xml"} | existing_sheets | {sync_log_part(path)}
     assert_index_kept(adopted, synced)
     assert_styles_appended(adopted["xl/styles.xml"], synced["xl/styles.xml"])
     for sheet in existing_sheets & changed:
@@ -263,7 +274,7 @@ def test_libreoffice_opens_the_stats_chart_after_a_sync_of_the_sample(tmp_path):
     with zipfile.ZipFile(tmp_path / "ods" / "clients.ods") as ods:
         sheets = re.findall(r'<table:table table:name="([^"]+)"', ods.read("content.xml").decode())
         charts = [ods.read(n).decode() for n in ods.namelist() if re.fullmatch(r"Object \d+/content.xml", n)]
-    assert sheets == ["Clients", "Tasks", "Touches", "Settings", "Sales", "Stats"]
+    assert sheets == ["Clients", "Tasks", "Touches", "Settings", "Sales", "Staff", "Sync Log", "Stats"]
     [chart] = charts
     assert "<text:p>Clients per month" in chart
     # Clients at end a line on the left axis; New and Lost columns on the right one, where a few a month show

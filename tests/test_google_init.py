@@ -25,7 +25,7 @@ def test_a_new_spreadsheet_is_two_requests_and_fully_formatted(api: FakeSheetsAP
     assert api.counts == {"token": 1, "create": 1, "batchUpdate": 1}
     book = api.books[key]
     assert book.title == "Client follow-ups"
-    assert [s.title for s in book.sheets] == [t.title for t in TABLES]
+    assert [s.title for s in book.sheets] == [t.title for t in TABLES] + ["Sync Log"]
     for table in TABLES:
         sheet = api.sheet(key, table.title)
         assert api.values(key, table.title)[0] == table_headers(table)
@@ -110,7 +110,7 @@ def test_adopting_adds_only_what_is_missing_in_one_request(api: FakeSheetsAPI) -
     formatted = {r["range"]["startColumnIndex"] for r in api.sheet(key, "Clients").extra["repeatCell"]}
     assert formatted == {clients[0].index("Client Since"), clients[0].index("Lost On"),
                          clients[0].index("Last Touch"), clients[0].index("Next Action Date")}
-    assert [s.title for s in api.books[key].sheets] == ["Clients", "Touches", "Tasks", "Settings", "Sales", "Staff"]
+    assert [s.title for s in api.books[key].sheets] == ["Clients", "Touches", "Tasks", "Settings", "Sales", "Staff", "Sync Log"]
     assert api.values(key, "Tasks")[0] == table_headers(TABLES[1])
     assert init_lib.adopt(f"gsheet:{key}", config=Config()) == init_lib.NOTHING_TO_ADD
 

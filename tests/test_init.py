@@ -23,7 +23,7 @@ def _validations(ws):
 def test_init_writes_the_template_with_headers_filters_and_frozen_panes(tmp_path):
     path = create(tmp_path / "clients.xlsx", today=TODAY)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Clients", "Tasks", "Touches", "Settings", "Sales", "Staff"]
+    assert wb.sheetnames == ["Clients", "Tasks", "Touches", "Settings", "Sales", "Staff", "Sync Log"]
     clients = wb["Clients"]
     assert clients["A1"].value == "Client ID" and clients["A1"].font.bold
     assert clients.freeze_panes == "A2"
@@ -140,9 +140,9 @@ def test_adopt_adds_only_what_is_missing_and_says_what():
     })
     message = adopt(backend)
     sheets, columns = backend.added
-    assert [s.title for s in sheets] == ["Touches", "Settings", "Sales", "Staff"]
+    assert [s.title for s in sheets] == ["Touches", "Settings", "Sales", "Staff", "Sync Log"]
     assert columns == {"Clients": ["Touches", "Last Touch", "Next Action", "Next Action Date", "Days Since Touch"]}
-    assert message == ("added the sheets Touches, Settings, Sales, Staff; added to Clients: Touches, Last Touch, "
+    assert message == ("added the sheets Touches, Settings, Sales, Staff, Sync Log; added to Clients: Touches, Last Touch, "
                        "Next Action, Next Action Date, Days Since Touch")
 
 
@@ -150,7 +150,7 @@ def test_adopt_a_complete_workbook_changes_nothing():
     from sheets_sync.init import NOTHING_TO_ADD, adopt
     from sheets_sync.model.template import template_sheets
 
-    backend = _FakeBackend({s.title: s.rows for s in template_sheets()})
+    backend = _FakeBackend({**{s.title: s.rows for s in template_sheets()}, "Sync Log": [["Started"]]})
     assert adopt(backend) == NOTHING_TO_ADD
     assert backend.added is None
 

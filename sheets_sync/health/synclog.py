@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sheets_sync.model.layout import normalize_header
-from sheets_sync.workbook import CellValue, SheetContent, SheetData
+from sheets_sync.workbook import CellValue, SheetContent, SheetData, WorkbookData
 
 SYNC_LOG_SHEET = "Sync Log"
 HEADERS = ("Started", "Finished", "Seconds", "Result", "Emails sent", "Emails failed", "Emails skipped",
@@ -123,3 +123,10 @@ def build_sync_log(sheet: SheetData | None, new: Sequence[RunRow]) -> SheetConte
     old = [[row.get(h) for h in HEADERS] for row in logged_rows(sheet)]
     return SheetContent(title=sheet.title if sheet else SYNC_LOG_SHEET,
                         rows=[list(HEADERS), *(fresh + old)[:KEEP]])
+
+
+def missing_sync_log(data: WorkbookData | None) -> list[SheetContent]:
+    """[the empty Sync Log] when ``data`` (None: a new workbook) has none, else []."""
+    if data is not None and data.sheet(SYNC_LOG_SHEET) is not None:
+        return []
+    return [SheetContent(title=SYNC_LOG_SHEET, rows=[list(HEADERS)])]
