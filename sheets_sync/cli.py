@@ -381,7 +381,7 @@ def login(source: str, config_path: Path | None) -> None:
         raise ConfigError("no mail server is configured: set SHEETS_SYNC_SMTP_HOST or host in the [smtp] "
                           "table of the config file (see docs/email.md)")
     done = sign_in(settings, lambda: click.prompt("SMTP password", hide_input=True, default="", show_default=False),
-                   click.echo)
+                   click.echo, source=source)
     click.echo(done)
 
 

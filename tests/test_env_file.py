@@ -108,7 +108,8 @@ def test_a_named_env_file_that_is_missing_is_an_error(tmp_path, server):
 def test_login_stores_the_password_in_the_env_file_when_there_is_no_keyring(tmp_path, server):
     home = tmp_path / "home"
     env = server_env(server, home)
-    done = subprocess.run([sys.executable, "-m", "sheets_sync", "login", str(tmp_path / "clients.xlsx")],
+    book = tmp_path / "work" / "clients.xlsx"  # never the workbook's folder: see test_oauth2_microsoft
+    done = subprocess.run([sys.executable, "-m", "sheets_sync", "login", str(book)],
                           env={**{k: v for k, v in os.environ.items() if not k.startswith("SHEETS_SYNC_")}, **env},
                           input=f"{PASSWORD}\n", capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr

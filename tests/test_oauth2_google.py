@@ -57,7 +57,7 @@ def sheets_sync(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[
 
 def test_login_in_the_browser_then_runs_refresh_silently(tmp_path, setup):
     idp, server, env = setup
-    book = str(tmp_path / "clients.xlsx")
+    book = str(tmp_path / "work" / "clients.xlsx")  # SHEETS_SYNC_HOME is outside the workbook's folder
     done = sheets_sync(env, "login", book)
     assert (done.returncode, done.stderr) == (0, ""), done.stderr
     cache = tmp_path / "home" / "tokens" / f"google-{USER}.json"

@@ -156,3 +156,12 @@ def test_with_a_keyring_the_sign_in_is_kept_there_not_in_a_file(tmp_path, setup,
         assert not (isolated_env / "tokens").exists()
         code, out, _ = run("test-email", book, "--to", "me@harbor.example")
         assert code == 0 and server.logins == ["at-1"]
+
+
+def test_login_never_keeps_the_sign_in_in_the_workbooks_folder(tmp_path, setup, monkeypatch):
+    monkeypatch.setenv("SHEETS_SYNC_HOME", str(tmp_path / ".sheets-sync-home"))  # inside the workbook's folder
+    code, out, err = run("login", str(tmp_path / "clients.xlsx"))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"Error: {tmp_path / '.sheets-sync-home' / 'tokens'}")
+    assert "is in the workbook's folder" in err and "nothing was stored" in err
+    assert not (tmp_path / ".sheets-sync-home").exists()
