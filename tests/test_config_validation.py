@@ -162,7 +162,7 @@ def test_the_schema_knows_every_key_the_code_reads():
 
 
 def test_every_documented_example_loads(tmp_path):
-    for page in ("configuration.md", "email.md", "google.md", "workbook.md"):
+    for page in ("configuration.md", "email.md", "google.md", "workbook.md", "scheduling.md"):
         text = (ROOT / "docs" / page).read_text(encoding="utf-8")
         for block in re.findall(r"```toml\n(.*?)```", text, re.S):
             path = tmp_path / "example.toml"
