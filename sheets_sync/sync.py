@@ -235,6 +235,7 @@ def run_sync(source: str | Backend, today: dt.date, *, config: Config | None = N
             report = _sync(backend, today, config, False, mailer, journal, health)
         except SheetsSyncError as exc:
             health.failed(str(exc))  # into the Sync Log on the next run that can write
+            exc.logged = True  # type: ignore[attr-defined]  # the command line logs the others
             raise
         health.succeeded(logged=True)
         return report

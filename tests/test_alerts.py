@@ -99,7 +99,7 @@ def test_a_heartbeat_nobody_answers_changes_nothing_but_a_warning(tmp_path: Path
     assert len(warning) == 1 and "could not be reached" in warning[0] and "secret" not in err
 
 
-def test_a_failed_run_emails_the_admin_once_a_day(tmp_path: Path) -> None:
+def test_a_failed_run_emails_the_admin_once_a_day(tmp_path: Path, isolated_env: Path) -> None:
     server = MailServer(tmp_path)
     try:
         folder = tmp_path / "office"
@@ -113,6 +113,9 @@ def test_a_failed_run_emails_the_admin_once_a_day(tmp_path: Path) -> None:
             assert code == 3 and out == "" and err.startswith("Error: ")
         alerts = [r.parsed() for r in server.received if r.rcpt_tos == ["admin@harbor.example"]]
         assert len(alerts) == 1  # the same failure the same day: one email
+        logged = (isolated_env / "sheets-sync.log").read_text(encoding="utf-8").splitlines()
+        assert len(logged) == 2 and all(f" ERROR {missing}: Failed: " in line for line in logged)
+        assert not (folder / ".sheets-sync").exists()  # a missing workbook leaves nothing beside it
         assert alerts[0]["Subject"] == f"sheets-sync failed: {missing}"
         body = alerts[0].get_body(("plain",)).get_content()
         assert "(exit 3)" in body and "clients.xlsx" in body

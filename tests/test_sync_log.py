@@ -164,3 +164,16 @@ def test_the_sheet_keeps_the_last_runs_newest_first() -> None:
                             [RunRow(start + dt.timedelta(days=900), start + dt.timedelta(days=900), dt.date(2028, 6, 1),
                                     "Failed: the server is down")])
     assert last_success(SheetData("Sync Log", failed.rows)) == old[-1].day
+
+
+def test_the_later_of_the_state_folder_and_the_sheet_counts(tmp_path: Path) -> None:
+    from sheets_sync.health.run import RunHealth
+    from sheets_sync.health.runs import RunRecord, save_runs
+    from sheets_sync.workbook import WorkbookData
+
+    save_runs(tmp_path, RunRecord(last_success=dt.date(2026, 11, 23)))  # this computer's last run
+    when = dt.datetime(2026, 12, 2, 7, 30)
+    other = build_sync_log(None, [RunRow(when, when, dt.date(2026, 12, 2), "OK")])  # another computer's, later
+    health = RunHealth(tmp_path, dt.date(2026, 12, 4))
+    health.see(WorkbookData({"Sync Log": SheetData("Sync Log", other.rows)}), ())
+    assert health.missed == [dt.date(2026, 12, 3)]

@@ -45,9 +45,10 @@ class RunHealth:
         self.row: RunRow | None = None
 
     def see(self, data: WorkbookData, holidays: Collection[dt.date]) -> None:
-        """Work out the missed business days from the state folder, or the Sync Log when the
-        state folder knows no run yet (a new computer, a deleted folder)."""
-        last = self.record.last_success or last_success(data.sheet(SYNC_LOG_SHEET))
+        """Work out the missed business days since the last successful run that the state
+        folder or the Sync Log knows (a new computer, a deleted folder: the sheet's)."""
+        known = [d for d in (self.record.last_success, last_success(data.sheet(SYNC_LOG_SHEET))) if d is not None]
+        last = max(known, default=None)  # the sheet may know a later run, made on another computer
         self.missed = missed_business_days(last, self.today, holidays)
 
     @property

@@ -10,9 +10,10 @@ from functools import partial
 
 import click
 
-from sheets_sync.config import Config
+from sheets_sync.config import Config, user_dir
 from sheets_sync.errors import SheetsSyncError
 from sheets_sync.health.alerts import Alerts, alert_failure, heartbeat
+from sheets_sync.health.logfile import log_run
 from sheets_sync.model.rows import Problem
 
 
@@ -24,12 +25,16 @@ def warn(line: str) -> None:
 @contextmanager
 def alarms(config: Config, source: str, day: dt.date) -> Iterator[None]:
     """Raise the configured alarms for the run in the block: a heartbeat on success, the
-    failure heartbeat and the admin email when it stops with a library error. The error
-    goes on up unchanged (and so does the exit code)."""
+    failure heartbeat and the admin email when it stops with a library error. A failure
+    the run could not log in its state folder (a missing workbook, a bad mail setting) goes
+    to sheets-sync.log in the user folder. The error goes on up unchanged (and so does the
+    exit code)."""
     alerts = Alerts.of(config)
     try:
         yield
     except SheetsSyncError as exc:
+        if not getattr(exc, "logged", False):  # stopped before it had a state folder: the user folder's log
+            _never_fails(partial(log_run, user_dir(), f"{source}: Failed: {' '.join(str(exc).split())}", True))
         _never_fails(partial(heartbeat, alerts, False, warn))
         _never_fails(partial(alert_failure, alerts, config, source, exc, day, warn))
         raise
