@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from rich._emoji_replace import _emoji_replace
 from rich._ratio import ratio_reduce
-from rich.cells import cell_len
+from rich._wrap import divide_line
+from rich.cells import cell_len, set_cell_size
 from rich.table import Table
 
 
@@ -73,6 +74,8 @@ def _with_header(table: Table, spans: list[Span]) -> list[Span] | None:
             return None
         head = _span(column.header)  # type: ignore[arg-type]
         out.append(Span(max(span.minimum, head.minimum), max(span.maximum, head.maximum)))
+    if not table.rows or any(span.maximum == 0 for span in out):
+        return None  # an empty table or column: rich's own edge cases, left to rich
     return out
 
 
@@ -105,8 +108,99 @@ def pin(table: Table, spans: list[Span], width: int) -> bool:
         if sum(widths) > max_width:
             widths = ratio_reduce(sum(widths) - max_width, [1] * len(widths), widths, widths)
         widths = [min(s.maximum + p, w) for s, p, w in zip(full, padding, widths, strict=True)]
-    if any(w - p < 0 for w, p in zip(widths, padding, strict=True)):
-        return False
+    if any(w - p < 1 for w, p in zip(widths, padding, strict=True)):
+        return False  # a column squeezed to nothing: rich's own edge cases, left to rich
     for column, w, p in zip(columns, widths, padding, strict=True):
         column.width = w - p
     return True
+
+
+def render_compact(table: Table) -> str | None:
+    """The text rich prints for a compact table (``terminal.compact``) whose widths are
+    pinned and whose cells are plain text, without styles, made line by line from the
+    cells' text with rich's own wrapping rule (its speed is what a table of thousands of
+    rows needs); None for any other table, which rich prints itself."""
+    if not _renders_plainly(table):
+        return None
+    columns = table.columns
+    last = len(columns) - 1
+    widths = [(column.width or 0) + (0 if i == last else 1) for i, column in enumerate(columns)]
+    table_width = sum(widths) + len(columns) - 1
+    out: list[str] = []
+    if table.title:
+        out += _cell_lines(str(table.title), table_width, "left", "fold", False)
+    rows: list[list[str]] = [[str(c.header) for c in columns]] if table.show_header else []
+    cells = [column._cells for column in columns]  # noqa: SLF001
+    rows += [list(row) for row in zip(*cells, strict=True)]
+    for number, row in enumerate(rows):
+        header = table.show_header and number == 0
+        rendered = []
+        for i, (text, column) in enumerate(zip(row, columns, strict=True)):
+            content = column.width or 0
+            lines = _cell_lines(text, content, column.justify, column.overflow, column.no_wrap)
+            pad = "" if i == last else " "
+            rendered.append([line + pad for line in lines])
+        height = max(len(lines) for lines in rendered)
+        for i, lines in enumerate(rendered):
+            blank = [" " * widths[i]] * (height - len(lines))
+            rendered[i] = blank + lines if header else lines + blank  # a header sits at the bottom
+        out += [" ".join(parts) for parts in zip(*rendered, strict=True)]
+        if header:
+            out.append("─" * table_width)
+    return "".join(line + "\n" for line in out)
+
+
+def _renders_plainly(table: Table) -> bool:
+    from rich import box
+
+    if (table.box is not box.SIMPLE_HEAD or table.show_edge or table.pad_edge or not table.collapse_padding
+            or tuple(table.padding) != (0, 1, 0, 1) or table.show_footer or table.show_lines or table.leading
+            or table.caption or table.row_styles or table.expand or not table.columns):
+        return False
+    if table.title and not _plain(table.title):
+        return False
+    if any(row.end_section or row.style for row in table.rows):
+        return False
+    for column in table.columns:
+        if (not column.width or column.justify not in ("left", "right") or column.vertical != "top"
+                or column.overflow not in ("fold", "ellipsis", "crop")):
+            return False
+        if table.show_header and not _plain(column.header):
+            return False
+        if not all(_plain(cell) for cell in column._cells):  # noqa: SLF001
+            return False
+    return True
+
+
+def _cell_lines(text: str, width: int, justify: str, overflow: str, no_wrap: bool) -> list[str]:
+    """A cell's lines as rich's Text.wrap, render_lines and Padding make them: split at line
+    breaks, wrapped at word boundaries (long words folded when ``overflow`` is fold), each
+    line justified, cut to ``width`` with an ellipsis or not, and padded to it."""
+    out = []
+    for line in text.split("\n"):
+        if no_wrap:
+            pieces = [line]
+        else:
+            bounds = [0, *divide_line(line, width, fold=overflow == "fold"), len(line)]
+            pieces = [line[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        for piece in pieces:
+            if len(piece) > width:  # rich's rstrip_end: trailing spaces beyond the width go
+                spaces = len(piece) - len(piece.rstrip())
+                piece = piece[: len(piece) - min(spaces, len(piece) - width)]
+            if justify == "left":
+                piece = _truncate(piece, width, overflow, pad=True)
+            else:
+                piece = _truncate(piece.rstrip(), width, overflow)
+                piece = " " * (width - cell_len(piece)) + piece
+            piece = _truncate(piece, width, overflow)
+            out.append(set_cell_size(piece, width))
+    return out
+
+
+def _truncate(text: str, width: int, overflow: str, pad: bool = False) -> str:
+    length = cell_len(text)
+    if length > width:
+        return set_cell_size(text, width - 1) + "…" if overflow == "ellipsis" else set_cell_size(text, width)
+    if pad and length < width:
+        return text + " " * (width - length)
+    return text

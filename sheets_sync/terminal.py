@@ -30,9 +30,18 @@ def print_fitted(out: Console, item: RenderableType) -> None:
             full = out.measure(item, options=out.options.update_width(10**6)).maximum
         if full > out.width:
             compact(item)
-        if spans is not None:
-            table_widths.pin(item, spans, out.width)
+        if spans is not None and table_widths.pin(item, spans, out.width) and _unstyled(out):
+            text = table_widths.render_compact(item)
+            if text is not None:  # the same text rich would print, made without rich's machinery
+                out.file.write(text)
+                out.file.flush()
+                return
     out.print(item)
+
+
+def _unstyled(out: Console) -> bool:
+    """True when ``out`` prints plain text (a file or a pipe, no colours) and keeps no record."""
+    return out.color_system is None and not out.record and not out.is_jupyter
 
 
 def compact(table: Table) -> None:

@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 from rich.table import Table
 
-from sheets_sync import terminal
+from sheets_sync import table_widths, terminal
 
 WORDS = ["call", "the", "client", "overdue", "since", "Fri", "23", "Oct", "$9,675", "reminders", "sent:",
          "maria@harborlane.example", "Task", "T-0011:", "2nd", "reminder,", "extraordinarily-long-hyphenated-word",
@@ -49,13 +49,27 @@ def fitted(table: Table, width: int) -> str:
     return out.file.getvalue()  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("seed", range(300))
-def test_pinned_widths_print_the_same_table_as_rich(seed):
+def case(seed: int) -> tuple[str, Table, str, str | None]:
+    """Rich's own print of a random table, and ours: (rich's, the table after print_fitted,
+    what print_fitted printed, what table_widths.render_compact makes of it)."""
     rnd = random.Random(seed)
     width = rnd.choice([20, 33, 60, 80, 100, 140, 200])
     expected = as_rich_prints_it(random_table(random.Random(seed)), width)
     table = random_table(random.Random(seed))
-    assert fitted(table, width) == expected
+    return expected, table, fitted(table, width), table_widths.render_compact(table)
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_pinned_widths_print_the_same_table_as_rich(seed):
+    expected, _, printed, made = case(seed)
+    assert printed == expected
+    assert made is None or made == expected
+
+
+def test_most_compact_tables_are_made_without_rich():
+    """The random tables above exercise the plain-text path, not only rich's."""
+    made = sum(1 for seed in range(300) if case(seed)[3] is not None)
+    assert made >= 50
 
 
 def test_a_big_calls_table_is_pinned_and_prints_as_before():
@@ -72,8 +86,10 @@ def test_a_big_calls_table_is_pinned_and_prints_as_before():
         return table
 
     table = calls()
-    assert fitted(table, 140) == as_rich_prints_it(calls(), 140)
+    expected = as_rich_prints_it(calls(), 140)
+    assert fitted(table, 140) == expected
     assert all(column.width is not None for column in table.columns)  # rich did not measure the cells
+    assert table_widths.render_compact(table) == expected  # and the text was made without rich
 
 
 def test_a_table_with_markup_is_left_to_rich():
