@@ -13,7 +13,7 @@ import email
 import hashlib
 import re
 from dataclasses import dataclass
-from email.header import decode_header, make_header
+from email.header import decode_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
@@ -61,6 +61,8 @@ def parse(fetched: Fetched) -> Parsed:
     sender = parseaddr(header_text(message.get("From", "")))[1].strip().lower()
     subject = " ".join(header_text(message.get("Subject", "")).split())
     message_id = _ids(message.get("Message-ID", ""))
+    if not sender and not message_id:
+        raise Unreadable("neither a sender nor a Message-ID")
     own_id = message_id[0] if message_id else _made_up_id(fetched.header)
     answers = list(reversed(_ids(message.get("References", "")))) + _ids(message.get("In-Reply-To", ""))
     answers = list(dict.fromkeys(reversed(answers)))  # In-Reply-To first, then newest reference first
@@ -69,12 +71,28 @@ def parse(fetched: Fetched) -> Parsed:
 
 
 def header_text(value: object) -> str:
-    """A header's text with encoded words decoded; what cannot be decoded is kept as it came."""
+    """A header's text with encoded words decoded, each by its own charset; a word in a
+    charset Python does not know is kept as it came."""
     raw = str(value or "")
     try:
-        return str(make_header(decode_header(raw)))
-    except (LookupError, UnicodeError, ValueError, email.errors.HeaderParseError):
+        pieces = decode_header(raw)
+    except (ValueError, email.errors.HeaderParseError):
         return raw
+    out = []
+    for data, charset in pieces:
+        if isinstance(data, str):
+            out.append(data)
+            continue
+        try:
+            out.append(data.decode(charset or "ascii", "replace"))
+        except LookupError:
+            out.append(_encoded_word(raw, data, charset))
+    return "".join(out)
+
+
+def _encoded_word(raw: str, data: bytes, charset: str | None) -> str:
+    found = re.search(rf"=\?{re.escape(charset or '')}\?[BbQq]\?[^?]*\?=", raw)
+    return found[0] + " " if found else data.decode("latin-1")
 
 
 def addresses(message: Message, name: str) -> list[str]:

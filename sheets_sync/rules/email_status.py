@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sheets_sync.model.rows import Client
+from sheets_sync.model.rows import Client, Problem
+
+BOUNCED_PROBLEM = ("this address bounced ({status}) and no email goes to it: correct the address (the Email "
+                   "Status then clears itself), or clear the Email Status cell to try it again")
 
 _STATUS = re.compile(r"\s*(?P<kind>bounced|unsubscribed)\b(?:\s+(?P<day>\d{4}-\d{2}-\d{2}))?"
                      r"(?:\s*\((?P<address>[^()\s]+@[^()\s]+)\))?", re.I)
@@ -63,3 +67,15 @@ def blocks_email(status: str) -> str:
     if not parsed.kind:
         return ""
     return status.split("(")[0].split(":")[0].strip()
+
+
+def bounced_problems(clients: Iterable[Client], sheet: str, email_cell: Callable[[int], str]) -> list[Problem]:
+    """A problem at the Email cell of each client whose address bounced (``check`` shows it):
+    staff should correct the address. An unsubscribe is the client's wish, not a problem."""
+    problems = []
+    for client in clients:
+        status = status_now(client)
+        if parse_status(status).kind == "bounced":
+            problems.append(Problem(sheet, email_cell(client.row),
+                                    BOUNCED_PROBLEM.format(status=status)))
+    return problems

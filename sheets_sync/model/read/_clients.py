@@ -13,6 +13,7 @@ from sheets_sync.model.layout import CLIENT_STATUSES, TIERS
 from sheets_sync.model.read._fields import Field, Parser, quick_parsers, read_field
 from sheets_sync.model.read._tables import Located, RowReader, cached, fill_ids, table_rows
 from sheets_sync.model.rows import Client, Problem
+from sheets_sync.rules.email_status import bounced_problems
 
 STATUS_ALIASES = {
     "client": "Active", "customer": "Active", "current": "Active", "won": "Active",
@@ -107,6 +108,8 @@ def read_clients(loc: Located, problems: list[Problem], date: Parser,
                                     f"Client ID {cid} is also used on row {others}: give each client its own ID; "
                                     f"every row with this ID is left out of the run until then"))
     clients = [c for c in clients if c.client_id not in duplicates]
+    if "email_status" in loc.cols and "email" in loc.cols:
+        problems += bounced_problems(clients, sheet, lambda row: loc.cell("email", row))
     fill_ids(blank_id_rows, [c for c in rows_by_id], "C-", "client_id")
     kept = {c.client_id for c in clients}
     bad = {cid: (f"client {cid} is on {_count(len(rows))} rows of {sheet}" if cid in duplicates
