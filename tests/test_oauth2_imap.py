@@ -74,3 +74,23 @@ def test_a_second_refusal_says_sign_in_again_without_the_token(tmp_path, imap):
     assert message.endswith("then sign in again: sheets-sync login clients.xlsx")
     assert "tok-" not in message and len(imap.refused) == 2
     assert shlex.split(message)  # one line a shell could quote
+
+
+def test_the_mailbox_reader_uses_the_smtp_sign_in(tmp_path, imap):
+    from sheets_sync.config import Config
+    from sheets_sync.mail.imap import connect, resolve_imap_settings
+
+    imap.tokens.add("tok-1")
+    command = settings(tmp_path).command
+    environ = {"SHEETS_SYNC_IMAP_HOST": "127.0.0.1", "SHEETS_SYNC_IMAP_PORT": str(imap.port),
+               "SHEETS_SYNC_IMAP_SECURITY": "none", "SHEETS_SYNC_SMTP_USER": USER, "SHEETS_SYNC_SMTP_AUTH": "oauth2",
+               "SHEETS_SYNC_SMTP_OAUTH2": "command", "SHEETS_SYNC_SMTP_OAUTH2_COMMAND": shlex.join(command)}
+    found = resolve_imap_settings(Config(), environ)  # no password anywhere: not needed
+    assert found is not None and found.password == "" and found.oauth2 is not None
+    connection = connect(found)
+    connection.noop()
+    connection.logout()
+    assert imap.logins == ["tok-1"]
+    with pytest.raises(SignInError, match="sign in again: sheets-sync login"):
+        imap.tokens.clear()
+        connect(found)

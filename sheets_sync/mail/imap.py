@@ -8,11 +8,13 @@ library's imaplib hands back raw lines to parse by hand.
 The password never lives in the config file: ``SHEETS_SYNC_IMAP_PASSWORD``, else the keyring
 (service ``sheets-sync``, user name = the IMAP user). With no IMAP user, the SMTP user and
 its password are used (most mailboxes sign in to both with one account). Sign-in is one
-function, ``password_login``; another way of signing in (OAuth 2.0) sits beside it.
+function, ``password_login``; with ``[smtp] auth = "oauth2"`` the mailbox uses the same OAuth
+2.0 sign-in as the mail server (``signin.imap.xoauth2_login``) and needs no password.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 import ssl
@@ -23,8 +25,10 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from sheets_sync.config import SCHEMA, Config
-from sheets_sync.errors import ConfigError, MailError
+from sheets_sync.errors import ConfigError, MailError, SignInError
 from sheets_sync.mail import config as smtp_config
+from sheets_sync.signin.imap import xoauth2_login
+from sheets_sync.signin.settings import OAuthSettings
 
 SECURITY_CHOICES = ("ssl", "starttls", "none")
 DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
@@ -64,6 +68,7 @@ class ImapSettings:
     folders: tuple[str, ...] = ("INBOX",)
     ca_file: str = ""
     timeout: float = DEFAULT_TIMEOUT
+    oauth2: OAuthSettings | None = None  # [smtp] auth = "oauth2": the same sign-in, no password
 
     def describe(self) -> str:
         """One line naming the server, the security and the login, never the password."""
@@ -98,6 +103,11 @@ def resolve_imap_settings(config: Config, environ: Mapping[str, str] | None = No
         shared = bool(user)
     if not user:
         raise ConfigError(NO_USER)
+    oauth2 = smtp_config.oauth2_settings(config, environ=environ)
+    if oauth2 is not None:  # one sign-in (sheets-sync login) serves SMTP and IMAP
+        return ImapSettings(host=host, port=port, security=security, user=user, folders=_folders(table),
+                            ca_file=os.path.expanduser(str(table.get("ca_file") or "")), timeout=_timeout(table),
+                            oauth2=dataclasses.replace(oauth2, user=user))
     password = environ.get(ENV["password"], "") or keyring_password(user)
     if not password and shared:
         password = environ.get(smtp_config.ENV["password"], "")
@@ -105,12 +115,19 @@ def resolve_imap_settings(config: Config, environ: Mapping[str, str] | None = No
         raise ConfigError(NO_PASSWORD.format(user=user))
     if host.lower().endswith(("gmail.com", "googlemail.com")):
         password = password.replace(" ", "")  # Google shows app passwords as "abcd efgh ..."
-    folders = table.get("folders") or ["INBOX"]
-    timeout = table.get("timeout")
     return ImapSettings(host=host, port=port, security=security, user=user, password=password,
-                        folders=tuple(str(f) for f in folders),
-                        ca_file=os.path.expanduser(str(table.get("ca_file") or "")),
-                        timeout=float(timeout) if timeout else DEFAULT_TIMEOUT)
+                        folders=_folders(table), ca_file=os.path.expanduser(str(table.get("ca_file") or "")),
+                        timeout=_timeout(table))
+
+
+def _folders(table: Mapping[str, object]) -> tuple[str, ...]:
+    folders = table.get("folders") or ["INBOX"]
+    return tuple(str(f) for f in folders) if isinstance(folders, list) else (str(folders),)
+
+
+def _timeout(table: Mapping[str, object]) -> float:
+    timeout = table.get("timeout")
+    return float(timeout) if isinstance(timeout, int | float) and timeout else DEFAULT_TIMEOUT
 
 
 def keyring_password(user: str) -> str:
@@ -136,8 +153,9 @@ def _context(settings: ImapSettings) -> ssl.SSLContext:
 
 
 def connect(settings: ImapSettings) -> IMAPClient:
-    """A connection to the mailbox, signed in (``password_login``). Raises MailboxError (one
-    line, never the password) when the server cannot be reached or refuses the login."""
+    """A connection to the mailbox, signed in (``password_login``, or ``xoauth2_login`` with
+    OAuth 2.0). Raises MailboxError (one line, never the password) when the server cannot be
+    reached or refuses the login, SignInError when no access token can be had."""
     where = f"{settings.host}:{settings.port} ({settings.security})"
     try:
         client = IMAPClient(settings.host, port=settings.port, ssl=settings.security == "ssl",
@@ -147,7 +165,13 @@ def connect(settings: ImapSettings) -> IMAPClient:
     except (OSError, IMAPClientError, ssl.SSLError) as exc:
         raise MailboxError(UNREACHABLE.format(where=where, why=_why(exc))) from None
     try:
-        password_login(client, settings)
+        if settings.oauth2 is not None:
+            xoauth2_login(client, settings.oauth2)
+        else:
+            password_login(client, settings)
+    except SignInError:
+        _close(client)
+        raise
     except LoginError as exc:
         _close(client)
         raise MailboxError(LOGIN_REFUSED.format(where=where, user=settings.user, why=_why(exc))) from None
