@@ -135,7 +135,9 @@ def test_missing_columns_are_exactly_the_ones_not_there():
         rows = [["Our clients, as of today"]] * titles + [row, ["C-1", "Ann"]]
         _, columns = missing_parts(_book(Clients=rows, Tasks=[table_headers(TASKS)],
                                          Touches=[table_headers(TOUCHES)]))
-        assert columns.get("Clients", []) == [h for h in headers if h not in kept]
+        # no Client ID beside "Policy #": an identifier the tool cannot place may be the team's key
+        own_key = "Policy #" in extra
+        assert columns.get("Clients", []) == [h for h in headers if h not in kept and not (own_key and h == "Client ID")]
 
     check()
 

@@ -59,7 +59,7 @@ SPECS: tuple[SettingSpec, ...] = (
                 "At most this many emails a day; the rest wait for the next run, most urgent first."),
     SettingSpec("start_date", "Start date", None, "date",
                 "The day the team started using sheets-sync. Steps already overdue then are spread "
-                "over the next business days, or dropped when too late (docs/workbook.md). Blank: none."),
+                "over the next business days, or dropped when too late. Blank: none."),
     SettingSpec("catch_up_per_day", "Catch-up emails a day per owner", 5, "int",
                 "From the Start date: at most this many overdue emails per owner each business day, "
                 "longest overdue first."),
