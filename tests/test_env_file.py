@@ -122,3 +122,23 @@ def test_login_stores_the_password_in_the_env_file_when_there_is_no_keyring(tmp_
     sent = sheets_sync("test-email", str(tmp_path / "clients.xlsx"), "--to", "me@harbor.example", env=env)
     assert (sent.returncode, sent.stderr) == (0, "")
     assert server.logins == [USER]
+
+
+def test_the_mailbox_password_error_names_the_env_file_too(tmp_path, isolated_env):
+    import keyring
+    from keyring.backends import fail
+
+    from sheets_sync.config import Config
+    from sheets_sync.errors import ConfigError
+    from sheets_sync.mail.imap import resolve_imap_settings
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        with pytest.raises(ConfigError) as caught:
+            resolve_imap_settings(Config(), {"SHEETS_SYNC_IMAP_HOST": "imap.example.net", "SHEETS_SYNC_IMAP_USER": USER})
+    finally:
+        keyring.set_keyring(previous)
+    assert str(caught.value) == (f"no IMAP password for {USER}: set SHEETS_SYNC_IMAP_PASSWORD; this machine has no "
+                                 f"system keyring, so put the line SHEETS_SYNC_IMAP_PASSWORD=... in "
+                                 f"{isolated_env / 'env'} (chmod 600; every run reads it)")

@@ -27,7 +27,9 @@ from imapclient.exceptions import IMAPClientError, LoginError
 from sheets_sync.config import SCHEMA, Config
 from sheets_sync.errors import ConfigError, MailError, SignInError
 from sheets_sync.mail import config as smtp_config
+from sheets_sync.signin.env_file import env_file_path
 from sheets_sync.signin.imap import xoauth2_login
+from sheets_sync.signin.keyring_store import keyring_usable
 from sheets_sync.signin.settings import OAuthSettings
 
 SECURITY_CHOICES = ("ssl", "starttls", "none")
@@ -44,6 +46,10 @@ ENV = {
 
 NO_PASSWORD = ("no IMAP password for {user}: set SHEETS_SYNC_IMAP_PASSWORD, or store it once with: "
                "keyring set sheets-sync {user}")
+# A machine with no keyring backend (a headless server): recommend only what works there.
+NO_PASSWORD_NO_KEYRING = ("no IMAP password for {user}: set SHEETS_SYNC_IMAP_PASSWORD; this machine has no system "
+                          "keyring, so put the line SHEETS_SYNC_IMAP_PASSWORD=... in {env_file} (chmod 600; every "
+                          "run reads it)")
 NO_USER = ("no IMAP user: set user = \"...\" in [imap] or SHEETS_SYNC_IMAP_USER (or user in [smtp], "
            "which the mailbox then shares)")
 UNREACHABLE = ("cannot reach the mailbox {where} ({why}): check SHEETS_SYNC_IMAP_HOST, _PORT and "
@@ -112,7 +118,8 @@ def resolve_imap_settings(config: Config, environ: Mapping[str, str] | None = No
     if not password and shared:
         password = environ.get(smtp_config.ENV["password"], "")
     if not password:
-        raise ConfigError(NO_PASSWORD.format(user=user))
+        raise ConfigError(NO_PASSWORD.format(user=user) if keyring_usable() else
+                          NO_PASSWORD_NO_KEYRING.format(user=user, env_file=env_file_path(environ)))
     if host.lower().endswith(("gmail.com", "googlemail.com")):
         password = password.replace(" ", "")  # Google shows app passwords as "abcd efgh ..."
     return ImapSettings(host=host, port=port, security=security, user=user, password=password,
