@@ -671,6 +671,8 @@ class FakeSheetsAPI:
                     r, c = r0 + dr, c0 + dc
                     if r > sheet.rows or c > sheet.cols:
                         raise ApiFailure(400, "Invalid requests[updateCells]: range exceeds grid limits")
+                    if "note" in spec.get("fields", ""):
+                        sheet.extra.setdefault("notes", {})[(r, c)] = cell.get("note", "")
                     ev = cell.get("userEnteredValue")
                     date = cell.get("userEnteredFormat", {}).get("numberFormat", {}).get("type") in ("DATE", "DATE_TIME")
                     if ev is None:

@@ -384,7 +384,8 @@ def test_two_writes_in_a_row_each_see_the_other(api: FakeSheetsAPI) -> None:
                         updates=[RowUpdate(CLIENTS, "C-001", 2, {"Touches": 1, "Last Touch": dt.date(2026, 1, 2)})]))
     assert api.values(key, "Clients") == [["Client ID", "Name", "Touches", "Last Touch"],
                                           ["C-001", "Ann", 1, dt.date(2026, 1, 2)]]
-    (date_format,) = api.sheet(key, "Clients").extra["repeatCell"]  # only the new date column
+    (date_format,) = [r for r in api.sheet(key, "Clients").extra["repeatCell"]  # only the new date column
+                      if "numberFormat" in r["cell"]["userEnteredFormat"]]
     assert date_format["range"]["startColumnIndex"] == 3 and date_format["range"]["startRowIndex"] == 1
     assert date_format["cell"]["userEnteredFormat"]["numberFormat"] == {"type": "DATE"}
 

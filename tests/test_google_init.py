@@ -107,7 +107,8 @@ def test_adopting_adds_only_what_is_missing_in_one_request(api: FakeSheetsAPI) -
     assert clients[1] == staff[1]
     assert clients[0][:4] == staff[0]
     assert "Touches" in clients[0][4:] and "Next Action Date" in clients[0][4:]
-    formatted = {r["range"]["startColumnIndex"] for r in api.sheet(key, "Clients").extra["repeatCell"]}
+    formatted = {r["range"]["startColumnIndex"] for r in api.sheet(key, "Clients").extra["repeatCell"]
+                 if "numberFormat" in r["cell"]["userEnteredFormat"]}
     assert formatted == {clients[0].index("Client Since"), clients[0].index("Lost On"),
                          clients[0].index("Last Touch"), clients[0].index("Next Action Date")}
     assert [s.title for s in api.books[key].sheets] == ["Clients", "Touches", "Tasks", "Settings", "Sales", "Staff", "Sync Log"]

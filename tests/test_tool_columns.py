@@ -155,3 +155,54 @@ def test_a_sync_that_adds_the_tool_columns_dresses_them_too(tmp_path):
     last_touch = ws.cell(3, head["Last Touch"].column)
     assert last_touch.is_date and last_touch.number_format == "yyyy-mm-dd"
     assert head["Client ID"].comment is None
+
+
+# -- Google: the same, in the one batchUpdate ----------------------------------------------
+
+FILTER_CRITERIA = {"5": {"hiddenValues": ["Lost"]}}  # the staff's own filter setting on Status
+
+
+def google_staff_book(api) -> str:
+    rows = [["Client ID", "Name", "Email", "Owner", "Tier", "Status", "Client Since", "Company", "Phone", "Lost On",
+             "Do Not Email", "Notes", "Annual Value"],
+            ["C-1", "Bob Roe", "bob@example.com", "maria@agency.example", "B", "Active", dt.date(2024, 1, 5)]]
+    key = api.add_spreadsheet("Ours", {"Clients": rows, "Touches": [TOUCH_HEADER], "Tasks": [TASK_HEADER]}, cols=26)
+    api.sheet(key, "Clients").extra["basicFilter"] = {
+        "range": {"sheetId": api.sheet(key, "Clients").sheet_id, "startRowIndex": 0, "endRowIndex": 2,
+                  "startColumnIndex": 0, "endColumnIndex": 13},
+        "criteria": FILTER_CRITERIA}
+    return key
+
+
+def assert_google_dressed(api, key: str) -> None:
+    sheet = api.sheet(key, "Clients")
+    header = api.values(key, "Clients")[0]
+    tool = [header.index(h) for h in TOOL_HEADERS]
+    assert tool == list(range(13, 18))
+    assert sheet.extra["notes"] == {(1, c + 1): NOTE for c in tool}
+    widths = {r["range"]["startIndex"]: r["properties"]["pixelSize"] for r in sheet.extra["updateDimensionProperties"]}
+    for c in tool:
+        assert widths[c] >= len(header[c]) * 7, header[c]
+    assert widths[header.index("Next Action")] >= 40 * 7  # room for "Call: check-in (tier A)" and longer
+    grey = {r["range"]["startColumnIndex"] for r in sheet.extra["repeatCell"]
+            if r["cell"]["userEnteredFormat"].get("backgroundColor") == {"red": 0.85, "green": 0.85, "blue": 0.85}}
+    assert grey == set(tool)
+    flt = sheet.extra["basicFilter"]
+    assert flt["range"]["endColumnIndex"] == 18 and flt["criteria"] == FILTER_CRITERIA
+
+
+def test_google_adopt_dresses_the_tool_columns_in_its_one_request(api):
+    from sheets_sync import init as init_lib
+    from sheets_sync.config import Config
+
+    key = google_staff_book(api)
+    init_lib.adopt(f"gsheet:{key}", config=Config())
+    assert api.counts["batchUpdate"] == 1
+    assert_google_dressed(api, key)
+
+
+def test_google_sync_that_adds_the_tool_columns_dresses_them_too(api, tmp_path):
+    key = google_staff_book(api)
+    code, out = run("sync", f"gsheet:{key}", "--today", "2026-12-01", "--outbox", str(tmp_path / "outbox"))
+    assert code in (0, 1), out
+    assert_google_dressed(api, key)

@@ -186,3 +186,10 @@ STAFF = Table(
 TABLES: tuple[Table, ...] = (CLIENTS, TASKS, TOUCHES, SETTINGS, SALES, STAFF)
 STATS_SHEET = "Stats"
 ID_PREFIX = {"clients": "C-", "tasks": "T-"}
+# header -> the layout's column it names; a tool column wins where two tables share a name
+_BY_HEADER = {name: c for t in TABLES for c in sorted(t.columns, key=lambda c: c.tool) for name in c.names()}
+
+
+def layout_column(header: object) -> Column | None:
+    """The layout's column that ``header`` names (as the reader matches headers), or None."""
+    return _BY_HEADER.get(normalize_header(header))

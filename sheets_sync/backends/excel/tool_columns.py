@@ -33,7 +33,7 @@ from sheets_sync.a1 import col_letters
 from sheets_sync.backends.excel.cells import escape_text
 from sheets_sync.backends.excel.read import read_rels
 from sheets_sync.backends.excel.sheet import parse_range, range_text
-from sheets_sync.model.layout import TABLES, Column, normalize_header
+from sheets_sync.model.layout import layout_column
 
 if TYPE_CHECKING:
     from sheets_sync.backends.excel.styles import Styles
@@ -50,8 +50,6 @@ REL_COMMENTS = "http://schemas.openxmlformats.org/officeDocument/2006/relationsh
 REL_VML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-# header -> the layout's column (a tool column wins where two tables share a name)
-_BY_NAME = {name: c for t in TABLES for c in sorted(t.columns, key=lambda c: c.tool) for name in c.names()}
 _CELL_STYLE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\bs="(\d+)"')
 _COL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?col\b([^>]*?)/>|<(?:[A-Za-z_][\w.-]*:)?col\b([^>]*)>.*?</(?:[A-Za-z_][\w.-]*:)?col>",
                   re.S)
@@ -72,11 +70,6 @@ class NewColumns:
     widths: dict[int, float] = field(default_factory=dict)
     date_cols: set[int] = field(default_factory=set)
     tool_cols: set[int] = field(default_factory=set)
-
-
-def layout_column(header: str) -> Column | None:
-    """The layout's column that ``header`` names (a tool column first), or None."""
-    return _BY_NAME.get(normalize_header(header))
 
 
 def plan_columns(header_row: int, headers: dict[int, str], cells: dict[int, dict[int, object]],

@@ -52,7 +52,7 @@ from sheets_sync.workbook import SheetContent, SheetData, WorkbookData, WriteBat
 
 META_FIELDS = (
     "spreadsheetId,properties(title,locale,timeZone),"
-    "sheets(properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount)))"
+    "sheets(properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount)),basicFilter)"
 )
 READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
                "majorDimension": "ROWS"}
@@ -193,7 +193,8 @@ class GoogleBackend:
                 continue
             grid = p.get("gridProperties", {})
             self._meta[p["title"]] = SheetMeta(int(p.get("sheetId", 0)), p["title"],
-                                               int(grid.get("rowCount", 0)), int(grid.get("columnCount", 0)))
+                                               int(grid.get("rowCount", 0)), int(grid.get("columnCount", 0)),
+                                               sheet.get("basicFilter"))
         if self._client is not None:
             self._client.source = self.label
 
@@ -351,6 +352,7 @@ class GoogleBackend:
             requests.append(fmt.header_cells_request(meta.sheet_id, top, last + 1, list(headers)))
             requests += [fmt.date_column_request(meta.sheet_id, top, last + 1 + i, meta.rows)
                          for i, header in enumerate(headers) if fmt.is_date_header(header)]
+            requests += fmt.new_columns_requests(meta.sheet_id, top, last + 1, list(headers), meta.basic_filter)
         with self._calls() as client:
             client.batch_update(self.key, {"requests": requests})
         self._snapshot = None  # the next write reads afresh

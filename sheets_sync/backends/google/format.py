@@ -13,7 +13,7 @@ from typing import Any
 
 from sheets_sync.backends.google.values import extended_value
 from sheets_sync.model.headers import header_row
-from sheets_sync.model.layout import TABLES, Column, normalize_header
+from sheets_sync.model.layout import TABLES, Column, layout_column, normalize_header
 from sheets_sync.model.template import content_header_row
 from sheets_sync.workbook import SheetContent
 
@@ -161,6 +161,48 @@ def date_column_request(sheet_id: int, header_row_number: int, col: int, rows: i
         "cell": {"userEnteredFormat": {"numberFormat": DATE_FORMAT}},
         "fields": "userEnteredFormat.numberFormat",
     }}
+
+
+TOOL_NOTE = "written by sheets-sync on every run"
+PIXELS_PER_CHAR, PIXEL_PADDING = 7, 10
+
+
+def new_columns_requests(sheet_id: int, header_row: int, first_col: int, headers: list[str],
+                         basic_filter: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Requests that make columns added at 1-based ``first_col`` readable, as the Excel
+    writer does: a width from the header and the layout's width; the tool's headers on grey
+    with a note ("written by sheets-sync on every run"); the sheet's basic filter (as
+    spreadsheets.get gave it, criteria and all) grown over them when it reaches the column
+    before them."""
+    requests: list[dict[str, Any]] = []
+    for offset, header in enumerate(headers):
+        index = first_col - 1 + offset  # 0-based
+        column = layout_column(header)
+        chars = max(len(header) + 2, column.width if column is not None else 0)
+        requests.append({"updateDimensionProperties": {
+            "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": index, "endIndex": index + 1},
+            "properties": {"pixelSize": chars * PIXELS_PER_CHAR + PIXEL_PADDING},
+            "fields": "pixelSize",
+        }})
+        if column is None or not column.tool:
+            continue
+        cell = _grid(sheet_id, header_row - 1, header_row, index, index + 1)
+        requests.append({"repeatCell": {
+            "range": cell,
+            "cell": {"userEnteredFormat": {"textFormat": {"bold": True}, "backgroundColor": GREY}},
+            "fields": "userEnteredFormat.textFormat.bold,userEnteredFormat.backgroundColor",
+        }})
+        requests.append({"updateCells": {
+            "rows": [{"values": [{"note": TOOL_NOTE}]}],
+            "start": {"sheetId": sheet_id, "rowIndex": header_row - 1, "columnIndex": index},
+            "fields": "note",
+        }})
+    grid = (basic_filter or {}).get("range")
+    if grid and grid.get("startRowIndex", 0) == header_row - 1 and grid.get("endColumnIndex") == first_col - 1:
+        grown = dict(basic_filter or {})
+        grown["range"] = {**grid, "endColumnIndex": first_col - 1 + len(headers)}
+        requests.append({"setBasicFilter": {"filter": grown}})
+    return requests
 
 
 def header_cells_request(sheet_id: int, row: int, first_col: int, headers: list[str]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ class SheetMeta:
     title: str
     rows: int
     cols: int
+    basic_filter: dict[str, Any] | None = None  # as spreadsheets.get gives it: range, criteria, sort
 
 
 def sheet_meta(meta: dict[str, SheetMeta], title: str) -> SheetMeta | None:

@@ -192,6 +192,9 @@ class SpreadsheetEdit:
                         table.meta.sheet_id, table.ref.header_row, table.new_at + offset, max(rows_now, table.need_rows)))
             if table.need_cols > cols_now:
                 self.structure.append(append_dimension(table.meta.sheet_id, "COLUMNS", table.need_cols - cols_now))
+            if table.new_headers:  # widths, the tool's look and notes, the filter: in the same batchUpdate
+                self.structure += fmt.new_columns_requests(table.meta.sheet_id, table.ref.header_row, table.new_at,
+                                                           table.new_headers, table.meta.basic_filter)
         for content in self.batch.tool_sheets:
             self._tool_sheet(content)
         new_metadata_ids(self.anchors)
