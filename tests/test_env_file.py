@@ -142,3 +142,22 @@ def test_the_mailbox_password_error_names_the_env_file_too(tmp_path, isolated_en
     assert str(caught.value) == (f"no IMAP password for {USER}: set SHEETS_SYNC_IMAP_PASSWORD; this machine has no "
                                  f"system keyring, so put the line SHEETS_SYNC_IMAP_PASSWORD=... in "
                                  f"{isolated_env / 'env'} (chmod 600; every run reads it)")
+
+
+def test_login_stores_the_password_in_the_keyring_where_there_is_one(tmp_path, server, monkeypatch, isolated_env):
+    from click.testing import CliRunner
+    from test_oauth2_microsoft import MemoryKeyring, use_keyring
+
+    from sheets_sync.cli import cli
+
+    for name, value in {k: v for k, v in server.env().items() if k != "SHEETS_SYNC_SMTP_PASSWORD"}.items():
+        monkeypatch.setenv(name, value)
+    for ring in use_keyring(MemoryKeyring()):
+        done = CliRunner().invoke(cli, ["login", str(tmp_path / "clients.xlsx")], input=f"{PASSWORD}\n")
+        assert done.exit_code == 0, done.output
+        assert done.stdout.endswith(f"Stored the SMTP password for {USER} in the system keyring (service "
+                                    f"sheets-sync, user {USER}).\n")
+        assert ring.store == {("sheets-sync", USER): PASSWORD}  # type: ignore[attr-defined]
+        assert not (isolated_env / "env").exists()
+        sent = CliRunner().invoke(cli, ["test-email", str(tmp_path / "clients.xlsx"), "--to", "me@harbor.example"])
+        assert sent.exit_code == 0 and server.logins == [USER]
