@@ -49,6 +49,7 @@ class FakeIdP:
         self.pending_polls = 1  # "authorization_pending" answers before the person has signed in
         self.requests: list[dict[str, str]] = []  # every token/devicecode form posted
         self.revoked = False
+        self.device_error: dict[str, Any] | None = None  # the answer to the device code's poll, instead of a token
         self._count = 0
         self._lock = threading.Lock()
         ca = trustme.CA()
@@ -164,6 +165,9 @@ class FakeIdP:
                         self._send(400, {"error": "unsupported_grant_type"})
                     return
                 if grant == "urn:ietf:params:oauth:grant-type:device_code":
+                    if idp.device_error is not None:
+                        self._send(400 if "error" in idp.device_error else 200, idp.device_error)
+                        return
                     if idp.pending_polls > 0:
                         idp.pending_polls -= 1
                         self._send(400, PENDING)

@@ -165,3 +165,16 @@ def test_login_never_keeps_the_sign_in_in_the_workbooks_folder(tmp_path, setup, 
     assert err.startswith(f"Error: {tmp_path / '.sheets-sync-home' / 'tokens'}")
     assert "is in the workbook's folder" in err and "nothing was stored" in err
     assert not (tmp_path / ".sheets-sync-home").exists()
+
+
+def test_an_app_registration_without_public_client_flows_says_which_switch(tmp_path, setup, isolated_env):
+    idp, _ = setup
+    idp.device_error = {"error": "invalid_client", "error_codes": [7000218],
+                        "error_description": "AADSTS7000218: The request body must contain the following parameter: "
+                                             "'client_assertion' or 'client_secret'. Trace ID: 1 Correlation ID: 2"}
+    code, out, err = run("login", str(tmp_path / "clients.xlsx"))
+    assert code == 3 and "enter the code HBR-2026" in out
+    assert err == ("Error: the sign-in did not complete: AADSTS7000218: The request body must contain the following "
+                   "parameter: 'client_assertion' or 'client_secret'; the app registration must allow public client "
+                   "flows (Authentication > Allow public client flows: Yes)\n")
+    assert not list((isolated_env / "tokens").glob("*.json"))

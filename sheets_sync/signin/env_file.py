@@ -36,7 +36,11 @@ def env_file_path(environ: Mapping[str, str] | None = None) -> Path:
 
 
 def check_private(path: Path) -> None:
-    """ConfigError unless ``path`` (a file or folder) is this user's and nobody else's."""
+    """ConfigError unless ``path`` (a file or folder) is this user's and nobody else's. On
+    Windows the permission bits say nothing (access is by ACL, and the profile folder is the
+    user's own), so nothing is checked there."""
+    if os.name == "nt":
+        return
     info = path.stat()
     if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
         raise ConfigError(NOT_YOURS.format(path=path))

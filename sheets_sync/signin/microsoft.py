@@ -30,6 +30,8 @@ HINTS = {
     "AADSTS65001": "the app's API permissions (SMTP.Send, IMAP.AccessAsUser.All) need consent: an admin can "
                    "grant it under API permissions",
     "AADSTS50076": "the tenant requires multi-factor authentication",
+    "AADSTS50194": "the app is registered for your organisation only: set oauth2_tenant to its Directory (tenant) ID",
+    "AADSTS53003": "a Conditional Access policy of your organisation blocked it: ask your admin to allow it",
 }
 
 
