@@ -376,3 +376,21 @@ def test_out_of_office_replies_stop_nothing_and_move_the_next_email(tmp_path, do
     assert as_date(task["Next Reminder"]) == D(2026, 12, 14)  # Friday 11th back: the next business day
     code, out, _ = run("due", str(book), "--today", "2026-11-30", "--json")
     assert not json.loads(out)["actions"]
+
+
+def test_every_client_email_says_how_to_opt_out_and_the_opt_out_mail_is_read_as_such(tmp_path, dovecot, smtp,
+                                                                                        monkeypatch):
+    book = simple_book(tmp_path / "clients.xlsx")
+    use(monkeypatch, smtp.env(), dovecot.env())
+    run("sync", str(book), "--today", MON.isoformat())
+    sent = next(r.parsed() for r in smtp.received if r.key == "task:T-2:reminder:1")
+    target = sent["List-Unsubscribe"]
+    assert target == "<mailto:office@harbor.example?subject=unsubscribe>"
+    assert sent.get_body(("plain",)).get_content().rstrip().endswith(
+        "To get no more emails from us, reply with the word unsubscribe.")
+    address, _, query = target.strip("<>").removeprefix("mailto:").partition("?subject=")
+    dovecot.deliver(reply("ann@example.com", query, "", MON).replace(b"To: office@harbor.example",
+                                                                      f"To: {address}".encode()))
+    code, out, _ = run("sync", str(book), "--today", TUE.isoformat(), "--json")
+    assert [e["kind"] for e in json.loads(out)["inbox"]["events"]] == ["unsubscribe"]
+    assert column(book, "Clients", "Email Status")[0] == "Unsubscribed 2026-11-23 (ann@example.com)"

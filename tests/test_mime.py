@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sheets_sync.mail.message import Message
-from sheets_sync.mail.mime import _address, _header, clean_header, email_bytes
+from sheets_sync.mail.mime import _address, _header, clean_header, email_bytes, list_unsubscribe
 
 WHEN = dt.datetime(2026, 11, 23, 8, 30, tzinfo=dt.UTC)
 UTF8_QP = Charset("utf-8")
@@ -51,6 +51,8 @@ def reference(message: Message, sender: str, reply_to: str, message_id: str, bou
         reply_name, reply_address = email.utils.parseaddr(clean_header(reply_to))
         mime["Reply-To"] = _address(reply_name, reply_address) if reply_address else _header(clean_header(reply_to))
     mime["X-Sheets-Sync-Key"] = _header(clean_header(message.key))
+    if message.kind == "email" and list_unsubscribe(address):  # the sender's address, in ASCII
+        mime["List-Unsubscribe"] = list_unsubscribe(address)
     return mime.as_bytes(policy=email.policy.compat32.clone(linesep=linesep))
 
 
@@ -169,3 +171,14 @@ def test_an_encoded_word_typed_in_a_value_reads_back_as_typed():
     assert parsed["From"].addresses[0].display_name == typed
     assert parsed["Reply-To"].addresses[0].display_name == typed
     assert "Pay now" not in str(parsed["Subject"]) + str(parsed["To"]) + str(parsed["From"])
+
+
+def test_a_client_email_says_how_to_unsubscribe_and_a_digest_does_not():
+    email_msg = Message(key="task:T-1:reminder:2", to="ann@example.com", subject="Balance", text="Dear Ann\n")
+    digest = Message(key="digest:maria@x.example:2026-11-23", to="maria@x.example", subject="Today", text="Calls\n",
+                     kind="digest")
+    sent = read_back(email_bytes(email_msg, "Harbor <office@harbor.example>").data)
+    assert sent["List-Unsubscribe"] == "<mailto:office@harbor.example?subject=unsubscribe>"
+    assert read_back(email_bytes(digest, "Harbor <office@harbor.example>").data)["List-Unsubscribe"] is None
+    idn = read_back(email_bytes(email_msg, "Läne <office@bücher.example>").data)
+    assert idn["List-Unsubscribe"] == "<mailto:office@xn--bcher-kva.example?subject=unsubscribe>"

@@ -92,13 +92,29 @@ def email_for(action: Action, templates: Templates, settings: Settings, today: d
         "today": long_day(today),
     }
     rendered = templates.render(step.template, context)
+    text, html = with_opt_out(rendered.text, rendered.html)
     return Message(
         key=step.key, to=action.client.email, to_name=action.client.name,
-        subject=rendered.subject, text=rendered.text, html=rendered.html,
+        subject=rendered.subject, text=text, html=html,
         client_id=action.client.client_id, task_id=action.task.task_id if action.task else "",
         rule=step.rule, kind="email", urgency=step.urgency, summary=rendered.subject,
         headers=_headers(action.client.owner, settings),
     )
+
+
+OPT_OUT = "To get no more emails from us, reply with the word unsubscribe."
+
+
+def with_opt_out(text: str, html: str | None) -> tuple[str, str | None]:
+    """A client email's text and HTML with the line saying how to opt out at the end (the
+    inbox reads such a reply as an unsubscribe; List-Unsubscribe says the same to mail
+    programs). Added here, not in the templates, so a team's own templates have it too."""
+    text = f"{text.rstrip()}\n\n{OPT_OUT}\n"
+    if html is not None:
+        line = f'<p style="font-size:smaller;color:#666666">{OPT_OUT}</p>'
+        end = html.lower().rfind("</body>")
+        html = html[:end] + line + html[end:] if end >= 0 else html + line
+    return text, html
 
 
 def _headers(owner: str, settings: Settings) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """A Message as the bytes of a standard email (RFC 5322, MIME): what the outbox writes and
 SMTP sends.
 
-From, To, Subject, Date, Message-ID, Reply-To and X-Sheets-Sync-Key (and ``X-Unsent: 1`` on an
+From, To, Subject, Date, Message-ID, Reply-To, X-Sheets-Sync-Key, List-Unsubscribe on a client
+email (and ``X-Unsent: 1`` on an
 outbox draft, which Outlook and Apple Mail open as a message ready to send); a text part, or text
 and HTML as multipart/alternative. Text is 7bit when it is short-lined ASCII, else UTF-8
 quoted-printable; a header that is not plain ASCII, or holds "=?" (text that mail programs
@@ -95,6 +96,9 @@ def email_bytes(message: Message, sender: str, reply_to: str = "", when: dt.date
         headers.append(("Reply-To", _address(reply_name, reply_address) if reply_address
                         else _header(clean_header(reply_to))))
     headers.append(("X-Sheets-Sync-Key", _header(clean_header(message.key))))
+    unsubscribe = list_unsubscribe(address) if message.kind == "email" else ""
+    if unsubscribe:
+        headers.append(("List-Unsubscribe", unsubscribe))
     if draft:
         headers.append(("X-Unsent", "1"))
     out = [_headers(headers, linesep), linesep]
@@ -106,6 +110,17 @@ def email_bytes(message: Message, sender: str, reply_to: str = "", when: dt.date
     else:
         out.append(_body(message.text, linesep))
     return Wire("".join(out).encode("ascii"), message_id)
+
+
+def list_unsubscribe(address: str) -> str:
+    """The List-Unsubscribe value of a client email (RFC 2369): a mail to the sender's
+    address with the subject 'unsubscribe', which the inbox reads as an unsubscribe ('' when
+    the address cannot be written in ASCII, as a URL must be)."""
+    local, _, domain = address.rpartition("@")
+    domain = _ascii_domain(domain)
+    if not local or not local.isascii() or not domain.isascii():
+        return ""
+    return f"<mailto:{local}@{domain}?subject=unsubscribe>"
 
 
 def _part_headers(body: str, subtype: str) -> list[tuple[str, str]]:
