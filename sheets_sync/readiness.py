@@ -11,7 +11,8 @@ from sheets_sync.mail.config import given
 from sheets_sync.model.rows import Book, Problem
 
 FROM_HOW = ("the address the emails come from (e.g. office@harbor.example), or set from = \"...\" in the "
-            "[smtp] table of the config file or SHEETS_SYNC_FROM; outbox drafts have no sender without it")
+            "[smtp] table of the config file or SHEETS_SYNC_FROM; until then an outbox draft comes from its "
+            "client's owner, and a digest from no one")
 
 
 def set_up_problems(book: Book, config: Config) -> list[Problem]:
