@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from sheets_sync import __version__
+from sheets_sync.cli_help import ExamplesLastGroup
 from sheets_sync.config import load_config
 from sheets_sync.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_SOURCE, SheetsSyncError
 
@@ -90,7 +91,7 @@ def emit_json(obj: dict[str, Any]) -> None:
     click.echo(json.dumps(obj, indent=2, default=str))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ExamplesLastGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sheets-sync")
 def cli() -> None:
     """Run your team's follow-ups from the spreadsheet you already use.
@@ -292,7 +293,7 @@ def due(source: str, today: dt.datetime | None, owner: str | None, as_json: bool
     sys.exit(EXIT_PROBLEMS if loaded.book.problems else EXIT_OK)
 
 
-@cli.command()
+@cli.command(short_help="List the problems and the set-up left to do.")
 @click.argument("source")
 @json_option
 @config_option

@@ -1,5 +1,5 @@
-"""Every command's --help ends its description with two or three examples that parse, and
-the command list shows each command's short help whole."""
+"""Every command's --help ends with two or three examples that parse (after its options),
+and the command list shows each command's short help whole."""
 
 from __future__ import annotations
 
@@ -18,12 +18,15 @@ COMMANDS = sorted(cli.commands)
 
 
 def examples(help_text: str) -> list[str]:
-    """The command lines of the 'Examples:' block that closes the description."""
-    description = help_text.split("\nOptions:")[0]
-    block = description.split("\n  Examples:\n")
+    """The command lines of the 'Examples:' block that ends the help, after the options
+    (and the command list): nothing but command lines follows it."""
+    block = help_text.split("\n  Examples:\n")
     assert len(block) == 2, "no Examples: block"
+    assert "Options:" in block[0] and "Options:" not in block[1], "the examples come after the options"
     lines = [line.strip() for line in block[1].splitlines()]
-    return [line for line in lines if line]
+    found = [line for line in lines if line]
+    assert all(line.startswith("sheets-sync ") for line in found), found
+    return found
 
 
 def help_of(*args: str) -> str:
