@@ -18,7 +18,7 @@ import click
 
 from sheets_sync import __version__
 from sheets_sync.cli_help import ExamplesLastGroup
-from sheets_sync.config import load_config
+from sheets_sync.config import Config, load_config
 from sheets_sync.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_SOURCE, SheetsSyncError
 
 # No claim about the workbook here: the failure may come after a successful write (while printing).
@@ -169,11 +169,12 @@ def init(path: Path | None, sample: bool, into: Path | None, google_title: str |
               help="If the workbook is open in Excel or LibreOffice, retry for this many seconds.")
 @click.option("--quiet", is_flag=True,
               help="For scheduled runs: nothing on stdout on success, one line per problem on stderr.")
+@click.option("--yes", is_flag=True, help="Do not ask before a book's first sync at a terminal.")
 @json_option
 @config_option
 @handle_errors
 def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | None, wait: float, quiet: bool,
-         as_json: bool, config_path: Path | None) -> None:
+         yes: bool, as_json: bool, config_path: Path | None) -> None:
     """Send the follow-ups due today and write the bookkeeping back into SOURCE.
 
     \b
@@ -188,6 +189,8 @@ def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | N
     from sheets_sync.sync import run_sync
 
     config = load_config(config_path, source)
+    if not (dry_run or yes or as_json or quiet) and sys.stdin.isatty() and sys.stdout.isatty():
+        confirm_first_run(source, day(today), config, outbox, wait)
     with alarms(config, source, day(today)), shown(wanted(as_json, quiet)):  # [alerts]; progress at a terminal
         result = run_sync(source, day(today), config=config, dry_run=dry_run, outbox=outbox, wait=wait)
     if as_json:
@@ -197,6 +200,25 @@ def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | N
     else:
         report.print_sync(result)
     sys.exit(EXIT_PROBLEMS if result.problems else EXIT_OK)
+
+
+def confirm_first_run(source: str, today: dt.date, config: Config, outbox: Path | None, wait: float) -> None:
+    """On a book's first sync, show what it would send and go on only if the person says yes
+    (no: exit 0, nothing sent or written)."""
+    from sheets_sync import first_run
+    from sheets_sync.backends import open_source
+    from sheets_sync.sync import run_sync
+
+    backend = open_source(source, config=config, wait=wait)
+    if not first_run.is_first_run(backend):
+        return
+    preview = run_sync(backend, today, config=config, dry_run=True, outbox=outbox)
+    if not first_run.has_messages(preview):
+        return
+    click.echo("\n".join(first_run.summary(preview)))
+    if not click.confirm("Send them and write the sheet now?", default=False):
+        click.echo(first_run.DECLINED.format(source=source))
+        sys.exit(EXIT_OK)
 
 
 @cli.command(short_help="Run sync every business morning, unattended.")

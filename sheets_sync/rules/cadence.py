@@ -258,7 +258,7 @@ def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, t
     start = start_date(settings)
     if kind == "email" and start is not None and checkin_as_call(checkin_due, interval, settings):
         return Step(
-            "checkin", "call", checkin_due, refs.checkin(cid, anchor), f"Call: reconnect (tier {client.tier})",
+            "checkin", "call", on_or_after(start, holidays), refs.checkin(cid, anchor), f"Call: reconnect (tier {client.tier})",
             f"Client {cid}: {quiet}; the tier {client.tier} check-in was {(start - checkin_due).days} days overdue "
             f"on the Start date {fmt_day(start)}: a call, not a form email",
             template="checkin",
