@@ -141,6 +141,10 @@ def test_replies_bounces_auto_replies_and_unsubscribes_reach_the_sheet(tmp_path,
     assert status["C-1"] is None and status["C-2"] is None and status["C-4"] is None
 
     calls = {(a["client_id"], a["rule"]) for a in report["actions"] if a["kind"] == "call"}
+    digest = next(r.parsed() for r in smtp.received if r.key == f"digest:{OWNER}:{TUE.isoformat()}")
+    text = digest.get_body(("plain",)).get_content()
+    assert "Pat Prospect" in text and "Prospect C-1 answered on" in text  # the owner's digest lists who replied
+    assert "Task T-2: the client answered on" in text
     assert ("C-1", "prospect-replied") in calls  # the sequence stopped: the owner follows up today
     assert ("C-2", "task-replied") in calls  # the chase paused until the owner acts
 
