@@ -22,7 +22,13 @@ from sheets_sync.cli import cli
 from sheets_sync.config import Config
 from sheets_sync.model.rows import Book
 from sheets_sync.stats.figures import compute_stats
-from sheets_sync.stats.sheet import FIRST_PERIOD_ROW, TABLE_HEADER_ROW, YTD_ROW, build_stats_sheet
+from sheets_sync.stats.sheet import (
+    FIRST_PERIOD_ROW,
+    PERIOD_HEADERS,
+    TABLE_HEADER_ROW,
+    YTD_ROW,
+    build_stats_sheet,
+)
 
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 
@@ -157,3 +163,6 @@ def test_google_draws_the_same_chart_new_and_lost_on_the_right_axis(api):
     assert drawn == [(6, "LINE", "LEFT_AXIS"), (4, "COLUMN", "RIGHT_AXIS"), (5, "COLUMN", "RIGHT_AXIS")]
     assert basic["axis"] == [{"position": "LEFT_AXIS", "title": "Clients"},
                              {"position": "RIGHT_AXIS", "title": "New and lost"}]
+    widths = {r["range"]["startIndex"]: r["properties"]["pixelSize"]
+              for r in api.sheet(key, "Stats").extra["updateDimensionProperties"]}
+    assert widths[PERIOD_HEADERS.index("Cost to replace")] >= len("Cost to replace") * 7  # the header fits

@@ -82,9 +82,19 @@ def content_requests(sheet_id: int, content: SheetContent) -> list[dict[str, Any
     """Values, template formatting and chart for a freshly added sheet."""
     requests = [values_request(sheet_id, content.rows)] if content.rows else []
     requests += table_format_requests(sheet_id, content)
+    requests += width_requests(sheet_id, content)
     if content.chart:
         requests.append(chart_request(sheet_id, content.chart))
     return requests
+
+
+def width_requests(sheet_id: int, content: SheetContent) -> list[dict[str, Any]]:
+    """Column widths a sheet written whole asks for (``content.widths``, in characters)."""
+    return [{"updateDimensionProperties": {
+        "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": col - 1, "endIndex": col},
+        "properties": {"pixelSize": round(chars * PIXELS_PER_CHAR + PIXEL_PADDING)},
+        "fields": "pixelSize",
+    }} for col, chars in sorted(content.widths.items())]
 
 
 def table_format_requests(sheet_id: int, content: SheetContent) -> list[dict[str, Any]]:

@@ -268,6 +268,7 @@ class SpreadsheetEdit:
             sheet_id = new_sheet_id(used)
             props = fmt.sheet_properties(sheet_id, content)
             self.structure.append({"addSheet": {"properties": props}})
+            self.structure += fmt.width_requests(sheet_id, content)
             if content.chart:
                 self.structure.append(fmt.chart_request(sheet_id, content.chart))
             old_height = old_width = 0
