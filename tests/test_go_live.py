@@ -23,6 +23,8 @@ Mon 7 Dec C-6, C-2; Tue 8 Dec C-5, C-4; Wed 9 Dec C-7. Kim's: C-8 on Mon 7 Dec.
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import json
 import os
 import pty
@@ -110,6 +112,13 @@ def test_an_adopted_book_catches_up_over_three_days(tmp_path: Path) -> None:
     assert "a client for 49 days on the Start date Mon 7 Dec, past its window (28 days)" in dropped[0]["reason"]
     human = CliRunner().invoke(cli, ["due", str(path), "--today", "2026-12-07"])
     assert "satisfaction check not sent" in " ".join(human.stdout.split())
+
+    # Sam's digest (a draft in the outbox) says so too
+    [digest] = [p for p in outbox.glob("*.eml") if "digest" in p.name and "sam" in p.name]
+    text = email.message_from_bytes(digest.read_bytes(), policy=email.policy.default).get_body(("plain",)).get_content()
+    assert "NOT SENT: TOO LATE WHEN SHEETS-SYNC STARTED" in text
+    assert ("Client 3: Client C-3: satisfaction check not sent: a client for 49 days on the Start date Mon 7 Dec"
+            in " ".join(text.split()))
 
     day2 = _sync(path, "2026-12-08", outbox)
     assert _sent(day2) == ["referral:C-5", "satisfaction:C-4"]

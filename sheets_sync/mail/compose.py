@@ -156,13 +156,13 @@ def compose(plan: Plan, templates: Templates, settings: Settings, skip: set[str]
 def digest_items(plan: Plan, sent: list[Message]) -> dict[str, dict[str, list[dict[str, object]]]]:
     """What each owner's digest lists, by owner: calls (most urgent first), at-risk clients
     (``touched``: whether any touch is logged; ``days`` counts from Client Since otherwise),
-    emails sent."""
+    emails sent, and the steps the Start date dropped."""
     out: dict[str, dict[str, list[dict[str, object]]]] = {}
 
     def of(owner: str) -> dict[str, list[dict[str, object]]]:
         items = out.get(owner)
         if items is None:
-            items = out[owner] = {"calls": [], "at_risk": [], "emails": []}
+            items = out[owner] = {"calls": [], "at_risk": [], "emails": [], "dropped": []}
         return items
 
     for a in plan.calls:
@@ -174,6 +174,9 @@ def digest_items(plan: Plan, sent: list[Message]) -> dict[str, dict[str, list[di
         of(r.client.owner)["at_risk"].append({"client": r.client.name, "tier": r.client.tier,
                                               "phone": r.client.phone, "days": r.days, "touched": touched,
                                               "client_id": r.client.client_id})
+    for d in plan.dropped():  # steps the Start date dropped (rules.go_live), while the owner's list names them
+        of(d.client.owner)["dropped"].append({"client": d.client.name, "client_id": d.client.client_id,
+                                              "reason": d.reason})
     for m in sent:
         owner = m.headers.get("Reply-To")
         if m.kind == "email" and owner in out:  # only owners with a digest
