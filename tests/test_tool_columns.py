@@ -6,8 +6,10 @@ after a round trip through LibreOffice."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -206,3 +208,29 @@ def test_google_sync_that_adds_the_tool_columns_dresses_them_too(api, tmp_path):
     code, out = run("sync", f"gsheet:{key}", "--today", "2026-12-01", "--outbox", str(tmp_path / "outbox"))
     assert code in (0, 1), out
     assert_google_dressed(api, key)
+
+
+def test_a_column_format_over_the_new_columns_is_split_around_them(tmp_path):
+    """The staff formatted columns A:AD at once (one <col min=1 max=30>): the new columns get
+    their own widths, every other column keeps 12, and the list stays ordered, without overlap."""
+    book = staff_book(tmp_path / "clients.xlsx")
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Customers"]
+    del ws.column_dimensions["B"]
+    dim = ws.column_dimensions["A"]
+    dim.min, dim.max, dim.width = 1, 30, 12
+    wb.save(book)
+    assert run("init", "--into", str(book))[0] == 0
+    with zipfile.ZipFile(book) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    cols = [(int(a), int(b), float(w)) for a, b, w in
+            re.findall(r'<col min="(\d+)" max="(\d+)"[^>]*?width="([\d.]+)"', sheet)]
+    covered = [c for lo, hi, _ in cols for c in range(lo, hi + 1)]
+    assert covered == list(range(1, 31))  # in order, each column once
+    width = {c: w for lo, hi, w in cols for c in range(lo, hi + 1)}
+    header = [c.value for c in openpyxl.load_workbook(book)["Customers"][1]]
+    first_new = header.index("Company") + 1
+    assert all(width[c] == 12 for c in range(1, first_new))
+    assert all(width[c] == 12 for c in range(len(header) + 1, 31))
+    assert width[header.index("Next Action") + 1] > len("Next Action")
+    assert width[header.index("Next Action") + 1] != 12
