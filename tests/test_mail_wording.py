@@ -56,6 +56,7 @@ def clients() -> list[list[Any]]:
         ["C-20", "Pia Quinn", "pia@example.com", "555-0120", OWNER, "B", "Prospect", D(2026, 11, 19), ""],
         ["C-21", "Ravi Shah", "ravi@example.com", "555-0121", OWNER, "B", "Prospect", D(2026, 11, 19),
          "Quoted a home policy on the phone"],
+        ["C-22", "Sue Park", "sue@example.com", "555-0122", OWNER, "B", "Quoted", D(2026, 11, 19), ""],
         # a tier A client nobody ever touched, client for 550 days: at risk, a check-in call
         ["C-30", "Nora Never", "nora@example.com", "555-0130", OWNER, "A", "Active", D(2025, 5, 22), ""],
         # a tier A client last touched 40 days ago
@@ -132,9 +133,10 @@ def test_the_first_prospect_email_mentions_a_quote_only_when_the_sheet_shows_one
     assert cold["Subject"] == "Following up from Harbor Lane"
     assert "quote" not in body(cold).lower()
     assert "Thank you for your interest in Harbor Lane." in body(cold)
-    quoted = synced["prospect_C-21_touch_1.eml"]  # Notes: "Quoted a home policy on the phone"
-    assert quoted["Subject"] == "Your quote from Harbor Lane"
-    assert "make sure the quote arrived" in body(quoted)
+    for client_id in ("C-21", "C-22"):  # Notes: "Quoted a home policy on the phone"; Status typed "Quoted"
+        quoted = synced[f"prospect_{client_id}_touch_1.eml"]
+        assert quoted["Subject"] == "Your quote from Harbor Lane"
+        assert "make sure the quote arrived" in body(quoted)
 
 
 def test_every_subject_starts_with_a_capital(synced: dict[str, EmailMessage]) -> None:

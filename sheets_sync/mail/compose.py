@@ -66,11 +66,12 @@ def business_view(settings: Settings) -> dict[str, str]:
 
 
 def quote_sent(action: Action, office: Office, touches: Sequence[Touch]) -> bool:
-    """True when the sheet says a quote was made for this client: a Quote task, a quote named
-    in the client's Notes, or a logged touch whose Summary names one (the tool's own
-    prospect emails aside). The first prospect email mentions a quote only then."""
+    """True when the sheet says a quote was made for this client: a Status typed Quote or
+    Quoted, a Quote task, a quote named in the client's Notes, or a logged touch whose Summary
+    names one (the tool's own prospect emails aside). The first prospect email mentions a
+    quote only then."""
     client = action.client
-    if client.client_id in office.quoted or _QUOTE.search(client.notes):
+    if client.client_id in office.quoted or "status_as_typed" in client.extra or _QUOTE.search(client.notes):
         return True
     return any(_QUOTE.search(t.summary) for t in touches if not t.ref.startswith("prospect:"))
 

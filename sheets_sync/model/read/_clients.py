@@ -21,6 +21,7 @@ STATUS_ALIASES = {
     "nosale": "No Sale", "notinterested": "No Sale", "declined": "No Sale",
     "former": "Lost", "churned": "Lost", "inactive": "Lost", "cancelled": "Lost", "canceled": "Lost",
 }
+QUOTED = {"quote", "quoted", "quotesent"}  # Status words that read as Prospect and say a quote is out
 TIER_ALIASES = {"tiera": "A", "tierb": "B", "tierc": "C", "1": "A", "2": "B", "3": "C"}
 
 
@@ -66,6 +67,7 @@ def read_clients(loc: Located, problems: list[Problem], date: Parser,
     quick = quick_parsers(CLIENT_FIELDS, parsers)
     blank_id_rows = []
     identity_of = itemgetter(loc.slot["client_id"], loc.slot["name"])
+    status_slot = loc.slot["status"]
     fields_of = itemgetter(*(loc.slot[f.name] for f in CLIENT_FIELDS))
     pad, text = loc.pad, v.text
     for row, cells in table_rows(loc):
@@ -78,6 +80,9 @@ def read_clients(loc: Located, problems: list[Problem], date: Parser,
         if not name and not client_id:
             continue  # a note below the table, not a client
         extra = {k: text(cells[i]) if i < len(cells) else "" for k, i in loc.extra.items()}
+        typed = padded[status_slot]
+        if type(typed) is str and typed.casefold().replace(" ", "") in QUOTED:
+            extra["status_as_typed"] = typed.strip()  # a Prospect the row says was quoted (compose.quote_sent)
         ok = True
         # CLIENT_FIELDS are Client's fields from company to days_since_touch, in order; mypy
         # takes a starred argument to fill every parameter after it, hence call-arg below.
