@@ -171,3 +171,32 @@ def test_a_whole_sync_through_the_cli_makes_five_requests_at_most(api: FakeSheet
     assert report["rows_updated"] == n and report["emails_drafted"] > 0
     assert api.api_requests() <= 5
     assert api.counts["token"] == 1
+
+
+def test_the_inbox_reads_and_writes_the_same_on_both(api: FakeSheetsAPI, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from imap_server import Dovecot
+    from inbound_mail import auto_reply, qmail_bounce, reply
+
+    server = Dovecot()
+    try:
+        for name, value in server.env().items():
+            monkeypatch.setenv(name, value)
+        day = dt.date(2026, 11, 23)
+        server.deliver(reply("Pat Lee <pat@example.com>", "Re: Home quote", "Let's talk Friday.", day))
+        server.deliver(auto_reply("bob@example.com", "Payment", day, dt.date(2026, 12, 4), lang="fr"))
+        server.deliver(qmail_bounce("ann@example.com", "<x@harbor.example>", day))
+        server.deliver(reply("new@example.com", "unsubscribe", "", day))
+        excel, google, google_backend, excel_backend = both(api, tmp_path)
+        code_x, inbox_x, err_x = run("inbox", excel, "--json", "--today", "2026-11-24")
+        code_g, inbox_g, err_g = run("inbox", google, "--json", "--today", "2026-11-24")
+        assert (code_x, err_x) == (code_g, err_g) == (0, "")
+        assert {k: v for k, v in inbox_x.items() if k != "source"} == {k: v for k, v in inbox_g.items() if k != "source"}
+        assert [e["kind"] for e in inbox_x["inbox"]["events"]] == ["reply", "auto_reply", "bounce", "unsubscribe"]
+        assert grids(google_backend.read()) == grids(excel_backend.read())
+        written = read_book(google_backend.read())
+        assert {c.client_id: c.email_status.split(" (")[0] for c in written.clients if c.email_status} == {
+            "C-2": "Bounced 2026-11-23", "C-8": "Unsubscribed 2026-11-23"}
+        google_backend.close()
+    finally:
+        server.stop(cleanup=True)
