@@ -71,8 +71,8 @@ def sync(source: str, out: Path, code: int = 0) -> dict[str, EmailMessage]:
 
 
 def signed(text: str) -> list[str]:
-    """The lines after 'Kind regards,'."""
-    return text.split("Kind regards,\n", 1)[1].strip("\n").split("\n")
+    """The lines after 'Kind regards,', up to the first blank line (a footer may follow)."""
+    return text.split("Kind regards,\n", 1)[1].split("\n\n", 1)[0].strip("\n").split("\n")
 
 
 def test_emails_and_digests_carry_the_staff_sheet_names_phone_title_and_signature(tmp_path: Path) -> None:
