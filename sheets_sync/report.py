@@ -14,8 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from sheets_sync.display import fmt_day
-from sheets_sync.inbox.act import summary_lines
 from sheets_sync.first_run import catch_up_lines
+from sheets_sync.inbox.act import summary_lines
 from sheets_sync.model.rows import Problem
 from sheets_sync.rules.plan import Action
 from sheets_sync.terminal import print_fitted

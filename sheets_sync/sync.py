@@ -170,8 +170,8 @@ def load_book(source: str, config: Config | None = None, **options: object) -> t
 
 @collector_paused()
 def load(source: str | Backend, today: dt.date, config: Config | None = None, *,
-         journal: Journal | None = None, health: RunHealth | None = None, drafts: bool = False,
-         inbox: bool = False, **options: object) -> Loaded:
+         journal: Journal | None = None, inbox: bool = False, health: RunHealth | None = None, drafts: bool = False,
+         **options: object) -> Loaded:
     """Read the source and plan ``today``: the common start of check, due and sync.
 
     With a ``journal`` (sync) the plan also counts the emails the journal knows were
@@ -191,10 +191,10 @@ def load(source: str | Backend, today: dt.date, config: Config | None = None, *,
     journaled = Reconciled([], [], set())
     if journal is not None:
         journaled = reconcile(journal, refs, sender_name(config), today, draft_refs(book.touches))
-    phase("Planning")
     # with ``inbox`` (sync): what came in since the last run counts before the plan is made
     came_in = read_mailbox(config, backend, book, journal, today) if inbox and journal is not None else None
     arrived = came_in.touches if came_in is not None else []
+    phase("Planning")
     plan = make_plan(book, today, written, extra_touches=by_client(journaled.touches + arrived),
                      statuses=came_in.statuses if came_in is not None else None)
     templates = Templates(template_dirs_for(backend, config))
@@ -244,8 +244,7 @@ def run_sync(source: str | Backend, today: dt.date, *, config: Config | None = N
 @collector_paused()
 def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, mailer: Mailer | None,
           journal: Journal | None, health: RunHealth | None = None) -> SyncReport:
-    loaded = load(backend, today, config, journal=journal, health=health, drafts=isinstance(mailer, OutboxMailer),
-                  inbox=not dry_run)
+    loaded = load(backend, today, config, journal=journal, inbox=not dry_run, health=health, drafts=isinstance(mailer, OutboxMailer))
     book, plan, composed, journaled = loaded.book, loaded.plan, loaded.composed, loaded.journaled
     came_in = loaded.inbox
     report = SyncReport(
@@ -274,8 +273,7 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, maile
     phase(f"Writing {loaded.backend.label}")
     try:
         report.write = write_back(loaded.backend, loaded.data, book, today, added, loaded.written_dates, config, plan,
-                                  planned=journaled.touches + arrived, statuses=came_in.statuses if came_in else None,
-                                  log=_log_sheet(health, report))
+                                  planned=journaled.touches + arrived, statuses=came_in.statuses if came_in else None, log=_log_sheet(health, report))
     except SheetsSyncError as exc:
         journal.note_write_failure(today, str(exc))
         if added:
@@ -335,8 +333,7 @@ def _log_sheet(health: RunHealth | None, report: SyncReport) -> LogSheet | None:
 
 def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date, added: list[Touch],
                written: WrittenDates, config: Config, plan: Plan | None = None, planned: list[Touch] | None = None,
-               statuses: dict[str, str] | None = None,
-               log: LogSheet | None = None) -> WriteResult:
+               statuses: dict[str, str] | None = None, log: LogSheet | None = None) -> WriteResult:
     """Build and write the batch; when the source changed under us, re-read, re-plan and
     try again, so nothing a person saved meanwhile is lost. ``planned``: the touches of
     ``added`` that ``plan`` already counts; ``statuses``: Email Status cells set by the inbox; ``log`` adds the Sync Log to the batch."""

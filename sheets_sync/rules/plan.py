@@ -89,10 +89,10 @@ class Plan:
     client_steps: dict[str, Step | None] = field(default_factory=dict)
     task_steps: dict[str, Step | None] = field(default_factory=dict)
     held: dict[str, dt.date] = field(default_factory=dict)  # refs.client_date / task_date key -> staff date kept
-    email_statuses: dict[str, str] = field(default_factory=dict)  # client ID -> its Email Status cell as it stands
     # With a Start date (rules.go_live): the catch-up schedule, and each moved step's key -> its own due date
     catch_ups: CatchUps | None = None
     overdue_since: dict[str, dt.date] = field(default_factory=dict)
+    email_statuses: dict[str, str] = field(default_factory=dict)  # client ID -> its Email Status cell as it stands
     business_day: bool = True
     # The touches the plan was made from, by client ID and by task ID (this run's included
     # when passed): the write-back and the statistics group them the same way.
@@ -206,9 +206,9 @@ def make_plan(book: Book, today: dt.date, written: WrittenDates | None = None,
         held = staff_date(task.next_reminder, written.dates.get(mine), written.known and mine in written.dates)
         reminders = [t.date for t in touches if refs.parse_ref(t.ref).is_message_about(task.task_id)]
         step = apply_override(step, held, max(reminders) if reminders else None, today)
-        step = _after_away(step, by_client.get(task.client_id, []), today, holidays)
         if plan.catch_ups is not None:
             step = _catch_up(plan, step, slot_key("task", task.task_id), settings)
+        step = _after_away(step, by_client.get(task.client_id, []), today, holidays)
         if held and step is not None and step.due == held:
             plan.held[mine] = held
         plan.task_steps[task.task_id] = step
@@ -222,9 +222,9 @@ def make_plan(book: Book, today: dt.date, written: WrittenDates | None = None,
         held = staff_date(client.next_action_date, written.dates.get(mine), written.known and mine in written.dates)
         last = last_touch(touches)
         step = apply_override(step, held, last, today)
-        step = _after_away(step, touches, today, holidays)
         if plan.catch_ups is not None:
             step = _catch_up(plan, step, slot_key("client", client.client_id), settings)
+        step = _after_away(step, touches, today, holidays)
         if held and step is not None and step.due == held:
             plan.held[mine] = held
         plan.client_steps[client.client_id] = step
@@ -235,14 +235,6 @@ def make_plan(book: Book, today: dt.date, written: WrittenDates | None = None,
             plan.at_risk.append(AtRisk(client, days))
     plan.at_risk.sort(key=lambda r: (r.client.tier, -r.days))
     return plan
-
-
-def _catch_up(plan: Plan, step: Step | None, key: str, settings: Settings) -> Step | None:
-    """``step`` on its catch-up day when it was overdue on the Start date (``rules.go_live``)."""
-    moved = scheduled(step, plan.catch_ups, key, settings.holiday_set())
-    if step is not None and moved is not step:
-        plan.overdue_since[step.key] = step.due
-    return moved
 
 
 def _after_away(step: Step | None, touches: list[Touch], today: dt.date, holidays: Collection[dt.date]) -> Step | None:
@@ -257,6 +249,14 @@ def _after_away(step: Step | None, touches: list[Touch], today: dt.date, holiday
     return Step(step.rule, step.kind, due, step.key, step.label,
                 f"{step.reason} (out of office until {fmt_day(back)}: moved to {fmt_day(due)})",
                 step.number, step.template)
+
+
+def _catch_up(plan: Plan, step: Step | None, key: str, settings: Settings) -> Step | None:
+    """``step`` on its catch-up day when it was overdue on the Start date (``rules.go_live``)."""
+    moved = scheduled(step, plan.catch_ups, key, settings.holiday_set())
+    if step is not None and moved is not step:
+        plan.overdue_since[step.key] = step.due
+    return moved
 
 
 def _add(plan: Plan, step: Step, client: Client, task: Task | None, today: dt.date) -> None:
