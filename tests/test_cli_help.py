@@ -36,7 +36,7 @@ def help_of(*args: str) -> str:
 
 
 def test_the_commands_are_the_ones_documented_here():
-    assert COMMANDS == ["check", "due", "init", "login", "schedule", "stats", "sync", "test-email"]
+    assert COMMANDS == ["check", "due", "inbox", "init", "login", "schedule", "stats", "sync", "test-email"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)
