@@ -398,3 +398,35 @@ def test_every_client_email_says_how_to_opt_out_and_the_opt_out_mail_is_read_as_
     code, out, _ = run("sync", str(book), "--today", TUE.isoformat(), "--json")
     assert [e["kind"] for e in json.loads(out)["inbox"]["events"]] == ["unsubscribe"]
     assert column(book, "Clients", "Email Status")[0] == "Unsubscribed 2026-11-23 (ann@example.com)"
+
+
+def test_the_sync_summary_says_the_inbox_in_one_line_per_kind(tmp_path, dovecot, smtp, monkeypatch):
+    book = workbook(tmp_path / "clients.xlsx")
+    use(monkeypatch, smtp.env(), dovecot.env())
+    run("sync", str(book), "--today", MON.isoformat())
+    ids = sent_ids(smtp)
+    dovecot.deliver(reply("pat@example.com", "Re: quote", "Yes.", MON, answers=ids["prospect:C-1:touch:1"]))
+    dovecot.deliver(reply("ann@example.com", "Re: Payment", "Paid.", MON, answers=ids["task:T-2:reminder:1"]))
+    dovecot.deliver(gmail_bounce("bo@example.com", ids["task:T-3:reminder:1"], MON))
+    dovecot.deliver(auto_reply("al@example.com", "Payment", MON, None, lang="nl"))
+    code, out, _ = run("sync", str(book), "--today", TUE.isoformat())
+    lines = out.splitlines()
+    start = lines.index("Inbox: 4 message(s) read; 0 from no known client, 0 unreadable.")
+    assert lines[start + 1:start + 4] == ["  Replies: 2 (C-1, C-2 on T-2)", "  Automatic replies: 1 (C-4)",
+                                          "  Bounces: 1 (C-3 on T-3)"]
+
+
+def test_the_config_file_names_the_mailbox_and_the_environment_wins(tmp_path, dovecot, monkeypatch):
+    book = simple_book(tmp_path / "clients.xlsx")
+    (tmp_path / "sheets-sync.toml").write_text(
+        f'[imap]\nhost = "127.0.0.1"\nport = {free_port()}\nsecurity = "none"\nuser = "{USER}"\n', encoding="utf-8")
+    monkeypatch.setenv("SHEETS_SYNC_IMAP_PASSWORD", PASSWORD)
+    code, _, err = run("inbox", str(book), "--today", TUE.isoformat())
+    assert code == 3 and err.startswith("Error: cannot reach the mailbox")  # the file's port: nobody there
+    monkeypatch.setenv("SHEETS_SYNC_IMAP_PORT", str(dovecot.port))
+    code, out, err = run("inbox", str(book), "--today", TUE.isoformat(), "--json")
+    assert (code, err) == (0, "") and json.loads(out)["inbox"]["messages_read"] == 0
+    (tmp_path / "sheets-sync.toml").write_text(f'[imap]\nhost = "127.0.0.1"\npassword = "{PASSWORD}"\n',
+                                               encoding="utf-8")
+    code, _, err = run("inbox", str(book), "--today", TUE.isoformat())
+    assert code == 2 and "[imap] must not hold the password" in err and PASSWORD not in err
