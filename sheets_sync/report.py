@@ -128,6 +128,8 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
             out.print(f"  not written: {dropped}")
         if report.behind:
             out.print(f"Note: {report.behind}.")
+        if report.outbox.line(report.today):
+            out.print(f"Outbox: {report.outbox.line(report.today)}.")
     if not plan.business_day:
         out.print("Today is not a business day: no emails go out; calls are listed for the next one.")
     if plan.calls:

@@ -25,7 +25,7 @@ from sheets_sync.health.run import RunHealth
 from sheets_sync.inbox.act import InboxResult
 from sheets_sync.inbox.hook import inbox_problems, read_mailbox, save_inbox_state
 from sheets_sync.mail.compose import Composed, Office, compose
-from sheets_sync.mail.drafts import draft_refs
+from sheets_sync.mail.drafts import SENT_RESULT, OutboxDrafts, draft_refs
 from sheets_sync.mail.journal import Journal, Reconciled, reconcile, run_lock, send_problems
 from sheets_sync.mail.mailer import Mailer, mailer_for, sender_name
 from sheets_sync.mail.message import Delivery, Message
@@ -77,6 +77,7 @@ class SyncReport:
     render_failed: int = 0
     planned: list[Message] = field(default_factory=list)
     behind: str = ""  # why the sheet was missing emails the journal knew were delivered
+    outbox: OutboxDrafts = field(default_factory=OutboxDrafts)  # drafts found sent, drafts waiting
     inbox: InboxResult | None = None  # what the mailbox held (None: no mailbox configured)
     missed_business_days: list[dt.date] = field(default_factory=list)  # no successful run on these
 
@@ -123,7 +124,7 @@ class SyncReport:
             "planned_messages": [{"key": m.key, "kind": m.kind, "to": m.to, "subject": m.subject}
                                  for m in self.planned],
             "dropped": list(self.write.dropped),
-            "sheet_behind": self.behind,
+            "sheet_behind": self.behind, "outbox_drafts": self.outbox.to_json(),
             "missed_business_days": [d.isoformat() for d in self.missed_business_days],
             "problems": [p.to_json() for p in self.problems],
             **({"inbox": self.inbox.to_json()} if self.inbox is not None else {}),
@@ -257,7 +258,10 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, maile
         return report
     report.mailer = mailer.description
     report.missed_business_days = list(health.missed) if health is not None else []
-    report.behind = behind_text(journaled.touches, journal.write_failure(), book.tables["touches"].sheet)
+    report.outbox = journaled.outbox
+    # a draft found sent today is news, not a sheet that fell behind
+    behind = [t for t in journaled.touches if not (t.result == SENT_RESULT and t.date == today)]
+    report.behind = behind_text(behind, journal.write_failure(), book.tables["touches"].sheet)
     messages = composed.messages
     mailer.prepare_run(journal, int(book.settings.daily_email_cap), today)
     if messages:

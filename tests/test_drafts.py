@@ -112,6 +112,15 @@ def test_a_draft_is_reported_as_written_not_sent(tmp_path):
            in " ".join(out.split())
     assert "delivered" not in out
 
+    # The next mornings say what became of it.
+    code, out, _ = run("sync", str(again), "--today", WED, "--outbox", str(tmp_path / "o2"))
+    assert "Outbox: 1 draft(s) still waiting to be sent, the oldest written Tue 24 Nov." in " ".join(out.split())
+    (tmp_path / "o2" / REMINDER_2).unlink()
+    code, out, _ = run("sync", str(again), "--today", THU, "--outbox", str(tmp_path / "o2"))
+    assert ("Outbox: 1 draft(s) found sent since the last run (their files left the folder): counted as touches "
+            "today.") in " ".join(out.split())
+    assert "Note:" not in out and "still waiting" not in out
+
 
 def test_the_clock_starts_when_the_draft_leaves_the_outbox_and_it_is_never_drafted_twice(tmp_path):
     book = office(tmp_path / "clients.xlsx")
@@ -131,6 +140,7 @@ def test_the_clock_starts_when_the_draft_leaves_the_outbox_and_it_is_never_draft
     rows = touches(book)
     report = sync(book, WED, outbox)
     assert (report["emails_drafted"], report["rows_appended"]) == (0, 0)
+    assert report["outbox_drafts"] == {"found_sent": 0, "waiting": 1, "oldest_waiting": "2026-11-24"}
     assert touches(book) == rows and draft.read_bytes() == first
 
     # Maria sends it on Wed (Outlook keeps the file: she deletes it once sent).
@@ -139,6 +149,8 @@ def test_the_clock_starts_when_the_draft_leaves_the_outbox_and_it_is_never_draft
     # Tue 1 Dec (Fri 27 Nov), before 'every 3 days' (Sun 29 -> Mon 30 Nov).
     report = sync(book, THU, outbox)
     assert (report["emails_drafted"], report["rows_appended"]) == (0, 1)
+    assert report["outbox_drafts"] == {"found_sent": 1, "waiting": 0, "oldest_waiting": None}
+    assert report["sheet_behind"] == ""  # news, not a sheet that fell behind
     assert touches(book)[-1] == (D(2026, 11, 26), parse_subject(book), "task:T-4:reminder:2", "sent from the outbox")
     assert column(book, "Tasks", "Reminders Sent") == [2]
     assert as_date(column(book, "Tasks", "Last Reminder")[0]) == D(2026, 11, 26)

@@ -11,10 +11,13 @@ The draft's key stays in Touches, so it is never written to the outbox again.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from email.utils import formataddr
 from pathlib import Path
 
+from sheets_sync.display import fmt_day
 from sheets_sync.errors import BadAddress
 from sheets_sync.model.addresses import check_address
 from sheets_sync.model.rows import Touch
@@ -64,3 +67,29 @@ def is_gone(detail: str) -> bool:
     mounted) proves nothing, so that is not 'gone'."""
     path = draft_file(detail)
     return path is not None and path.parent.is_dir() and not path.exists()
+
+
+@dataclass(frozen=True)
+class OutboxDrafts:
+    """The outbox as a run finds it: drafts whose file is gone (counted as sent today) and
+    drafts of earlier runs still waiting there (the oldest written on ``oldest``)."""
+
+    found_sent: int = 0
+    waiting: int = 0
+    oldest: dt.date | None = None
+
+    def line(self, today: dt.date) -> str:
+        """One sentence for the run's summary, or '' when there is nothing to say."""
+        parts = []
+        if self.found_sent:
+            parts.append(f"{self.found_sent} draft(s) found sent since the last run (their files left the "
+                         "folder): counted as touches today")
+        if self.waiting:
+            since = f", the oldest written {fmt_day(self.oldest, today)}" if self.oldest else ""
+            parts.append(f"{self.waiting} draft(s) still waiting to be sent{since}")
+        return "; ".join(parts)
+
+    def to_json(self) -> dict[str, object]:
+        """For --json: the counts, and the oldest waiting draft's day (ISO) or None."""
+        return {"found_sent": self.found_sent, "waiting": self.waiting,
+                "oldest_waiting": self.oldest.isoformat() if self.oldest else None}

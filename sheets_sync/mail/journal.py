@@ -21,11 +21,11 @@ import socket
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sheets_sync.errors import RunLocked, SourceError
-from sheets_sync.mail.drafts import DRAFT_RESULT, DRAFT_SUMMARY, SENT_RESULT, is_gone
+from sheets_sync.mail.drafts import DRAFT_RESULT, DRAFT_SUMMARY, SENT_RESULT, OutboxDrafts, is_gone
 from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.model.rows import Problem, Touch
 
@@ -174,16 +174,19 @@ class Journal:
               day.isoformat(), now, now) for m, d in pairs],
             many=True)
 
-    def mark_drafts_sent(self, day: dt.date) -> list[str]:
+    def check_drafts(self, day: dt.date) -> OutboxDrafts:
         """Outbox drafts (client emails) whose file is gone from the outbox folder: a person
-        sent them. Each becomes ``draft_sent`` dated ``day`` (its Touches row is due again);
-        returns their keys."""
-        gone = [e.key for e in self.entries() if e.status == "queued" and e.kind == "email" and is_gone(e.detail)]
+        sent them. Each becomes ``draft_sent`` dated ``day`` (its Touches row is due again).
+        Returns how many, and the drafts still waiting."""
+        drafts = [e for e in self.entries() if e.status == "queued" and e.kind == "email"]
+        gone = [e.key for e in drafts if is_gone(e.detail)]
         if gone:
             now = _now().isoformat()
             self._write("UPDATE sends SET status = 'draft_sent', day = ?, finished = ?, written = 0 "
                         "WHERE key = ? AND status = 'queued'", [(day.isoformat(), now, k) for k in gone], many=True)
-        return gone
+        left = set(gone)
+        waiting = [e.day for e in drafts if e.key not in left]
+        return OutboxDrafts(len(gone), len(waiting), min(waiting, default=None))
 
     def note_write_failure(self, day: dt.date, error: str) -> None:
         """Remember why this run's write-back failed, for the next run's report."""
@@ -262,11 +265,12 @@ def _entry(row: tuple) -> Entry:
 @dataclass
 class Reconciled:
     """What the journal adds to a run: Touches rows to append, problems to report, and the
-    keys this run must not send."""
+    keys this run must not send; and the outbox's drafts as the run found them."""
 
     touches: list[Touch]
     problems: list[Problem]
     settled: set[str]
+    outbox: OutboxDrafts = field(default_factory=OutboxDrafts)
 
 
 def reconcile(journal: Journal, refs: set[str], by: str, today: dt.date | None = None,
@@ -282,13 +286,12 @@ def reconcile(journal: Journal, refs: set[str], by: str, today: dt.date | None =
     problems = [Problem("Touches", "", UNKNOWN_PROBLEM.format(
         kind="digest" if e.kind == "digest" else "email", key=e.key, to=e.recipient,
         day=e.day.isoformat())) for e in journal.recover()]
-    if today is not None:
-        journal.mark_drafts_sent(today)
+    outbox = journal.check_drafts(today) if today is not None else OutboxDrafts()
     journal.mark_written(refs - (drafted or set()))
     touches = [delivery_touch(entry.day, entry.client_id, entry.task_id, entry.summary, entry.key,
                               entry.status, entry.detail, by) for entry in journal.unwritten(refs)]
     settled = journal.settled_keys() | {t.ref for t in touches}
-    return Reconciled(touches, problems, settled)
+    return Reconciled(touches, problems, settled, outbox)
 
 
 def delivery_touch(day: dt.date, client_id: str, task_id: str, summary: str, key: str, status: str,
