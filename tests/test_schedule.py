@@ -84,6 +84,10 @@ def test_cron_install_show_and_remove_in_a_crontab_file(tmp_path: Path, book: Pa
     assert crontab.read_text(encoding="utf-8").startswith("MAILTO=me@example.com\n")
 
     other = tmp_path / "other.xlsx"
+    code, out, err = run(str(other), "--install")  # not there yet: a typo would fail every morning
+    assert (code, out) == (2, "") and err == f"Error: {other} is not a file: give the path of the workbook to sync " \
+        "(schedule it after init)\n"
+    other.write_bytes(b"")
     assert run(str(other), "--install")[0] == 0
     code, out, _ = run(str(book), "--show")
     assert code == 0 and len(out.splitlines()) == 2 and str(book) in out and str(other) in out

@@ -25,6 +25,7 @@ WEEKDAYS = (0, 1, 2, 3, 4)
 # Path variables a scheduled run needs to find what this shell finds; never a secret's value.
 PATH_VARIABLES = ("SHEETS_SYNC_HOME", "SHEETS_SYNC_ENV_FILE", "GOOGLE_APPLICATION_CREDENTIALS")
 BAD_DAYS = "--days {text!r} is not a list of days: write e.g. mon-fri, mon,wed,fri or daily"
+NO_WORKBOOK = "{path} is not a file: give the path of the workbook to sync (schedule it after init)"
 BAD_TIME = "--at {text!r} is not a time: write it as HH:MM, e.g. 07:30 (the computer's local time)"
 
 
@@ -92,14 +93,17 @@ def program() -> tuple[str, ...]:
 
 
 def absolute_source(source: str) -> str:
-    """A workbook path made absolute; Google sources as they are."""
+    """A workbook path made absolute (ConfigError when there is no such file: a typo would
+    otherwise fail every morning); Google sources as they are."""
     if source.startswith("gsheet:") or source.startswith(("http://", "https://")):
         return source
-    return str(Path(source).expanduser().absolute())
+    path = Path(source).expanduser().absolute()
+    if not path.is_file():
+        raise ConfigError(NO_WORKBOOK.format(path=path))
+    return str(path)
 
 
-def make_job(source: str, at: str, days: str = "mon-fri", extra: tuple[str, ...] = (),
-             environ: dict[str, str] | None = None) -> Job:
+def make_job(source: str, at: str, days: str = "mon-fri", environ: dict[str, str] | None = None) -> Job:
     """The job that runs ``sheets-sync sync SOURCE --quiet`` at ``at`` on ``days``."""
     environ = dict(os.environ) if environ is None else environ
     source = absolute_source(source)
@@ -111,7 +115,7 @@ def make_job(source: str, at: str, days: str = "mon-fri", extra: tuple[str, ...]
     default_env_file = user_dir() / "env"  # where the environment file is when no variable names one
     if "SHEETS_SYNC_ENV_FILE" not in env and default_env_file.is_file():
         env["SHEETS_SYNC_ENV_FILE"] = str(default_env_file.absolute())
-    return Job(source=source, command=(*program(), "sync", source, "--quiet", *extra), at=parse_time(at),
+    return Job(source=source, command=(*program(), "sync", source, "--quiet"), at=parse_time(at),
                days=parse_days(days), env=env)
 
 
