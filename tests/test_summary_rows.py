@@ -48,3 +48,28 @@ def test_a_total_row_is_left_alone_and_said_once(tmp_path: Path) -> None:
     assert sync.exit_code == 0, sync.output
     ids = [r[0] for r in read_rows(path, "Clients")]
     assert ids[2] and ids[2].startswith("C-") and ids[3] is None  # the new client got an ID, the total row none
+
+
+def test_a_total_label_typed_in_the_id_column_is_a_total_row(tmp_path: Path) -> None:
+    """Offices type the label in column A, which is often their ID column, with a formula beside
+    it (openpyxl and xlsxwriter save no cached value: the Name cell reads blank)."""
+    path = tmp_path / "customers.xlsx"
+    write_workbook(path, {
+        "Customers": [["Customer #", "Full name", "E-mail address", "Rep", "Status", "Customer Since"],
+                      ["K100", "Ann Lee", "ann@example.com", "Tom@Office.example", "Active", D(2024, 1, 1)],
+                      ["K101", "Bo Chan", "bo@example.com", "tom@office.example", "Active", D(2024, 2, 1)],
+                      ["TOTAL / COUNT", "=COUNTA(B2:B3)", None, None, None, None]],
+        "Tasks": [["Task ID", "Customer #", "Type", "Description", "Amount", "Due Date", "Opened On", "Status"],
+                  ["J1", "K100", "Payment", "renewal", 100, D(2026, 12, 20), D(2026, 11, 23), "Open"],
+                  ["Total", None, None, None, "=SUBTOTAL(9,E2:E2)", None, None, None]],
+        "Touch Log": [["Date", "Customer #", "Channel", "Direction", "By", "Summary"]],
+    })
+    assert CliRunner().invoke(cli, ["init", "--into", str(path), "--today", "2026-11-23"]).exit_code == 0
+    check = CliRunner().invoke(cli, ["check", str(path), "--json"])
+    report = json.loads(check.stdout)
+    assert report["problems"] == [], report["problems"]
+    assert [(n["sheet"], n["cell"]) for n in report["left_alone"]] == [("Customers", "A4"), ("Tasks", "A3")]
+    sync = CliRunner().invoke(cli, ["sync", str(path), "--today", "2026-11-23", "--yes"])
+    assert sync.exit_code in (0, 1) and "A4" not in sync.output, sync.output
+    rows = read_rows(path, "Customers")
+    assert rows[3][0] == "TOTAL / COUNT" and all(c is None for c in rows[3][6:])  # no tool cell on it

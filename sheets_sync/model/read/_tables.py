@@ -86,7 +86,7 @@ def table_rows(loc: Located):
     for row_number, cells in enumerate(loc.sheet.rows[loc.header_row:], start=loc.header_row + 1):
         for cell in cells:
             if cell is not None and cell != "":
-                if key is not None and (key >= len(cells) or cells[key] in (None, "")) and is_summary_row(cells):
+                if key is not None and _no_key(cells[key] if key < len(cells) else None) and is_summary_row(cells):
                     loc.summary_rows.append(row_number)
                 else:
                     yield row_number, cells
@@ -96,12 +96,22 @@ def table_rows(loc: Located):
 _SUMMARY_LABEL = re.compile(r"(grand|sub)?(totals?|sum|count|average)+")
 
 
+def _no_key(key: Any) -> bool:
+    """The key cell holds no ID: blank, or the row's own label (offices often type "TOTAL" in
+    column A, which is their ID column)."""
+    return key in (None, "") or (isinstance(key, str) and _is_label(key))
+
+
+def _is_label(text: str) -> bool:
+    return _SUMMARY_LABEL.fullmatch(re.sub(r"[^a-z]", "", text.casefold())) is not None
+
+
 def is_summary_row(cells: list[Any]) -> bool:
     """True when a row's first text says it sums the rows above: Total, TOTAL / COUNT,
     Grand total, Subtotal, Sum, Count, Average (the whole text, so "Total Fitness Ltd", a
     client, is not one)."""
     first = next((c for c in cells if isinstance(c, str) and c.strip()), None)
-    return first is not None and _SUMMARY_LABEL.fullmatch(re.sub(r"[^a-z]", "", first.casefold())) is not None
+    return first is not None and _is_label(first)
 
 
 # What becomes of a row that cannot be used, said at the cell that stops it.
