@@ -238,7 +238,7 @@ def run_sync(source: str | Backend, today: dt.date, *, config: Config | None = N
             health.failed(str(exc))  # into the Sync Log on the next run that can write
             exc.logged = True  # type: ignore[attr-defined]  # the command line logs the others
             raise
-        health.succeeded(logged=True)
+        health.succeeded()
         return report
 
 

@@ -71,13 +71,12 @@ class RunHealth:
             return None
         return build_sync_log(existing, [*self.record.pending, row])
 
-    def succeeded(self, logged: bool) -> None:
-        """The run wrote the workbook: remember the day; the pending failures are in the
-        sheet now when ``logged``. Appends the run's summary to the log file."""
+    def succeeded(self) -> None:
+        """The run wrote the workbook, with the failed runs kept until now in its Sync Log:
+        remember the day, forget those, and append the run's summary to the log file."""
         record = self.record
         record.last_success = max(self.today, record.last_success or self.today)
-        if logged:
-            record.pending = []
+        record.pending = []
         save_runs(self.state_dir, record)
         if self.row is not None:
             log_run(self.state_dir, summary(self.row))
