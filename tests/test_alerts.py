@@ -92,11 +92,14 @@ def test_the_heartbeat_is_pinged_on_success_and_fail_on_failure(tmp_path: Path, 
 
 
 def test_a_heartbeat_nobody_answers_changes_nothing_but_a_warning(tmp_path: Path) -> None:
-    path = workbook(tmp_path, f'[alerts]\nheartbeat_url = "http://127.0.0.1:{free_port()}/x?key=secret"\ntimeout = 2\n')
+    port = free_port()
+    path = workbook(tmp_path, f'[alerts]\nheartbeat_url = "http://127.0.0.1:{port}/check-uuid-1?key=secret"\ntimeout = 2\n')
     code, out, err = run("sync", str(path), "--today", MON.isoformat(), "--quiet", "--outbox", str(tmp_path / "out"))
     assert code == 1 and out == ""
     warning = [line for line in err.splitlines() if line.startswith("Warning:")]
-    assert len(warning) == 1 and "could not be reached" in warning[0] and "secret" not in err
+    assert warning == [f"Warning: the heartbeat at 127.0.0.1:{port} could not be reached (ConnectionError); "
+                       "the run's result is as reported"]
+    assert "secret" not in err and "uuid" not in err  # the check's key stays out of the output
 
 
 def test_a_failed_run_emails_the_admin_once_a_day(tmp_path: Path, isolated_env: Path) -> None:

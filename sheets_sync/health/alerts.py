@@ -53,12 +53,15 @@ def heartbeat(alerts: Alerts, ok: bool, warn: Warn) -> None:
         response = requests.get(url, timeout=alerts.timeout)
         response.raise_for_status()
     except requests.RequestException as exc:
-        warn(f"the heartbeat {_without_query(url)} could not be reached ({type(exc).__name__}); "
+        warn(f"the heartbeat at {_host(url)} could not be reached ({type(exc).__name__}); "
              "the run's result is as reported")
 
 
-def _without_query(url: str) -> str:
-    return url.split("?", 1)[0]
+def _host(url: str) -> str:
+    """Only the server of a URL: its path and query may hold the check's key."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc.rsplit("@", 1)[-1] or "(no server)"
 
 
 def alert_failure(alerts: Alerts, config: Config, source: str, error: SheetsSyncError, day: dt.date,
