@@ -15,6 +15,7 @@ from rich.text import Text
 
 from sheets_sync.display import fmt_day
 from sheets_sync.first_run import catch_up_lines
+from sheets_sync.health.missed import missed_note
 from sheets_sync.inbox.act import summary_lines
 from sheets_sync.model.rows import Problem
 from sheets_sync.rules.plan import Action
@@ -128,6 +129,8 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
             out.print(f"  not written: {dropped}")
         if report.behind:
             out.print(f"Note: {report.behind}.")
+        if report.missed_business_days:
+            out.print(missed_note(report.missed_business_days))
         if report.outbox.line(report.today):
             out.print(f"Outbox: {report.outbox.line(report.today)}.")
     if not plan.business_day:

@@ -177,3 +177,13 @@ def test_the_later_of_the_state_folder_and_the_sheet_counts(tmp_path: Path) -> N
     health = RunHealth(tmp_path, dt.date(2026, 12, 4))
     health.see(WorkbookData({"Sync Log": SheetData("Sync Log", other.rows)}), ())
     assert health.missed == [dt.date(2026, 12, 3)]
+
+
+def test_the_summary_says_which_mornings_were_missed(tmp_path: Path) -> None:
+    path = init_lib.create(tmp_path / "clients.xlsx", sample=True, today=MON)
+    for day in (MON, THU):
+        result = CliRunner().invoke(cli, ["sync", str(path), "--today", day.isoformat(), "--outbox", str(tmp_path / "o")])
+        assert result.exit_code in (0, 1), result.output
+    text = " ".join(result.stdout.split())
+    assert ("Note: no successful run on Tue 1 Dec and Wed 2 Dec (the Sync Log sheet and sheets-sync.log say why); "
+            "what was due then is sent now.") in text

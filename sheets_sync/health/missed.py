@@ -29,14 +29,25 @@ def short_day(day: dt.date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
+def missed_days_text(days: list[dt.date]) -> str:
+    """'Tue 1 Dec and Wed 2 Dec' (a range past ``NAMED`` days)."""
+    if len(days) > NAMED:
+        return f"{len(days)} business days, {short_day(days[0])} to {short_day(days[-1])}"
+    if len(days) == 1:
+        return short_day(days[0])
+    return ", ".join(short_day(d) for d in days[:-1]) + " and " + short_day(days[-1])
+
+
 def missed_line(days: list[dt.date]) -> str:
     """The one line every digest starts with after missed runs, or '' when none were missed."""
     if not days:
         return ""
-    if len(days) > NAMED:
-        when = f"{len(days)} business days, {short_day(days[0])} to {short_day(days[-1])}"
-    elif len(days) == 1:
-        when = short_day(days[0])
-    else:
-        when = ", ".join(short_day(d) for d in days[:-1]) + " and " + short_day(days[-1])
-    return f"No run on {when}; one catch-up message per client was sent today"
+    return f"No run on {missed_days_text(days)}; one catch-up message per client was sent today"
+
+
+def missed_note(days: list[dt.date]) -> str:
+    """The sync summary's line about missed runs, or ''."""
+    if not days:
+        return ""
+    return (f"Note: no successful run on {missed_days_text(days)} (the Sync Log sheet and sheets-sync.log "
+            "say why); what was due then is sent now.")
