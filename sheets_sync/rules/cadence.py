@@ -22,6 +22,7 @@ from sheets_sync.rules.start_date import (
     checkin_as_call,
     referral_waits,
     satisfaction_dropped,
+    sequence_lapsed,
     start_date,
 )
 
@@ -190,6 +191,14 @@ def prospect_step(client: Client, touches: Sequence[Touch], settings: Settings, 
     gap = days[i - 1] - (days[i - 2] if i > 1 else 0)
     due = on_or_after(max(first + dt.timedelta(days=days[i - 1]), last + dt.timedelta(days=gap)), holidays)
     kind = "email" if i % 2 == 1 else "call"
+    start = start_date(settings)
+    if kind == "email" and start is not None and due < start and sequence_lapsed(first, settings):
+        return Step(
+            "prospect", "call", on_or_after(start, holidays), refs.prospect_touch(cid, i), "Call: reconnect (prospect)",
+            f"Prospect {cid}: touch {i} of {len(days)}, first contact {fmt_day(first, today)}; the sequence had "
+            f"ended by the Start date {fmt_day(start)}: a call, not a form email",
+            number=i, template="prospect",
+        )
     return Step(
         "prospect", kind, due, refs.prospect_touch(cid, i),
         f"{kind.capitalize()}: prospect touch {i} of {len(days)}",

@@ -14,7 +14,9 @@ your first weeks" to a client two months in. With a Start date (the day the team
 - a **referral request** waits for the satisfaction step: it goes out once that step was
   done, or its window has passed;
 - a **check-in** overdue by more than its own interval on the Start date (a tier C client
-  untouched for 180 days or more) becomes a call on the owner's list, not a form email.
+  untouched for 180 days or more) becomes a call on the owner's list, not a form email;
+- a **prospect** whose whole sequence had run out by the Start date gets a call, not a
+  catch-up email (``cadence.prospect_step``).
 
 Steps due on or after the Start date, and every step of a book without one, follow the usual
 rules unchanged. Everything here is pure: the Start date is a setting, ``today`` an argument.

@@ -37,3 +37,11 @@ def checkin_as_call(due: dt.date, interval: int, settings: Settings) -> bool:
     """True when a check-in was overdue by more than its own interval on the Start date."""
     start = start_date(settings)
     return start is not None and (start - due).days > interval
+
+
+def sequence_lapsed(first: dt.date, settings: Settings) -> bool:
+    """True when a prospect's whole sequence (its last touch day after first contact) had
+    passed on the Start date: a catch-up email would follow up on a contact long gone cold."""
+    start = start_date(settings)
+    days = tuple(settings.prospect_touch_days)
+    return start is not None and bool(days) and start > first + dt.timedelta(days=int(days[-1]))

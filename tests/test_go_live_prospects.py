@@ -1,0 +1,65 @@
+"""Going live with prospects whose sequence ran out years ago (issue 20 item 1, found in the
+new-user trial): on an adopted book, a prospect first contacted on 9 Jan 2021 and never
+touched got "touch 1 of 7" as a catch-up email, a "following up" to someone who had not heard
+from the office in almost six years.
+
+Hand-worked, Start date Mon 30 Nov 2026, Prospect touches at days 2, 5, 9, 14, 21, 30, 45:
+
+- P-1, first contact (Client Since) Sat 9 Jan 2021, no touch: touch 1 was due Mon 11 Jan 2021;
+  the whole sequence was due by Tue 23 Feb 2021 (day 45), long before the Start date -> a call
+  on the Start date, not an email.
+- P-2, first contact Fri 20 Nov 2026, no touch: touch 1 was due Sun 22 Nov -> Mon 23 Nov, a
+  week overdue, but its sequence runs to Mon 4 Jan 2027 -> the catch-up email goes out.
+- Without a Start date, P-1 gets its email as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from workbooks import CLIENT_HEADER, TOUCH_HEADER, write_workbook
+
+from sheets_sync.cli import cli
+
+D = dt.date
+SAM = "sam@agency.example"
+
+
+def _book(path: Path, start: dt.date | None) -> Path:
+    settings = [["Setting", "Value"], ["Business name", "Harbor Lane"]]
+    if start:
+        settings.append(["Start date", start])
+    prospect = lambda cid, since: [cid, f"Pat {cid}", "", f"{cid.lower()}@mail.example", "", SAM, "B",  # noqa: E731
+                                   "Prospect", since, None, None, ""]
+    return write_workbook(path, {
+        "Clients": [CLIENT_HEADER, prospect("P-1", D(2021, 1, 9)), prospect("P-2", D(2026, 11, 20))],
+        "Tasks": [["Task ID", "Client ID", "Type", "Description", "Amount", "Due Date", "Opened On", "Status"]],
+        "Touches": [TOUCH_HEADER],
+        "Settings": settings,
+    })
+
+
+def _sync(path: Path, outbox: Path) -> dict:
+    result = CliRunner().invoke(cli, ["sync", str(path), "--today", "2026-11-30", "--outbox", str(outbox), "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_a_prospect_whose_sequence_ended_before_the_start_date_is_a_call(tmp_path: Path) -> None:
+    report = _sync(_book(tmp_path / "book.xlsx", D(2026, 11, 30)), tmp_path / "outbox")
+    emails = sorted(d["key"] for d in report["deliveries"] if d["kind"] == "email")
+    assert emails == ["prospect:P-2:touch:1"]
+    calls = {a["client_id"]: a for a in report["actions"] if a["kind"] == "call"}
+    assert set(calls) == {"P-1"}
+    assert calls["P-1"]["due"] == "2026-11-30"
+    assert "a call, not a form email" in calls["P-1"]["reason"]
+    assert "Sat 9 Jan 2021" in calls["P-1"]["reason"]
+
+
+def test_without_a_start_date_the_old_prospect_is_emailed_as_before(tmp_path: Path) -> None:
+    report = _sync(_book(tmp_path / "book.xlsx", None), tmp_path / "outbox")
+    emails = sorted(d["key"] for d in report["deliveries"] if d["kind"] == "email")
+    assert emails == ["prospect:P-1:touch:1", "prospect:P-2:touch:1"]
