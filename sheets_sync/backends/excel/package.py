@@ -40,6 +40,7 @@ MAX_RATIO = 1000  # real XML compresses 5-50x; bombs compress thousands of times
 MAX_PARTS = 20_000
 BACKUPS_KEPT = 5
 STATE_FOLDER = ".sheets-sync"
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry holds; Excel dates every part so
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
 # What reading a damaged part can raise, from zipfile, the inflater or the file.
@@ -394,7 +395,9 @@ def write_package(path: Path, source: Package, changed: dict[str, Any], *,
 
 
 def _new_info(name: str, old: zipfile.ZipInfo | None) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=old.date_time if old else time.localtime()[:6])
+    # A new part is dated 1 Jan 1980, as Excel dates every part: the same write makes the
+    # same bytes whatever the second it runs.
+    info = zipfile.ZipInfo(name, date_time=old.date_time if old else ZIP_EPOCH)
     if info.date_time[0] < 1980:
         info.date_time = (1980, 1, 1, 0, 0, 0)
     info.compress_type = zipfile.ZIP_DEFLATED
