@@ -12,6 +12,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from sheets_sync.backends.base import Backend
+from sheets_sync.display import fmt_day
 from sheets_sync.mail.journal import FILE_NAME
 from sheets_sync.rules.plan import Plan
 
@@ -57,8 +58,8 @@ def summary(preview: SyncReport) -> list[str]:
     lines.append(f"  {catch_ups} of them catch-up(s) for steps overdue by more than a week")
     lines.append(f"  {digests} digest(s) to owners, listing {calls} call(s) to make")
     if plan.catch_ups is not None:
-        lines.append(f"  Start date {plan.catch_ups.start:%a %d %b %Y}: overdue emails go out over the business days "
-                     f"up to {plan.catch_ups.last_day:%a %d %b %Y}")
+        lines.append(f"  Start date {fmt_day(plan.catch_ups.start, today)}: overdue emails go out over the business "
+                     f"days up to {fmt_day(plan.catch_ups.last_day, today)}")
     elif catch_ups:
         lines.append("  No Start date in Settings: every overdue step goes out today")
     return lines
@@ -77,7 +78,11 @@ def catch_up_lines(plan: Plan) -> list[str]:
     waiting = sum(1 for day in plan.catch_ups.days.values() if day > plan.today)
     lines = []
     if waiting:
-        lines.append(f"Start date {plan.catch_ups.start:%a %d %b %Y}: {waiting} more overdue email(s) wait for their "
-                     f"catch-up day, the last on {plan.catch_ups.last_day:%a %d %b %Y} (see Next Action Date).")
-    lines += [f"Not sent (too late when sheets-sync started): {d.reason}" for d in plan.dropped()]
+        lines.append(f"Start date {fmt_day(plan.catch_ups.start, plan.today)}: {waiting} more overdue email(s) wait "
+                     f"for their catch-up day, the last on {fmt_day(plan.catch_ups.last_day, plan.today)} "
+                     "(see Next Action Date).")
+    dropped = plan.dropped()
+    if dropped:  # a book with years of history drops dozens: one heading, one line each
+        lines.append("Not sent (too late when sheets-sync started):")
+        lines += [f"  {d.reason}" for d in dropped]
     return lines

@@ -28,14 +28,14 @@ D = dt.date
 SAM = "sam@agency.example"
 
 
-def _book(path: Path, start: dt.date | None) -> Path:
-    settings = [["Setting", "Value"], ["Business name", "Harbor Lane"]]
+def _book(path: Path, start: dt.date | None, more: list[list[object]] = [], per_day: int = 5) -> Path:  # noqa: B006
+    settings = [["Setting", "Value"], ["Business name", "Harbor Lane"], ["Catch-up emails a day per owner", per_day]]
     if start:
         settings.append(["Start date", start])
     prospect = lambda cid, since: [cid, f"Pat {cid}", "", f"{cid.lower()}@mail.example", "", SAM, "B",  # noqa: E731
                                    "Prospect", since, None, None, ""]
     return write_workbook(path, {
-        "Clients": [CLIENT_HEADER, prospect("P-1", D(2021, 1, 9)), prospect("P-2", D(2026, 11, 20))],
+        "Clients": [CLIENT_HEADER, prospect("P-1", D(2021, 1, 9)), prospect("P-2", D(2026, 11, 20)), *more],
         "Tasks": [["Task ID", "Client ID", "Type", "Description", "Amount", "Due Date", "Opened On", "Status"]],
         "Touches": [TOUCH_HEADER],
         "Settings": settings,
@@ -63,3 +63,22 @@ def test_without_a_start_date_the_old_prospect_is_emailed_as_before(tmp_path: Pa
     report = _sync(_book(tmp_path / "book.xlsx", None), tmp_path / "outbox")
     emails = sorted(d["key"] for d in report["deliveries"] if d["kind"] == "email")
     assert emails == ["prospect:P-1:touch:1", "prospect:P-2:touch:1"]
+
+
+def test_the_dry_run_says_what_the_start_date_holds_back_in_one_list(tmp_path: Path) -> None:
+    """One catch-up a day: P-3 (touch 1 due Tue 17 Nov) goes on Mon 30 Nov, P-2 (due Mon 23 Nov)
+    waits for Tue 1 Dec. S-1 and S-2, clients since 10 and 12 Oct (51 and 49 days on the Start
+    date), are past their satisfaction window (28 days): dropped, under one heading."""
+    active = lambda cid, since: [cid, f"Sam {cid}", "", f"{cid.lower()}@mail.example", "", SAM, "B",  # noqa: E731
+                                 "Active", since, None, None, ""]
+    path = _book(tmp_path / "book.xlsx", D(2026, 11, 30), per_day=1, more=[
+        ["P-3", "Pat P-3", "", "p-3@mail.example", "", SAM, "B", "Prospect", D(2026, 11, 15), None, None, ""],
+        active("S-1", D(2026, 10, 10)), active("S-2", D(2026, 10, 12))])
+    dry = CliRunner().invoke(cli, ["sync", str(path), "--today", "2026-11-30", "--dry-run"], env={"COLUMNS": "200"})
+    lines = [line.rstrip() for line in dry.stdout.splitlines()]
+    at = lines.index("Not sent (too late when sheets-sync started):")
+    assert lines[at - 1] == ("Start date Mon 30 Nov: 1 more overdue email(s) wait for their catch-up day, "
+                             "the last on Tue 1 Dec (see Next Action Date).")
+    assert [line[:61] for line in lines[at + 1:at + 3]] == [
+        "  Client S-1: satisfaction check not sent: a client for 51 da",
+        "  Client S-2: satisfaction check not sent: a client for 49 da"]
