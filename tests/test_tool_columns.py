@@ -164,11 +164,11 @@ def test_a_sync_that_adds_the_tool_columns_dresses_them_too(tmp_path):
 FILTER_CRITERIA = {"5": {"hiddenValues": ["Lost"]}}  # the staff's own filter setting on Status
 
 
-def google_staff_book(api) -> str:
+def google_staff_book(api, cols: int = 26) -> str:
     rows = [["Client ID", "Name", "Email", "Owner", "Tier", "Status", "Client Since", "Company", "Phone", "Lost On",
              "Do Not Email", "Notes", "Annual Value"],
             ["C-1", "Bob Roe", "bob@example.com", "maria@agency.example", "B", "Active", dt.date(2024, 1, 5)]]
-    key = api.add_spreadsheet("Ours", {"Clients": rows, "Touches": [TOUCH_HEADER], "Tasks": [TASK_HEADER]}, cols=26)
+    key = api.add_spreadsheet("Ours", {"Clients": rows, "Touches": [TOUCH_HEADER], "Tasks": [TASK_HEADER]}, cols=cols)
     api.sheet(key, "Clients").extra["basicFilter"] = {
         "range": {"sheetId": api.sheet(key, "Clients").sheet_id, "startRowIndex": 0, "endRowIndex": 2,
                   "startColumnIndex": 0, "endColumnIndex": 13},
@@ -203,8 +203,9 @@ def test_google_adopt_dresses_the_tool_columns_in_its_one_request(api):
     assert_google_dressed(api, key)
 
 
-def test_google_sync_that_adds_the_tool_columns_dresses_them_too(api, tmp_path):
-    key = google_staff_book(api)
+@pytest.mark.parametrize("cols", [26, 13])  # 13: the grid ends at the staff's last column
+def test_google_sync_that_adds_the_tool_columns_dresses_them_too(api, tmp_path, cols):
+    key = google_staff_book(api, cols)
     code, out = run("sync", f"gsheet:{key}", "--today", "2026-12-01", "--outbox", str(tmp_path / "outbox"))
     assert code in (0, 1), out
     assert_google_dressed(api, key)

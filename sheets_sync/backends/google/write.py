@@ -103,8 +103,10 @@ class SpreadsheetEdit:
         for name, table in self.sheets.items():
             title = table.meta.title
             self._kinds.append((title, "header", row_range(title, table.ref.header_row)))
+            # Only columns inside the grid: Google refuses a range beyond it, and the columns the
+            # write adds there are empty by definition.
             if self.batch.appends.get(name):
-                self._kinds.append((title, "columns", column_range(title, 1, max(table.meta.cols, table.width()))))
+                self._kinds.append((title, "columns", column_range(title, 1, max(table.meta.cols, 1))))
                 continue
             wanted: set[int] = set()
             for update in self.batch.updates:
@@ -114,7 +116,7 @@ class SpreadsheetEdit:
                     wanted.add(table.col(update.table.key_header))
                 wanted.update(table.col(h) for h in update.values)
                 wanted.update(table.col(h) for h in update.check)
-            for start, end in runs(sorted(wanted)):
+            for start, end in runs(sorted(c for c in wanted if c <= table.meta.cols)):
                 self._kinds.append((title, "columns", column_range(title, start, end)))
         return [rng for _, _, rng in self._kinds]
 
