@@ -114,7 +114,7 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
             for line in summary_lines(report.inbox):
                 out.print(line)
         skipped = skipped_reasons(report)
-        if report.emails_drafted or report.digests_drafted:  # the outbox: drafts a person sends, not sends
+        if report.drafts or report.emails_drafted or report.digests_drafted:  # drafts a person sends, not sends
             delivered = (f"{report.emails_drafted} written to the outbox, not sent ({report.mailer}: open each "
                          f"draft and send it); {report.digests_drafted} owner digest(s) there")
         else:

@@ -71,6 +71,7 @@ class SyncReport:
     problems: list[Problem]
     dry_run: bool = False
     mailer: str = ""
+    drafts: bool = False  # the mailer is the outbox folder: what it wrote waits for a person to send it
     deliveries: list[tuple[Message, Delivery]] = field(default_factory=list)
     write: WriteResult = field(default_factory=WriteResult)
     emails_blocked: int = 0  # email steps that became calls (Do Not Email, no address, Lost)
@@ -257,6 +258,7 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, maile
     if dry_run or journal is None or mailer is None:
         return report
     report.mailer = mailer.description
+    report.drafts = isinstance(mailer, OutboxMailer)
     report.missed_business_days = list(health.missed) if health is not None else []
     report.outbox = journaled.outbox
     # a draft found sent today is news, not a sheet that fell behind

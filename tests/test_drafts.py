@@ -210,3 +210,16 @@ def test_staff_marking_the_draft_wins_and_a_discarded_draft_is_not_drafted_again
         assert (report["emails_drafted"], report["rows_appended"]) == (0, 0)
     assert not (out2 / REMINDER_2).exists()
     assert column(other, "Tasks", "Reminders Sent") == [1]
+
+
+def test_a_rerun_with_nothing_new_does_not_claim_a_delivery(tmp_path):
+    """The same morning run twice (found in the new-user trial): the second writes nothing, and
+    with no mail server it must not say '0 delivered via outbox folder'."""
+    book, outbox = office(tmp_path / "clients.xlsx"), tmp_path / "outbox"
+    assert run("sync", str(book), "--today", TUE, "--outbox", str(outbox))[0] == 0
+    code, out, _ = run("sync", str(book), "--today", TUE, "--outbox", str(outbox))
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "delivered" not in flat, flat
+    assert (f"Emails: 0 written to the outbox, not sent (outbox folder {outbox}: open each draft and send it); "
+            "0 owner digest(s) there") in flat
