@@ -102,7 +102,8 @@ def test_a_draft_is_reported_as_written_not_sent(tmp_path):
     assert (report["emails_sent"], report["emails_drafted"]) == (0, 1)
     assert (report["digests_sent"], report["digests_drafted"]) == (0, 1)
     text = parse(tmp_path / "outbox" / "digest_maria@agency.example_2026-11-24.eml").get_body(("plain",)).get_content()
-    assert "EMAILS WAITING IN THE OUTBOX FOR YOU TO SEND" in text and "SENT FOR YOU" not in text
+    # only today's drafts are listed: the heading says so (the sync's Outbox line counts the older ones)
+    assert "EMAILS WRITTEN TO THE OUTBOX TODAY, FOR YOU TO SEND" in text and "SENT FOR YOU" not in text
     assert "- Bob Roe: " in text
 
     again = office(tmp_path / "again.xlsx")
