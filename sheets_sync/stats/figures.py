@@ -190,8 +190,9 @@ def compute_stats(book: Book, today: dt.date, period: str = "month",
                                by_task=messages),
         ))
 
-    notes = [f"{cid}: Status is Lost but the date they left is unknown (Lost On blank or before "
-             f"Client Since): left out of the counts; fill in Lost On" for cid in unplaced]
+    # One note for all of them: a book kept for years has dozens
+    notes = [f"{', '.join(unplaced)}: Status is Lost but the date they left is unknown (Lost On blank or before "
+             f"Client Since): left out of the counts; fill in Lost On"] if unplaced else []
     notes += [f"{c.client_id}: Status is Active but Lost On is {c.lost_on.isoformat()}: counted as lost "
               f"on that day; set Status to Lost, or, if they came back, Client Since to their return"
               for c in book.clients if c.status == "Active" and c.lost_on is not None and c.lost_on <= today
