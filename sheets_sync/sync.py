@@ -331,7 +331,7 @@ def _log_sheet(health: RunHealth | None, report: SyncReport) -> LogSheet | None:
         failed = sum(1 for m, d in report.deliveries if m.kind == "email" and d.status in ("failed", "unknown"))
         row = health.finish(sent=report.emails_sent, failed=failed, skipped=report.emails_skipped - failed,
                             rows_updated=len({(u.table.sheet, u.key) for u in batch.updates}),
-                            problems=len(report.problems))
+                            problems=len(report.problems), drafted=report.emails_drafted)
         return health.sheet(data, row)
 
     return sheet

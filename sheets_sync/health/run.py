@@ -56,11 +56,13 @@ class RunHealth:
         """The line each digest starts with, or ''."""
         return missed_line(self.missed)
 
-    def finish(self, *, sent: int, failed: int, skipped: int, rows_updated: int, problems: int) -> RunRow:
-        """This run's row, as it stands now (called when the write batch is built)."""
+    def finish(self, *, sent: int, failed: int, skipped: int, rows_updated: int, problems: int,
+               drafted: int = 0) -> RunRow:
+        """This run's row, as it stands now (called when the write batch is built). ``drafted``:
+        client emails written to the outbox as drafts, which are not sent."""
         self.row = RunRow(self.started, self.clock(), self.today, OK_WITH_PROBLEMS if problems else OK,
                           sent, failed, skipped, rows_updated, problems, list(self.missed), __version__,
-                          platform.node())
+                          platform.node(), emails_drafted=drafted)
         return self.row
 
     def sheet(self, data: WorkbookData, row: RunRow) -> SheetContent | None:
@@ -90,6 +92,7 @@ class RunHealth:
                      version=__version__, computer=platform.node())
         if self.row is not None:  # it failed at the write: what it sent is known
             row.emails_sent, row.emails_failed = self.row.emails_sent, self.row.emails_failed
+            row.emails_drafted = self.row.emails_drafted
             row.emails_skipped, row.problems = self.row.emails_skipped, self.row.problems
         self.record.pending.append(row)
         save_runs(self.state_dir, self.record)
@@ -100,6 +103,7 @@ class RunHealth:
 def summary(row: RunRow) -> str:
     """The log file's line for a run."""
     missed = f"; missed {', '.join(d.isoformat() for d in row.missed)}" if row.missed else ""
-    return (f"day {row.day.isoformat()}: {row.result}; {row.emails_sent} sent, {row.emails_failed} failed, "
+    drafted = f", {row.emails_drafted} drafted (outbox)" if row.emails_drafted else ""
+    return (f"day {row.day.isoformat()}: {row.result}; {row.emails_sent} sent{drafted}, {row.emails_failed} failed, "
             f"{row.emails_skipped} skipped; {row.rows_updated} row(s) updated; {row.problems} problem(s){missed}; "
             f"{(row.finished - row.started).total_seconds():.0f} s")

@@ -15,8 +15,8 @@ from sheets_sync.model.layout import normalize_header
 from sheets_sync.workbook import CellValue, SheetContent, SheetData, WorkbookData
 
 SYNC_LOG_SHEET = "Sync Log"
-HEADERS = ("Started", "Finished", "Seconds", "Result", "Emails sent", "Emails failed", "Emails skipped",
-           "Rows updated", "Problems", "Missed business days", "Day", "Version", "Computer")
+HEADERS = ("Started", "Finished", "Seconds", "Result", "Emails sent", "Emails drafted", "Emails failed",
+           "Emails skipped", "Rows updated", "Problems", "Missed business days", "Day", "Version", "Computer")
 KEEP = 500
 OK = "OK"
 OK_WITH_PROBLEMS = "OK with problems"
@@ -39,6 +39,7 @@ class RunRow:
     missed: list[dt.date] = field(default_factory=list)
     version: str = ""
     computer: str = ""
+    emails_drafted: int = 0  # written to the outbox for a person to send: not sent (yet)
 
     @property
     def succeeded(self) -> bool:
@@ -49,13 +50,15 @@ class RunRow:
         """The row's values, in ``HEADERS`` order."""
         seconds = round((self.finished - self.started).total_seconds(), 1)
         return [self.started.strftime(STAMP), self.finished.strftime(STAMP), seconds, self.result,
-                self.emails_sent, self.emails_failed, self.emails_skipped, self.rows_updated, self.problems,
+                self.emails_sent, self.emails_drafted, self.emails_failed, self.emails_skipped, self.rows_updated,
+                self.problems,
                 ", ".join(d.isoformat() for d in self.missed), self.day.isoformat(), self.version, self.computer]
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict for the state folder (``from_json`` reads it back)."""
         return {"started": self.started.isoformat(), "finished": self.finished.isoformat(),
                 "day": self.day.isoformat(), "result": self.result, "emails_sent": self.emails_sent,
+                "emails_drafted": self.emails_drafted,
                 "emails_failed": self.emails_failed, "emails_skipped": self.emails_skipped,
                 "rows_updated": self.rows_updated, "problems": self.problems,
                 "missed": [d.isoformat() for d in self.missed], "version": self.version,
@@ -70,7 +73,8 @@ class RunRow:
                    emails_sent=int(raw["emails_sent"]), emails_failed=int(raw["emails_failed"]),
                    emails_skipped=int(raw["emails_skipped"]), rows_updated=int(raw["rows_updated"]),
                    problems=int(raw["problems"]), missed=[dt.date.fromisoformat(d) for d in raw["missed"]],
-                   version=str(raw["version"]), computer=str(raw["computer"]))
+                   version=str(raw["version"]), computer=str(raw["computer"]),
+                   emails_drafted=int(raw.get("emails_drafted", 0)))
 
 
 def logged_rows(sheet: SheetData | None) -> list[dict[str, CellValue]]:
@@ -106,10 +110,10 @@ def last_success(sheet: SheetData | None) -> dt.date | None:
 
 def repeats_newest(sheet: SheetData | None, row: RunRow) -> bool:
     """True when ``row`` says nothing the newest logged row does not: the same day and result,
-    nothing sent, failed or updated, as many problems. A rerun like that adds no row, so a
+    nothing sent, drafted, failed or updated, as many problems. A rerun like that adds no row, so a
     second run on the same day writes nothing."""
     rows = logged_rows(sheet)
-    if not rows or row.emails_sent or row.emails_failed or row.rows_updated:
+    if not rows or row.emails_sent or row.emails_drafted or row.emails_failed or row.rows_updated:
         return False
     newest = rows[0]
     return (_day(newest.get("Day")) == row.day and str(newest.get("Result") or "") == row.result
