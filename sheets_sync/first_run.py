@@ -25,9 +25,7 @@ KINDS = {
     "prospect": ("prospect email", "prospect emails"), "satisfaction": ("satisfaction check", "satisfaction checks"),
     "referral": ("referral request", "referral requests"), "checkin": ("check-in", "check-ins"),
 }
-DECLINED = ("Nothing sent, nothing written. See each email and why with: sheets-sync sync {source} --dry-run. "
-            "A Start date in the Settings sheet spreads steps overdue that day over the next business days "
-            "(docs/workbook.md, \"Going live\").")
+DECLINED = "Nothing sent, nothing written. See each email and why with: sheets-sync sync {source} --dry-run."
 
 
 def is_first_run(backend: Backend) -> bool:
@@ -61,7 +59,8 @@ def summary(preview: SyncReport) -> list[str]:
         lines.append(f"  Start date {fmt_day(plan.catch_ups.start, today)}: overdue emails go out over the business "
                      f"days up to {fmt_day(plan.catch_ups.last_day, today)}")
     elif catch_ups:
-        lines.append("  No Start date in Settings: every overdue step goes out today")
+        lines.append("  No Start date in Settings: every overdue step goes out today (a Start date spreads them "
+                     "over the next business days: docs/workbook.md, \"Going live\")")
     return lines
 
 

@@ -82,3 +82,23 @@ def test_the_dry_run_says_what_the_start_date_holds_back_in_one_list(tmp_path: P
     assert [line[:61] for line in lines[at + 1:at + 3]] == [
         "  Client S-1: satisfaction check not sent: a client for 51 da",
         "  Client S-2: satisfaction check not sent: a client for 49 da"]
+
+
+def test_no_at_the_first_run_question_does_not_advise_a_start_date_the_book_has(tmp_path: Path) -> None:
+    """Answering no on a book that has a Start date said 'A Start date in the Settings sheet
+    spreads steps overdue that day...', as if it had none (found in the new-user trial)."""
+    from test_go_live import _at_terminal
+
+    for start, name in ((D(2026, 11, 30), "with.xlsx"), (None, "without.xlsx")):
+        path = _book(tmp_path / name, start)
+        code, out = _at_terminal(["sync", str(path), "--today", "2026-11-30", "--outbox", str(tmp_path / "o")],
+                                 b"n", tmp_path)
+        flat = " ".join(out.split())
+        assert code == 0 and f"Nothing sent, nothing written. See each email and why with: sheets-sync sync {path} " \
+            "--dry-run." in flat, flat
+        if start:
+            assert "Start date Mon 30 Nov: overdue emails go out over the business days up to Mon 30 Nov" in flat
+            assert "A Start date in the Settings sheet" not in flat and "No Start date" not in flat
+        else:
+            assert ("No Start date in Settings: every overdue step goes out today (a Start date spreads them over "
+                    "the next business days: docs/workbook.md, \"Going live\")") in flat
