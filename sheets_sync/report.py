@@ -17,6 +17,7 @@ from sheets_sync.display import fmt_day
 from sheets_sync.first_run import catch_up_lines
 from sheets_sync.health.missed import missed_note
 from sheets_sync.inbox.act import summary_lines
+from sheets_sync.mail.drafts import waiting_since
 from sheets_sync.model.rows import Problem
 from sheets_sync.rules.plan import Action
 from sheets_sync.terminal import print_fitted
@@ -157,23 +158,35 @@ def unknown_owner(loaded: Loaded, owner: str) -> str | None:
     return f"no client in {sheet} has the owner {owner}; the owners are: {listed}"
 
 
+def _waiting(loaded: Loaded) -> dict[str, dt.date]:
+    """Action key -> the day its email was written to the outbox as a draft nobody sent yet."""
+    return waiting_since(loaded.book.touches)
+
+
 def due_json(loaded: Loaded, owner: str | None) -> dict[str, Any]:
-    """The due command's JSON: actions and at-risk clients, per owner."""
+    """The due command's JSON: actions and at-risk clients, per owner. An email whose outbox
+    draft waits to be sent carries ``draft_waiting_since`` and is listed under the owner's
+    ``drafts_waiting``, not ``emails``."""
     plan = loaded.plan
+    waiting = _waiting(loaded)
     actions = [a for a in plan.actions if owner is None or a.owner.lower() == owner.lower()]
     at_risk = [r for r in plan.at_risk if owner is None or r.client.owner.lower() == owner.lower()]
     owners: dict[str, dict[str, list[Any]]] = {}
+    listed = []
     for action in actions:
-        bucket = owners.setdefault(action.owner, {"calls": [], "emails": [], "at_risk": []})
-        bucket["calls" if action.kind == "call" else "emails"].append(action.to_json())
+        bucket = owners.setdefault(action.owner, {"calls": [], "emails": [], "drafts_waiting": [], "at_risk": []})
+        since = waiting.get(action.step.key) if action.kind == "email" else None
+        entry = {**action.to_json(), "draft_waiting_since": since.isoformat() if since else None}
+        listed.append(entry)
+        bucket["calls" if action.kind == "call" else "drafts_waiting" if since else "emails"].append(entry)
     for risk in at_risk:
-        bucket = owners.setdefault(risk.client.owner, {"calls": [], "emails": [], "at_risk": []})
+        bucket = owners.setdefault(risk.client.owner, {"calls": [], "emails": [], "drafts_waiting": [], "at_risk": []})
         bucket["at_risk"].append({"client_id": risk.client.client_id, "name": risk.client.name,
                                   "days_since_touch": risk.days, "tier": risk.client.tier})
     dropped = [d for d in plan.dropped() if owner is None or d.client.owner.lower() == owner.lower()]
     return {
         "source": loaded.backend.label, "today": plan.today.isoformat(), "business_day": plan.business_day,
-        "actions": [a.to_json() for a in actions], "owners": owners, "dropped": [d.to_json() for d in dropped],
+        "actions": listed, "owners": owners, "dropped": [d.to_json() for d in dropped],
         "problems": [p.to_json() for p in loaded.book.problems],
     }
 
@@ -191,14 +204,23 @@ def print_due(loaded: Loaded, owner: str | None, out: Console | None = None) -> 
               + ("" if plan.business_day else " (not a business day: emails wait for the next one)"))
     if not owners:
         out.print("Nothing due.")
+    waiting = _waiting(loaded)
     for name in owners:
-        actions = groups.get(name, [])
+        drafts = [a for a in groups.get(name, []) if a.kind == "email" and a.step.key in waiting]
+        actions = [a for a in groups.get(name, []) if a not in drafts]
         risks = [r for r in plan.at_risk if r.client.owner == name]
         out.print()
         out.print(Text.assemble((name or "(no owner)", "bold"), f": {sum(a.kind == 'call' for a in actions)} call(s), "
-                                f"{sum(a.kind == 'email' for a in actions)} email(s), {len(risks)} at risk"))
+                                f"{sum(a.kind == 'email' for a in actions)} email(s), "
+                                + (f"{len(drafts)} draft(s) waiting in the outbox, " if drafts else "")
+                                + f"{len(risks)} at risk"))
         if actions:
             print_fitted(out, _actions_table(actions, "", plan.today, show_owner=False))
+        if drafts:  # not due again: the draft is there, and sending it by hand would send it twice
+            out.print("Drafts waiting in the outbox (send each from the outbox folder, not by hand):")
+            for a in drafts:
+                out.print(f"- {a.client.name} ({a.client.client_id}): written to the outbox "
+                          f"{fmt_day(waiting[a.step.key], plan.today)}, not sent yet ({a.reason})", soft_wrap=True)
         if risks:
             table = Table(title="At risk", title_justify="left")
             for column in ("Client", "Tier", "Phone", "Days without a touch"):

@@ -7,8 +7,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from sheets_sync.display import fmt_day
 from sheets_sync.errors import RenderError
-from sheets_sync.mail.drafts import draft_sender
+from sheets_sync.mail.drafts import draft_sender, waiting_since
 from sheets_sync.mail.message import Message
 from sheets_sync.mail.render import (
     Templates,
@@ -157,13 +158,14 @@ def compose(plan: Plan, templates: Templates, settings: Settings, skip: set[str]
 def digest_items(plan: Plan, sent: list[Message]) -> dict[str, dict[str, list[dict[str, object]]]]:
     """What each owner's digest lists, by owner: calls (most urgent first), at-risk clients
     (``touched``: whether any touch is logged; ``days`` counts from Client Since otherwise),
-    emails sent, and the steps the Start date dropped."""
+    emails sent, the steps the Start date dropped, and the emails whose outbox draft still
+    waits for a person to send it (``waiting``: not due again, so no one sends it by hand)."""
     out: dict[str, dict[str, list[dict[str, object]]]] = {}
 
     def of(owner: str) -> dict[str, list[dict[str, object]]]:
         items = out.get(owner)
         if items is None:
-            items = out[owner] = {"calls": [], "at_risk": [], "emails": [], "dropped": []}
+            items = out[owner] = {"calls": [], "at_risk": [], "emails": [], "dropped": [], "waiting": []}
         return items
 
     for a in plan.calls:
@@ -178,6 +180,11 @@ def digest_items(plan: Plan, sent: list[Message]) -> dict[str, dict[str, list[di
     for d in plan.dropped():  # steps the Start date dropped (rules.go_live), while the owner's list names them
         of(d.client.owner)["dropped"].append({"client": d.client.name, "client_id": d.client.client_id,
                                               "reason": d.reason})
+    drafts = waiting_since(t for touches in plan.touches_by_client.values() for t in touches)
+    for a in plan.actions:
+        if a.kind == "email" and a.step.key in drafts:
+            of(a.owner)["waiting"].append({"client": a.client.name, "client_id": a.client.client_id,
+                                           "since": fmt_day(drafts[a.step.key], plan.today), "reason": a.reason})
     for m in sent:
         owner = m.headers.get("Reply-To")
         if m.kind == "email" and owner in out:  # only owners with a digest

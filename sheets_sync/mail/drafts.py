@@ -40,6 +40,18 @@ def draft_refs(touches: Iterable[Touch]) -> set[str]:
     return drafted - other
 
 
+def waiting_since(touches: Iterable[Touch]) -> dict[str, dt.date]:
+    """Ref -> the day its draft was written, for the drafts no one has sent yet
+    (``draft_refs``): the email is not due again, its draft waits in the outbox."""
+    touches = list(touches)
+    waiting = draft_refs(touches)
+    days: dict[str, dt.date] = {}
+    for touch in touches:
+        if touch.ref in waiting:
+            days[touch.ref] = min(touch.date, days.get(touch.ref, touch.date))
+    return days
+
+
 def draft_sender(settings: Settings, owner: str = "") -> str:
     """The From of an outbox draft when no mail server sender is configured: the Settings
     sheet's From address, else the owner who will send it, named by the Business name; ''
