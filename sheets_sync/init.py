@@ -70,7 +70,16 @@ def adopt_and_map(source: str | Backend, *, config: Config | None = None, today:
     new = {s.title for s in sheets}
     lines = mapping_lines(data, layout, columns, new)
     hint = start_date_hint(data, layout, new, (today or dt.date.today()).isoformat())
-    return Adopted(added, lines + ([hint] if hint else []))
+    return Adopted(added, lines + ([hint] if hint else []) + [next_steps(source if isinstance(source, str) else backend.label)])
+
+
+def next_steps(source: str) -> str:
+    """What to do after adopting a workbook, as README's "Using it for your team" walks it."""
+    quoted = f'"{source}"' if any(c.isspace() for c in source) or "'" in source else source
+    return (f"Next: run sheets-sync check {quoted}: it lists what is left to set up (your office's name and the "
+            "From address on the Settings sheet, each owner's name on the Staff sheet). Then sheets-sync sync "
+            f"{quoted} --dry-run shows what the first sync would send; the Start date on the Settings sheet spreads "
+            "the steps already overdue that day over the next business days (docs/workbook.md, \"Going live\").")
 
 
 def _backend(source: str | Backend, config: Config | None) -> tuple[Backend, Config]:
