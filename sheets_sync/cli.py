@@ -185,10 +185,10 @@ def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | N
     """
     from sheets_sync import report
     from sheets_sync.health.progress import shown, wanted
-    from sheets_sync.health.watch import alarms, print_quiet
+    from sheets_sync.health.watch import alarms, print_quiet, run_config
     from sheets_sync.sync import run_sync
 
-    config = load_config(config_path, source)
+    config = run_config(config_path, source)  # a bad file is logged in the user folder: no alarms without it
     if not (dry_run or yes or as_json or quiet) and sys.stdin.isatty() and sys.stdout.isatty():
         confirm_first_run(source, day(today), config, outbox, wait)
     with alarms(config, source, day(today)), shown(wanted(as_json, quiet)):  # [alerts]; progress at a terminal

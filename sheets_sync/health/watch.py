@@ -7,10 +7,11 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 
 import click
 
-from sheets_sync.config import Config, user_dir
+from sheets_sync.config import Config, load_config, user_dir
 from sheets_sync.errors import SheetsSyncError
 from sheets_sync.health.alerts import Alerts, alert_failure, heartbeat
 from sheets_sync.health.logfile import log_run
@@ -20,6 +21,22 @@ from sheets_sync.model.rows import Problem
 def warn(line: str) -> None:
     """One line on stderr about an alarm that could not be raised."""
     click.echo(f"Warning: {line}", err=True)
+
+
+NO_ALARM = "(no alarm raised: the alarms are set in the config file that failed)"
+
+
+def run_config(config_path: Path | None, source: str) -> Config:
+    """The config file for a sync, as ``load_config`` finds it. A file that cannot be used
+    (exit 2) stops the run before it has a state folder or alarms, so its line goes to
+    sheets-sync.log in the user config folder: a scheduled run that fails this way leaves a
+    trace. The error goes on up unchanged."""
+    try:
+        return load_config(config_path, source)
+    except SheetsSyncError as exc:
+        line = f"{source}: Failed: {' '.join(str(exc).split())} {NO_ALARM}"
+        _never_fails(partial(log_run, user_dir(), line, True))
+        raise
 
 
 @contextmanager
