@@ -178,7 +178,7 @@ def step(kind: str, work: Path, inputs: dict[str, Path]) -> dict[str, object]:
 
 def counts(output: str) -> str:
     """'471 emails, 1,276 rows updated, 471 Touches rows' from sync's summary lines."""
-    emails = re.search(r"Emails: (\d+) delivered", output)
+    emails = re.search(r"Emails: (\d+)", output)
     rows = re.search(r"Sheet: (\d+) row\(s\) updated, (\d+) touch row\(s\) added", output)
     if emails is None and rows is None:
         return "nothing to do"

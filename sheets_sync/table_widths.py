@@ -116,46 +116,62 @@ def pin(table: Table, spans: list[Span], width: int) -> bool:
 
 
 def render_compact(table: Table) -> str | None:
-    """The text rich prints for a compact table (``terminal.compact``) whose widths are
-    pinned and whose cells are plain text, without styles, made line by line from the
-    cells' text with rich's own wrapping rule (its speed is what a table of thousands of
-    rows needs); None for any other table, which rich prints itself."""
-    if not _renders_plainly(table):
+    """The text rich prints, without styles, for a table whose widths are pinned and whose
+    cells are plain text, in one of the two looks ``terminal`` gives tables (rich's default
+    box, or ``terminal.compact``'s), made line by line from the cells' text with rich's own
+    wrapping rule: its speed is what a table of thousands of rows needs. None for any other
+    table, which rich prints itself."""
+    from rich import box
+
+    compact = _renders_plainly(table, box.SIMPLE_HEAD, edge=False)
+    if not compact and not _renders_plainly(table, box.HEAVY_HEAD, edge=True):
         return None
     columns = table.columns
     last = len(columns) - 1
-    widths = [(column.width or 0) + (0 if i == last else 1) for i, column in enumerate(columns)]
-    table_width = sum(widths) + len(columns) - 1
+    if compact:  # no left padding, one space at the right but the last column's
+        pads = [("", "" if i == last else " ") for i in range(len(columns))]
+    else:
+        pads = [(" ", " ")] * len(columns)
+    widths = [(column.width or 0) + len(left) + len(right) for column, (left, right) in zip(columns, pads, strict=True)]
+    table_width = sum(widths) + len(columns) - 1 + (0 if compact else 2)
     out: list[str] = []
     if table.title:
-        out += _cell_lines(str(table.title), table_width, "left", "fold", False)
-    rows: list[list[str]] = [[str(c.header) for c in columns]] if table.show_header else []
-    cells = [column._cells for column in columns]  # noqa: SLF001
-    rows += [list(row) for row in zip(*cells, strict=True)]
+        out += _cell_lines(str(table.title), table_width, str(table.title_justify), "fold", False)
+    if compact:
+        head_edges = row_edges = ("", " ", "")
+    else:
+        out.append("┏" + "┳".join("━" * w for w in widths) + "┓")
+        head_edges, row_edges = ("┃", "┃", "┃"), ("│", "│", "│")
+    rows: list[list[str]] = [[str(c.header) for c in columns]]
+    rows += [list(row) for row in zip(*[column._cells for column in columns], strict=True)]  # noqa: SLF001
     for number, row in enumerate(rows):
-        header = table.show_header and number == 0
+        header = number == 0
         rendered = []
-        for i, (text, column) in enumerate(zip(row, columns, strict=True)):
-            content = column.width or 0
-            lines = _cell_lines(text, content, column.justify, column.overflow, column.no_wrap)
-            pad = "" if i == last else " "
-            rendered.append([line + pad for line in lines])
+        for text, column, (left, right) in zip(row, columns, pads, strict=True):
+            lines = _cell_lines(text, column.width or 0, column.justify, column.overflow, column.no_wrap)
+            rendered.append([left + line + right for line in lines])
         height = max(len(lines) for lines in rendered)
         for i, lines in enumerate(rendered):
             blank = [" " * widths[i]] * (height - len(lines))
             rendered[i] = blank + lines if header else lines + blank  # a header sits at the bottom
-        out += [" ".join(parts) for parts in zip(*rendered, strict=True)]
+        start, between, end = head_edges if header else row_edges
+        out += [start + between.join(parts) + end for parts in zip(*rendered, strict=True)]
         if header:
-            out.append("─" * table_width)
+            out.append("─" * table_width if compact else "┡" + "╇".join("━" * w for w in widths) + "┩")
+    if not compact:
+        out.append("└" + "┴".join("─" * w for w in widths) + "┘")
     return "".join(line + "\n" for line in out)
 
 
-def _renders_plainly(table: Table) -> bool:
-    from rich import box
-
-    if (table.box is not box.SIMPLE_HEAD or table.show_edge or table.pad_edge or not table.collapse_padding
-            or tuple(table.padding) != (0, 1, 0, 1) or table.show_footer or table.show_lines or table.leading
-            or table.caption or table.row_styles or table.expand or not table.columns):
+def _renders_plainly(table: Table, look: object, edge: bool) -> bool:
+    """True for a table ``render_compact`` makes as rich would: box ``look`` (edges drawn or
+    not as ``edge`` says, padding as rich's default or ``terminal.compact`` sets it), a header,
+    no footer, caption, row lines or row styles, every column pinned, plain text throughout."""
+    padding = (tuple(table.padding) == (0, 1, 0, 1)
+               and (table.pad_edge, table.collapse_padding) == ((True, False) if edge else (False, True)))
+    if (table.box is not look or table.show_edge != edge or not padding or not table.show_header
+            or table.show_footer or table.show_lines or table.leading or table.caption or table.row_styles
+            or table.expand or not table.columns or table.title_justify not in ("left", "center")):
         return False
     if table.title and not _plain(table.title):
         return False
@@ -165,9 +181,7 @@ def _renders_plainly(table: Table) -> bool:
         if (not column.width or column.justify not in ("left", "right") or column.vertical != "top"
                 or column.overflow not in ("fold", "ellipsis", "crop")):
             return False
-        if table.show_header and not _plain(column.header):
-            return False
-        if not all(_plain(cell) for cell in column._cells):  # noqa: SLF001
+        if not _plain(column.header) or not all(_plain(cell) for cell in column._cells):  # noqa: SLF001
             return False
     return True
 
@@ -189,6 +203,10 @@ def _cell_lines(text: str, width: int, justify: str, overflow: str, no_wrap: boo
                 piece = piece[: len(piece) - min(spaces, len(piece) - width)]
             if justify == "left":
                 piece = _truncate(piece, width, overflow, pad=True)
+            elif justify == "center":
+                piece = _truncate(piece.rstrip(), width, overflow)
+                piece = " " * ((width - cell_len(piece)) // 2) + piece
+                piece += " " * (width - cell_len(piece))
             else:
                 piece = _truncate(piece.rstrip(), width, overflow)
                 piece = " " * (width - cell_len(piece)) + piece

@@ -41,7 +41,8 @@ def print_fitted(out: Console, item: RenderableType) -> None:
 
 def _unstyled(out: Console) -> bool:
     """True when ``out`` prints plain text (a file or a pipe, no colours) and keeps no record."""
-    return out.color_system is None and not out.record and not out.is_jupyter
+    return (out.color_system is None and not out.record and not out.is_jupyter and not out.legacy_windows
+            and out.encoding.startswith("utf"))  # else rich draws the box in ASCII
 
 
 def compact(table: Table) -> None:

@@ -6,6 +6,7 @@ import io
 import random
 
 import pytest
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -17,8 +18,8 @@ WORDS = ["call", "the", "client", "overdue", "since", "Fri", "23", "Oct", "$9,67
 
 
 def random_table(rnd: random.Random) -> Table:
-    table = Table(title=rnd.choice(["", "Calls for the team", "At risk"]), title_justify="left",
-                  show_header=rnd.random() < 0.9)
+    table = Table(title=rnd.choice(["", "Calls for the team", "At risk"]),
+                  title_justify=rnd.choice(["left", "center"]), show_header=rnd.random() < 0.9)
     for _ in range(rnd.randint(1, 7)):
         table.add_column(" ".join(rnd.choices(WORDS, k=rnd.randint(1, 3))),
                          no_wrap=rnd.random() < 0.3, overflow=rnd.choice(["fold", "ellipsis"]),
@@ -66,10 +67,27 @@ def test_pinned_widths_print_the_same_table_as_rich(seed):
     assert made is None or made == expected
 
 
-def test_most_compact_tables_are_made_without_rich():
-    """The random tables above exercise the plain-text path, not only rich's."""
-    made = sum(1 for seed in range(300) if case(seed)[3] is not None)
-    assert made >= 50
+def test_many_tables_of_both_looks_are_made_without_rich():
+    """The random tables above exercise the plain-text path, in both looks, not only rich's."""
+    made = [table for _, table, _, text in map(case, range(300)) if text is not None]
+    assert len(made) >= 50
+    assert sum(1 for table in made if table.box is box.HEAVY_HEAD) >= 5  # rich's default look
+
+
+def test_a_big_table_that_fits_keeps_its_borders_and_prints_as_before():
+    def at_risk() -> Table:
+        table = Table(title="At risk", title_justify="left")
+        for column in ("Client", "Tier", "Days since touch", "Why"):
+            table.add_column(column, no_wrap=column != "Client")
+        for i in range(1000):
+            table.add_row(f"Client {i} (C-{i})", "ABC"[i % 3], str(30 + i % 300), "tier A check-in overdue")
+        return table
+
+    table = at_risk()
+    expected = as_rich_prints_it(at_risk(), 140)
+    assert expected.splitlines()[1].startswith("┏")
+    assert fitted(table, 140) == expected
+    assert table_widths.render_compact(table) == expected
 
 
 def test_a_big_calls_table_is_pinned_and_prints_as_before():
