@@ -55,7 +55,8 @@ def test_a_prospect_whose_sequence_ended_before_the_start_date_is_a_call(tmp_pat
     calls = {a["client_id"]: a for a in report["actions"] if a["kind"] == "call"}
     assert set(calls) == {"P-1"}
     assert calls["P-1"]["due"] == "2026-11-30"
-    assert "a call, not a form email" in calls["P-1"]["reason"]
+    assert calls["P-1"]["reason"] == ("Prospect P-1: went quiet before sheets-sync started (first contact "
+                                      "Sat 9 Jan 2021, no touch since): keep chasing or mark No Sale?")
     assert "Sat 9 Jan 2021" in calls["P-1"]["reason"]
 
 

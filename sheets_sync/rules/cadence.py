@@ -192,11 +192,16 @@ def prospect_step(client: Client, touches: Sequence[Touch], settings: Settings, 
     due = on_or_after(max(first + dt.timedelta(days=days[i - 1]), last + dt.timedelta(days=gap)), holidays)
     kind = "email" if i % 2 == 1 else "call"
     start = start_date(settings)
-    if kind == "email" and start is not None and due < start and sequence_lapsed(first, settings):
+    if start is not None and due < start and sequence_lapsed(first, settings):
+        # One call for the owner to decide, not the rest of the sequence as catch-ups (email
+        # or call) to someone who has not heard from the office since; a touch logged then
+        # moves the sequence on from that day.
         return Step(
-            "prospect", "call", on_or_after(start, holidays), refs.prospect_touch(cid, i), "Call: reconnect (prospect)",
-            f"Prospect {cid}: touch {i} of {len(days)}, first contact {fmt_day(first, today)}; the sequence had "
-            f"ended by the Start date {fmt_day(start)}: a call, not a form email",
+            "prospect", "call", on_or_after(start, holidays), refs.prospect_touch(cid, i),
+            "Call: prospect went quiet before sheets-sync started: keep chasing or mark No Sale?",
+            f"Prospect {cid}: went quiet before sheets-sync started (first contact {fmt_day(first, today)}, "
+            + (f"{n} of {len(days)} touches, the last {fmt_day(last, today)}" if n else "no touch since")
+            + "): keep chasing or mark No Sale?",
             number=i, template="prospect",
         )
     return Step(
