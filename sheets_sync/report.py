@@ -200,7 +200,7 @@ def print_due(loaded: Loaded, owner: str | None, out: Console | None = None) -> 
     owners = sorted(set(groups) | {r.client.owner for r in plan.at_risk} | {d.client.owner for d in dropped})
     if owner is not None:
         owners = [o for o in owners if o.lower() == owner.lower()]
-    out.print(f"Due on {plan.today:%a %d %b %Y} in {loaded.backend.label}"
+    out.print(f"Due on {plan.today:%a} {plan.today.day} {plan.today:%b %Y} in {loaded.backend.label}"
               + ("" if plan.business_day else " (not a business day: emails wait for the next one)"))
     if not owners:
         out.print("Nothing due.")
@@ -229,7 +229,10 @@ def print_due(loaded: Loaded, owner: str | None, out: Console | None = None) -> 
                 table.add_row(f"{risk.client.name} ({risk.client.client_id})", risk.client.tier,
                               risk.client.phone, str(risk.days))
             print_fitted(out, table)
-        for gone in (d for d in dropped if d.client.owner == name):
-            out.print(f"Not sent (too late when sheets-sync started): {gone.reason}")
+        gone = [d for d in dropped if d.client.owner == name]
+        if gone:  # an adopted book drops dozens: one heading, one line each
+            out.print("Not sent (too late when sheets-sync started):")
+            for item in gone:
+                out.print(f"  {item.reason}")
     if loaded.book.problems:
         out.print(f"\n{len(loaded.book.problems)} problem(s) in the sheet: run sheets-sync check {loaded.backend.label}")

@@ -66,15 +66,19 @@ def test_without_a_start_date_the_old_prospect_is_emailed_as_before(tmp_path: Pa
     assert emails == ["prospect:P-1:touch:1", "prospect:P-2:touch:1"]
 
 
+def _dropping_book(path: Path) -> Path:
+    active = lambda cid, since: [cid, f"Sam {cid}", "", f"{cid.lower()}@mail.example", "", SAM, "B",  # noqa: E731
+                                 "Active", since, None, None, ""]
+    return _book(path, D(2026, 11, 30), per_day=1, more=[
+        ["P-3", "Pat P-3", "", "p-3@mail.example", "", SAM, "B", "Prospect", D(2026, 11, 15), None, None, ""],
+        active("S-1", D(2026, 10, 10)), active("S-2", D(2026, 10, 12))])
+
+
 def test_the_dry_run_says_what_the_start_date_holds_back_in_one_list(tmp_path: Path) -> None:
     """One catch-up a day: P-3 (touch 1 due Tue 17 Nov) goes on Mon 30 Nov, P-2 (due Mon 23 Nov)
     waits for Tue 1 Dec. S-1 and S-2, clients since 10 and 12 Oct (51 and 49 days on the Start
     date), are past their satisfaction window (28 days): dropped, under one heading."""
-    active = lambda cid, since: [cid, f"Sam {cid}", "", f"{cid.lower()}@mail.example", "", SAM, "B",  # noqa: E731
-                                 "Active", since, None, None, ""]
-    path = _book(tmp_path / "book.xlsx", D(2026, 11, 30), per_day=1, more=[
-        ["P-3", "Pat P-3", "", "p-3@mail.example", "", SAM, "B", "Prospect", D(2026, 11, 15), None, None, ""],
-        active("S-1", D(2026, 10, 10)), active("S-2", D(2026, 10, 12))])
+    path = _dropping_book(tmp_path / "book.xlsx")
     dry = CliRunner().invoke(cli, ["sync", str(path), "--today", "2026-11-30", "--dry-run"], env={"COLUMNS": "200"})
     lines = [line.rstrip() for line in dry.stdout.splitlines()]
     at = lines.index("Not sent (too late when sheets-sync started):")
@@ -103,3 +107,14 @@ def test_no_at_the_first_run_question_does_not_advise_a_start_date_the_book_has(
         else:
             assert ("No Start date in Settings: every overdue step goes out today (a Start date spreads them over "
                     "the next business days: docs/workbook.md, \"Going live\")") in flat
+
+
+def test_due_names_the_dropped_steps_under_one_heading(tmp_path: Path) -> None:
+    due = CliRunner().invoke(cli, ["due", str(_dropping_book(tmp_path / "book.xlsx")), "--today", "2026-12-01"],
+                             env={"COLUMNS": "200"})
+    lines = [line.rstrip() for line in due.stdout.splitlines()]
+    assert lines[0] == "Due on Tue 1 Dec 2026 in book.xlsx"
+    at = lines.index("Not sent (too late when sheets-sync started):")
+    assert [line[:61] for line in lines[at + 1:]] == [
+        "  Client S-1: satisfaction check not sent: a client for 51 da",
+        "  Client S-2: satisfaction check not sent: a client for 49 da"]
