@@ -282,8 +282,8 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, maile
                                   planned=journaled.touches + arrived, statuses=came_in.statuses if came_in else None, log=_log_sheet(health, report))
     except SheetsSyncError as exc:
         journal.note_write_failure(today, str(exc))
-        if added:
-            exc.args = (f"{exc}. {JOURNALED.format(n=len(added))}",)
+        if len(added) > len(arrived):  # what came in is read again from the mailbox, not kept here
+            exc.args = (f"{exc}. {JOURNALED.format(n=len(added) - len(arrived))}",)
         raise
     journal.mark_written(t.ref for t in added)
     journal.clear_write_failure()

@@ -444,6 +444,7 @@ def test_a_run_that_cannot_write_loses_nothing_and_the_next_acts_once(tmp_path, 
     lock.write_bytes(b"\x05maria")  # someone has the workbook open in Excel: the write is refused
     code, _, err = run("sync", str(book), "--today", TUE.isoformat())
     assert code == 3 and "Excel" in err
+    assert "send journal" not in err  # no email was sent; the reply is read again from the mailbox
     assert inbound_refs(book) == []
     assert state.read_bytes() == before  # where reading stopped is kept only after a write
     lock.unlink()
