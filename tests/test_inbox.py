@@ -454,3 +454,16 @@ def test_a_run_that_cannot_write_loses_nothing_and_the_next_acts_once(tmp_path, 
     assert json.loads(out)["inbox"]["events"] == []
     assert len(inbound_refs(book)) == 1  # and acted on once
     assert state.read_bytes() != before
+
+
+def test_starttls_on_the_plain_port(tmp_path, dovecot, monkeypatch):
+    book = simple_book(tmp_path / "clients.xlsx")
+    env = dovecot.env()
+    env["SHEETS_SYNC_IMAP_SECURITY"] = "starttls"
+    use(monkeypatch, env)
+    dovecot.deliver(reply("ann@example.com", "Re: Balance", "Paid.", MON))
+    code, _, err = run("inbox", str(book), "--today", TUE.isoformat())
+    assert code == 3 and "certificate verify failed" in err  # a private CA must be named
+    (tmp_path / "sheets-sync.toml").write_text(f'[imap]\nca_file = "{dovecot.ca_file}"\n', encoding="utf-8")
+    code, out, err = run("inbox", str(book), "--today", TUE.isoformat(), "--json")
+    assert (code, err) == (0, "") and [e["kind"] for e in json.loads(out)["inbox"]["events"]] == ["reply"]

@@ -203,6 +203,11 @@ def _close(client: IMAPClient) -> None:
 def _why(exc: BaseException) -> str:
     if isinstance(exc, socket.timeout):
         return "timed out"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (f"certificate verify failed: {exc.verify_message}; a server with a private certificate "
+                "needs ca_file in [imap]")
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS: {exc.reason or exc}"
     text = exc.args[0] if exc.args else type(exc).__name__
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
