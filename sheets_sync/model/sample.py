@@ -31,6 +31,7 @@ from sheets_sync.model.sample_data import (
     DAY,
     INBOUND,
     LATE_ROWS,
+    OFFICE_ADDRESS,
     OUTBOUND,
     PROSPECT_DAYS,
     SALES_SEED,
@@ -467,6 +468,8 @@ def _settings_sheet(b: _Builder) -> SheetContent:
     for label, value, note in settings_rows():
         if label == SPEC_BY_KEY["business_name"].label:
             value = AGENCY
+        elif label == SPEC_BY_KEY["from_address"].label:
+            value = OFFICE_ADDRESS
         elif label == SPEC_BY_KEY["holidays"].label:
             value = ", ".join(d.isoformat() for d in b.holidays)
         rows.append([label, value, note])

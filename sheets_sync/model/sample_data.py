@@ -13,6 +13,7 @@ from typing import Any
 from sheets_sync.model.settings import SPEC_BY_KEY
 
 AGENCY = "Harbor Lane Insurance"
+OFFICE_ADDRESS = "office@harborlane.example"  # Settings' From address: the sample needs no set-up
 TITLE = f"{AGENCY} — clients"
 TOOL = "sheets-sync"
 TOOL_IN_USE_DAYS = 180  # the agency started the tool this long ago: its emails carry a Ref
