@@ -20,6 +20,7 @@ from sheets_sync import __version__
 from sheets_sync.cli_help import ExamplesLastGroup
 from sheets_sync.config import Config, load_config
 from sheets_sync.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_SOURCE, SheetsSyncError
+from sheets_sync.pipe_safe import pipe_safe_stdout
 
 # No claim about the workbook here: the failure may come after a successful write (while printing).
 UNEXPECTED = ("unexpected failure ({kind}: {detail}); the run stopped there. Set SHEETS_SYNC_DEBUG=1 to see "
@@ -32,7 +33,8 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with pipe_safe_stdout():  # `| head` stopping early is no failure
+                return func(*args, **kwargs)
         except SheetsSyncError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
