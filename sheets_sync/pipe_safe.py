@@ -60,7 +60,7 @@ class PipeSafe:
 def pipe_safe_stdout() -> Iterator[None]:
     """Within the block, ``sys.stdout`` drops what a gone reader can no longer read."""
     before = sys.stdout
-    sys.stdout = PipeSafe(before)  # type: ignore[assignment]
+    sys.stdout = PipeSafe(before)
     try:
         yield
     finally:
