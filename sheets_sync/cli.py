@@ -147,7 +147,7 @@ def init(path: Path | None, sample: bool, into: Path | None, google_title: str |
     config = load_config(config_path, str(path or into or ""))
     if path:
         created = init_lib.create(path, sample=sample, today=day(today))
-        click.echo(f"Created {created}. Fill in the Clients sheet, then run: sheets-sync sync {created}")
+        click.echo(init_lib.created_message(str(created), sample))
     elif into:
         adopted = init_lib.adopt_and_map(str(into), config=config, today=day(today))
         click.echo("\n".join([f"Updated {into}: {adopted.added}", *adopted.mapping]))

@@ -73,9 +73,25 @@ def adopt_and_map(source: str | Backend, *, config: Config | None = None, today:
     return Adopted(added, lines + ([hint] if hint else []) + [next_steps(source if isinstance(source, str) else backend.label)])
 
 
+def _quoted(source: str) -> str:
+    """``source`` as it can be pasted into a shell command."""
+    return f'"{source}"' if any(c.isspace() for c in source) or "'" in source else source
+
+
+def created_message(path: str, sample: bool) -> str:
+    """What ``init PATH`` says: what was created and what to do next."""
+    quoted = _quoted(path)
+    if sample:
+        return (f"Created {quoted} with the demo agency's clients. See today's calls and emails with sheets-sync due "
+                f"{quoted}, and what a sync would send with sheets-sync sync {quoted} --dry-run.")
+    return (f"Created {quoted}. Fill in the Clients sheet, and your office's name and From address on the Settings "
+            f"sheet (sheets-sync check {quoted} lists what is left to set up). Then sheets-sync sync {quoted} "
+            "--dry-run shows what the first sync would send.")
+
+
 def next_steps(source: str) -> str:
     """What to do after adopting a workbook, as README's "Using it for your team" walks it."""
-    quoted = f'"{source}"' if any(c.isspace() for c in source) or "'" in source else source
+    quoted = _quoted(source)
     return (f"Next: run sheets-sync check {quoted}: it lists what is left to set up (your office's name and the "
             "From address on the Settings sheet, each owner's name on the Staff sheet). Then sheets-sync sync "
             f"{quoted} --dry-run shows what the first sync would send; the Start date on the Settings sheet spreads "
