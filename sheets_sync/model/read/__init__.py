@@ -74,7 +74,7 @@ def read_book(data: WorkbookData, layout: dict[str, Any] | None = None) -> Book:
                 on_demand.setdefault(name, []).append(col.field)
             headers[name].setdefault(col.field, col.header)
     problems.sort(key=lambda p: (p.sheet, row_of(p.cell), p.cell))
-    notes = [Problem(loc.sheet.title, f"A{row}", "a total or count row: left alone (it is not a client, task or touch)")
+    notes = [Problem(loc.sheet.title, f"A{row}", "a total or count row, not a client, task or touch")
              for loc in located.values() if loc is not None for row in loc.summary_rows]
     return Book(
         clients=clients, tasks=tasks, touches=touches, sales=sales, problems=problems,
