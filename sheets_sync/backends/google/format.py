@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sheets_sync.backends.google.number_formats import number_format_requests
 from sheets_sync.backends.google.values import extended_value
 from sheets_sync.model.headers import header_row
 from sheets_sync.model.layout import TABLES, Column, layout_column, normalize_header
@@ -83,6 +84,7 @@ def content_requests(sheet_id: int, content: SheetContent) -> list[dict[str, Any
     requests = [values_request(sheet_id, content.rows)] if content.rows else []
     requests += table_format_requests(sheet_id, content)
     requests += width_requests(sheet_id, content)
+    requests += number_format_requests(sheet_id, content, 0, 0)  # Stats: money and dates
     if content.chart:
         requests.append(chart_request(sheet_id, content.chart))
     return requests

@@ -24,6 +24,7 @@ from sheets_sync.backends.google.grid import (
     runs,
     sheet_meta,
 )
+from sheets_sync.backends.google.number_formats import number_format_requests
 from sheets_sync.backends.google.repair import Repair, Table, blocks
 from sheets_sync.backends.google.values import (
     column_range,
@@ -283,6 +284,9 @@ class SpreadsheetEdit:
                 self.structure.append(append_dimension(meta.sheet_id, "ROWS", height - meta.rows))
             if width > meta.cols:
                 self.structure.append(append_dimension(meta.sheet_id, "COLUMNS", width - meta.cols))
+        sheet = meta.sheet_id if meta is not None else sheet_id
+        if content.formats:  # the blocks move between runs: clear, then set (number_formats)
+            self.structure += number_format_requests(sheet, content, max(height, old_height), max(width, old_width))
         grid = self.cells.setdefault(title, {})
         for r in range(1, max(height, old_height) + 1):
             values = content.rows[r - 1] if r <= height else []
