@@ -182,7 +182,8 @@ def digest_items(plan: Plan, sent: list[Message]) -> dict[str, dict[str, list[di
                                               "reason": d.reason})
     drafts = waiting_since(t for touches in plan.touches_by_client.values() for t in touches)
     for a in plan.actions:
-        if a.kind == "email" and a.step.key in drafts:
+        # a draft of today is in today's digest already, with the day's other drafts (a rerun adds none)
+        if a.kind == "email" and a.step.key in drafts and drafts[a.step.key] < plan.today:
             of(a.owner)["waiting"].append({"client": a.client.name, "client_id": a.client.client_id,
                                            "since": fmt_day(drafts[a.step.key], plan.today), "reason": a.reason})
     for m in sent:
