@@ -207,7 +207,7 @@ def print_due(loaded: Loaded, owner: str | None, out: Console | None = None) -> 
     waiting = _waiting(loaded)
     for name in owners:
         drafts = [a for a in groups.get(name, []) if a.kind == "email" and a.step.key in waiting]
-        actions = [a for a in groups.get(name, []) if a not in drafts]
+        actions = [a for a in groups.get(name, []) if not (a.kind == "email" and a.step.key in waiting)]
         risks = [r for r in plan.at_risk if r.client.owner == name]
         out.print()
         out.print(Text.assemble((name or "(no owner)", "bold"), f": {sum(a.kind == 'call' for a in actions)} call(s), "
