@@ -19,8 +19,6 @@ import re
 from dataclasses import dataclass, field
 from email.message import Message
 
-from flufl.bounce import all_failures
-
 from sheets_sync.inbox.parse import Parsed, header_text, new_text
 
 REPLY, AUTO_REPLY, BOUNCE, UNSUBSCRIBE = "reply", "auto_reply", "bounce", "unsubscribe"
@@ -126,6 +124,9 @@ def _bounce(message: Parsed) -> Classified | None:
              or bool(_BOUNCE_SUBJECT.search(message.subject)))
     if not looks:
         return None
+    # imported here: only a run that reads a bounce loads the detectors (start-up time)
+    from flufl.bounce import all_failures
+
     try:
         temporary, permanent = all_failures(msg)
     except Exception:  # a detector choking on odd MIME: fall back on the report alone

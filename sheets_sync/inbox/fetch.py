@@ -14,13 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
+from typing import TYPE_CHECKING, Any
 
 from sheets_sync.inbox.state import FolderState
 from sheets_sync.mail.imap import MailboxError
+
+if TYPE_CHECKING:  # imapclient is imported only by a run that reads a mailbox (start-up time)
+    from imapclient import IMAPClient
 
 HEADER_CAP = 64 * 1024
 PART_CAP = 64 * 1024
@@ -57,6 +57,8 @@ class FolderRead:
 
 def new_uids(client: IMAPClient, folder: str, known: FolderState | None, today: dt.date) -> FolderRead:
     """Open ``folder`` read-only and find the UIDs that arrived since ``known``."""
+    from imapclient.exceptions import IMAPClientError
+
     try:
         info = client.select_folder(folder, readonly=True)
     except IMAPClientError as exc:

@@ -20,9 +20,7 @@ import socket
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-
-from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from typing import TYPE_CHECKING
 
 from sheets_sync.config import SCHEMA, Config
 from sheets_sync.errors import ConfigError, MailError, SignInError
@@ -30,7 +28,11 @@ from sheets_sync.mail import config as smtp_config
 from sheets_sync.signin.env_file import env_file_path
 from sheets_sync.signin.imap import xoauth2_login
 from sheets_sync.signin.keyring_store import keyring_usable
+from sheets_sync.signin.redact import hide
 from sheets_sync.signin.settings import OAuthSettings
+
+if TYPE_CHECKING:  # imapclient is imported by connect: a run without a mailbox never loads it
+    from imapclient import IMAPClient
 
 SECURITY_CHOICES = ("ssl", "starttls", "none")
 DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
@@ -163,6 +165,10 @@ def connect(settings: ImapSettings) -> IMAPClient:
     """A connection to the mailbox, signed in (``password_login``, or ``xoauth2_login`` with
     OAuth 2.0). Raises MailboxError (one line, never the password) when the server cannot be
     reached or refuses the login, SignInError when no access token can be had."""
+    # imported here, not at the top: a run without a mailbox never loads imapclient (start-up time)
+    from imapclient import IMAPClient
+    from imapclient.exceptions import IMAPClientError, LoginError
+
     where = f"{settings.host}:{settings.port} ({settings.security})"
     try:
         client = IMAPClient(settings.host, port=settings.port, ssl=settings.security == "ssl",
@@ -179,12 +185,13 @@ def connect(settings: ImapSettings) -> IMAPClient:
     except SignInError:
         _close(client)
         raise
-    except LoginError as exc:
+    except LoginError as exc:  # a server may quote the password back in its NO
         _close(client)
-        raise MailboxError(LOGIN_REFUSED.format(where=where, user=settings.user, why=_why(exc))) from None
+        why = hide(_why(exc), settings.password)
+        raise MailboxError(LOGIN_REFUSED.format(where=where, user=settings.user, why=why)) from None
     except (OSError, IMAPClientError) as exc:
         _close(client)
-        raise MailboxError(UNREACHABLE.format(where=where, why=_why(exc))) from None
+        raise MailboxError(UNREACHABLE.format(where=where, why=hide(_why(exc), settings.password))) from None
     return client
 
 
@@ -194,6 +201,8 @@ def password_login(client: IMAPClient, settings: ImapSettings) -> None:
 
 
 def _close(client: IMAPClient) -> None:
+    from imapclient.exceptions import IMAPClientError
+
     try:
         client.logout()
     except (OSError, IMAPClientError):
