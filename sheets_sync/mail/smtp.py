@@ -36,6 +36,7 @@ from sheets_sync.mail.journal import Journal
 from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.mail.mime import clean_header, email_bytes
 from sheets_sync.model.addresses import check_address
+from sheets_sync.signin.redact import hide
 from sheets_sync.signin.settings import OAuthSettings
 from sheets_sync.signin.tokens import TokenSource, token_source, xoauth2
 
@@ -179,6 +180,7 @@ class SmtpMailer:
         self.sessions = 0  # SMTP sessions opened (one per run unless the server drops us)
         self._yag: _Yag | None = None
         self._tokens: TokenSource | None = None  # OAuth 2.0 only: made at the first sign-in
+        self._token = ""  # the last access token sent, kept out of the server's answers we show
         self._renew = False  # the server refused the last token: ask for a new one
 
     def __repr__(self) -> str:
@@ -213,7 +215,7 @@ class SmtpMailer:
                 self._renew = True  # a token that expired since it was cached: one new one, once
                 self._open()
                 return
-            raise MailError(login_refused_line(s, _reply(exc))) from None
+            raise MailError(login_refused_line(s, self._said(exc))) from None
         except SignInError:
             _discard(yag)
             raise
@@ -225,8 +227,8 @@ class SmtpMailer:
             raise MailError(UNREACHABLE.format(where=where, origin=self._origin(), why=f"TLS failed: {exc.reason or exc}")) from None
         except smtplib.SMTPResponseException as exc:
             _discard(yag)
-            raise _Transient(_reply(exc)) if 400 <= exc.smtp_code < 500 else MailError(
-                UNREACHABLE.format(where=where, origin=self._origin(), why=_reply(exc))) from None
+            raise _Transient(self._said(exc)) if 400 <= exc.smtp_code < 500 else MailError(
+                UNREACHABLE.format(where=where, origin=self._origin(), why=self._said(exc))) from None
         except (OSError, smtplib.SMTPException) as exc:
             _discard(yag)
             raise _Transient(_os_reason(exc)) from None
@@ -241,7 +243,8 @@ class SmtpMailer:
         error details) it sends the empty response the mechanism asks for."""
         if self._tokens is None:
             self._tokens = token_source(oauth2)
-        token = self._tokens.access_token(renew=self._renew)
+        token = self._token = self._tokens.access_token(renew=self._renew)
+        yag.smtp.ehlo_or_helo_if_needed()  # on an SSL session (port 465) nothing has said EHLO yet
         if not yag.smtp.has_extn("auth"):
             raise smtplib.SMTPNotSupportedError("no AUTH")
 
@@ -249,6 +252,10 @@ class SmtpMailer:
             return xoauth2(oauth2.user, token) if challenge is None else ""
 
         yag.smtp.auth("XOAUTH2", respond, initial_response_ok=True)
+
+    def _said(self, exc: smtplib.SMTPResponseException) -> str:
+        """The server's answer, without the password or token it may quote back."""
+        return hide(_reply(exc), self.settings.password, self._token)
 
     def _origin(self) -> str:
         """Where the host and port came from (settings made in code say only that)."""

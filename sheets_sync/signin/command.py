@@ -2,7 +2,8 @@
 git's credential helpers), for any other provider or an organisation's own token broker.
 
 The command runs without a shell, with no input and a time limit; the first line it prints
-is the token. When it fails, its own error output is shown (one line), never its output.
+is the token. When it fails, its own error output is shown (one line), never its output, and never a
+token in it (``redact``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import subprocess
 
 from sheets_sync.errors import SignInError
+from sheets_sync.signin.redact import hide, hide_token_like
 from sheets_sync.signin.settings import OAuthSettings
 
 STDERR_SHOWN = 300  # characters of the command's error output shown in the one-line message
@@ -47,7 +49,10 @@ class CommandTokens:
             raise SignInError(f"oauth2_command: {name} did not finish within {self.settings.timeout:g} s "
                               "(it must print the token and exit, without asking anything)") from None
         if done.returncode != 0:
-            said = " ".join(done.stderr.decode("utf-8", "replace").split())[:STDERR_SHOWN]
+            # A broker may log the token it failed with: neither what it printed nor a token-like word is shown.
+            printed = done.stdout.decode("utf-8", "replace").split()
+            said = hide_token_like(hide(" ".join(done.stderr.decode("utf-8", "replace").split()), *printed[:1]))
+            said = said[:STDERR_SHOWN]
             raise SignInError(f"oauth2_command: {name} failed (exit code {done.returncode})"
                               + (f": {said}" if said else ""))
         lines = done.stdout.decode("utf-8", "replace").strip().splitlines()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sheets_sync.errors import SignInError
+from sheets_sync.signin.redact import hide
 from sheets_sync.signin.settings import OAuthSettings
 from sheets_sync.signin.tokens import TokenSource, token_source
 
@@ -33,9 +34,10 @@ def xoauth2_login(client: Any, settings: OAuthSettings, tokens: TokenSource | No
         return tokens
     except LoginError:
         pass  # a token that expired since it was cached: one new one, once
+    token = tokens.access_token(renew=True)
     try:
-        client.oauth2_login(settings.user, tokens.access_token(renew=True))
+        client.oauth2_login(settings.user, token)
     except LoginError as exc:
-        why = " ".join(str(exc).split())[:200] or "refused"
+        why = hide(" ".join(str(exc).split()), token)[:200] or "refused"  # a server may echo the token
         raise SignInError(REFUSED.format(user=settings.user, why=why, login=settings.login_command())) from None
     return tokens
