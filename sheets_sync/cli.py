@@ -400,13 +400,13 @@ def login(source: str, config_path: Path | None) -> None:
     from sheets_sync.errors import ConfigError
     from sheets_sync.mail.config import resolve_mail_settings
     from sheets_sync.signin.login import sign_in
+    from sheets_sync.signin.prompt import ask_secret
 
     settings = resolve_mail_settings(load_config(config_path, source), source=source, need_password=False)
     if settings is None:
         raise ConfigError("no mail server is configured: set SHEETS_SYNC_SMTP_HOST or host in the [smtp] "
                           "table of the config file (see docs/email.md)")
-    done = sign_in(settings, lambda: click.prompt("SMTP password", hide_input=True, default="", show_default=False),
-                   click.echo, source=source)
+    done = sign_in(settings, lambda: ask_secret("SMTP password"), click.echo, source=source)
     click.echo(done)
 
 
