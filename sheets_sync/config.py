@@ -114,6 +114,7 @@ SCHEMA: dict[str, Any] = {
         "security": Key("choice", 'security = "ssl"', choices=("ssl", "starttls", "none")),
         "user": _text('user = "office@example.com"'), "folders": Key("texts", 'folders = ["INBOX"]'),
         "ca_file": _text('ca_file = "~/certs/ca.pem"'), "timeout": _seconds("timeout", 3600, 60),
+        "maildir": _text('maildir = "~/Mail/INBOX"'),
         "password": Key("text", "", refused=PASSWORD_IN_FILE.replace("[smtp]", "[imap]").replace("SMTP", "IMAP")),
     },
     "alerts": {

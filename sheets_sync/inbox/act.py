@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sheets_sync.inbox.classify import AUTO_REPLY, BOUNCE, REPLY, UNSUBSCRIBE, Classified
 from sheets_sync.inbox.match import Match
 from sheets_sync.inbox.parse import Parsed, new_text
-from sheets_sync.inbox.state import FolderState
+from sheets_sync.inbox.state import FolderState, MaildirState
 from sheets_sync.model.rows import Touch
 from sheets_sync.rules import email_status, inbound, refs
 
@@ -48,6 +48,7 @@ class InboxResult:
     touches: list[Touch] = field(default_factory=list)
     statuses: dict[str, str] = field(default_factory=dict)  # client ID -> new Email Status cell
     state: dict[str, FolderState] = field(default_factory=dict)  # to save once the sheet has the touches
+    maildir: MaildirState | None = None  # the same, when a Maildir folder was read
     error: str = ""  # why the mailbox was not read (sync goes on without it)
 
     def to_json(self) -> dict[str, object]:

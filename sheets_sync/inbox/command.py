@@ -17,7 +17,8 @@ from sheets_sync.workbook import WriteResult
 from sheets_sync.write.written_dates import load_written_dates
 
 NO_MAILBOX = ("no mailbox is configured: add an [imap] table (host, user) to the config file or set "
-              "SHEETS_SYNC_IMAP_HOST and SHEETS_SYNC_IMAP_USER (see docs/email.md)")
+              "SHEETS_SYNC_IMAP_HOST and SHEETS_SYNC_IMAP_USER, or name a local Maildir folder with maildir in [imap] "
+              "or SHEETS_SYNC_IMAP_MAILDIR (see docs/email.md)")
 
 
 @dataclass

@@ -14,6 +14,7 @@ from sheets_sync.backends.base import Backend
 from sheets_sync.config import Config
 from sheets_sync.errors import MailError
 from sheets_sync.inbox.act import InboxResult
+from sheets_sync.inbox.maildir import maildir_path, read_maildir
 from sheets_sync.inbox.run import read_inbox, save
 from sheets_sync.mail import config as smtp_config
 from sheets_sync.mail.imap import resolve_imap_settings
@@ -28,6 +29,9 @@ def read_mailbox(config: Config, backend: Backend, book: Book, journal: Journal,
     """What came in since the last run, or None when no mailbox is configured. A mailbox that
     cannot be read gives a result holding only the error (``fail``: raise MailError instead)."""
     try:
+        folder = maildir_path(config)
+        if folder:  # a local Maildir instead of a server
+            return read_maildir(folder, book, journal.entries(), backend.state_dir(), today, own_addresses(config))
         settings = resolve_imap_settings(config)
         if settings is None:
             return None
