@@ -100,3 +100,19 @@ def test_no_crontab_program_is_one_line(tmp_path: Path, book: Path, monkeypatch:
     assert (code, err) == (0, "") and out == "No sheets-sync run is scheduled with cron here.\n"
     code, out, err = run(str(book), "--remove")
     assert (code, err) == (0, "") and out.startswith("No cron run for ")
+
+
+def test_the_job_of_a_workbook_that_is_gone_can_still_be_removed(tmp_path: Path, book: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    crontab = tmp_path / "crontab"
+    crontab.write_text(USERS_OWN, encoding="utf-8")
+    monkeypatch.setenv("SHEETS_SYNC_CRONTAB", str(crontab))
+    assert run(str(book), "--install")[0] == 0
+    book.unlink()  # moved or deleted: its job would fail every morning
+    code, out, err = run(str(book), "--show")
+    assert (code, err) == (0, "") and str(book) in out
+    code, out, err = run(str(book), "--remove")
+    assert (code, err) == (0, "") and out.startswith("Removed: 30 7 * * 1-5 ")
+    assert crontab.read_bytes() == USERS_OWN.encode("utf-8")
+    code, out, err = run(str(book), "--install")  # installing one still wants the file
+    assert code == 2 and "is not a file" in err

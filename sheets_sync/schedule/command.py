@@ -11,7 +11,7 @@ def run_schedule(source: str, at: str, days: str, action: str | None, use_system
     """The lines to print for ``schedule``: ``action`` is install, show, remove or None
     (print the artifact for this computer, or for ``print_for``, and how to install it)."""
     system = SYSTEMS[print_for] if print_for else this_computer(use_systemd)
-    job = make_job(source, at, days)
+    job = make_job(source, at, days, must_exist=action not in ("show", "remove"))  # a moved workbook's job can go
     when = f"{job.at:%H:%M} {day_list(job.days)}"
     if action == "show":
         found = system.installed()

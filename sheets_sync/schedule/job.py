@@ -92,21 +92,23 @@ def program() -> tuple[str, ...]:
     return (str(Path(sys.executable).absolute()), "-m", "sheets_sync")
 
 
-def absolute_source(source: str) -> str:
-    """A workbook path made absolute (ConfigError when there is no such file: a typo would
-    otherwise fail every morning); Google sources as they are."""
+def absolute_source(source: str, must_exist: bool = True) -> str:
+    """A workbook path made absolute (ConfigError when there is no such file and it
+    ``must_exist``: a typo would otherwise fail every morning); Google sources as they are."""
     if source.startswith("gsheet:") or source.startswith(("http://", "https://")):
         return source
     path = Path(source).expanduser().absolute()
-    if not path.is_file():
+    if must_exist and not path.is_file():
         raise ConfigError(NO_WORKBOOK.format(path=path))
     return str(path)
 
 
-def make_job(source: str, at: str, days: str = "mon-fri", environ: dict[str, str] | None = None) -> Job:
-    """The job that runs ``sheets-sync sync SOURCE --quiet`` at ``at`` on ``days``."""
+def make_job(source: str, at: str, days: str = "mon-fri", environ: dict[str, str] | None = None,
+             must_exist: bool = True) -> Job:
+    """The job that runs ``sheets-sync sync SOURCE --quiet`` at ``at`` on ``days`` (a workbook
+    that need not exist any more when the job is only to be removed or shown)."""
     environ = dict(os.environ) if environ is None else environ
-    source = absolute_source(source)
+    source = absolute_source(source, must_exist)
     env = {}
     for name in PATH_VARIABLES:
         value = environ.get(name, "").strip()
