@@ -55,11 +55,11 @@ class MicrosoftTokens:
             raise SignInError(f"nobody has signed in to Microsoft 365 as {s.user} yet: {again}")
         cache = msal.SerializableTokenCache()
         cache.deserialize(stored)
-        app = _application(s, cache)
-        accounts = app.get_accounts(username=s.user)
-        if not accounts:
-            raise SignInError(f"the stored Microsoft 365 sign-in is not for {s.user}: {again}")
-        try:
+        try:  # making the application already asks the authority for its configuration
+            app = _application(s, cache)
+            accounts = app.get_accounts(username=s.user)
+            if not accounts:
+                raise SignInError(f"the stored Microsoft 365 sign-in is not for {s.user}: {again}")
             result = app.acquire_token_silent_with_error(SCOPES, accounts[0], force_refresh=renew)
         except (OSError, ValueError) as exc:  # requests' errors are OSErrors; a bad discovery answer
             raise SignInError(f"cannot reach the Microsoft sign-in at {_authority(s)} ({_why(exc)}); "
@@ -81,8 +81,8 @@ def device_code_sign_in(settings: OAuthSettings, say: Callable[[str], None]) -> 
     store = TokenCache(settings)
     store.check_writable()
     cache = msal.SerializableTokenCache()
-    app = _application(settings, cache)
-    try:
+    try:  # making the application already asks the authority for its configuration
+        app = _application(settings, cache)
         flow = app.initiate_device_flow(scopes=SCOPES)
         if "user_code" not in flow:
             raise SignInError(f"Microsoft 365 did not start the sign-in: {_explain(flow)}")
