@@ -17,5 +17,7 @@ echo
 echo "== sheets-sync inbox $DIR/clients.xlsx --today $NEXT"
 "$BIN/sheets-sync" inbox "$DIR/clients.xlsx" --today "$NEXT" || true
 echo
-echo "== sheets-sync due $DIR/clients.xlsx --today $NEXT (the prospect who answered gets no more emails: a call to follow up)"
+echo "== sheets-sync due $DIR/clients.xlsx --today $NEXT"
+echo "   (the prospect who answered gets a call to follow up instead of the next email; the bounced address"
+echo "   gets calls; the out-of-office stops nothing)"
 "$BIN/sheets-sync" due "$DIR/clients.xlsx" --today "$NEXT" || true

@@ -19,7 +19,15 @@ import pytest
 from click.testing import CliRunner
 from inbound_mail import auto_reply, postfix_bounce, reply
 from smtp_server import MailServer
-from workbooks import CLIENT_HEADER, TASK_HEADER, TOUCH_HEADER, as_date, column, read_rows, write_workbook
+from workbooks import (
+    CLIENT_HEADER,
+    TASK_HEADER,
+    TOUCH_HEADER,
+    as_date,
+    column,
+    read_rows,
+    write_workbook,
+)
 
 from sheets_sync.cli import cli
 
@@ -205,9 +213,9 @@ def test_the_demo_shows_replies_read_from_its_mailbox_folder(tmp_path):
     lines = shown.stdout.splitlines()
     assert lines[:4] == [
         "== Mail arrives in demo/mailbox (a Maildir folder: [imap] maildir, or SHEETS_SYNC_IMAP_MAILDIR)",
-        "  olivia.grant@example.com: Re: Any questions about your quote?",
-        "  walter.huang@example.com: Abwesenheitsnotiz: How are we doing, Walter?",
-        "  MAILER-DAEMON@mail.harborlane.example (Mail Delivery System): Undelivered Mail Returned to Sender"]
+        "  C-0038: olivia.grant@example.com: Re: Any questions about your quote?",
+        "  C-0007: walter.huang@example.com: Abwesenheitsnotiz: How are we doing, Walter?",
+        "  C-0030: MAILER-DAEMON@mail.harborlane.example (Mail Delivery System): Undelivered Mail Returned to Sender"]
     assert ["Inbox: 3 message(s) read; 0 from no known client, 0 unreadable.", "  Replies: 1 (C-0038)",
             "  Automatic replies: 1 (C-0007)", "  Bounces: 1 (C-0030)"] == lines[6:10]
     text = " ".join(shown.stdout.split())

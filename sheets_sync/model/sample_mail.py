@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import NamedTuple
 
 from sheets_sync.backends import open_source
 from sheets_sync.config import load_config
@@ -30,9 +31,17 @@ from sheets_sync.model.sample_data import OFFICE_ADDRESS
 AWAY_DAYS = 10  # the out-of-office says the person is back this many days after it came
 
 
+class SampleMail(NamedTuple):
+    """One message for the demo's mailbox: its file name, the client it is about, its bytes."""
+
+    name: str
+    client_id: str
+    data: bytes
+
+
 def sample_mail(entries: Sequence[Entry], day: dt.date, outbox: Path | None = None,
-                office: str = OFFICE_ADDRESS) -> list[tuple[str, bytes]]:
-    """(file name, message) for a reply, an out-of-office and a bounce, each answering one
+                office: str = OFFICE_ADDRESS) -> list[SampleMail]:
+    """The messages for a reply, an out-of-office and a bounce, each answering one
     email of ``entries`` (the journal), as they would arrive on ``day``. Fewer when the
     journal holds no email of that sort."""
     emails = sorted((e for e in entries if e.kind == "email" and e.recipient), key=lambda e: e.key)
@@ -45,23 +54,24 @@ def sample_mail(entries: Sequence[Entry], day: dt.date, outbox: Path | None = No
             used.add(found.client_id)
         return found
 
-    out: list[tuple[str, bytes]] = []
+    out: list[SampleMail] = []
     for number, (prefix, build) in enumerate((("prospect:", _reply), ("checkin:", _away), ("referral:", _bounce)), 1):
         entry = pick(prefix)
         if entry is not None:
             message = build(entry, _message_id(entry, outbox), when, office)
-            out.append((f"{int(when.timestamp()) + number}.sample{number}.sheets-sync", message))
+            out.append(SampleMail(f"{int(when.timestamp()) + number}.sample{number}.sheets-sync", entry.client_id,
+                                  message))
     return out
 
 
-def write_sample_mail(messages: Sequence[tuple[str, bytes]], maildir: Path, day: dt.date) -> list[Path]:
+def write_sample_mail(messages: Sequence[SampleMail], maildir: Path, day: dt.date) -> list[Path]:
     """Deliver ``messages`` into ``maildir``'s new/ (made with cur/ and tmp/ when missing),
     each file dated ``day`` as a mail server would."""
     for sub in ("tmp", "new", "cur"):
         (maildir / sub).mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime(day.year, day.month, day.day, 15, 4, 5, tzinfo=dt.UTC).timestamp()
     written = []
-    for name, data in messages:
+    for name, _, data in messages:
         path = maildir / "new" / name
         path.write_bytes(data)
         os.utime(path, (stamp, stamp))
@@ -166,7 +176,8 @@ Subject: {entry.summary}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Write the demo's mail for BOOK's journal into MAILDIR; print one line per message."""
+    """Write the demo's mail for BOOK's journal into MAILDIR; print one line per message
+    (the client it is about, the sender, the subject)."""
     parser = argparse.ArgumentParser(prog="python -m sheets_sync.model.sample_mail", description=__doc__)
     parser.add_argument("book")
     parser.add_argument("maildir", type=Path)
@@ -176,9 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     backend = open_source(args.book, config=load_config(None, args.book))
     with Journal(backend.state_dir()) as journal:
         messages = sample_mail(journal.entries(), args.today, args.outbox)
-    for path in write_sample_mail(messages, args.maildir, args.today):
+    for sample, path in zip(messages, write_sample_mail(messages, args.maildir, args.today), strict=True):
         parsed = email.message_from_bytes(path.read_bytes())
-        print(f"  {parsed['From']}: {parsed['Subject']}")
+        print(f"  {sample.client_id}: {parsed['From']}: {parsed['Subject']}")
     return 0
 
 
