@@ -11,8 +11,6 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
-from imapclient.exceptions import IMAPClientError
-
 from sheets_sync.inbox.act import InboxResult, act
 from sheets_sync.inbox.classify import BOUNCE, classify
 from sheets_sync.inbox.fetch import Fetched, fetch_messages, new_uids
@@ -33,6 +31,9 @@ def read_inbox(settings: ImapSettings, book: Book, sent: Iterable[Entry], state_
     """Read every configured folder from where the last run stopped and act on each new
     message (``act``). ``sent``: the journal's entries (to match replies); ``own``: our own
     addresses (our sent copies are not inbound). Raises MailboxError."""
+    # imported here: a run with no mailbox, or a Maildir one, never loads imapclient (start-up time)
+    from imapclient.exceptions import IMAPClientError
+
     result = InboxResult()
     reader = Reader(result, book, sent, today, own)
     state = load_state(state_dir)

@@ -1,0 +1,61 @@
+"""A sync of a book that reads no mailbox, signs in with no OAuth provider, schedules nothing
+and names no Country does not import the libraries those features need (issue 21 counts
+start-up: imapclient, flufl.bounce, msal, python-crontab and holidays cost time on every run).
+
+Each check runs in a fresh interpreter, so nothing an earlier test imported is in sys.modules.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from sheets_sync.cli import cli
+
+# The top-level names each optional feature pulls in.
+FEATURE_MODULES = ("imapclient", "flufl", "msal", "crontab", "holidays")
+
+PROBE = """
+import json, sys
+from sheets_sync.cli import cli
+try:
+    cli(sys.argv[1:], standalone_mode=False)
+except SystemExit:
+    pass
+names = {"imapclient", "flufl", "msal", "crontab", "holidays"}
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & names)))
+"""
+
+
+def loaded_after(args: list[str], cwd: Path, home: Path, **extra: str) -> list[str]:
+    """The feature libraries in sys.modules after running the CLI with ``args`` in a new
+    interpreter (stdout of the command itself goes to --quiet, so the last line is ours)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHEETS_SYNC_")}
+    env.update(SHEETS_SYNC_HOME=str(home), HOME=str(home), **extra)
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, env=env, capture_output=True,
+                            text=True, timeout=300, check=False)
+    assert result.stdout.strip(), result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_plain_sync_imports_no_feature_library(tmp_path: Path, isolated_env: Path) -> None:
+    made = CliRunner().invoke(cli, ["init", str(tmp_path / "clients.xlsx"), "--sample", "--today", "2026-11-23"])
+    assert made.exit_code == 0, made.output
+    loaded = loaded_after(["sync", "clients.xlsx", "--today", "2026-11-23", "--quiet"], tmp_path, isolated_env)
+    assert loaded == [], f"imported by a sync that does not use them: {loaded}"
+    assert list((tmp_path / "outbox").rglob("*.eml")), "the sync did not run"
+
+
+def test_the_probe_sees_a_feature_library_when_it_is_used(tmp_path: Path, isolated_env: Path) -> None:
+    made = CliRunner().invoke(cli, ["init", str(tmp_path / "clients.xlsx"), "--sample", "--today", "2026-11-23"])
+    assert made.exit_code == 0, made.output
+    # a mailbox on a port nobody listens on: the sync goes on without it, having tried
+    loaded = loaded_after(["sync", "clients.xlsx", "--today", "2026-11-23", "--quiet"], tmp_path, isolated_env,
+                          SHEETS_SYNC_IMAP_HOST="127.0.0.1", SHEETS_SYNC_IMAP_PORT="1", SHEETS_SYNC_IMAP_SECURITY="none",
+                          SHEETS_SYNC_IMAP_USER="office@harborlane.example", SHEETS_SYNC_IMAP_PASSWORD="x")
+    assert "imapclient" in loaded, loaded
