@@ -78,10 +78,10 @@ def _list(path: str) -> dict[str, str]:
     still being delivered; names starting with a dot are not messages)."""
     files: dict[str, str] = {}
     for sub in ("new", "cur"):
-        folder = os.path.join(path, sub)
-        for entry in os.scandir(folder):
-            if not entry.name.startswith(".") and entry.is_file():
-                files.setdefault(entry.name.split(":", 1)[0], entry.path)
+        with os.scandir(os.path.join(path, sub)) as entries:
+            for entry in entries:
+                if not entry.name.startswith(".") and entry.is_file():
+                    files.setdefault(entry.name.split(":", 1)[0], entry.path)
     return files
 
 
