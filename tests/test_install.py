@@ -11,17 +11,24 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import json
 import os
 import shutil
+import socket
+import stat
 import subprocess
 import sys
 import venv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
 import pytest
+import yaml
+from crontab import CronTab
 
 import sheets_sync
+from sheets_sync.cli import cli
 
 pytestmark = pytest.mark.install
 
@@ -59,7 +66,7 @@ def _clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtual environment with sheets-sync installed from a wheel built from an sdist
     of a copy of the checkout (a copy: no build/ or egg-info folder is left in the work tree,
@@ -154,8 +161,140 @@ def test_the_sample_syncs_into_the_outbox_with_rendered_emails(installed, far_aw
         assert body is not None and body.get_content().strip(), path.name
         assert "{{" not in body.get_content(), path.name
 
+    # the run's row in the tool's Sync Log sheet, newest first
+    book = openpyxl.load_workbook(work / "clients.xlsx", read_only=True)
+    log = [list(r) for r in book["Sync Log"].iter_rows(values_only=True)]
+    book.close()
+    header = log[0]
+    assert header[:4] == ["Started", "Finished", "Seconds", "Result"], header
+    assert len(log) == 2, log
+    run = dict(zip(header, log[1], strict=False))
+    assert run["Result"] == "OK with problems" and run["Version"] == sheets_sync.__version__, run
+
     stats = _run([tool, "stats", "clients.xlsx", "--today", DAY], cwd=work, env=env)
     out = stats.stdout + stats.stderr
     assert stats.returncode == 1, out  # the same bad rows, as from the editable install
     assert "Purchase model (BG/NBD" in out
     assert "Traceback" not in out
+
+
+def _sample(tool: Path, place: Place, name: str = "clients.xlsx") -> Path:
+    created = _run([tool, "init", name, "--sample", "--today", DAY], cwd=place.work, env=place.env)
+    assert created.returncode == 0, created.stdout + created.stderr
+    return place.work / name
+
+
+def test_every_command_has_help(installed, far_away):
+    tool = installed / "sheets-sync"
+    listed = _run([tool, "--help"], cwd=far_away.work, env=far_away.env, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    assert set(cli.commands) >= {"login", "inbox", "schedule", "sync", "stats", "init", "check", "due"}
+    for name in sorted(cli.commands):
+        assert f"  {name} " in listed.stdout, name
+        shown = _run([tool, name, "--help"], cwd=far_away.work, env=far_away.env, timeout=60)
+        assert (shown.returncode, shown.stderr) == (0, ""), name
+        assert shown.stdout.startswith(f"Usage: sheets-sync {name} "), shown.stdout[:200]
+
+
+def test_schedule_prints_a_cron_line_for_the_installed_tool(installed, far_away):
+    tool = installed / "sheets-sync"
+    book = _sample(tool, far_away)
+    printed = _run([tool, "schedule", "clients.xlsx", "--at", "07:30", "--print", "cron"],
+                   cwd=far_away.work, env=far_away.env)
+    assert (printed.returncode, printed.stderr) == (0, ""), printed.stdout
+    jobs = list(CronTab(tab=printed.stdout))
+    assert len(jobs) == 1, printed.stdout
+    job = jobs[0]
+    assert (str(job.slices), job.is_valid()) == ("30 7 * * 1-5", True)
+    words = job.command.split()
+    # the venv's own sheets-sync by its absolute path (cron's PATH knows no venv), the book's too
+    assert str(tool) in words and str(book) in words and "--quiet" in words, job.command
+    assert Path(words[words.index(str(tool)) + 1]) == Path("sync") and Path(str(book)).is_absolute()
+
+
+def test_schedule_prints_a_github_workflow_that_loads(installed, far_away):
+    printed = _run([installed / "sheets-sync", "schedule", "gsheet:1aBcD2eFgH", "--at", "07:30", "--print", "github"],
+                   cwd=far_away.work, env=far_away.env)
+    assert (printed.returncode, printed.stderr) == (0, ""), printed.stdout
+    workflow = yaml.safe_load(printed.stdout)
+    trigger = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert trigger["schedule"] == [{"cron": "30 7 * * 1-5"}], trigger
+    steps = workflow["jobs"]["sync"]["steps"]
+    assert any('sheets-sync sync "gsheet:1aBcD2eFgH" --quiet' in step.get("run", "") for step in steps), steps
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_inbox_against_a_stopped_server_is_one_line_and_exit_3(installed, far_away):
+    tool = installed / "sheets-sync"
+    _sample(tool, far_away)
+    env = dict(far_away.env, SHEETS_SYNC_IMAP_HOST="127.0.0.1", SHEETS_SYNC_IMAP_PORT=str(_free_port()),
+               SHEETS_SYNC_IMAP_SECURITY="none", SHEETS_SYNC_IMAP_USER="office@harborlane.example",
+               SHEETS_SYNC_IMAP_PASSWORD="not shown")
+    read = _run([tool, "inbox", "clients.xlsx", "--today", DAY], cwd=far_away.work, env=env, timeout=120)
+    assert read.returncode == 3, read.stdout + read.stderr
+    assert read.stdout == "" and len(read.stderr.splitlines()) == 1, read.stderr
+    assert read.stderr.startswith("Error: cannot reach the mailbox 127.0.0.1:"), read.stderr
+    assert "not shown" not in read.stderr
+
+
+def test_login_without_a_keyring_stores_the_password_in_the_env_file(installed, far_away, tmp_path):
+    home = tmp_path / "home"  # a user's home: the config folder is found from HOME, as on a server
+    home.mkdir()
+    env = {k: v for k, v in far_away.env.items() if k not in ("SHEETS_SYNC_HOME", "XDG_CONFIG_HOME", "DISPLAY")}
+    env.update(HOME=str(home), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+               SHEETS_SYNC_SMTP_HOST="127.0.0.1", SHEETS_SYNC_SMTP_PORT=str(_free_port()),
+               SHEETS_SYNC_SMTP_SECURITY="none", SHEETS_SYNC_SMTP_USER="office@harborlane.example")
+    done = subprocess.run([str(installed / "sheets-sync"), "login", "clients.xlsx"], cwd=far_away.work, env=env,
+                          input="pass word 1\n", capture_output=True, text=True, timeout=120, check=False,
+                          start_new_session=True)  # no controlling terminal: a headless box over ssh
+    assert (done.returncode, done.stderr) == (0, ""), done.stdout
+    files = [p for p in home.rglob("*") if p.is_file()]
+    assert len(files) == 1, files
+    env_file = files[0]
+    assert env_file.name == "env" and env_file.is_relative_to(home / ".config"), env_file
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    assert env_file.read_text(encoding="utf-8") == "SHEETS_SYNC_SMTP_PASSWORD=pass word 1\n"
+    assert f"in {env_file} (mode 600" in done.stdout and "pass word 1" not in done.stdout
+
+
+def _set(book: Path, values: dict[str, object]) -> None:
+    workbook = openpyxl.load_workbook(book)
+    for row in workbook["Settings"].iter_rows(min_row=2):
+        if row[0].value in values:
+            row[1].value = values[row[0].value]
+    workbook.save(book)
+
+
+def test_sync_with_a_country_reads_its_public_holidays(installed, far_away):
+    tool = installed / "sheets-sync"
+    thanksgiving = "2026-11-26"
+    planned = {}
+    for country in ("US", None):
+        folder = far_away.work / (country or "none")
+        folder.mkdir()
+        book = _sample(tool, Place(folder, far_away.env))
+        _set(book, {"Holidays": None, "Country": country})  # only the holidays package knows the day
+        synced = _run([tool, "sync", book, "--today", thanksgiving, "--json"], cwd=folder, env=far_away.env)
+        assert synced.returncode == 1, synced.stderr  # the sample's deliberate bad rows
+        report = json.loads(synced.stdout)
+        assert not [p for p in report["problems"] if "Settings" in json.dumps(p)], report["problems"]
+        planned[country] = report["planned_messages"]
+    assert planned["US"] == [] and planned[None], planned
+
+
+def test_a_plain_sync_loads_no_feature_library(installed, far_away):
+    """Start-up (issue 21): a book with no mailbox, OAuth, schedule or Country loads none of them."""
+    _sample(installed / "sheets-sync", far_away)
+    probe = ("import json, sys\nfrom sheets_sync.cli import cli\n"
+             "try:\n    cli(sys.argv[1:], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+             "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n")
+    ran = _run([installed / "python", "-c", probe, "sync", "clients.xlsx", "--today", DAY, "--quiet"],
+               cwd=far_away.work, env=far_away.env)
+    loaded = set(json.loads(ran.stdout.strip().splitlines()[-1]))
+    assert "sheets_sync" in loaded and list((far_away.work / "outbox").rglob("*.eml")), ran.stderr[-2000:]
+    assert sorted(loaded & {"imapclient", "flufl", "msal", "crontab", "holidays"}) == []
