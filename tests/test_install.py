@@ -239,6 +239,7 @@ def test_inbox_against_a_stopped_server_is_one_line_and_exit_3(installed, far_aw
     assert read.returncode == 3, read.stdout + read.stderr
     assert read.stdout == "" and len(read.stderr.splitlines()) == 1, read.stderr
     assert read.stderr.startswith("Error: cannot reach the mailbox 127.0.0.1:"), read.stderr
+    assert "(Connection refused)" in read.stderr, read.stderr
     assert "not shown" not in read.stderr
 
 

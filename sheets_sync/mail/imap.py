@@ -217,6 +217,8 @@ def _why(exc: BaseException) -> str:
                 "needs ca_file in [imap]")
     if isinstance(exc, ssl.SSLError):
         return f"TLS: {exc.reason or exc}"
+    if isinstance(exc, OSError) and exc.strerror:  # its args[0] is the bare number (111)
+        return exc.strerror
     text = exc.args[0] if exc.args else type(exc).__name__
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
