@@ -135,7 +135,7 @@ def init(path: Path | None, sample: bool, into: Path | None, google_title: str |
     Examples:
       sheets-sync init clients.xlsx --sample
       sheets-sync init --into "Our clients.xlsx"
-      sheets-sync init --google "Client follow-ups" --share-with maria@agency.example
+      sheets-sync init --google "Follow-ups" --share-with maria@agency.example
     """
     from sheets_sync import init as init_lib
 
@@ -421,7 +421,7 @@ def test_email(source: str, to: str, config_path: Path | None) -> None:
     \b
     Examples:
       sheets-sync test-email clients.xlsx --to me@agency.example
-      sheets-sync test-email clients.xlsx --to me@agency.example --config office.toml
+      sheets-sync test-email clients.xlsx --to me@agency.example --config my.toml
     """
     from sheets_sync.errors import ConfigError
     from sheets_sync.mail.config import resolve_mail_settings

@@ -83,3 +83,15 @@ def test_the_cli_reads_the_wall_clock_only_in_day():
     reads = re.findall(r"\b(?:date|datetime)\.(?:today|now|utcnow)\(|\btime\.time\(", source)
     assert reads == ["date.today("]
     assert "date.today(" in inspect.getsource(cli_module.day)
+
+
+@pytest.mark.parametrize("name", ["", *COMMANDS])
+def test_every_help_line_fits_79_columns(name):
+    """An 80-column terminal shows each help line whole, examples included: click wraps prose
+    to the terminal's width less 2 (78 here, as it computes for an 80-column terminal), but
+    an example line is kept as written and overflows when it is too long."""
+    args = [name, "--help"] if name else ["--help"]
+    result = CliRunner().invoke(cli, args, terminal_width=78)
+    assert result.exit_code == 0, result.output
+    wide = [line for line in result.output.splitlines() if len(line) > 79]
+    assert wide == [], wide
