@@ -103,3 +103,17 @@ def test_no_key_column_beside_an_identifier_it_does_not_know(tmp_path: Path) -> 
     assert "Client ID" not in read_rows(path, "Clients")[0]
     assert 'Clients!A "Policy No" looks like an identifier, so no Client ID column was added' in adopted.output
     assert 'client_id = "Policy No"' in adopted.output
+
+
+def test_the_remap_hint_example_is_not_a_mapping_already_in_place(tmp_path: Path) -> None:
+    """The trial's hint showed `client_id = "Customer #"`, which the tool had already done. The
+    example names a field the sheet has no column for (Company: the first of Clients' fields
+    that Customers lacks) and a placeholder header, never one of the sheet's own mappings."""
+    path = _customers(tmp_path / "customers.xlsx")
+    adopted = CliRunner().invoke(cli, ["init", "--into", str(path), "--today", TODAY])
+    assert adopted.exit_code == 0, adopted.output
+    lines = [line.strip() for line in adopted.output.splitlines()]
+    start = lines.index("[layout.clients.columns]")
+    assert lines[start + 1] == 'company = "Your column\'s header"'
+    for header in ["Customer #", "Full name", "E-mail address", "Rep", "Status", "Customer Since"]:
+        assert f'= "{header}"' not in adopted.output

@@ -25,6 +25,9 @@ REMAP_HINT = ("To read a column as another field, rename its header in the sheet
 OWN_KEY = ("{where} \"{header}\" looks like an identifier, so no {key} column was added beside it. "
            "If it is each row's own ID, map it in sheets-sync.toml:\n  [layout.{table}.columns]\n"
            "  {field} = \"{header}\"\nIf it is not, add a \"{key}\" column yourself.")
+# A placeholder, not one of the sheet's headers: an example built from the sheet's own columns
+# read as a suggestion (or, from a mapped column, as a change to make when none is needed).
+EXAMPLE_HEADER = "Your column's header"
 NO_START_DATE = ("Settings has no Start date: add a row \"Start date\" with the day you start using "
                  "sheets-sync (e.g. {today}), so steps overdue that day are spread over the next business "
                  "days rather than sent at once (docs/workbook.md, \"Going live\").")
@@ -39,7 +42,7 @@ def mapping_lines(data: WorkbookData, layout: dict[str, Any] | None = None,
     added = added or {}
     lines: list[str] = []
     hints: list[str] = []
-    example: tuple[Table, str, str] | None = None
+    example: tuple[Table, str] | None = None  # the table, and a field the hint's example names
     for table in TABLES:
         remap = layout.get(table.name) or {}
         try:
@@ -64,13 +67,15 @@ def mapping_lines(data: WorkbookData, layout: dict[str, Any] | None = None,
             column = fields.get(index)
             if column is None:
                 lines.append(f"  {where:<12} {quoted:<{width}} not used by sheets-sync")
+                if example is None:
+                    example = (table, _example_field(table, found, cells, added.get(sheet.title, ())))
             elif header in added.get(sheet.title, ()):
                 said = "written by sheets-sync on every run" if column.tool else "empty, for your team to fill in"
                 lines.append(f"  {where:<12} {quoted:<{width}} added: {said}")
             else:
                 lines.append(f"  {where:<12} {quoted:<{width}} -> {column.header}")
                 if example is None and header != column.header:
-                    example = (table, column.field, header)
+                    example = (table, _example_field(table, found, cells, added.get(sheet.title, ())))
         key = table.key
         if key and key not in found:
             for index, header in unmapped_identifiers(cells, found):
@@ -79,9 +84,24 @@ def mapping_lines(data: WorkbookData, layout: dict[str, Any] | None = None,
                                             table=table.name, field=key))
                 break
     if example is not None:
-        table, field_name, header = example
-        hints.append(REMAP_HINT.format(table=table.name, field=field_name, header=header))
+        table, field_name = example
+        hints.append(REMAP_HINT.format(table=table.name, field=field_name, header=EXAMPLE_HEADER))
     return lines + hints
+
+
+def _example_field(table: Table, found: Mapping[str, int], cells: list[Any], added: Collection[str]) -> str:
+    """A field for the remap hint's example, never a mapping of the team's own columns: the first
+    field whose column ``init`` just added empty (the team may hold it under another header) or
+    that has no column, else the first field read under its own header."""
+    for column in table.columns:
+        index = found.get(column.field)
+        if not column.tool and (index is None or v.text(cells[index]) in added):
+            return column.field
+    for column in table.columns:
+        index = found.get(column.field)
+        if index is not None and v.text(cells[index]) == column.header:
+            return column.field
+    return table.columns[0].field
 
 
 def start_date_hint(data: WorkbookData, layout: dict[str, Any] | None, new_sheets: Collection[str],
