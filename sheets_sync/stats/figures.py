@@ -21,6 +21,7 @@ from sheets_sync.stats.followup import (
     reminders_to_close,
     response_by_touch,
     task_messages,
+    touch_label,
 )
 from sheets_sync.stats.outlook import ClientOutlook, purchase_outlook
 from sheets_sync.stats.periods import (
@@ -72,10 +73,11 @@ class StatsReport:
     at_risk: list[AtRiskClient]
     reminders_to_close: dict[str, int]
     conversion: Conversion
-    response_by_touch: dict[int, tuple[int, int]]
+    response_by_touch: dict[int, tuple[int, int]]  # touch number -> (sent, answered); after the sequence pooled
     per_owner: list[OwnerFigures]
     window_start: dt.date
     currency: str = "$"
+    prospect_touches: int = 0  # the sequence's length: touch numbers above it are "8+" (0: none)
     replacement_multiplier: float = 5.0
     has_sales: bool = False
     repeat: RepeatFigures | None = None
@@ -102,7 +104,8 @@ class StatsReport:
             "reminders_to_close": dict(self.reminders_to_close),
             "reminders_to_close_share": {k: rounded(rate(v, closed)) for k, v in self.reminders_to_close.items()},
             "touches_to_convert": self.conversion.to_json(),
-            "response_by_touch": {str(k): {"sent": s, "answered": a, "rate": rounded(rate(a, s))}
+            "response_by_touch": {touch_label(k, self.prospect_touches): {"sent": s, "answered": a,
+                                                                          "rate": rounded(rate(a, s))}
                                   for k, (s, a) in self.response_by_touch.items()},
             "per_owner": [o.to_json() for o in self.per_owner],
             "replacement_multiplier": self.replacement_multiplier,
@@ -147,6 +150,7 @@ def compute_stats(book: Book, today: dt.date, period: str = "month",
     if period not in PERIODS:
         raise ConfigError(BAD_PERIOD.format(period=period))
     settings = book.settings
+    prospect_days = tuple(settings.prospect_touch_days)
     multiplier = float(settings.replacement_multiplier)
     clients = {c.client_id: c for c in book.clients}
     spells, unplaced = spells_of(book.clients)
@@ -201,7 +205,8 @@ def compute_stats(book: Book, today: dt.date, period: str = "month",
         today=today, period=period, periods=periods, year_to_date=ytd, at_risk=risky,
         reminders_to_close=reminders_to_close(book.tasks, book.touches, window, today, by_task=messages),
         conversion=conversions(book.clients, by_client, window, today),
-        response_by_touch=response_by_touch(book.clients, by_client, window, today),
+        response_by_touch=response_by_touch(book.clients, by_client, window, today, len(prospect_days)),
+        prospect_touches=len(prospect_days),
         per_owner=per_owner, window_start=window, currency=str(settings.currency),
         replacement_multiplier=multiplier, has_sales=book.has_sales,
         repeat=repeat_figures(book.sales, periods[-1], today) if book.has_sales else None,

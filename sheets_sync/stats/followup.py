@@ -94,6 +94,11 @@ def conversions(clients: Iterable[Client], by_client: Mapping[str, list[Touch]],
     return out
 
 
+def touch_label(number: int, sequence: int) -> str:
+    """A touch number as shown: "8+" for the pool of touches after a 7-touch sequence."""
+    return f"{number}+" if sequence and number > sequence else str(number)
+
+
 def prospect_phase(client: Client, touches: Iterable[Touch]) -> list[Touch]:
     """The touches (that really happened) from the time the client was a prospect, by date:
     all of them for a Prospect or No Sale row, those before Client Since for a client."""
@@ -108,9 +113,11 @@ def prospect_phase(client: Client, touches: Iterable[Touch]) -> list[Touch]:
 
 
 def response_by_touch(clients: Iterable[Client], by_client: Mapping[str, list[Touch]], start: dt.date,
-                      end: dt.date) -> dict[int, tuple[int, int]]:
+                      end: dt.date, sequence: int = 0) -> dict[int, tuple[int, int]]:
     """For each touch number k of the prospect phase, counting every outbound touch (tool
     emails and staff calls alike) in date order: (sent in [start, end], answered).
+    ``sequence``: the prospect sequence's length; touches after it (staff calls count, so a
+    row can pass it) are pooled under ``sequence + 1``, shown as "8+" (``touch_label``).
 
     Touch k is answered when the prospect's first inbound touch on or after it comes before
     touch k+1 (or at any time after, when k was the last). Inbound touches before the first
@@ -129,6 +136,7 @@ def response_by_touch(clients: Iterable[Client], by_client: Mapping[str, list[To
             if not start <= day <= end:
                 continue
             following = sent[k] if k < len(sent) else None
-            out[k][0] += 1
-            out[k][1] += first_reply is not None and (following is None or first_reply < following)
+            number = min(k, sequence + 1) if sequence else k
+            out[number][0] += 1
+            out[number][1] += first_reply is not None and (following is None or first_reply < following)
     return {k: (v[0], v[1]) for k, v in sorted(out.items())}

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from sheets_sync.display import money
 from sheets_sync.stats.figures import StatsReport
+from sheets_sync.stats.followup import touch_label
 from sheets_sync.stats.periods import PeriodFigures, rate
 from sheets_sync.terminal import print_fitted
 
@@ -84,7 +85,8 @@ def _prospect_tables(report: StatsReport) -> list[Table | str]:
     answers.add_column("Answered", justify="right")
     answers.add_column("Rate", justify="right")
     for touch_no, (sent, answered) in report.response_by_touch.items():
-        answers.add_row(str(touch_no), str(sent), str(answered), pct(rate(answered, sent)))
+        answers.add_row(touch_label(touch_no, report.prospect_touches), str(sent), str(answered),
+                        pct(rate(answered, sent)))
     return [prospects, answers]
 
 

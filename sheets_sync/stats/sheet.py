@@ -12,6 +12,7 @@ import datetime as dt
 
 from sheets_sync.model.layout import STATS_SHEET
 from sheets_sync.stats.figures import StatsReport
+from sheets_sync.stats.followup import touch_label
 from sheets_sync.stats.periods import PERIOD_COUNT, PeriodFigures, rate
 from sheets_sync.workbook import CellValue, SheetContent
 
@@ -84,7 +85,8 @@ def build_stats_sheet(report: StatsReport) -> SheetContent:
     rows += _block(
         "Prospect touches answered, by touch number",
         ["Touch", "Sent", "Answered", "Answered %"],
-        [[k, s, a, percent(rate(a, s))] for k, (s, a) in report.response_by_touch.items()] or [["none sent"]],
+        [[_touch_cell(k, report.prospect_touches), s, a, percent(rate(a, s))]
+         for k, (s, a) in report.response_by_touch.items()] or [["none sent"]],
     )
     if report.has_sales:
         rep = report.repeat
@@ -186,3 +188,9 @@ def _widths(rows: list[list[CellValue]], formats: dict[tuple[int, int], str]) ->
         for c, value in enumerate(counted, start=1):
             widest[c] = max(widest.get(c, 0), _shown(value, formats.get((r, c))))
     return {c: float(min(n + 2, MAX_WIDTH)) for c, n in widest.items()}
+
+
+def _touch_cell(number: int, sequence: int) -> CellValue:
+    """A touch number as a number, the pool after the sequence as its label ("8+")."""
+    label = touch_label(number, sequence)
+    return number if label == str(number) else label
