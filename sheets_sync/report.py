@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -19,6 +19,7 @@ from sheets_sync.health.missed import missed_note
 from sheets_sync.inbox.act import summary_lines
 from sheets_sync.mail.drafts import waiting_since
 from sheets_sync.model.rows import Problem
+from sheets_sync.owner_names import owner_label
 from sheets_sync.rules.plan import Action
 from sheets_sync.terminal import print_fitted
 
@@ -37,11 +38,12 @@ def console() -> Console:
     return Console(width=width, soft_wrap=False, highlight=False, markup=False)
 
 
-def _actions_table(actions: Sequence[Action], title: str, today: dt.date, show_owner: bool = True) -> Table:
+def _actions_table(actions: Sequence[Action], title: str, today: dt.date, show_owner: bool = True,
+                   names: Mapping[str, str] | None = None) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False)
     table.add_column("Kind")
     if show_owner:
-        table.add_column("Owner", overflow="fold")
+        table.add_column("Owner", no_wrap=True)  # a name or an address's local part, never cut
     table.add_column("Client")
     table.add_column("Phone", no_wrap=True)
     table.add_column("Due", no_wrap=True)
@@ -49,7 +51,7 @@ def _actions_table(actions: Sequence[Action], title: str, today: dt.date, show_o
     for action in actions:
         row = [action.kind]
         if show_owner:
-            row.append(action.owner or "(no owner)")
+            row.append(owner_label(action.owner, names or {}))
         row += [f"{action.client.name} ({action.client.client_id})", action.client.phone,
                 fmt_day(action.step.due, today), action.reason]
         table.add_row(*row)
@@ -103,7 +105,8 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
                                 "nothing sent, nothing written."))
         emails = [a for a in plan.emails if a.step.key in {m.key for m in report.planned}]
         if emails:
-            print_fitted(out, _actions_table(emails, "Emails that would be sent", plan.today))
+            print_fitted(out, _actions_table(emails, "Emails that would be sent", plan.today,
+                                             names=report.owner_names))
         digests = [m for m in report.planned if m.kind == "digest"]
         if digests:
             out.print("Digests that would be sent: " + ", ".join(m.to for m in digests))
@@ -137,7 +140,7 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
     if not plan.business_day:
         out.print("Today is not a business day: no emails go out; calls are listed for the next one.")
     if plan.calls:
-        print_fitted(out, _actions_table(plan.calls, "Calls for the team", plan.today))
+        print_fitted(out, _actions_table(plan.calls, "Calls for the team", plan.today, names=report.owner_names))
     if report.problems:
         print_problems(report.problems, report.source, out)
 

@@ -34,6 +34,7 @@ from sheets_sync.mail.render import Templates
 from sheets_sync.model.read import read_book
 from sheets_sync.model.rows import Book, Problem, Touch
 from sheets_sync.model.values import text
+from sheets_sync.owner_names import owner_names
 from sheets_sync.rules.plan import Plan, WrittenDates, make_plan
 from sheets_sync.stats.figures import compute_stats
 from sheets_sync.stats.fit_cache import FitCache
@@ -81,6 +82,7 @@ class SyncReport:
     outbox: OutboxDrafts = field(default_factory=OutboxDrafts)  # drafts found sent, drafts waiting
     inbox: InboxResult | None = None  # what the mailbox held (None: no mailbox configured)
     missed_business_days: list[dt.date] = field(default_factory=list)  # no successful run on these
+    owner_names: dict[str, str] = field(default_factory=dict)  # lower-case owner -> Staff Name, for the tables
 
     @property
     def emails_sent(self) -> int:
@@ -254,6 +256,7 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, maile
         problems=book.problems + composed.problems + journaled.problems + inbox_problems(came_in),
         planned=list(composed.messages), inbox=came_in,
         emails_blocked=sum(1 for a in plan.actions if a.blocked), render_failed=len(composed.failed),
+        owner_names=owner_names(book),
     )
     if dry_run or journal is None or mailer is None:
         return report

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sheets_sync.errors import ConfigError
 from sheets_sync.model.rows import Book, Client, Sale, Touch
+from sheets_sync.owner_names import owner_names
 from sheets_sync.stats.bgnbd import BGNBDFit
 from sheets_sync.stats.fit_cache import FitCache
 from sheets_sync.stats.followup import (
@@ -77,6 +78,7 @@ class StatsReport:
     per_owner: list[OwnerFigures]
     window_start: dt.date
     currency: str = "$"
+    owner_names: dict[str, str] = field(default_factory=dict)  # lower-case owner -> Staff Name (terminal only)
     prospect_touches: int = 0  # the sequence's length: touch numbers above it are "8+" (0: none)
     replacement_multiplier: float = 5.0
     has_sales: bool = False
@@ -206,7 +208,7 @@ def compute_stats(book: Book, today: dt.date, period: str = "month",
         reminders_to_close=reminders_to_close(book.tasks, book.touches, window, today, by_task=messages),
         conversion=conversions(book.clients, by_client, window, today),
         response_by_touch=response_by_touch(book.clients, by_client, window, today, len(prospect_days)),
-        prospect_touches=len(prospect_days),
+        prospect_touches=len(prospect_days), owner_names=owner_names(book),
         per_owner=per_owner, window_start=window, currency=str(settings.currency),
         replacement_multiplier=multiplier, has_sales=book.has_sales,
         repeat=repeat_figures(book.sales, periods[-1], today) if book.has_sales else None,

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sheets_sync.display import money
+from sheets_sync.owner_names import owner_label
 from sheets_sync.stats.figures import StatsReport
 from sheets_sync.stats.followup import touch_label
 from sheets_sync.stats.periods import PeriodFigures, rate
@@ -48,10 +49,10 @@ def _at_risk_table(report: StatsReport) -> Table | str:
     table = Table(title=f"At risk now ({len(report.at_risk)})")
     for header in ("Client", "Name", "Owner", "Tier", "Days since touch", "Why"):
         table.add_column(header, justify="right" if header == "Days since touch" else "left",
-                         overflow="fold" if header == "Owner" else "ellipsis")
+                         overflow="ellipsis", no_wrap=header == "Owner")
     for a in report.at_risk:
         days = NA if a.days_since_touch is None else str(a.days_since_touch)
-        table.add_row(a.client_id, a.name, a.owner, a.tier, days, a.reason)
+        table.add_row(a.client_id, a.name, owner_label(a.owner, report.owner_names), a.tier, days, a.reason)
     return table
 
 
@@ -96,10 +97,10 @@ def _owner_table(report: StatsReport) -> Table | str:
     table = Table(title=f"Per owner, {report.year_to_date.label}")
     for header in ("Owner", "S", "N", "L", "E", "Retention", "Attrition", "Lost value", "At risk"):
         table.add_column(header, justify="left" if header == "Owner" else "right",
-                         overflow="fold" if header == "Owner" else "ellipsis")
+                         overflow="ellipsis", no_wrap=header == "Owner")
     for o in report.per_owner:
         y = o.year_to_date
-        table.add_row(o.owner, str(y.S), str(y.N), str(y.L), str(y.E), pct(y.retention_rate),
+        table.add_row(owner_label(o.owner, report.owner_names), str(y.S), str(y.N), str(y.L), str(y.E), pct(y.retention_rate),
                       pct(y.attrition_rate), money(y.lost_value, report.currency), str(o.at_risk))
     return table
 
