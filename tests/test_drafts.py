@@ -224,3 +224,41 @@ def test_a_rerun_with_nothing_new_does_not_claim_a_delivery(tmp_path):
     assert "delivered" not in flat, flat
     assert (f"Emails: 0 written to the outbox, not sent (outbox folder {outbox}: open each draft and send it); "
             "0 owner digest(s) there") in flat
+
+
+def _checkin_book(path: Path) -> Path:
+    """Cy (tier B, last call 1 Jun) has a check-in email long overdue on Tue 24 Nov."""
+    return write_workbook(path, {
+        "Clients": [CLIENT_HEADER, ["C-3", "Cy Lee", "", "cy@example.com", "555-0103", "maria@agency.example",
+                                    "B", "Active", D(2023, 5, 1), None, None, ""]],
+        "Tasks": [TASK_HEADER],
+        "Touches": [TOUCH_HEADER, [D(2026, 6, 1), "C-3", None, "Call", "Out", "maria", "Renewal chat", None]],
+    })
+
+
+def test_a_draft_is_named_by_the_day_it_was_written(tmp_path: Path) -> None:
+    """Issue 20 trial item 4: `checkin_C-3_<due date>.eml` said months ago; the name carries
+    the day the draft was written, and the file still carries the step's own key."""
+    book, outbox = _checkin_book(tmp_path / "book.xlsx"), tmp_path / "outbox"
+    sync(book, TUE, outbox)
+    checkins = sorted(p.name for p in outbox.glob("checkin_*"))
+    assert checkins == ["checkin_C-3_2026-11-24.eml"]
+    key = parse(outbox / checkins[0])["X-Sheets-Sync-Key"]
+    assert key == "checkin:C-3:2026-06-01"  # the key is as it was: the journal and Touches know it
+    # the next days: the draft waits, nothing is written again, and the file keeps its name
+    sync(book, WED, outbox)
+    assert sorted(p.name for p in outbox.glob("checkin_*")) == ["checkin_C-3_2026-11-24.eml"]
+
+
+def test_a_draft_under_its_old_name_is_replaced_not_doubled(tmp_path: Path) -> None:
+    """A draft whose file was written but whose run never recorded it (stopped in between), by
+    a version that named files after the due date: the rerun writes that file again, in place,
+    and leaves one copy of the email."""
+    book, outbox = _checkin_book(tmp_path / "book.xlsx"), tmp_path / "outbox"
+    key = "checkin:C-3:2026-06-01"  # a check-in's key is dated by the touch it follows
+    old = outbox / "checkin_C-3_2026-06-01.eml"
+    outbox.mkdir()
+    old.write_bytes(f"X-Sheets-Sync-Key: {key}\nSubject: old\n\nthe earlier write\n".encode())
+    sync(book, TUE, outbox)
+    assert sorted(p.name for p in outbox.glob("checkin_*")) == [old.name]
+    assert parse(old)["Subject"] != "old"

@@ -233,4 +233,4 @@ def test_outbox_is_next_to_the_state_folder_by_default(tmp_path):
     backend = MemoryBackend(sheets, tmp_path / "work" / ".sheets-sync")
     report = run_sync(backend, MON)
     assert report.mailer == f"outbox folder {Path(tmp_path / 'work' / 'outbox')}"
-    assert (tmp_path / "work" / "outbox" / "checkin_C-1_2026-08-01.eml").is_file()
+    assert (tmp_path / "work" / "outbox" / "checkin_C-1_2026-11-23.eml").is_file()  # named by the day written

@@ -83,7 +83,7 @@ def test_emails_and_digests_carry_the_staff_sheet_names_phone_title_and_signatur
     assert "just reply to this email or call Tom O'Neill on (207) 555-0102." in payment
     assert signed(payment) == ["Tom O'Neill", "Senior Agent", "(207) 555-0102"]
     # a typed signature replaces the built sign-off, line by line (typed with CR LF)
-    checkin = body(mail["checkin_C-3_2026-06-01.eml"])
+    checkin = body(mail["checkin_C-3_2026-11-23.eml"])
     assert signed(checkin) == ["Sam Lee", "Client Services", "Harbor Lane Insurance"]
     # one digest for Tom whatever the capitals, addressed to his name, greeting him by it
     digests = [m for name, m in mail.items() if name.startswith("digest_")]
@@ -125,7 +125,7 @@ def test_bad_staff_cells_are_reported_at_their_cell_and_the_row_is_not_used(tmp_
     assert found["Staff!D6"].startswith("the job title runs over several lines")
     mail = sync(str(path), tmp_path / "out", code=1)  # 1: the bad cells
     assert signed(body(mail["task_T-1_reminder_1.eml"])) == ["Tom O'Neill", "Senior Agent", "(207) 555-0102"]
-    assert signed(body(mail["checkin_C-3_2026-06-01.eml"])) == ["Sam Lee", "Client Services"]
+    assert signed(body(mail["checkin_C-3_2026-11-23.eml"])) == ["Sam Lee", "Client Services"]
 
 
 def test_google_reads_the_staff_sheet_as_excel_does(api: FakeSheetsAPI, tmp_path: Path) -> None:
@@ -138,7 +138,7 @@ def test_google_reads_the_staff_sheet_as_excel_does(api: FakeSheetsAPI, tmp_path
     for name in on_excel:
         assert body(on_excel[name]) == body(on_google[name]), name
         assert on_excel[name]["To"] == on_google[name]["To"], name
-    assert signed(body(on_google["checkin_C-3_2026-06-01.eml"])) == ["Sam Lee", "Client Services",
+    assert signed(body(on_google["checkin_C-3_2026-11-23.eml"])) == ["Sam Lee", "Client Services",
                                                                       "Harbor Lane Insurance"]
 
 

@@ -2,8 +2,11 @@
 marked as a draft (``X-Unsent: 1``): a person opens it and sends it (``mail.drafts``).
 
 Used when no mail server is configured, and forced with ``--outbox DIR``. A file is named
-after the message's key, so writing the same message again replaces it: a rerun can never
-leave two copies. Once the files are written, the run's journal records them as queued,
+after the message's key with the day it was written in place of the key's due date
+(``checkin_K102_2026-12-07.eml``, not the 2026-08-26 the check-in fell due): the name a
+person sees in the folder says when the draft was made. Writing the same message again
+replaces its file, whatever day it was written (the file carries its key in
+``X-Sheets-Sync-Key``), so a rerun can never leave two copies. Once the files are written, the run's journal records them as queued,
 exactly as the SMTP mailer records what it sent, so a run whose write-back fails never
 queues the same email again.
 """
@@ -24,10 +27,66 @@ from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.mail.mime import clean_header, email_bytes
 from sheets_sync.model.addresses import check_address
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+KEY_HEADER = b"x-sheets-sync-key:"
+
 
 def file_name(key: str) -> str:
     """A safe file name for a message key."""
     return re.sub(r"[^A-Za-z0-9@.-]+", "_", key).strip("_") + ".eml"
+
+
+def draft_name(key: str, day: dt.date) -> str:
+    """The file name of ``key``'s draft written on ``day``: the key's dates read ``day``."""
+    return file_name(ISO_DAY.sub(day.isoformat(), key))
+
+
+def _family(name: str) -> str:
+    """A file name with its dates blanked: the drafts of one key, whatever day they were written."""
+    return ISO_DAY.sub("*", name)
+
+
+def _file_key(path: Path) -> str:
+    """The X-Sheets-Sync-Key an outbox file carries, or ''."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16384)
+    except OSError:
+        return ""
+    for line in head.split(b"\n\n", 1)[0].splitlines():
+        if line.lower().startswith(KEY_HEADER):
+            return line[len(KEY_HEADER):].strip().decode("utf-8", "replace")
+    return ""
+
+
+def draft_paths(folder: Path, keys: Sequence[str], day: dt.date) -> dict[str, Path]:
+    """Key -> the file its draft goes to: the file already holding that key's draft (written
+    on another day, or under the old name that carried the due date), else ``draft_name``;
+    a name another key's draft holds falls back to the key's own ``file_name``."""
+    wanted = {key: draft_name(key, day) for key in keys}
+    families = {_family(name) for name in wanted.values()}
+    on_disk: dict[str, list[str]] = {}
+    if folder.is_dir():  # one listing for the run, not a look-up per message
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(".eml") and (family := _family(entry.name)) in families:
+                    on_disk.setdefault(family, []).append(entry.name)
+    held: dict[str, str] = {}  # file name on disk -> the key it holds, read only where a key's family has files
+    paths: dict[str, Path] = {}
+    taken: set[str] = set()
+    for key, name in wanted.items():
+        for found in on_disk.get(_family(name), []):
+            if found not in held:
+                held[found] = _file_key(folder / found)
+            if held[found] == key:
+                name = found
+                break
+        else:
+            if name in taken or name in held:  # held here: another key's draft has that name
+                name = file_name(key)
+        taken.add(name)
+        paths[key] = folder / name
+    return paths
 
 
 class OutboxMailer:
@@ -46,13 +105,14 @@ class OutboxMailer:
         self.journal, self.today = journal, today
 
     def deliver(self, messages: Sequence[Message]) -> list[Delivery]:
-        """Write each message as <key>.eml (atomically): 'queued', or 'failed' without a file
+        """Write each message as a draft file (``draft_paths``, atomically): 'queued', or 'failed' without a file
         when its address is one no server takes (``addresses.check_address``).
 
         Raises OSError when a file cannot be written (the run stops before anything is
         recorded; a rerun writes the same files again)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         now = dt.datetime.now(dt.UTC)
+        paths = draft_paths(self.folder, [m.key for m in messages], self.today or now.date())
         deliveries = []
         batch: list[tuple[str, bytes]] = []
         writes: list[Future[None]] = []
@@ -67,7 +127,7 @@ class OutboxMailer:
                     continue
                 sender = self.sender or message.headers.get("From", "")
                 reply_to = self.reply_to or message.headers.get("Reply-To", "")
-                path = self.folder / file_name(message.key)
+                path = paths[message.key]
                 batch.append((str(path), email_bytes(message, sender, reply_to, now, draft=True).data))
                 if len(batch) >= 256:
                     if len(writes) >= 2:  # at most two batches waiting; a failed write stops the run here

@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from sheets_sync.backends import open_source
 from sheets_sync.config import load_config
+from sheets_sync.mail.drafts import draft_file
 from sheets_sync.mail.journal import Entry, Journal
 from sheets_sync.mail.outbox import file_name
 from sheets_sync.model.sample_data import OFFICE_ADDRESS
@@ -83,8 +84,9 @@ def _message_id(entry: Entry, outbox: Path | None) -> str:
     """The Message-ID the client got: the journal's, else the outbox file's (a draft)."""
     if entry.message_id or outbox is None:
         return entry.message_id
+    path = draft_file(entry.detail) or outbox / file_name(entry.key)
     try:
-        with open(outbox / file_name(entry.key), "rb") as handle:
+        with open(path, "rb") as handle:
             return str(email.message_from_binary_file(handle).get("Message-ID", "")).strip()
     except OSError:
         return ""
