@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sheets_sync.errors import BadAddress
 from sheets_sync.mail.drafts import WRITTEN_TO
+from sheets_sync.mail.durable import make_durable
 from sheets_sync.mail.journal import Journal
 from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.mail.mime import clean_header, email_bytes
@@ -138,6 +139,8 @@ class OutboxMailer:
             writes.append(pool.submit(_write_files, batch))
             for done in writes:
                 done.result()
+        # on disk before the journal counts them: a power cut after its commit loses none
+        make_durable(self.folder, [paths[d.key] for d in deliveries if d.status == "queued"])
         if self.journal is not None:
             self.journal.record(list(zip(messages, deliveries, strict=True)), self.today or now.date())
         return deliveries
