@@ -80,8 +80,22 @@ def catch_up_lines(plan: Plan) -> list[str]:
         lines.append(f"Start date {fmt_day(plan.catch_ups.start, plan.today)}: {waiting} more overdue email(s) wait "
                      f"for their catch-up day, the last on {fmt_day(plan.catch_ups.last_day, plan.today)} "
                      "(see Next Action Date).")
+    calls = calls_waiting_line(plan)
+    if calls:
+        lines.append(calls)
     dropped = plan.dropped()
     if dropped:  # a book with years of history drops dozens: one heading, one line each
         lines.append("Not sent (too late when sheets-sync started):")
         lines += [f"  {d.reason}" for d in dropped]
     return lines
+
+
+def calls_waiting_line(plan: Plan, owner: str | None = None) -> str:
+    """How many catch-up calls (of ``owner`` when given) wait for a later business day, or ''."""
+    if plan.catch_ups is None:
+        return ""
+    days = plan.catch_ups.calls_waiting(plan.today, owner)
+    if not days:
+        return ""
+    return (f"{len(days)} more catch-up call(s) wait for their day (Catch-up calls a day per owner), "
+            f"the last on {fmt_day(days[-1], plan.today)} (see Next Action Date).")

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sheets_sync.display import fmt_day
-from sheets_sync.first_run import catch_up_lines
+from sheets_sync.first_run import calls_waiting_line, catch_up_lines
 from sheets_sync.health.missed import missed_note
 from sheets_sync.inbox.act import summary_lines
 from sheets_sync.mail.drafts import waiting_since
@@ -219,6 +219,8 @@ def print_due(loaded: Loaded, owner: str | None, out: Console | None = None) -> 
                                 + f"{len(risks)} at risk"))
         if actions:
             print_fitted(out, _actions_table(actions, "", plan.today, show_owner=False))
+        if waiting_calls := calls_waiting_line(plan, name):
+            out.print(waiting_calls)
         if drafts:  # not due again: the draft is there, and sending it by hand would send it twice
             out.print("Drafts waiting in the outbox (send each from the outbox folder, not by hand):")
             for a in drafts:

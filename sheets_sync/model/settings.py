@@ -63,6 +63,9 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("catch_up_per_day", "Catch-up emails a day per owner", 5, "int",
                 "From the Start date: at most this many overdue emails per owner each business day, "
                 "longest overdue first."),
+    SettingSpec("catch_up_calls_per_day", "Catch-up calls a day per owner", 10, "int",
+                "From the Start date: at most this many catch-up calls (reconnect calls, quiet prospects, "
+                "check-in calls overdue then) on each owner's list each business day, longest overdue first."),
     SettingSpec("replacement_multiplier", "Cost to replace a client (x yearly value)", 5, "float",
                 "How many times a client's yearly value it costs to win a new one."),
     SettingSpec("business_name", "Business name", "", "text",

@@ -50,6 +50,7 @@ class Step:
     reason: str  # why, for the plan and the owner's list
     number: int = 0  # position in its sequence (reminder 2, prospect touch 3)
     template: str = ""  # email template name
+    overdue_since: dt.date | None = None  # a catch-up call the Start date made: the day it was really due
 
     @property
     def urgency(self) -> int:
@@ -202,7 +203,7 @@ def prospect_step(client: Client, touches: Sequence[Touch], settings: Settings, 
             f"Prospect {cid}: went quiet before sheets-sync started (first contact {fmt_day(first, today)}, "
             + (f"{n} of {len(days)} touches, the last {fmt_day(last, today)}" if n else "no touch since")
             + "): keep chasing or mark No Sale?",
-            number=i, template="prospect",
+            number=i, template="prospect", overdue_since=due,
         )
     return Step(
         "prospect", kind, due, refs.prospect_touch(cid, i),
@@ -275,7 +276,7 @@ def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, t
             "checkin", "call", on_or_after(start, holidays), refs.checkin(cid, anchor), f"Call: reconnect (tier {client.tier})",
             f"Client {cid}: {quiet}; the tier {client.tier} check-in was {(start - checkin_due).days} days overdue "
             f"on the Start date {fmt_day(start)}: a call, not a form email",
-            template="checkin",
+            template="checkin", overdue_since=checkin_due,
         )
     return Step(
         "checkin", kind, checkin_due, refs.checkin(cid, anchor),

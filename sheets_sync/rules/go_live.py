@@ -16,7 +16,12 @@ your first weeks" to a client two months in. With a Start date (the day the team
 - a **check-in** overdue by more than its own interval on the Start date (a tier C client
   untouched for 180 days or more) becomes a call on the owner's list, not a form email;
 - a **prospect** whose whole sequence had run out by the Start date gets a call, not a
-  catch-up email (``cadence.prospect_step``).
+  catch-up email (``cadence.prospect_step``);
+- a **catch-up call** (a reconnect call, a quiet prospect's call, or any client call already
+  overdue on the Start date, such as a tier A check-in) is spread like the emails, at most
+  ``catch_up_calls_per_day`` per owner each business day, the longest overdue first; its Next
+  Action Date is that day, never one before the Start date. Task calls are not spread: they
+  are about money or papers a client owes, and stay on the list as they fall due.
 
 Steps due on or after the Start date, and every step of a book without one, follow the usual
 rules unchanged. Everything here is pure: the Start date is a setting, ``today`` an argument.
@@ -62,6 +67,14 @@ class CatchUps:
     last_day: dt.date  # the day the last catch-up goes out (the Start date's business day when none)
     dropped: list[Dropped]
     said_until: dt.date  # the owner's list names the dropped steps until this day
+    calls: dict[str, dt.date] = dataclasses.field(default_factory=dict)  # "client:C-1" -> its catch-up call's day
+    call_owners: dict[str, str] = dataclasses.field(default_factory=dict)  # "client:C-1" -> owner (lower case)
+
+    def calls_waiting(self, today: dt.date, owner: str | None = None) -> list[dt.date]:
+        """The days of the catch-up calls after ``today`` (of ``owner``, any capitals, when given)."""
+        mine = owner.casefold() if owner is not None else None
+        return sorted(day for key, day in self.calls.items()
+                      if day > today and (mine is None or self.call_owners.get(key) == mine))
 
     def dropped_on(self, today: dt.date) -> list[Dropped]:
         """The dropped steps the owner's list names ``today``: from the Start date to the last
@@ -90,8 +103,10 @@ def catch_ups(book: Book, by_client: Mapping[str, Sequence[Touch]], by_task: Map
     holidays = settings.holiday_set()
     first = on_or_after(start, holidays)
     cap = max(1, int(settings.catch_up_per_day))
+    call_cap = max(1, int(settings.catch_up_calls_per_day))
     clients = {c.client_id: c for c in book.clients}
     queues: dict[str, list[tuple[dt.date, int, str, str]]] = defaultdict(list)
+    call_queues: dict[str, list[tuple[dt.date, int, str, str]]] = defaultdict(list)
 
     def before(touches: Sequence[Touch]) -> list[Touch]:
         return [t for t in touches if t.date < start]
@@ -111,9 +126,12 @@ def catch_ups(book: Book, by_client: Mapping[str, Sequence[Touch]], by_task: Map
         drop = _dropped_satisfaction(client, touches, settings)
         if drop is not None:
             dropped.append(drop)
+        step = client_step(client, touches, settings, start)
+        if step is not None and step.kind == "call" and (step.due < start or step.overdue_since is not None):
+            call_queues[client.owner.casefold()].append(
+                (step.overdue_since or step.due, step.urgency, step.key, slot_key("client", client.client_id)))
         if not _emailable(client):
             continue
-        step = client_step(client, touches, settings, start)
         if step is not None and step.kind == "email" and step.due < start:
             queues[client.owner.casefold()].append((step.due, step.urgency, step.key, slot_key("client", client.client_id)))
     days: dict[str, dt.date] = {}
@@ -122,7 +140,13 @@ def catch_ups(book: Book, by_client: Mapping[str, Sequence[Touch]], by_task: Map
         for n, (_, _, _, key) in enumerate(sorted(queue)):
             days[key] = add_business_days(first, n // cap, holidays)
             last = max(last, days[key])
-    return CatchUps(start, days, last, dropped, max(last, add_business_days(first, 4, holidays)))
+    calls: dict[str, dt.date] = {}
+    call_owners: dict[str, str] = {}
+    for owner, queue in call_queues.items():
+        for n, (_, _, _, key) in enumerate(sorted(queue)):
+            calls[key] = add_business_days(first, n // call_cap, holidays)
+            call_owners[key] = owner
+    return CatchUps(start, days, last, dropped, max(last, add_business_days(first, 4, holidays)), calls, call_owners)
 
 
 def _dropped_satisfaction(client: Client, touches: Sequence[Touch], settings: Settings) -> Dropped | None:
@@ -147,9 +171,29 @@ def _dropped_satisfaction(client: Client, touches: Sequence[Touch], settings: Se
 def scheduled(step: Step | None, plan: CatchUps | None, key: str, holidays: Collection[dt.date]) -> Step | None:
     """``step`` with its catch-up day: an email overdue on the Start date goes out on its
     day in ``plan`` (the Start date's business day when it has none); other steps as they are."""
-    if step is None or plan is None or step.kind != "email" or step.due >= plan.start:
+    if step is None or plan is None:
+        return step
+    if step.kind == "call":
+        return _scheduled_call(step, plan, key, holidays)
+    if step.kind != "email" or step.due >= plan.start:
         return step
     day = plan.days.get(key) or on_or_after(plan.start, holidays)
     return dataclasses.replace(
         step, due=day,
         reason=f"{step.reason} (catch-up: due {fmt_day(step.due, plan.start)}, overdue on the Start date {fmt_day(plan.start)})")
+
+
+def _scheduled_call(step: Step, plan: CatchUps, key: str, holidays: Collection[dt.date]) -> Step:
+    """A catch-up call on its day in ``plan``; any other call overdue on the Start date on
+    the Start date's business day (never a Next Action Date from before it)."""
+    if step.due >= plan.start and step.overdue_since is None:
+        return step
+    day = plan.calls.get(key) or on_or_after(plan.start, holidays)
+    if day == step.due:
+        return step
+    if step.overdue_since is not None:  # its reason says already how late it was on the Start date
+        return dataclasses.replace(step, due=day)
+    return dataclasses.replace(
+        step, due=day,
+        reason=f"{step.reason} (catch-up call: due {fmt_day(step.due, plan.start)}, overdue on the Start date "
+               f"{fmt_day(plan.start)})")

@@ -255,7 +255,7 @@ def _catch_up(plan: Plan, step: Step | None, key: str, settings: Settings) -> St
     """``step`` on its catch-up day when it was overdue on the Start date (``rules.go_live``)."""
     moved = scheduled(step, plan.catch_ups, key, settings.holiday_set())
     if step is not None and moved is not step:
-        plan.overdue_since[step.key] = step.due
+        plan.overdue_since[step.key] = step.overdue_since or step.due
     return moved
 
 
