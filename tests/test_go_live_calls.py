@@ -7,6 +7,8 @@ Date, never a day before the Start date; `due` says how many more wait."""
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import json
 from pathlib import Path
 
@@ -52,6 +54,11 @@ def test_ten_catch_up_calls_a_day_the_longest_overdue_first(tmp_path: Path) -> N
 
     synced = CliRunner().invoke(cli, ["sync", str(path), "--today", "2026-11-30", "--outbox", str(tmp_path / "out")])
     assert synced.exit_code in (0, 1), synced.output
+    digest = email.message_from_bytes((tmp_path / "out" / f"digest_{TOM}_2026-11-30.eml").read_bytes(),
+                                      policy=email.policy.default).get_body(("plain",)).get_content()
+    listed = digest.split("CALLS TO MAKE")[1].split("\n\n\n")[0]
+    assert "Cy Zero" in listed and [f"Client {i}," in listed for i in range(1, 13)] == [True] * 9 + [False] * 3
+    assert "3 more catch-up calls wait for their day, the last on Tue 1 Dec" in digest
     dates = dict(zip(column(path, "Clients", "Client ID"), column(path, "Clients", "Next Action Date"), strict=True))
     today_share = {f"K{i}": START for i in range(10)}
     tomorrow = {f"K{i}": D(2026, 12, 1) for i in (10, 11, 12)}

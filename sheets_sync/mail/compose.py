@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sheets_sync.display import fmt_day
 from sheets_sync.errors import RenderError
+from sheets_sync.mail.composed import Composed
 from sheets_sync.mail.drafts import draft_sender, waiting_since
 from sheets_sync.mail.message import Message
 from sheets_sync.mail.render import (
@@ -25,16 +26,6 @@ from sheets_sync.model.settings import Settings
 from sheets_sync.rules import refs
 from sheets_sync.rules.cadence import is_real_touch
 from sheets_sync.rules.plan import Action, Plan
-
-
-@dataclass
-class Composed:
-    """The messages to deliver, the actions they came from, and templates that failed."""
-
-    messages: list[Message] = field(default_factory=list)
-    actions: dict[str, Action] = field(default_factory=dict)  # key -> action (emails only)
-    failed: list[Action] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -193,6 +184,13 @@ def digest_items(plan: Plan, sent: list[Message]) -> dict[str, dict[str, list[di
     return out
 
 
+def _calls_waiting(plan: Plan, owner: str) -> dict[str, object] | None:
+    """The owner's catch-up calls spread to later days (rules.go_live): how many, and the last
+    one's day; None when none wait."""
+    days = plan.catch_ups.calls_waiting(plan.today, owner) if plan.catch_ups is not None else []
+    return {"count": len(days), "last": fmt_day(days[-1], plan.today)} if days else None
+
+
 def digests(plan: Plan, templates: Templates, settings: Settings, sent: list[Message],
             problems: list[Problem], office: Office | None = None, drafts: bool = False) -> list[Message]:
     """One digest email per owner with calls to make or clients at risk (a failing digest
@@ -208,6 +206,7 @@ def digests(plan: Plan, templates: Templates, settings: Settings, sent: list[Mes
             **items, "owner": person, "business": business_view(settings),
             "today": long_day(plan.today), "sheets": dict(office.sheets), "drafts": drafts,
             "counts": {"calls": len(items["calls"]), "at_risk": len(items["at_risk"])},
+            "calls_waiting": _calls_waiting(plan, owner),
         }
         try:
             rendered = templates.render("digest", context)
