@@ -20,8 +20,8 @@ your first weeks" to a client two months in. With a Start date (the day the team
 - a **catch-up call** (a reconnect call, a quiet prospect's call, or any client call already
   overdue on the Start date, such as a tier A check-in) is spread like the emails, at most
   ``catch_up_calls_per_day`` per owner each business day, the longest overdue first; its Next
-  Action Date is that day, never one before the Start date. Task calls are not spread: they
-  are about money or papers a client owes, and stay on the list as they fall due.
+  Action Date is that day, never one before the Start date. Task calls are not spread (they
+  are about money or papers a client owes): one overdue on the Start date is dated that day.
 
 Steps due on or after the Start date, and every step of a book without one, follow the usual
 rules unchanged. Everything here is pure: the Start date is a setting, ``today`` an argument.
