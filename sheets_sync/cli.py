@@ -305,7 +305,7 @@ def due(source: str, today: dt.datetime | None, owner: str | None, as_json: bool
     from sheets_sync import report
     from sheets_sync.sync import load
 
-    loaded = load(source, day(today), load_config(config_path, source))
+    loaded = load(source, day(today), load_config(config_path, source), render=False)  # due prints the plan, not the emails
     unknown = report.unknown_owner(loaded, owner) if owner is not None else None
     if unknown is not None:
         click.echo(f"Error: {unknown}", err=True)

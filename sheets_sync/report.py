@@ -16,7 +16,6 @@ from rich.text import Text
 from sheets_sync.display import fmt_day
 from sheets_sync.first_run import calls_waiting_line, catch_up_lines
 from sheets_sync.health.missed import missed_note
-from sheets_sync.inbox.act import summary_lines
 from sheets_sync.mail.drafts import waiting_since
 from sheets_sync.model.rows import Problem
 from sheets_sync.owner_names import owner_label
@@ -115,6 +114,8 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
     else:
         out.print(f"Synced {report.source} for {report.today:%a %d %b %Y}.")
         if report.inbox is not None and not report.inbox.error:  # a mailbox not read is among the problems
+            # the mail parsers are imported only when a mailbox was read
+            from sheets_sync.inbox.act import summary_lines
             for line in summary_lines(report.inbox):
                 out.print(line)
         skipped = skipped_reasons(report)

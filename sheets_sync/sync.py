@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sheets_sync.backends import open_source
 from sheets_sync.backends.base import Backend
@@ -22,15 +23,12 @@ from sheets_sync.errors import SheetsSyncError, SourceChanged
 from sheets_sync.health.digest_line import lead_digests
 from sheets_sync.health.progress import phase
 from sheets_sync.health.run import RunHealth
-from sheets_sync.inbox.act import InboxResult
-from sheets_sync.inbox.hook import inbox_problems, read_mailbox, save_inbox_state
-from sheets_sync.mail.compose import Composed, Office, compose
+from sheets_sync.mail.composed import Composed
 from sheets_sync.mail.drafts import SENT_RESULT, OutboxDrafts, draft_refs
 from sheets_sync.mail.journal import Journal, Reconciled, reconcile, run_lock, send_problems
 from sheets_sync.mail.mailer import Mailer, mailer_for, sender_name
 from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.mail.outbox import OutboxMailer
-from sheets_sync.mail.render import Templates
 from sheets_sync.model.read import read_book
 from sheets_sync.model.rows import Book, Problem, Touch
 from sheets_sync.model.values import text
@@ -43,6 +41,9 @@ from sheets_sync.workbook import SheetContent, SheetData, WorkbookData, WriteBat
 from sheets_sync.write.batch import build_batch, new_touches
 from sheets_sync.write.cells import slim_for_write
 from sheets_sync.write.written_dates import load_written_dates, save_written_dates
+
+if TYPE_CHECKING:  # the inbox and the template engine are imported only by the runs that use them
+    from sheets_sync.inbox.act import InboxResult
 
 WRITE_ATTEMPTS = 3  # re-read and re-plan this many times when someone saves mid-run
 
@@ -175,7 +176,7 @@ def load_book(source: str, config: Config | None = None, **options: object) -> t
 @collector_paused()
 def load(source: str | Backend, today: dt.date, config: Config | None = None, *,
          journal: Journal | None = None, inbox: bool = False, health: RunHealth | None = None, drafts: bool = False,
-         **options: object) -> Loaded:
+         render: bool = True, **options: object) -> Loaded:
     """Read the source and plan ``today``: the common start of check, due and sync.
 
     With a ``journal`` (sync) the plan also counts the emails the journal knows were
@@ -183,6 +184,7 @@ def load(source: str | Backend, today: dt.date, config: Config | None = None, *,
     them is sent again and the next steps follow from them. With ``health`` (sync) the
     missed business days are worked out and each digest starts with a line about them.
     ``drafts``: the emails go to the outbox, and the digests say they are not sent yet.
+    ``render=False`` (due, which prints the plan): no email is rendered, ``composed`` is empty.
     """
     config = config or Config()
     backend = open_source(source, config=config, **options) if isinstance(source, str) else source
@@ -196,14 +198,21 @@ def load(source: str | Backend, today: dt.date, config: Config | None = None, *,
     if journal is not None:
         journaled = reconcile(journal, refs, sender_name(config), today, draft_refs(book.touches))
     # with ``inbox`` (sync): what came in since the last run counts before the plan is made
-    came_in = read_mailbox(config, backend, book, journal, today) if inbox and journal is not None else None
+    came_in = None
+    if inbox and journal is not None:
+        from sheets_sync.inbox.hook import read_mailbox
+        came_in = read_mailbox(config, backend, book, journal, today)
     arrived = came_in.touches if came_in is not None else []
     phase("Planning")
     plan = make_plan(book, today, written, extra_touches=by_client(journaled.touches + arrived),
                      statuses=came_in.statuses if came_in is not None else None)
-    templates = Templates(template_dirs_for(backend, config))
     if health is not None:
         health.see(data, book.settings.holiday_set())
+    if not render:
+        return Loaded(backend, data, book, written, plan, Composed(), journaled, came_in)
+    from sheets_sync.mail.compose import Office, compose
+    from sheets_sync.mail.render import Templates
+    templates = Templates(template_dirs_for(backend, config))
     composed = compose(plan, templates, book.settings, skip=refs | journaled.settled, office=Office.of(book),
                        drafts=drafts)
     if health is not None:
@@ -248,6 +257,7 @@ def run_sync(source: str | Backend, today: dt.date, *, config: Config | None = N
 @collector_paused()
 def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, mailer: Mailer | None,
           journal: Journal | None, health: RunHealth | None = None) -> SyncReport:
+    from sheets_sync.inbox.hook import inbox_problems, save_inbox_state
     loaded = load(backend, today, config, journal=journal, inbox=not dry_run, health=health, drafts=isinstance(mailer, OutboxMailer))
     book, plan, composed, journaled = loaded.book, loaded.plan, loaded.composed, loaded.journaled
     came_in = loaded.inbox

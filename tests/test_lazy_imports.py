@@ -59,3 +59,42 @@ def test_the_probe_sees_a_feature_library_when_it_is_used(tmp_path: Path, isolat
                           SHEETS_SYNC_IMAP_HOST="127.0.0.1", SHEETS_SYNC_IMAP_PORT="1", SHEETS_SYNC_IMAP_SECURITY="none",
                           SHEETS_SYNC_IMAP_USER="office@harborlane.example", SHEETS_SYNC_IMAP_PASSWORD="x")
     assert "imapclient" in loaded, loaded
+
+
+MODULES_PROBE = """
+import json, sys
+from sheets_sync.cli import cli
+try:
+    cli(sys.argv[1:], standalone_mode=False)
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def modules_after(args: list[str], cwd: Path, home: Path) -> set[str]:
+    """Every module in sys.modules after running the CLI with ``args`` in a new interpreter."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHEETS_SYNC_")}
+    env.update(SHEETS_SYNC_HOME=str(home), HOME=str(home))
+    result = subprocess.run([sys.executable, "-c", MODULES_PROBE, *args], cwd=cwd, env=env, capture_output=True,
+                            text=True, timeout=300, check=False)
+    assert result.stdout.strip(), result.stderr[-3000:]
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_due_and_check_import_only_what_they_use(tmp_path: Path, isolated_env: Path) -> None:
+    """due renders nothing (no template engine); neither reads a mailbox (no mail parsers);
+    an Excel book needs no Google stack (issue 21, round two)."""
+    made = CliRunner().invoke(cli, ["init", str(tmp_path / "clients.xlsx"), "--sample", "--today", "2026-11-23"])
+    assert made.exit_code == 0, made.output
+    due = modules_after(["due", "clients.xlsx", "--today", "2026-11-23", "--json"], tmp_path, isolated_env)
+    check = modules_after(["check", "clients.xlsx", "--json"], tmp_path, isolated_env)
+    assert "sheets_sync.plan" in due or "sheets_sync.rules.plan" in due, "due did not run"
+    assert "jinja2" in check, "check renders each email to find the templates that fail"
+    for name in ("jinja2", "sheets_sync.mail.render", "sheets_sync.mail.compose"):
+        assert name not in due, f"due imported {name}"
+    for modules in (due, check):
+        top = {m.split(".")[0] for m in modules}
+        assert not top & {"gspread", "google", "googleapiclient", "imapclient", "msal", "crontab", "holidays",
+                          "numpy", "scipy"}, top
+        assert "sheets_sync.inbox.parse" not in modules and "sheets_sync.inbox.fetch" not in modules
