@@ -30,8 +30,7 @@ def _normal(name: str) -> str:
 
 def test_every_library_the_code_imports_is_a_dependency_with_a_lower_bound() -> None:
     """A library imported by sheets_sync but missing from pyproject installs nowhere but here
-    (the features of issues 17-19 brought imapclient, flufl.bounce, msal, python-crontab and
-    holidays); each requirement names the oldest release it is known to work with."""
+    (the features of issues 17-19 brought imapclient, flufl.bounce, msal and holidays); each requirement names the oldest release it is known to work with."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     requirements = [*project["dependencies"], *project["optional-dependencies"]["stats"]]
     declared = {}
@@ -55,4 +54,4 @@ def test_every_library_the_code_imports_is_a_dependency_with_a_lower_bound() -> 
         if not owners & declared.keys():
             missing[name] = sorted(owners)
     assert missing == {}, f"imported but not in pyproject's dependencies: {missing}"
-    assert {"imapclient", "flufl-bounce", "msal", "python-crontab", "holidays"} <= declared.keys()
+    assert {"imapclient", "flufl-bounce", "msal", "holidays"} <= declared.keys()
