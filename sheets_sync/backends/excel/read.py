@@ -22,6 +22,7 @@ from lxml import etree
 from sheets_sync.backends.excel.extent import MAX_CELLS, TOO_BIG, Budget, Extent, sheet_extent
 from sheets_sync.backends.excel.package import Package, rels_part, resolve
 from sheets_sync.errors import SourceError
+from sheets_sync.heap import give_back_freed_memory
 from sheets_sync.workbook import SheetData, WorkbookData
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -186,6 +187,7 @@ def read_workbook(pkg: Package) -> tuple[WorkbookData, WorkbookInfo]:
     if sparse:
         sheets.update(read_lxml(pkg, info, budget=budget, names=sparse))
     sheets = {s.name: sheets[s.name] for s in info.sheets if s.name in sheets}  # the workbook's order
+    give_back_freed_memory()  # calamine's parse is over: the rest of the run need not stack on its pages
     return WorkbookData(sheets=sheets, date_system=info.date_system, source=pkg.name), info
 
 

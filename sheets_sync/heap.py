@@ -1,0 +1,35 @@
+"""Giving the memory a finished phase freed back to the system (glibc's malloc_trim).
+
+calamine (Rust) parses a sheet in memory it allocates with malloc; when the read is done it
+frees it, but glibc keeps the pages, and Python's own small-object arenas are new mappings
+that never reuse them. So the rest of a run (model, plan, write) stacks on top of a read
+that is over: at 10,000 clients about 20 MiB. One malloc_trim(0) after the read returns
+them (0.3 ms). A no-op where the C library has no malloc_trim (macOS, Windows, musl).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import functools
+import sys
+from collections.abc import Callable
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim
+
+
+def give_back_freed_memory() -> bool:
+    """Return the heap's free pages to the system; True when the C library could."""
+    trim = _malloc_trim()
+    return bool(trim(0)) if trim is not None else False
