@@ -7,7 +7,7 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
+from memory_keyring import MemoryKeyring, use_keyring
 
 from sheets_sync.config import Config, load_config
 from sheets_sync.errors import ConfigError
@@ -31,32 +31,9 @@ reply_to = "desk@file.example"
 """
 
 
-class MemoryKeyring(KeyringBackend):
-    """A keyring that lives in a dict (the system one is not available in tests)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
-
-
 @pytest.fixture
 def memory_keyring():
-    previous = keyring.get_keyring()
-    ring = MemoryKeyring()
-    keyring.set_keyring(ring)
-    yield ring
-    keyring.set_keyring(previous)
+    yield from use_keyring(MemoryKeyring())
 
 
 def test_no_host_anywhere_means_no_mail_server():

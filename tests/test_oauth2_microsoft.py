@@ -9,45 +9,18 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 from click.testing import CliRunner
 from fake_idp import FakeIdP
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
+from memory_keyring import MemoryKeyring, use_keyring
 from smtp_server import USER
 from xoauth2_server import OAuthMailServer
 
 from sheets_sync.cli import cli
 
 CLIENT_ID = "11111111-2222-3333-4444-555555555555"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A working keyring in a dict (this machine has none)."""
-
-    priority = 0.5  # type: ignore[assignment]
-    viable = False  # type: ignore[assignment]  # never chosen by keyring itself, only set by the test
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
-
-
-def use_keyring(ring: KeyringBackend) -> Iterator[KeyringBackend]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(ring)
-    yield ring
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture
