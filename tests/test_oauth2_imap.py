@@ -5,12 +5,12 @@ server that answers as Gmail and Microsoft 365 do (tests/fake_imap.py), with tok
 from __future__ import annotations
 
 import shlex
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fake_imap import FakeImap
+from token_command import calls, token_argv
 
 from sheets_sync.errors import SignInError
 from sheets_sync.signin.imap import xoauth2_login
@@ -19,15 +19,6 @@ from sheets_sync.signin.settings import OAuthSettings
 IMAPClient = pytest.importorskip("imapclient").IMAPClient  # the mailbox's dependency (issue 17)
 
 USER = "office@harbor.example"
-SCRIPT = """\
-import pathlib, sys
-counter = pathlib.Path(sys.argv[1])
-n = int(counter.read_text()) + 1 if counter.exists() else 1
-counter.write_text(str(n))
-print(f"tok-{n}")
-"""
-
-
 @pytest.fixture
 def imap() -> Iterator[FakeImap]:
     server = FakeImap(USER, set())
@@ -36,9 +27,7 @@ def imap() -> Iterator[FakeImap]:
 
 
 def settings(tmp_path: Path) -> OAuthSettings:
-    script = tmp_path / "token.py"
-    script.write_text(SCRIPT, encoding="utf-8")
-    return OAuthSettings(provider="command", user=USER, command=(sys.executable, str(script), str(tmp_path / "n")),
+    return OAuthSettings(provider="command", user=USER, command=token_argv(tmp_path),
                          source="clients.xlsx", timeout=10)
 
 
@@ -61,7 +50,7 @@ def test_an_expired_token_is_renewed_once(tmp_path, imap):
     xoauth2_login(connection, settings(tmp_path))
     connection.logout()
     assert imap.logins == ["tok-2"] and len(imap.refused) == 1
-    assert (tmp_path / "n").read_text() == "2"
+    assert calls(tmp_path) == 2
 
 
 def test_a_second_refusal_says_sign_in_again_without_the_token(tmp_path, imap):

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from smtp_server import PASSWORD, USER
+from token_command import TOKEN_SCRIPT, calls, token_argv
 from xoauth2_server import BASIC_AUTH_OFF, SMTP_AUTH_DISABLED, OAuthMailServer
 
 from sheets_sync.cli import cli
@@ -24,14 +25,6 @@ from sheets_sync.mail.config import resolve_mail_settings
 from sheets_sync.mail.journal import Journal
 from sheets_sync.mail.message import Message
 from sheets_sync.mail.smtp import SmtpMailer
-
-TOKEN_SCRIPT = """\
-import pathlib, sys
-counter = pathlib.Path(sys.argv[1])
-n = int(counter.read_text()) + 1 if counter.exists() else 1
-counter.write_text(str(n))
-print(f"tok-{n}")
-"""
 
 
 @pytest.fixture
@@ -49,14 +42,7 @@ def start(servers: list[OAuthMailServer], tmp_path: Path, **kwargs: object) -> O
 
 
 def token_command(tmp_path: Path, script: str = TOKEN_SCRIPT) -> str:
-    path = tmp_path / "token.py"
-    path.write_text(script, encoding="utf-8")
-    return shlex.join([sys.executable, str(path), str(tmp_path / "calls")])
-
-
-def calls(tmp_path: Path) -> int:
-    counter = tmp_path / "calls"
-    return int(counter.read_text()) if counter.exists() else 0
+    return shlex.join(token_argv(tmp_path, script))
 
 
 def use(server: OAuthMailServer, monkeypatch: pytest.MonkeyPatch, command: str, **more: str) -> None:
