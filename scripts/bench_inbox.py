@@ -17,6 +17,7 @@ import resource
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +26,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from imap_server import PASSWORD, USER, Dovecot  # noqa: E402
 from inbound_mail import auto_reply, postfix_bounce, reply  # noqa: E402
 
-from sheets_sync.inbox.run import read_inbox  # noqa: E402
+from sheets_sync.inbox.act import InboxResult  # noqa: E402
+from sheets_sync.inbox.run import read_inbox, save  # noqa: E402
 from sheets_sync.mail.imap import ImapSettings  # noqa: E402
 from sheets_sync.model.rows import Book, Client  # noqa: E402
 
@@ -58,6 +60,32 @@ def mailbox(server: Dovecot, count: int, clients: int) -> int:
     return total
 
 
+def clients_book(clients: int) -> Book:
+    """A book of ``clients`` clients, client{i}@example.com each, nothing else."""
+    return Book(clients=[Client(f"C-{i}", f"Client {i}", i + 2, email=f"client{i}@example.com")
+                         for i in range(clients)],
+                tasks=[], touches=[], sales=[], problems=[], tables={}, headers={}, missing_tool_columns={})
+
+
+def measure(read: Callable[[], InboxResult], state: Path) -> None:
+    """Time ``read`` with its peak Python memory and the process's peak RSS, save what it read
+    in ``state``, then time a second read (nothing new); prints each."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    result = read()
+    seconds = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"first read: {result.messages_read} messages in {seconds:.1f} s = {result.messages_read / seconds:,.0f} "
+          f"messages/s; peak Python memory {peak / 1e6:.1f} MB; {len(result.events)} events, "
+          f"{result.unmatched} unmatched, {result.unreadable} unreadable; process peak RSS "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    save(state, result)
+    started = time.perf_counter()
+    again = read()
+    print(f"second read (nothing new): {again.messages_read} messages in {time.perf_counter() - started:.2f} s")
+
+
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     clients = int(sys.argv[2]) if len(sys.argv) > 2 else 2_000
@@ -66,30 +94,12 @@ def main() -> None:
         started = time.perf_counter()
         size = mailbox(server, count, clients)
         print(f"delivered {count} messages ({size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s")
-        book = Book(clients=[Client(f"C-{i}", f"Client {i}", i + 2, email=f"client{i}@example.com")
-                             for i in range(clients)],
-                    tasks=[], touches=[], sales=[], problems=[], tables={}, headers={}, missing_tool_columns={})
+        book = clients_book(clients)
         settings = ImapSettings("127.0.0.1", server.port, "none", USER, PASSWORD)
         state = server.root / "state-dir"
-        tracemalloc.start()
-        started = time.perf_counter()
-        result = read_inbox(settings, book, [], state, DAY)
-        seconds = time.perf_counter() - started
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        print(f"first read: {result.messages_read} messages in {seconds:.1f} s = {result.messages_read / seconds:,.0f} "
-              f"messages/s; peak Python memory {peak / 1e6:.1f} MB; {len(result.events)} events, "
-              f"{result.unmatched} unmatched, {result.unreadable} unreadable; process peak RSS "
-              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-        from sheets_sync.inbox.run import save
-
-        save(state, result)
-        started = time.perf_counter()
-        again = read_inbox(settings, book, [], state, DAY)
-        print(f"second read (nothing new): {again.messages_read} messages in {time.perf_counter() - started:.2f} s")
+        measure(lambda: read_inbox(settings, book, [], state, DAY), state)
     finally:
         server.stop(cleanup=True)
-
 
 if __name__ == "__main__":
     main()

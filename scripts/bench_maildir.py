@@ -12,21 +12,16 @@ parse, classify, match, act; no workbook write) is timed with its peak Python me
 from __future__ import annotations
 
 import itertools
-import resource
 import sys
 import tempfile
-import time
-import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "scripts")]
 
-from bench_inbox import DAY, mailbox  # noqa: E402
+from bench_inbox import DAY, clients_book, mailbox, measure  # noqa: E402
 
 from sheets_sync.inbox.maildir import read_maildir  # noqa: E402
-from sheets_sync.inbox.run import save  # noqa: E402
-from sheets_sync.model.rows import Book, Client  # noqa: E402
 
 
 class Folder:
@@ -49,25 +44,9 @@ def main() -> None:
         folder = Folder(Path(tmp) / "Mail")
         size = mailbox(folder, count, clients)  # type: ignore[arg-type]
         print(f"wrote {count} messages ({size / 1e6:.0f} MB)")
-        book = Book(clients=[Client(f"C-{i}", f"Client {i}", i + 2, email=f"client{i}@example.com")
-                             for i in range(clients)],
-                    tasks=[], touches=[], sales=[], problems=[], tables={}, headers={}, missing_tool_columns={})
+        book = clients_book(clients)
         state = Path(tmp) / "state-dir"
-        tracemalloc.start()
-        started = time.perf_counter()
-        result = read_maildir(str(folder.root), book, [], state, DAY)
-        seconds = time.perf_counter() - started
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        print(f"first read: {result.messages_read} messages in {seconds:.1f} s = {result.messages_read / seconds:,.0f} "
-              f"messages/s; peak Python memory {peak / 1e6:.1f} MB; {len(result.events)} events, "
-              f"{result.unmatched} unmatched, {result.unreadable} unreadable; process peak RSS "
-              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-        save(state, result)
-        started = time.perf_counter()
-        again = read_maildir(str(folder.root), book, [], state, DAY)
-        print(f"second read (nothing new): {again.messages_read} messages in {time.perf_counter() - started:.2f} s")
-
+        measure(lambda: read_maildir(str(folder.root), book, [], state, DAY), state)
 
 if __name__ == "__main__":
     main()
