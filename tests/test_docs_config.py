@@ -4,6 +4,7 @@ nothing the code does not: the two tables there are checked against ``config.SCH
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -62,3 +63,16 @@ def test_every_environment_variable_is_in_the_table_of_variables():
     assert "SHEETS_SYNC_SMTP_OAUTH2_CLIENT_ID" in in_code and "SHEETS_SYNC_IMAP_MAILDIR" in in_code
     assert in_code - _documented_env() == set()
     assert _documented_env() - in_code == set()
+
+
+def test_the_settings_table_in_workbook_md_is_the_settings_sheet():
+    from sheets_sync.model.layout import SETTINGS
+    from sheets_sync.model.settings import SPECS
+
+    doc = (ROOT / "docs" / "workbook.md").read_text(encoding="utf-8")
+    lines = doc.splitlines()
+    start = lines.index("| Setting | Default | Meaning |")
+    table = itertools.takewhile(lambda line: line.startswith("|"), lines[start + 2:])
+    rows = [line.strip("|").split("|")[0].strip() for line in table]
+    assert rows == [spec.label for spec in SPECS]
+    assert all(f"`{column.field}`" in doc for column in SETTINGS.columns)
