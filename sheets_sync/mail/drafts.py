@@ -12,6 +12,7 @@ The draft's key stays in Touches, so it is never written to the outbox again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import formataddr
@@ -56,8 +57,13 @@ def draft_sender(settings: Settings, owner: str = "") -> str:
     """The From of an outbox draft when no mail server sender is configured: the Settings
     sheet's From address, else the owner who will send it, named by the Business name; ''
     when neither is known (the mail program then uses its own account)."""
-    name = str(settings.values.get("business_name") or "").strip()
-    for candidate in (str(settings.values.get("from_address") or ""), owner):
+    return _sender(str(settings.values.get("business_name") or "").strip(),
+                   str(settings.values.get("from_address") or ""), owner)
+
+
+@functools.lru_cache(maxsize=256)  # a run has a few owners and one From, and writes thousands of drafts
+def _sender(name: str, from_address: str, owner: str) -> str:
+    for candidate in (from_address, owner):
         try:
             address = check_address(candidate.strip())
         except BadAddress:
