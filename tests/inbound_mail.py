@@ -9,6 +9,9 @@ import datetime as dt
 import itertools
 from email.utils import format_datetime
 
+from sheets_sync.model.sample_mail import UNKNOWN_USER
+from sheets_sync.model.sample_mail import postfix_bounce as sample_postfix_bounce
+
 OFFICE = "office@harbor.example"
 _N = itertools.count(1)
 
@@ -95,56 +98,14 @@ def _original_headers(recipient: str, original_id: str, subject: str) -> str:
 
 
 def postfix_bounce(recipient: str, original_id: str, day: dt.date, *, status: str = "5.1.1",
-                   diagnostic: str = "550 5.1.1 <{r}>: Recipient address rejected: User unknown in virtual mailbox table") -> bytes:
-    """Postfix's RFC 3464 delivery status notification (multipart/report)."""
-    diagnostic = diagnostic.format(r=recipient)
-    action = "delayed" if status.startswith("4") else "failed"
-    boundary = "B7C2B1A0.1732362245/mail.harbor.example"
-    return f"""Return-Path: <>
-From: MAILER-DAEMON@mail.harbor.example (Mail Delivery System)
-To: {OFFICE}
-Subject: {'Delayed Mail (still being retried)' if action == 'delayed' else 'Undelivered Mail Returned to Sender'}
-Date: {_date(day)}
-Message-ID: {_id('mail.harbor.example')}
-Auto-Submitted: auto-replied
-MIME-Version: 1.0
-Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"
-
-This is a MIME-encapsulated message.
-
---{boundary}
-Content-Description: Notification
-Content-Type: text/plain; charset=us-ascii
-
-This is the mail system at host mail.harbor.example.
-
-I'm sorry to have to inform you that your message could not
-be delivered to one or more recipients. It's attached below.
-
-<{recipient}>: host mx.example.com[203.0.113.5] said: {diagnostic}
-
---{boundary}
-Content-Description: Delivery report
-Content-Type: message/delivery-status
-
-Reporting-MTA: dns; mail.harbor.example
-X-Postfix-Queue-ID: B7C2B1A0
-Arrival-Date: Mon, 23 Nov 2026 09:00:00 +0000
-
-Final-Recipient: rfc822; {recipient}
-Original-Recipient: rfc822;{recipient}
-Action: {action}
-Status: {status}
-Remote-MTA: dns; mx.example.com
-Diagnostic-Code: smtp; {diagnostic}
-
---{boundary}
-Content-Description: Undelivered Message Headers
-Content-Type: text/rfc822-headers
-
-{_original_headers(recipient, original_id, "Your payment")}
---{boundary}--
-""".encode("ascii")
+                   diagnostic: str = UNKNOWN_USER) -> bytes:
+    """Postfix's RFC 3464 delivery status notification (multipart/report), as the demo's
+    mailbox has it (sheets_sync.model.sample_mail), with Postfix's queue fields."""
+    return sample_postfix_bounce(recipient, _original_headers(recipient, original_id, "Your payment"),
+                                 dt.datetime(day.year, day.month, day.day, 15, 4, 5, tzinfo=dt.UTC), OFFICE,
+                                 status=status, diagnostic=diagnostic, message_id=_id("mail.harbor.example"),
+                                 remote="mx.example.com[203.0.113.5]", queue_id="B7C2B1A0",
+                                 arrived="Mon, 23 Nov 2026 09:00:00 +0000")
 
 
 def exchange_bounce(recipient: str, original_id: str, day: dt.date) -> bytes:

@@ -125,18 +125,40 @@ def _away(entry: Entry, answers: str, when: dt.datetime, office: str) -> bytes:
 
 
 def _bounce(entry: Entry, answers: str, when: dt.datetime, office: str) -> bytes:
-    """Postfix's RFC 3464 delivery status notification: the address does not exist."""
+    """The mail server's bounce of ``entry``'s email: the address does not exist."""
+    returned = f"From: {office}\nTo: {entry.recipient}\nSubject: {entry.summary}\n"
+    if answers:
+        returned += f"Message-ID: {answers}\n"
+    return postfix_bounce(entry.recipient, returned, when, office)
+
+
+UNKNOWN_USER = "550 5.1.1 <{r}>: Recipient address rejected: User unknown in virtual mailbox table"
+
+
+def postfix_bounce(recipient: str, returned: str, when: dt.datetime, office: str, *, status: str = "5.1.1",
+                   diagnostic: str = UNKNOWN_USER, message_id: str = "", remote: str = "",
+                   queue_id: str = "", arrived: str = "") -> bytes:
+    """Postfix's RFC 3464 delivery status notification (multipart/report) to ``office`` from
+    its mail host (mail.<office's domain>): ``recipient`` failed (a 5.x.x ``status``) or is
+    delayed (4.x.x), with ``diagnostic`` ({r}: the recipient) and ``returned``, the
+    undelivered message's header lines. ``remote``: the receiving server as Postfix names it
+    (host[ip]; mx.<recipient's domain> when empty). With ``queue_id`` the report also holds
+    Postfix's queue ID, the ``arrived`` date, Original-Recipient and Remote-MTA."""
     host = "mail." + office.rpartition("@")[2]
-    recipient = entry.recipient
-    diagnostic = f"550 5.1.1 <{recipient}>: Recipient address rejected: User unknown in virtual mailbox table"
-    boundary = f"{int(when.timestamp())}/{host}"
-    returned_id = f"Message-ID: {answers}\n" if answers else ""
+    diagnostic = diagnostic.format(r=recipient)
+    action = "delayed" if status.startswith("4") else "failed"
+    subject = "Delayed Mail (still being retried)" if action == "delayed" else "Undelivered Mail Returned to Sender"
+    remote = remote or f"mx.{recipient.rpartition('@')[2]}"
+    boundary = f"{queue_id}.{int(when.timestamp())}/{host}" if queue_id else f"{int(when.timestamp())}/{host}"
+    arrival = f"X-Postfix-Queue-ID: {queue_id}\nArrival-Date: {arrived}\n" if queue_id else ""
+    original = f"Original-Recipient: rfc822;{recipient}\n" if queue_id else ""
+    remote_mta = f"Remote-MTA: dns; {remote.partition('[')[0]}\n" if queue_id else ""
     return f"""Return-Path: <>
 From: MAILER-DAEMON@{host} (Mail Delivery System)
 To: {office}
-Subject: Undelivered Mail Returned to Sender
+Subject: {subject}
 Date: {format_datetime(when)}
-Message-ID: {make_msgid(domain=host)}
+Message-ID: {message_id or make_msgid(domain=host)}
 Auto-Submitted: auto-replied
 MIME-Version: 1.0
 Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"
@@ -152,27 +174,24 @@ This is the mail system at host {host}.
 I'm sorry to have to inform you that your message could not
 be delivered to one or more recipients. It's attached below.
 
-<{recipient}>: host mx.{recipient.rpartition("@")[2]} said: {diagnostic}
+<{recipient}>: host {remote} said: {diagnostic}
 
 --{boundary}
 Content-Description: Delivery report
 Content-Type: message/delivery-status
 
 Reporting-MTA: dns; {host}
-
+{arrival}
 Final-Recipient: rfc822; {recipient}
-Action: failed
-Status: 5.1.1
-Diagnostic-Code: smtp; {diagnostic}
+{original}Action: {action}
+Status: {status}
+{remote_mta}Diagnostic-Code: smtp; {diagnostic}
 
 --{boundary}
 Content-Description: Undelivered Message Headers
 Content-Type: text/rfc822-headers
 
-From: {office}
-To: {recipient}
-Subject: {entry.summary}
-{returned_id}
+{returned}
 --{boundary}--
 """.encode()
 
