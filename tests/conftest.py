@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fake_sheets_api import FakeSheetsAPI
+
+if TYPE_CHECKING:
+    from smtp_server import MailServer
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -31,6 +35,16 @@ def api(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeSheetsA
         monkeypatch.setenv("SHEETS_SYNC_GOOGLE_API_ENDPOINT", fake.url)
         monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(fake.service_account_file(tmp_path)))
         yield fake
+
+
+@pytest.fixture
+def smtp(tmp_path: Path) -> Iterator[MailServer]:
+    """The test mail server (aiosmtpd on 127.0.0.1), keeping what it receives under tmp_path/smtp."""
+    from smtp_server import MailServer  # here: most tests send no mail and need no aiosmtpd
+
+    server = MailServer(tmp_path / "smtp")
+    yield server
+    server.stop()
 
 
 def shared_path(*parts: str) -> Path:

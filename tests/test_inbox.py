@@ -45,13 +45,6 @@ def dovecot() -> Iterator[Dovecot]:
     server.stop(cleanup=True)
 
 
-@pytest.fixture
-def smtp(tmp_path: Path) -> Iterator[MailServer]:
-    server = MailServer(tmp_path / "smtp")
-    yield server
-    server.stop()
-
-
 def workbook(path: Path) -> Path:
     """Prospects C-1 (will answer) and C-5 (will unsubscribe); active clients with a payment
     due: C-2 (will answer the reminder), C-3 (bounces), C-4 (away until 7 December)."""

@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,13 +34,6 @@ D = dt.date
 MON, TUE = D(2026, 11, 23), D(2026, 11, 24)
 OWNER = "maria@agency.example"
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def smtp(tmp_path: Path) -> Iterator[MailServer]:
-    server = MailServer(tmp_path / "smtp")
-    yield server
-    server.stop()
 
 
 def workbook(path: Path) -> Path:
