@@ -43,6 +43,16 @@ def book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+@pytest.fixture
+def crontab(tmp_path: Path, book: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A crontab file holding the user's own lines (USERS_OWN), the one schedule edits
+    (SHEETS_SYNC_CRONTAB)."""
+    path = tmp_path / "crontab"
+    path.write_text(USERS_OWN, encoding="utf-8")
+    monkeypatch.setenv("SHEETS_SYNC_CRONTAB", str(path))
+    return path
+
+
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, ["schedule", *args], catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
@@ -58,11 +68,7 @@ def install_twice_and_remove(book: Path) -> None:
     assert code == 0 and out.startswith("Removed: 15 8 * * * ")
 
 
-def test_a_crontab_file_keeps_the_users_lines_byte_for_byte(tmp_path: Path, book: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    crontab = tmp_path / "crontab"
-    crontab.write_text(USERS_OWN, encoding="utf-8")
-    monkeypatch.setenv("SHEETS_SYNC_CRONTAB", str(crontab))
+def test_a_crontab_file_keeps_the_users_lines_byte_for_byte(book: Path, crontab: Path) -> None:
     assert run(str(book), "--install")[0] == 0
     text = crontab.read_text(encoding="utf-8")
     assert text.startswith(USERS_OWN) and text.count("\n") == USERS_OWN.count("\n") + 1
@@ -102,11 +108,7 @@ def test_no_crontab_program_is_one_line(tmp_path: Path, book: Path, monkeypatch:
     assert (code, err) == (0, "") and out.startswith("No cron run for ")
 
 
-def test_the_job_of_a_workbook_that_is_gone_can_still_be_removed(tmp_path: Path, book: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    crontab = tmp_path / "crontab"
-    crontab.write_text(USERS_OWN, encoding="utf-8")
-    monkeypatch.setenv("SHEETS_SYNC_CRONTAB", str(crontab))
+def test_the_job_of_a_workbook_that_is_gone_can_still_be_removed(book: Path, crontab: Path) -> None:
     assert run(str(book), "--install")[0] == 0
     book.unlink()  # moved or deleted: its job would fail every morning
     code, out, err = run(str(book), "--show")
