@@ -302,17 +302,19 @@ def due(source: str, today: dt.datetime | None, owner: str | None, as_json: bool
       sheets-sync due clients.xlsx --owner maria@agency.example
       sheets-sync due clients.xlsx --today 2026-11-30 --json
     """
-    from sheets_sync import report
+    from sheets_sync import due_list
     from sheets_sync.sync import load
 
     loaded = load(source, day(today), load_config(config_path, source), render=False)  # due prints the plan, not the emails
-    unknown = report.unknown_owner(loaded, owner) if owner is not None else None
+    unknown = due_list.unknown_owner(loaded, owner) if owner is not None else None
     if unknown is not None:
         click.echo(f"Error: {unknown}", err=True)
         sys.exit(EXIT_PROBLEMS)
     if as_json:
-        emit_json(report.due_json(loaded, owner))
+        emit_json(due_list.due_json(loaded, owner))
     else:
+        from sheets_sync import report  # rich: only for the tables
+
         report.print_due(loaded, owner)
     sys.exit(EXIT_PROBLEMS if loaded.book.problems else EXIT_OK)
 
@@ -331,7 +333,6 @@ def check(source: str, as_json: bool, config_path: Path | None) -> None:
       sheets-sync check clients.xlsx
       sheets-sync check gsheet:1aBcD2eFgH --json
     """
-    from sheets_sync import report
     from sheets_sync.readiness import set_up_problems, setup_lines
     from sheets_sync.sync import load
 
@@ -343,6 +344,8 @@ def check(source: str, as_json: bool, config_path: Path | None) -> None:
         emit_json({"source": loaded.backend.label, "problems": [p.to_json() for p in problems],
                    "left_alone": [n.to_json() for n in loaded.book.notes], "setup": [p.to_json() for p in setup]})
     else:
+        from sheets_sync import report  # rich: only for the text
+
         report.print_problems(problems, loaded.backend.label)
         report.print_notes(loaded.book.notes)
         for line in setup_lines(setup):

@@ -1,4 +1,4 @@
-"""What people read in the terminal: rich tables for sync, due and check, and due's JSON."""
+"""What people read in the terminal: rich tables for sync, due and check (due's JSON: due_list)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from sheets_sync.display import fmt_day
+from sheets_sync.due_list import drafts_waiting
 from sheets_sync.first_run import calls_waiting_line, catch_up_lines
 from sheets_sync.health.missed import missed_note
-from sheets_sync.mail.drafts import waiting_since
 from sheets_sync.model.rows import Problem
 from sheets_sync.owner_names import owner_label
 from sheets_sync.rules.plan import Action
@@ -146,55 +146,6 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
         print_problems(report.problems, report.source, out)
 
 
-def unknown_owner(loaded: Loaded, owner: str) -> str | None:
-    """Why ``due --owner`` has nothing to show when no client has that owner (naming the
-    owners there are), or None when some client has it (in any capitals)."""
-    owners: dict[str, str] = {}
-    for client in loaded.book.clients:
-        if client.owner:
-            owners.setdefault(client.owner.lower(), client.owner)
-    if owner.lower() in owners:
-        return None
-    sheet = loaded.book.tables["clients"].sheet if "clients" in loaded.book.tables else "Clients"
-    if not owners:
-        return f"no client in {sheet} has the owner {owner}: no client there has an owner yet (fill in the Owner column)"
-    listed = ", ".join(sorted(owners.values(), key=str.lower))
-    return f"no client in {sheet} has the owner {owner}; the owners are: {listed}"
-
-
-def _waiting(loaded: Loaded) -> dict[str, dt.date]:
-    """Action key -> the day its email was written to the outbox as a draft nobody sent yet."""
-    return waiting_since(loaded.book.touches)
-
-
-def due_json(loaded: Loaded, owner: str | None) -> dict[str, Any]:
-    """The due command's JSON: actions and at-risk clients, per owner. An email whose outbox
-    draft waits to be sent carries ``draft_waiting_since`` and is listed under the owner's
-    ``drafts_waiting``, not ``emails``."""
-    plan = loaded.plan
-    waiting = _waiting(loaded)
-    actions = [a for a in plan.actions if owner is None or a.owner.lower() == owner.lower()]
-    at_risk = [r for r in plan.at_risk if owner is None or r.client.owner.lower() == owner.lower()]
-    owners: dict[str, dict[str, list[Any]]] = {}
-    listed = []
-    for action in actions:
-        bucket = owners.setdefault(action.owner, {"calls": [], "emails": [], "drafts_waiting": [], "at_risk": []})
-        since = waiting.get(action.step.key) if action.kind == "email" else None
-        entry = {**action.to_json(), "draft_waiting_since": since.isoformat() if since else None}
-        listed.append(entry)
-        bucket["calls" if action.kind == "call" else "drafts_waiting" if since else "emails"].append(entry)
-    for risk in at_risk:
-        bucket = owners.setdefault(risk.client.owner, {"calls": [], "emails": [], "drafts_waiting": [], "at_risk": []})
-        bucket["at_risk"].append({"client_id": risk.client.client_id, "name": risk.client.name,
-                                  "days_since_touch": risk.days, "tier": risk.client.tier})
-    dropped = [d for d in plan.dropped() if owner is None or d.client.owner.lower() == owner.lower()]
-    return {
-        "source": loaded.backend.label, "today": plan.today.isoformat(), "business_day": plan.business_day,
-        "actions": listed, "owners": owners, "dropped": [d.to_json() for d in dropped],
-        "problems": [p.to_json() for p in loaded.book.problems],
-    }
-
-
 def print_due(loaded: Loaded, owner: str | None, out: Console | None = None) -> None:
     """Each owner's list for today: calls with phone numbers, emails going out, at-risk clients."""
     out = out or console()
@@ -208,7 +159,7 @@ def print_due(loaded: Loaded, owner: str | None, out: Console | None = None) -> 
               + ("" if plan.business_day else " (not a business day: emails wait for the next one)"))
     if not owners:
         out.print("Nothing due.")
-    waiting = _waiting(loaded)
+    waiting = drafts_waiting(loaded)
     for name in owners:
         drafts = [a for a in groups.get(name, []) if a.kind == "email" and a.step.key in waiting]
         actions = [a for a in groups.get(name, []) if not (a.kind == "email" and a.step.key in waiting)]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sheets_sync import report
+from sheets_sync import due_list
 from sheets_sync.cli import cli
 from sheets_sync.sync import load
 
@@ -54,7 +54,7 @@ def test_due_json_is_that_of_a_run_that_rendered_every_email(tmp_path: Path, whi
     for today in (TODAY, TODAY + dt.timedelta(days=1)):
         rendered = load(str(book), today)
         assert rendered.composed.messages, "the rendering run composed nothing: the comparison would be empty"
-        expected = json.loads(json.dumps(report.due_json(rendered, None), default=str))
+        expected = json.loads(json.dumps(due_list.due_json(rendered, None), default=str))
         assert due_json_cli(book, today) == expected
 
 

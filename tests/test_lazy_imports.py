@@ -84,7 +84,7 @@ def modules_after(args: list[str], cwd: Path, home: Path) -> set[str]:
 
 def test_due_and_check_import_only_what_they_use(tmp_path: Path, isolated_env: Path) -> None:
     """due renders nothing (no template engine); neither reads a mailbox (no mail parsers);
-    an Excel book needs no Google stack (issue 21, round two)."""
+    an Excel book needs no Google stack; --json prints no table (no rich) (issue 21, round two)."""
     made = CliRunner().invoke(cli, ["init", str(tmp_path / "clients.xlsx"), "--sample", "--today", "2026-11-23"])
     assert made.exit_code == 0, made.output
     due = modules_after(["due", "clients.xlsx", "--today", "2026-11-23", "--json"], tmp_path, isolated_env)
@@ -98,3 +98,4 @@ def test_due_and_check_import_only_what_they_use(tmp_path: Path, isolated_env: P
         assert not top & {"gspread", "google", "googleapiclient", "imapclient", "msal", "crontab", "holidays",
                           "numpy", "scipy"}, top
         assert "sheets_sync.inbox.parse" not in modules and "sheets_sync.inbox.fetch" not in modules
+        assert "rich" not in top, "--json imported rich"
