@@ -153,8 +153,7 @@ def resolve_mail_settings(config: Config, overrides: Mapping[str, Any] | None = 
     port = int(number("port", 0))
     if not security:
         security = "ssl" if port == 465 else "none" if port == 25 else "starttls"
-    if security not in SECURITY_CHOICES:
-        raise ConfigError(f"SMTP security {security!r} is not one of ssl, starttls, none")
+    one_of(security, SECURITY_CHOICES, "SMTP security")
     user = pick("user")
     password = ""
     oauth2 = oauth2_settings(config, overrides, environ)
@@ -195,15 +194,10 @@ def oauth2_settings(config: Config, overrides: Mapping[str, Any] | None = None,
     def pick(name: str) -> str:
         return given(name, config, overrides, environ)
 
-    auth = pick("auth").lower() or "password"
-    if auth not in AUTH_CHOICES:
-        raise ConfigError(f"SMTP auth {auth!r} is not one of {', '.join(AUTH_CHOICES)}")
-    if auth == "password":
+    if one_of(pick("auth").lower() or "password", AUTH_CHOICES, "SMTP auth") == "password":
         return None
-    provider = pick("oauth2").lower() or "microsoft"
-    if provider not in PROVIDERS:
-        raise ConfigError(f"oauth2 {provider!r} is not one of {', '.join(PROVIDERS)} (SHEETS_SYNC_SMTP_OAUTH2 "
-                          "or oauth2 in [smtp])")
+    provider = one_of(pick("oauth2").lower() or "microsoft", PROVIDERS, "oauth2",
+                      "SHEETS_SYNC_SMTP_OAUTH2 or oauth2 in [smtp]")
     user = pick("user")
     if not user:
         raise ConfigError(NO_OAUTH2_USER)
@@ -224,6 +218,14 @@ def no_password_line(user: str, environ: Mapping[str, str] | None = None) -> str
     if keyring_usable():
         return NO_PASSWORD.format(user=user)
     return NO_PASSWORD_NO_KEYRING.format(user=user, env_file=env_file_path(environ))
+
+
+def one_of(value: str, choices: tuple[str, ...], what: str, where: str = "") -> str:
+    """``value`` when it is one of ``choices``, else ConfigError "<what> 'value' is not one of
+    a, b, c (<where>)": the one wording for every setting that names a choice."""
+    if value not in choices:
+        raise ConfigError(f"{what} {value!r} is not one of {', '.join(choices)}" + (f" ({where})" if where else ""))
+    return value
 
 
 def given(name: str, config: Config, overrides: Mapping[str, Any] | None = None,

@@ -34,7 +34,6 @@ from sheets_sync.signin.settings import OAuthSettings
 if TYPE_CHECKING:  # imapclient is imported by connect: a run without a mailbox never loads it
     from imapclient import IMAPClient
 
-SECURITY_CHOICES = ("ssl", "starttls", "none")
 DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
 DEFAULT_TIMEOUT = 60.0
 KEYRING_SERVICE = "sheets-sync"
@@ -98,10 +97,8 @@ def resolve_imap_settings(config: Config, environ: Mapping[str, str] | None = No
     host = pick("host")
     if not host:
         return None
-    security = pick("security").lower() or "ssl"
-    if security not in SECURITY_CHOICES:
-        raise ConfigError(f"IMAP security {security!r} is not one of ssl, starttls, none "
-                          "(SHEETS_SYNC_IMAP_SECURITY or security in [imap])")
+    security = smtp_config.one_of(pick("security").lower() or "ssl", smtp_config.SECURITY_CHOICES, "IMAP security",
+                                  "SHEETS_SYNC_IMAP_SECURITY or security in [imap]")
     port_text = pick("port")
     port = int(SCHEMA["imap"]["port"].from_text(port_text, "IMAP port")) if port_text else DEFAULT_PORTS[security]
     user = pick("user")
