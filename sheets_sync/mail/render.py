@@ -189,6 +189,8 @@ class Templates:
 def _mark_breaks(value: Any) -> Any:
     """A value with its line breaks marked (see _BREAK); other values as they are."""
     if isinstance(value, str):
+        if "\n" not in value and "\r" not in value and _BREAK not in value:  # nearly every value: no regex pass
+            return value
         return _VALUE_BREAKS.sub(_BREAK, value.replace(_BREAK, ""))
     return value
 

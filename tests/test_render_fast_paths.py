@@ -1,0 +1,39 @@
+"""The shortcuts of issue 21 round three's rendering (a view's key taken directly, values without
+line breaks left alone) give what the sandbox gave before: keys, dict methods, refused
+attributes and line breaks inside values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sheets_sync.errors import RenderError
+from sheets_sync.mail.render import Templates
+
+
+def render(tmp_path: Path, body: str, **context: object) -> tuple[str, str]:
+    (tmp_path / "t.txt").write_text(body, encoding="utf-8")
+    out = Templates([tmp_path]).render("t", context)
+    return out.subject, out.text
+
+
+def test_a_views_keys_and_a_dicts_own_methods(tmp_path: Path) -> None:
+    view = {"first_name": "Ana", "items": "three boxes", "notes": ""}
+    subject, text = render(tmp_path, "Subject: Hi {{ c.first_name }}\n\n{{ c.items is callable }} "
+                                     "{{ c['items'] }} {{ c.get('tier', 'none') }} [{{ c.notes }}]\n", c=view)
+    assert subject == "Hi Ana"
+    assert text == "True three boxes none []\n"
+
+
+@pytest.mark.parametrize("expression", ["c.__class__.__mro__", "c.missing", "c.copy.__globals__"])
+def test_what_the_sandbox_refused_it_still_refuses(tmp_path: Path, expression: str) -> None:
+    with pytest.raises(RenderError):
+        render(tmp_path, f"Subject: x\n\n{{{{ {expression} }}}}\n", c={"first_name": "Ana"})
+
+
+def test_line_breaks_in_values_stay_out_of_the_subject(tmp_path: Path) -> None:
+    subject, text = render(tmp_path, "Subject: {{ a }} / {{ b }} / {{ d }}\n\n{{ a }}|{{ b }}|{{ d }}\n",
+                           a="one\r\ntwo", b="x\ry", d="p\ufdd0q")
+    assert subject == "One two / x y / pq"
+    assert text == "one\ntwo|x\ny|pq\n"
