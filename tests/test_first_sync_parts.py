@@ -1,9 +1,7 @@
-"""The first sync dresses the Clients sheet for the tool's new columns (their <col> widths, the
-filter grown over them, the notes' legacy drawing). Issue 21 round three edits only the XML
-around <sheetData> and joins the rows back once, so the sheet is copied once, not once per
-edit: the file it writes must be the same, part for part. The fixture is the hash of
-bench_excel.build(1000)'s first sync written by the code before that change (docProps/core.xml,
-which carries the time, and the run's own log sheet aside)."""
+"""The first sync of bench_excel.build(1000) writes, part for part, what the code wrote when
+this fixture was made (docProps/core.xml, which carries the time, and the run's own log sheet
+aside): a guard for work on the write's memory (issue 21 round three), which must not change
+a byte of the file."""
 
 from __future__ import annotations
 
