@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from sheets_sync.display import fmt_day
 from sheets_sync.model.rows import Book, Client, Task, Touch
-from sheets_sync.model.settings import Settings
 from sheets_sync.rules import refs
 from sheets_sync.rules.business_days import add_business_days, is_business_day
 from sheets_sync.rules.cadence import (
@@ -207,7 +206,7 @@ def make_plan(book: Book, today: dt.date, written: WrittenDates | None = None,
         reminders = [t.date for t in touches if refs.parse_ref(t.ref).is_message_about(task.task_id)]
         step = apply_override(step, held, max(reminders) if reminders else None, today)
         if plan.catch_ups is not None:
-            step = _catch_up(plan, step, slot_key("task", task.task_id), settings)
+            step = _catch_up(plan, step, slot_key("task", task.task_id), holidays)
         step = _after_away(step, by_client.get(task.client_id, []), today, holidays)
         if held and step is not None and step.due == held:
             plan.held[mine] = held
@@ -223,7 +222,7 @@ def make_plan(book: Book, today: dt.date, written: WrittenDates | None = None,
         last = last_touch(touches)
         step = apply_override(step, held, last, today)
         if plan.catch_ups is not None:
-            step = _catch_up(plan, step, slot_key("client", client.client_id), settings)
+            step = _catch_up(plan, step, slot_key("client", client.client_id), holidays)
         step = _after_away(step, touches, today, holidays)
         if held and step is not None and step.due == held:
             plan.held[mine] = held
@@ -251,9 +250,9 @@ def _after_away(step: Step | None, touches: list[Touch], today: dt.date, holiday
                 step.number, step.template)
 
 
-def _catch_up(plan: Plan, step: Step | None, key: str, settings: Settings) -> Step | None:
+def _catch_up(plan: Plan, step: Step | None, key: str, holidays: Collection[dt.date]) -> Step | None:
     """``step`` on its catch-up day when it was overdue on the Start date (``rules.go_live``)."""
-    moved = scheduled(step, plan.catch_ups, key, settings.holiday_set())
+    moved = scheduled(step, plan.catch_ups, key, holidays)
     if step is not None and moved is not step:
         plan.overdue_since[step.key] = step.overdue_since or step.due
     return moved
