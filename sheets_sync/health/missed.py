@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
+from sheets_sync.display import fmt_day
 from sheets_sync.rules.business_days import ONE_DAY, is_business_day
 
 NAMED = 5  # more missed days than this are told as a range
@@ -24,18 +25,13 @@ def missed_business_days(last_success: dt.date | None, today: dt.date,
     return days
 
 
-def short_day(day: dt.date) -> str:
-    """'Tue 1 Dec'."""
-    return f"{day:%a} {day.day} {day:%b}"
-
-
 def missed_days_text(days: list[dt.date]) -> str:
     """'Tue 1 Dec and Wed 2 Dec' (a range past ``NAMED`` days)."""
     if len(days) > NAMED:
-        return f"{len(days)} business days, {short_day(days[0])} to {short_day(days[-1])}"
+        return f"{len(days)} business days, {fmt_day(days[0])} to {fmt_day(days[-1])}"
     if len(days) == 1:
-        return short_day(days[0])
-    return ", ".join(short_day(d) for d in days[:-1]) + " and " + short_day(days[-1])
+        return fmt_day(days[0])
+    return ", ".join(fmt_day(d) for d in days[:-1]) + " and " + fmt_day(days[-1])
 
 
 def missed_line(days: list[dt.date]) -> str:
