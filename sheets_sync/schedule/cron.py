@@ -77,14 +77,18 @@ def _is_ours(line: str, name: str = "") -> bool:
     return f"# {COMMENT_PREFIX}{name}" in line and (not name or f"# {COMMENT_PREFIX}{name}:" in line)
 
 
+def cron_days(days: tuple[int, ...]) -> str:
+    """Weekday numbers (0 = Monday) as cron's day-of-week field (0 = Sunday)."""
+    if days == (0, 1, 2, 3, 4):
+        return "1-5"
+    if len(days) == 7:
+        return "*"
+    return ",".join(str(n) for n in sorted((d + 1) % 7 for d in days))
+
+
 def schedule_field(job: Job) -> str:
-    """The five time fields: minute hour * * days (cron counts Sunday as 0)."""
-    days = ",".join(str(n) for n in sorted((d + 1) % 7 for d in job.days))
-    if job.days == (0, 1, 2, 3, 4):
-        days = "1-5"
-    elif len(job.days) == 7:
-        days = "*"
-    return f"{job.at.minute} {job.at.hour} * * {days}"
+    """The five time fields: minute hour * * days."""
+    return f"{job.at.minute} {job.at.hour} * * {cron_days(job.days)}"
 
 
 def command(job: Job) -> str:

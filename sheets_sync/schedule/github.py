@@ -14,6 +14,7 @@ import json
 
 from sheets_sync import __version__
 from sheets_sync.errors import ConfigError
+from sheets_sync.schedule.cron import cron_days
 from sheets_sync.schedule.job import Job, day_list
 
 KEY_SECRET = "SHEETS_SYNC_GOOGLE_KEY"
@@ -30,15 +31,6 @@ def utc_schedule(job: Job, today: dt.date) -> tuple[dt.time, tuple[int, ...]]:
     utc = local.astimezone(dt.UTC)
     shift = (utc.date() - local.date()).days
     return utc.time().replace(second=0, microsecond=0), tuple(sorted((d + shift) % 7 for d in job.days))
-
-
-def cron_days(days: tuple[int, ...]) -> str:
-    """Weekday numbers (0 = Monday) as cron's day-of-week field (0 = Sunday)."""
-    if days == (0, 1, 2, 3, 4):
-        return "1-5"
-    if len(days) == 7:
-        return "*"
-    return ",".join(str(n) for n in sorted((d + 1) % 7 for d in days))
 
 
 def render(job: Job, today: dt.date | None = None) -> str:
