@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from sheets_sync.schedule import cron, github, launchd, schtasks, systemd
 from sheets_sync.schedule.job import Job
 
-NAMES = ("cron", "systemd", "launchd", "schtasks", "github")
-
 
 @dataclass(frozen=True)
 class System:
