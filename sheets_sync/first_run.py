@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sheets_sync.backends.base import Backend
 from sheets_sync.display import fmt_day
 from sheets_sync.mail.journal import FILE_NAME
+from sheets_sync.rules.go_live import Dropped
 from sheets_sync.rules.plan import Plan
 
 if TYPE_CHECKING:  # sync imports the report, which imports this module
@@ -83,11 +85,15 @@ def catch_up_lines(plan: Plan) -> list[str]:
     calls = calls_waiting_line(plan)
     if calls:
         lines.append(calls)
-    dropped = plan.dropped()
-    if dropped:  # a book with years of history drops dozens: one heading, one line each
-        lines.append("Not sent (too late when sheets-sync started):")
-        lines += [f"  {d.reason}" for d in dropped]
-    return lines
+    return lines + dropped_lines(plan.dropped())
+
+
+def dropped_lines(dropped: Sequence[Dropped]) -> list[str]:
+    """The steps the Start date dropped, under one heading, one line each ([] when none): a
+    book with years of history drops dozens."""
+    if not dropped:
+        return []
+    return ["Not sent (too late when sheets-sync started):", *(f"  {d.reason}" for d in dropped)]
 
 
 def calls_waiting_line(plan: Plan, owner: str | None = None) -> str:

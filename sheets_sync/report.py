@@ -15,7 +15,7 @@ from rich.text import Text
 
 from sheets_sync.display import fmt_day
 from sheets_sync.due_list import drafts_waiting
-from sheets_sync.first_run import calls_waiting_line, catch_up_lines
+from sheets_sync.first_run import calls_waiting_line, catch_up_lines, dropped_lines
 from sheets_sync.health.missed import missed_note
 from sheets_sync.model.rows import Problem
 from sheets_sync.owner_names import owner_label
@@ -186,10 +186,7 @@ def print_due(loaded: Loaded, owner: str | None, out: Console | None = None) -> 
                 table.add_row(f"{risk.client.name} ({risk.client.client_id})", risk.client.tier,
                               risk.client.phone, str(risk.days))
             print_fitted(out, table)
-        gone = [d for d in dropped if d.client.owner == name]
-        if gone:  # an adopted book drops dozens: one heading, one line each
-            out.print("Not sent (too late when sheets-sync started):")
-            for item in gone:
-                out.print(f"  {item.reason}")
+        for line in dropped_lines([d for d in dropped if d.client.owner == name]):
+            out.print(line)
     if loaded.book.problems:
         out.print(f"\n{len(loaded.book.problems)} problem(s) in the sheet: run sheets-sync check {loaded.backend.label}")
