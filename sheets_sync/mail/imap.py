@@ -27,7 +27,7 @@ from sheets_sync.errors import ConfigError, MailError, SignInError
 from sheets_sync.mail import config as smtp_config
 from sheets_sync.signin.env_file import env_file_path
 from sheets_sync.signin.imap import xoauth2_login
-from sheets_sync.signin.keyring_store import keyring_usable
+from sheets_sync.signin.keyring_store import get_secret, keyring_usable
 from sheets_sync.signin.redact import hide
 from sheets_sync.signin.settings import OAuthSettings
 
@@ -36,7 +36,6 @@ if TYPE_CHECKING:  # imapclient is imported by connect: a run without a mailbox 
 
 DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
 DEFAULT_TIMEOUT = 60.0
-KEYRING_SERVICE = "sheets-sync"
 ENV = {
     "host": "SHEETS_SYNC_IMAP_HOST",
     "port": "SHEETS_SYNC_IMAP_PORT",
@@ -113,7 +112,7 @@ def resolve_imap_settings(config: Config, environ: Mapping[str, str] | None = No
         return ImapSettings(host=host, port=port, security=security, user=user, folders=_folders(table),
                             ca_file=os.path.expanduser(str(table.get("ca_file") or "")), timeout=_timeout(table),
                             oauth2=dataclasses.replace(oauth2, user=user))
-    password = environ.get(ENV["password"], "") or keyring_password(user)
+    password = environ.get(ENV["password"], "") or get_secret(user)
     if not password and shared:
         password = environ.get(smtp_config.ENV["password"], "")
     if not password:
@@ -134,18 +133,6 @@ def _folders(table: Mapping[str, object]) -> tuple[str, ...]:
 def _timeout(table: Mapping[str, object]) -> float:
     timeout = table.get("timeout")
     return float(timeout) if isinstance(timeout, int | float) and timeout else DEFAULT_TIMEOUT
-
-
-def keyring_password(user: str) -> str:
-    """The password stored with ``keyring set sheets-sync USER``, or "" (no keyring is fine)."""
-    try:
-        import keyring
-    except ImportError:
-        return ""
-    try:
-        return keyring.get_password(KEYRING_SERVICE, user) or ""
-    except Exception:  # no usable keyring backend (headless server, locked D-Bus...): not an error
-        return ""
 
 
 def _context(settings: ImapSettings) -> ssl.SSLContext:
