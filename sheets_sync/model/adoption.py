@@ -55,7 +55,7 @@ def mapping_lines(data: WorkbookData, layout: dict[str, Any] | None = None,
         if not row:
             continue
         cells = sheet.rows[row - 1]
-        fields = {i: table.columns[[c.field for c in table.columns].index(f)] for f, i in found.items()}
+        fields = {i: table.column(f) for f, i in found.items()}
         lines.append(f"{sheet.title} (read as {table.title}), headers on row {row}:")
         width = max((len(v.text(c)) for c in cells), default=0) + 2
         for index, cell in enumerate(cells):
