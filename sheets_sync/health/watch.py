@@ -34,8 +34,7 @@ def run_config(config_path: Path | None, source: str) -> Config:
     try:
         return load_config(config_path, source)
     except SheetsSyncError as exc:
-        line = f"{source}: Failed: {' '.join(str(exc).split())} {NO_ALARM}"
-        _never_fails(partial(log_run, user_dir(), line, True))
+        _log_in_user_dir(source, exc, f" {NO_ALARM}")
         raise
 
 
@@ -51,11 +50,17 @@ def alarms(config: Config, source: str, day: dt.date) -> Iterator[None]:
         yield
     except SheetsSyncError as exc:
         if not getattr(exc, "logged", False):  # stopped before it had a state folder: the user folder's log
-            _never_fails(partial(log_run, user_dir(), f"{source}: Failed: {' '.join(str(exc).split())}", True))
+            _log_in_user_dir(source, exc)
         _never_fails(partial(heartbeat, alerts, False, warn))
         _never_fails(partial(alert_failure, alerts, config, source, exc, day, warn))
         raise
     _never_fails(partial(heartbeat, alerts, True, warn))
+
+
+def _log_in_user_dir(source: str, exc: SheetsSyncError, after: str = "") -> None:
+    """A failed run's line (its error on one line, then ``after``) in sheets-sync.log in the
+    user config folder: for a run that stopped before it had a state folder."""
+    _never_fails(partial(log_run, user_dir(), f"{source}: Failed: {' '.join(str(exc).split())}{after}", True))
 
 
 def _never_fails(alarm: Callable[[], object]) -> None:
