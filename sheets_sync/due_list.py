@@ -36,6 +36,11 @@ def drafts_waiting(loaded: Loaded) -> dict[str, dt.date]:
     return waiting_since(loaded.book.touches)
 
 
+def _bucket() -> dict[str, list[Any]]:
+    """One owner's lists in due's JSON, empty."""
+    return {"calls": [], "emails": [], "drafts_waiting": [], "at_risk": []}
+
+
 def due_json(loaded: Loaded, owner: str | None) -> dict[str, Any]:
     """The due command's JSON: actions and at-risk clients, per owner. An email whose outbox
     draft waits to be sent carries ``draft_waiting_since`` and is listed under the owner's
@@ -47,13 +52,13 @@ def due_json(loaded: Loaded, owner: str | None) -> dict[str, Any]:
     owners: dict[str, dict[str, list[Any]]] = {}
     listed = []
     for action in actions:
-        bucket = owners.setdefault(action.owner, {"calls": [], "emails": [], "drafts_waiting": [], "at_risk": []})
+        bucket = owners.setdefault(action.owner, _bucket())
         since = waiting.get(action.step.key) if action.kind == "email" else None
         entry = {**action.to_json(), "draft_waiting_since": since.isoformat() if since else None}
         listed.append(entry)
         bucket["calls" if action.kind == "call" else "drafts_waiting" if since else "emails"].append(entry)
     for risk in at_risk:
-        bucket = owners.setdefault(risk.client.owner, {"calls": [], "emails": [], "drafts_waiting": [], "at_risk": []})
+        bucket = owners.setdefault(risk.client.owner, _bucket())
         bucket["at_risk"].append({"client_id": risk.client.client_id, "name": risk.client.name,
                                   "days_since_touch": risk.days, "tier": risk.client.tier})
     dropped = [d for d in plan.dropped() if owner is None or d.client.owner.lower() == owner.lower()]
