@@ -23,12 +23,18 @@ LOGIN_REFUSED = ("the mail server {where} refused the login for {user} ({reply})
                  "SHEETS_SYNC_SMTP_USER and the password (Gmail needs an app password)")
 
 
+def smtp_auth_off(reply: str) -> bool:
+    """True when the server says SMTP AUTH is off for the tenant (no new password or token fixes it)."""
+    text = reply.lower()
+    return "5.7.139" in text or "smtpclientauthentication is disabled" in text
+
+
 def login_refused_line(settings: MailSettings, reply: str) -> str:
     """One line for a refused sign-in, given the server's ``reply`` ("535 5.7.3 ...")."""
     where = f"{settings.host}:{settings.port}"
     text = reply.lower()
     values = {"where": where, "user": settings.user, "reply": reply}
-    if "5.7.139" in text or "smtpclientauthentication is disabled" in text:
+    if smtp_auth_off(reply):
         return SMTP_AUTH_OFF.format(**values)
     if "5.7.30" in text or "basic authentication is not supported" in text:
         return BASIC_AUTH_OFF.format(**values)

@@ -30,7 +30,7 @@ from typing import Any
 import yagmail
 
 from sheets_sync.errors import BadAddress, MailError, SignInError
-from sheets_sync.mail.answers import login_refused_line
+from sheets_sync.mail.answers import login_refused_line, smtp_auth_off
 from sheets_sync.mail.config import MailSettings
 from sheets_sync.mail.journal import Journal
 from sheets_sync.mail.message import Delivery, Message
@@ -211,7 +211,7 @@ class SmtpMailer:
                 self._xoauth2(yag, s.oauth2)
         except smtplib.SMTPAuthenticationError as exc:
             _discard(yag)
-            if s.oauth2 is not None and not self._renew and exc.smtp_code == 535 and not _account_refused(exc):
+            if s.oauth2 is not None and not self._renew and exc.smtp_code == 535 and not smtp_auth_off(_reply(exc)):
                 self._renew = True  # a token that expired since it was cached: one new one, once
                 self._open()
                 return
@@ -419,12 +419,6 @@ def _discard(yag: yagmail.SMTP) -> None:
         pass
     if yag.smtp is not None:
         yag.smtp.close()
-
-
-def _account_refused(exc: smtplib.SMTPResponseException) -> bool:
-    """True for a refusal a new token cannot fix (SMTP AUTH off for the tenant)."""
-    text = _reply(exc).lower()
-    return "5.7.139" in text or "smtpclientauthentication is disabled" in text
 
 
 def _raise_for(code: int, text: bytes | str) -> None:
