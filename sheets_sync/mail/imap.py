@@ -118,7 +118,7 @@ def resolve_imap_settings(config: Config, environ: Mapping[str, str] | None = No
     if not password:
         raise ConfigError(NO_PASSWORD.format(user=user) if keyring_usable() else
                           NO_PASSWORD_NO_KEYRING.format(user=user, env_file=env_file_path(environ)))
-    if host.lower().endswith(("gmail.com", "googlemail.com")):
+    if host.lower().endswith(smtp_config.GOOGLE_HOSTS):
         password = password.replace(" ", "")  # Google shows app passwords as "abcd efgh ..."
     return ImapSettings(host=host, port=port, security=security, user=user, password=password,
                         folders=_folders(table), ca_file=os.path.expanduser(str(table.get("ca_file") or "")),
