@@ -15,7 +15,7 @@ from sheets_sync.inbox.act import InboxResult, act
 from sheets_sync.inbox.classify import BOUNCE, classify
 from sheets_sync.inbox.fetch import Fetched, fetch_messages, new_uids
 from sheets_sync.inbox.match import Matcher
-from sheets_sync.inbox.parse import Unreadable, parse
+from sheets_sync.inbox.parse import parse
 from sheets_sync.inbox.state import load_state, save_maildir_state, save_state
 from sheets_sync.mail.imap import ImapSettings, MailboxError, connect
 from sheets_sync.mail.journal import Entry
@@ -77,10 +77,7 @@ class Reader:
         try:
             message = parse(fetched)
             kind = classify(message)
-        except Unreadable:
-            result.unreadable += 1
-            return
-        except Exception:  # a message no parser makes sense of: counted, skipped, never a traceback
+        except Exception:  # Unreadable, or one no parser makes sense of: counted, skipped, never a traceback
             result.unreadable += 1
             return
         if message.sender in self.ours or self.matcher.is_ours(message.message_id):
