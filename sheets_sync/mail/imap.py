@@ -107,11 +107,11 @@ def resolve_imap_settings(config: Config, environ: Mapping[str, str] | None = No
         shared = bool(user)
     if not user:
         raise ConfigError(NO_USER)
+    settings = ImapSettings(host=host, port=port, security=security, user=user, folders=_folders(table),
+                            ca_file=os.path.expanduser(str(table.get("ca_file") or "")), timeout=_timeout(table))
     oauth2 = smtp_config.oauth2_settings(config, environ=environ)
     if oauth2 is not None:  # one sign-in (sheets-sync login) serves SMTP and IMAP
-        return ImapSettings(host=host, port=port, security=security, user=user, folders=_folders(table),
-                            ca_file=os.path.expanduser(str(table.get("ca_file") or "")), timeout=_timeout(table),
-                            oauth2=dataclasses.replace(oauth2, user=user))
+        return dataclasses.replace(settings, oauth2=dataclasses.replace(oauth2, user=user))
     password = environ.get(ENV["password"], "") or get_secret(user)
     if not password and shared:
         password = environ.get(smtp_config.ENV["password"], "")
@@ -120,9 +120,7 @@ def resolve_imap_settings(config: Config, environ: Mapping[str, str] | None = No
                           NO_PASSWORD_NO_KEYRING.format(user=user, env_file=env_file_path(environ)))
     if host.lower().endswith(smtp_config.GOOGLE_HOSTS):
         password = password.replace(" ", "")  # Google shows app passwords as "abcd efgh ..."
-    return ImapSettings(host=host, port=port, security=security, user=user, password=password,
-                        folders=_folders(table), ca_file=os.path.expanduser(str(table.get("ca_file") or "")),
-                        timeout=_timeout(table))
+    return dataclasses.replace(settings, password=password)
 
 
 def _folders(table: Mapping[str, object]) -> tuple[str, ...]:
