@@ -29,7 +29,6 @@ MAX_SLOTS = 40_000_000  # values + 8 per row that the readers may hold (8 bytes 
 BLOCK = 1 << 20
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d{1,7})(?::\$?([A-Z]{1,3})\$?(\d{1,7}))?"')
-_ODD_CELL = re.compile(rb'<c(?! r=")[\s/>]')  # a cell whose first attribute is not its reference
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
 _ANY_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\s(?:[^>]*?\s)?r="([A-Z]*)(\d*)"')
@@ -85,8 +84,12 @@ def _greater(number: str, unit: bytes) -> bytes:
 
 
 def _beyond(col: str, row: int) -> re.Pattern[bytes]:
-    """A cell ``<c r="..."`` whose reference lies beyond ``col``/``row``."""
-    return re.compile(rb'<c r="(?:[A-Z]*' + _greater(str(row), rb"\d") + rb'"|' + _greater(col, b"[A-Z]") + rb"\d)")
+    """A cell ``<c r="..."`` whose reference lies beyond ``col``/``row``, or a cell whose
+    first attribute is not its reference."""
+    # One pass over the cells for both; the letters taken possessively (a reference's
+    # digits never start with one, so giving them back could not make a match).
+    return re.compile(rb'<c(?: r="(?:[A-Z]*+' + _greater(str(row), rb"\d") + rb'"|' + _greater(col, b"[A-Z]") + rb"\d)"
+                      rb'|(?! r=")[\s/>])')
 
 
 def _windows(pkg: Package, part: str) -> Iterator[bytes]:
@@ -123,7 +126,7 @@ def sheet_extent(pkg: Package, part: str) -> Extent:
                 return _exact(pkg, part)
             beyond = _beyond(col.decode(), rows)
             counting = rows * cols > DENSE_FREE  # a smaller rectangle is cheap: its area stands for its cells
-        if beyond.search(window) or _ODD_CELL.search(window) or _PREFIXED_CELL.search(window):
+        if beyond.search(window) or _PREFIXED_CELL.search(window):
             return _exact(pkg, part)
         if counting:
             cells += window.count(b"<c ")
