@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from sheets_sync.a1 import cell_name
@@ -102,6 +103,7 @@ def _no_key(key: Any) -> bool:
     return key in (None, "") or (isinstance(key, str) and _is_label(key))
 
 
+@lru_cache(maxsize=1 << 16)  # a log names each client on many rows: each ID is looked at once
 def _is_label(text: str) -> bool:
     return _SUMMARY_LABEL.fullmatch(re.sub(r"[^a-z]", "", text.casefold())) is not None
 
