@@ -72,10 +72,10 @@ print(json.dumps(sorted(sys.modules)))
 """
 
 
-def modules_after(args: list[str], cwd: Path, home: Path) -> set[str]:
+def modules_after(args: list[str], cwd: Path, home: Path, **extra: str) -> set[str]:
     """Every module in sys.modules after running the CLI with ``args`` in a new interpreter."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHEETS_SYNC_")}
-    env.update(SHEETS_SYNC_HOME=str(home), HOME=str(home))
+    env.update(SHEETS_SYNC_HOME=str(home), HOME=str(home), **extra)
     result = subprocess.run([sys.executable, "-c", MODULES_PROBE, *args], cwd=cwd, env=env, capture_output=True,
                             text=True, timeout=300, check=False)
     assert result.stdout.strip(), result.stderr[-3000:]
@@ -99,3 +99,38 @@ def test_due_and_check_import_only_what_they_use(tmp_path: Path, isolated_env: P
                           "numpy", "scipy"}, top
         assert "sheets_sync.inbox.parse" not in modules and "sheets_sync.inbox.fetch" not in modules
         assert "rich" not in top, "--json imported rich"
+
+
+def plain_book(tmp_path: Path) -> Path:
+    """bench_excel.build(100): a book of ordinary addresses (the sample has broken ones on purpose)."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "scripts"))
+    try:
+        import bench_excel
+    finally:
+        sys.path.pop(0)
+    book = tmp_path / "book.xlsx"
+    bench_excel.build(book, 100)
+    return book
+
+
+def test_a_sync_without_a_mailbox_loads_no_reader_and_no_full_address_validator(tmp_path: Path,
+                                                                                isolated_env: Path) -> None:
+    """Asking whether a mailbox is configured loads neither the mail parsers nor ssl; a book of
+    plain addresses, whose digests have no owner, never needs email_validator (issue 21, start-up)."""
+    plain_book(tmp_path)
+    loaded = modules_after(["sync", "book.xlsx", "--today", "2026-12-03", "--outbox", "outbox", "--quiet"],
+                           tmp_path, isolated_env)
+    assert "sheets_sync.inbox.hook" in loaded and list((tmp_path / "outbox").rglob("*.eml")), "the sync did not run"
+    for name in ("ssl", "email_validator", "sheets_sync.inbox.act", "sheets_sync.inbox.run",
+                 "sheets_sync.inbox.parse", "sheets_sync.inbox.classify", "sheets_sync.inbox.fetch"):
+        assert name not in loaded, f"a sync without a mailbox imported {name}"
+
+
+def test_a_maildir_sync_still_loads_the_readers(tmp_path: Path, isolated_env: Path) -> None:
+    """The other side of the test above: with a mailbox configured, the readers do load."""
+    plain_book(tmp_path)
+    for sub in ("new", "cur", "tmp"):
+        (tmp_path / "mail" / sub).mkdir(parents=True)
+    loaded = modules_after(["sync", "book.xlsx", "--today", "2026-12-03", "--outbox", "outbox", "--quiet"],
+                           tmp_path, isolated_env, SHEETS_SYNC_IMAP_MAILDIR=str(tmp_path / "mail"))
+    assert {"sheets_sync.inbox.run", "sheets_sync.inbox.parse"} <= loaded, sorted(loaded)

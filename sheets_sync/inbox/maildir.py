@@ -18,15 +18,15 @@ import datetime as dt
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sheets_sync.config import Config
-from sheets_sync.inbox.act import InboxResult
-from sheets_sync.inbox.fetch import RESCAN_DAYS, Fetched
-from sheets_sync.inbox.run import Reader
-from sheets_sync.inbox.state import MaildirState, load_maildir_state
-from sheets_sync.mail.imap import MailboxError
-from sheets_sync.mail.journal import Entry
-from sheets_sync.model.rows import Book
+
+if TYPE_CHECKING:  # imported by read_maildir: a sync asks maildir_path without loading the readers
+    from sheets_sync.inbox.act import InboxResult
+    from sheets_sync.inbox.fetch import Fetched
+    from sheets_sync.mail.journal import Entry
+    from sheets_sync.model.rows import Book
 
 ENV = "SHEETS_SYNC_IMAP_MAILDIR"
 READ_CAP = 256 * 1024  # bytes of a message file read: header, text and a bounce's report, never a whole attachment
@@ -49,6 +49,12 @@ def read_maildir(path: str, book: Book, sent: Iterable[Entry], state_dir: Path, 
     """Act on each message file of the Maildir ``path`` not read by an earlier run. The files
     read are in ``result.maildir``, saved once the sheet holds the touches. Raises MailboxError
     when the folder cannot be read."""
+    from sheets_sync.inbox.act import InboxResult
+    from sheets_sync.inbox.fetch import RESCAN_DAYS
+    from sheets_sync.inbox.run import Reader
+    from sheets_sync.inbox.state import MaildirState, load_maildir_state
+    from sheets_sync.mail.imap import MailboxError
+
     result = InboxResult()
     reader = Reader(result, book, sent, today, own)
     known = load_maildir_state(state_dir, path)
@@ -86,6 +92,8 @@ def _list(path: str) -> dict[str, str]:
 
 
 def _read(file_path: str) -> Fetched | None:
+    from sheets_sync.inbox.fetch import Fetched
+
     try:
         with open(file_path, "rb") as handle:
             data = handle.read(READ_CAP)

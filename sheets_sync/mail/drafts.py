@@ -64,6 +64,8 @@ def draft_sender(settings: Settings, owner: str = "") -> str:
 @functools.lru_cache(maxsize=256)  # a run has a few owners and one From, and writes thousands of drafts
 def _sender(name: str, from_address: str, owner: str) -> str:
     for candidate in (from_address, owner):
+        if not candidate.strip():  # no address (the office's digest has no owner): not worth the full validator
+            continue
         try:
             address = check_address(candidate.strip())
         except BadAddress:

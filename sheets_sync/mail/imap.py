@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import socket
-import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -31,7 +30,9 @@ from sheets_sync.signin.keyring_store import get_secret, keyring_usable
 from sheets_sync.signin.redact import hide
 from sheets_sync.signin.settings import OAuthSettings
 
-if TYPE_CHECKING:  # imapclient is imported by connect: a run without a mailbox never loads it
+if TYPE_CHECKING:  # imapclient and ssl are imported by connect: a run without a mailbox never loads them
+    import ssl
+
     from imapclient import IMAPClient
 
 DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
@@ -134,6 +135,8 @@ def _timeout(table: Mapping[str, object]) -> float:
 
 
 def _context(settings: ImapSettings) -> ssl.SSLContext:
+    import ssl
+
     context = ssl.create_default_context()
     if settings.ca_file:
         try:
@@ -148,6 +151,8 @@ def connect(settings: ImapSettings) -> IMAPClient:
     OAuth 2.0). Raises MailboxError (one line, never the password) when the server cannot be
     reached or refuses the login, SignInError when no access token can be had."""
     # imported here, not at the top: a run without a mailbox never loads imapclient (start-up time)
+    import ssl
+
     from imapclient import IMAPClient
     from imapclient.exceptions import IMAPClientError, LoginError
 
@@ -192,6 +197,8 @@ def _close(client: IMAPClient) -> None:
 
 
 def _why(exc: BaseException) -> str:
+    import ssl
+
     if isinstance(exc, socket.timeout):
         return "timed out"
     if isinstance(exc, ssl.SSLCertVerificationError):
