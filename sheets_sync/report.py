@@ -20,7 +20,7 @@ from sheets_sync.health.missed import missed_note
 from sheets_sync.model.rows import Problem
 from sheets_sync.owner_names import owner_label
 from sheets_sync.rules.plan import Action
-from sheets_sync.terminal import print_fitted
+from sheets_sync.terminal import print_fitted, print_lines
 
 if TYPE_CHECKING:
     from sheets_sync.sync import Loaded, SyncReport
@@ -59,16 +59,14 @@ def _actions_table(actions: Sequence[Action], title: str, today: dt.date, show_o
 
 def print_notes(notes: Sequence[Problem], out: Console | None = None) -> None:
     """Rows left alone on purpose (total rows), one line each; nothing when there are none."""
-    out = out or console()
-    for note in notes:
-        out.print(f"Left alone: {note.where}: {note.message}")
+    print_lines(out or console(), *(f"Left alone: {note.where}: {note.message}" for note in notes))
 
 
 def print_problems(problems: Sequence[Problem], source: str, out: Console | None = None) -> None:
     """Problems as a table (or a line saying there are none)."""
     out = out or console()
     if not problems:
-        out.print(f"{source}: no problems found.")
+        print_lines(out, f"{source}: no problems found.")
         return
     table = Table(title=f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {source}",
                   title_justify="left")
@@ -155,29 +153,28 @@ def print_due(loaded: Loaded, owner: str | None, out: Console | None = None) -> 
     owners = sorted(set(groups) | {r.client.owner for r in plan.at_risk} | {d.client.owner for d in dropped})
     if owner is not None:
         owners = [o for o in owners if o.lower() == owner.lower()]
-    out.print(f"Due on {plan.today:%a} {plan.today.day} {plan.today:%b %Y} in {loaded.backend.label}"
-              + ("" if plan.business_day else " (not a business day: emails wait for the next one)"))
-    if not owners:
-        out.print("Nothing due.")
+    print_lines(out, f"Due on {plan.today:%a} {plan.today.day} {plan.today:%b %Y} in {loaded.backend.label}"
+                + ("" if plan.business_day else " (not a business day: emails wait for the next one)"),
+                *([] if owners else ["Nothing due."]))
     waiting = drafts_waiting(loaded)
     for name in owners:
         drafts = [a for a in groups.get(name, []) if a.kind == "email" and a.step.key in waiting]
         actions = [a for a in groups.get(name, []) if not (a.kind == "email" and a.step.key in waiting)]
         risks = [r for r in plan.at_risk if r.client.owner == name]
-        out.print()
-        out.print(Text.assemble((name or "(no owner)", "bold"), f": {sum(a.kind == 'call' for a in actions)} call(s), "
-                                f"{sum(a.kind == 'email' for a in actions)} email(s), "
-                                + (f"{len(drafts)} draft(s) waiting in the outbox, " if drafts else "")
-                                + f"{len(risks)} at risk"))
+        print_lines(out, "", Text.assemble((name or "(no owner)", "bold"),
+                                           f": {sum(a.kind == 'call' for a in actions)} call(s), "
+                                           f"{sum(a.kind == 'email' for a in actions)} email(s), "
+                                           + (f"{len(drafts)} draft(s) waiting in the outbox, " if drafts else "")
+                                           + f"{len(risks)} at risk"))
         if actions:
             print_fitted(out, _actions_table(actions, "", plan.today, show_owner=False))
         if waiting_calls := calls_waiting_line(plan, name):
-            out.print(waiting_calls)
+            print_lines(out, waiting_calls)
         if drafts:  # not due again: the draft is there, and sending it by hand would send it twice
-            out.print("Drafts waiting in the outbox (send each from the outbox folder, not by hand):")
-            for a in drafts:
-                out.print(f"- {a.client.name} ({a.client.client_id}): written to the outbox "
-                          f"{fmt_day(waiting[a.step.key], plan.today)}, not sent yet ({a.reason})", soft_wrap=True)
+            print_lines(out, "Drafts waiting in the outbox (send each from the outbox folder, not by hand):")
+            print_lines(out, *(f"- {a.client.name} ({a.client.client_id}): written to the outbox "
+                               f"{fmt_day(waiting[a.step.key], plan.today)}, not sent yet ({a.reason})"
+                               for a in drafts), soft_wrap=True)
         if risks:
             table = Table(title="At risk", title_justify="left")
             for column in ("Client", "Tier", "Phone", "Days without a touch"):
@@ -186,7 +183,6 @@ def print_due(loaded: Loaded, owner: str | None, out: Console | None = None) -> 
                 table.add_row(f"{risk.client.name} ({risk.client.client_id})", risk.client.tier,
                               risk.client.phone, str(risk.days))
             print_fitted(out, table)
-        for line in dropped_lines([d for d in dropped if d.client.owner == name]):
-            out.print(line)
+        print_lines(out, *dropped_lines([d for d in dropped if d.client.owner == name]))
     if loaded.book.problems:
         out.print(f"\n{len(loaded.book.problems)} problem(s) in the sheet: run sheets-sync check {loaded.backend.label}")

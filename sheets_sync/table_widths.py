@@ -12,14 +12,14 @@ rich prints the very same table without measuring it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich._emoji_replace import _emoji_replace
 from rich._ratio import ratio_reduce
 from rich._wrap import divide_line
 from rich.cells import cell_len, set_cell_size
-from rich.table import Table
+from rich.table import Column, Table
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,29 @@ def _plain(value: object) -> bool:
     """Text that rich prints as it is: no markup, no emoji code, no tab."""
     return (isinstance(value, str) and "[" not in value and "\t" not in value
             and (":" not in value or _emoji_replace(value) == value))
+
+
+def _all_plain(cells: Sequence[object]) -> bool:
+    """``_plain`` for every cell, tested on their text joined by line breaks, at which no
+    markup, emoji code or tab can span two cells."""
+    if not all(isinstance(cell, str) for cell in cells):
+        return False
+    return _plain("\n".join(cells))  # type: ignore[arg-type]
+
+
+def _column_span(cells: Sequence[str]) -> Span:
+    """The span over ``cells``; for one-line printable ASCII cells (a length is a cell count,
+    a word is what lies between spaces) from their joined text, without a call per cell."""
+    joined = " ".join(cells)
+    if joined.isascii() and joined.isprintable():
+        # a cell of spaces only has no word: its narrowest is its whole length, as in _span
+        blank = max((len(cell) for cell in cells if cell.isspace()), default=0)
+        return Span(max(max(map(len, joined.split()), default=0), blank), max(map(len, cells), default=0))
+    widest, longest = 0, 0
+    for cell in cells:
+        span = _span(cell)
+        widest, longest = max(widest, span.maximum), max(longest, span.minimum)
+    return Span(longest, widest)
 
 
 def _span(text: str) -> Span:
@@ -54,13 +77,9 @@ def measure_cells(table: Table) -> list[Span] | None:
         if column.width is not None or column.min_width is not None or column.max_width is not None:
             return None
         cells: Sequence[object] = column._cells  # noqa: SLF001 (rich keeps a column's cells here)
-        if not all(_plain(cell) for cell in cells):
+        if not _all_plain(cells):
             return None
-        widest, longest = 0, 0
-        for cell in cells:
-            span = _span(cell)  # type: ignore[arg-type]
-            widest, longest = max(widest, span.maximum), max(longest, span.minimum)
-        spans.append(Span(longest, widest))
+        spans.append(_column_span(cells))  # type: ignore[arg-type]
     return spans
 
 
@@ -144,10 +163,18 @@ def render_compact(table: Table) -> str | None:
         head_edges, row_edges = ("┃", "┃", "┃"), ("│", "│", "│")
     rows: list[list[str]] = [[str(c.header) for c in columns]]
     rows += [list(row) for row in zip(*[column._cells for column in columns], strict=True)]  # noqa: SLF001
+    fits = [_fits(left, right, column) for column, (left, right) in zip(columns, pads, strict=True)]
     for number, row in enumerate(rows):
         header = number == 0
+        parts = [None if header else fit(text) for fit, text in zip(fits, row, strict=True)]
+        if None not in parts:  # every cell on one line: the common row of a big table
+            out.append(row_edges[0] + row_edges[1].join(parts) + row_edges[2])  # type: ignore[arg-type]
+            continue
         rendered = []
-        for text, column, (left, right) in zip(row, columns, pads, strict=True):
+        for text, part, column, (left, right) in zip(row, parts, columns, pads, strict=True):
+            if part is not None:
+                rendered.append([part])
+                continue
             lines = _cell_lines(text, column.width or 0, column.justify, column.overflow, column.no_wrap)
             rendered.append([left + line + right for line in lines])
         height = max(len(lines) for lines in rendered)
@@ -181,9 +208,26 @@ def _renders_plainly(table: Table, look: object, edge: bool) -> bool:
         if (not column.width or column.justify not in ("left", "right") or column.vertical != "top"
                 or column.overflow not in ("fold", "ellipsis", "crop")):
             return False
-        if not _plain(column.header) or not all(_plain(cell) for cell in column._cells):  # noqa: SLF001
+        if not _plain(column.header) or not _all_plain(column._cells):  # noqa: SLF001
             return False
     return True
+
+
+def _fits(left: str, right: str, column: Column) -> Callable[[str], str | None]:
+    """For ``column``'s cells: the padded line of a text that fits on one line as it is
+    (printable ASCII, no longer than the column: what ``_cell_lines`` makes of it, without
+    the wrapping rule), or None for any other text."""
+    width = column.width or 0
+    justify = column.justify
+
+    def fit(text: str) -> str | None:
+        if len(text) > width or not text.isascii() or not text.isprintable():
+            return None
+        if justify == "left":
+            return left + text.ljust(width) + right
+        return left + text.rstrip().rjust(width) + right
+
+    return fit
 
 
 def _cell_lines(text: str, width: int, justify: str, overflow: str, no_wrap: bool) -> list[str]:
@@ -198,7 +242,7 @@ def _cell_lines(text: str, width: int, justify: str, overflow: str, no_wrap: boo
             bounds = [0, *divide_line(line, width, fold=overflow == "fold"), len(line)]
             pieces = [line[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
         for piece in pieces:
-            if len(piece) > width:  # rich's rstrip_end: trailing spaces beyond the width go
+            if len(piece) > width and not no_wrap:  # rich's rstrip_end, for wrapped lines only
                 spaces = len(piece) - len(piece.rstrip())
                 piece = piece[: len(piece) - min(spaces, len(piece) - width)]
             if justify == "left":

@@ -11,8 +11,10 @@ from __future__ import annotations
 import textwrap
 
 from rich import box
+from rich._emoji_replace import _emoji_replace
 from rich.console import Console, RenderableType
 from rich.table import Table
+from rich.text import Text
 
 from sheets_sync import table_widths
 
@@ -37,6 +39,45 @@ def print_fitted(out: Console, item: RenderableType) -> None:
                 out.file.flush()
                 return
     out.print(item)
+
+
+def print_lines(out: Console, *lines: str | Text, soft_wrap: bool | None = None) -> None:
+    """Print each of ``lines`` as ``out.print(line, soft_wrap=soft_wrap)`` would. On a plain
+    console the lines that print as they are (printable ASCII, no emoji code, short enough
+    not to wrap) are written to the file together, not each through rich's rendering."""
+    if not _unstyled(out):
+        for line in lines:
+            out.print(line, soft_wrap=soft_wrap)
+        return
+    width = None if (out.soft_wrap if soft_wrap is None else soft_wrap) else out.width
+    ready: list[str] = []
+    for line in lines:
+        text = _as_is(line, width)
+        if text is not None:
+            ready.append(text + "\n")
+            continue
+        if ready:
+            out.file.write("".join(ready))
+            ready = []
+        out.print(line, soft_wrap=soft_wrap)
+    if ready:
+        out.file.write("".join(ready))
+        out.file.flush()
+
+
+def _as_is(line: str | Text, width: int | None) -> str | None:
+    """The text ``line`` prints as on a plain console, when rich leaves it as it is: printable
+    ASCII (nothing stripped, every character one cell), no emoji code, at most ``width``
+    characters (any length for None: no wrapping). None for any other line."""
+    if isinstance(line, Text):
+        if line.justify or line.overflow or line.no_wrap or line.end != "\n":
+            return None
+        line = line.plain  # its styles print nothing without colours
+    if not (line.isascii() and line.isprintable()) or (width is not None and len(line) > width):
+        return None
+    if ":" in line and _emoji_replace(line) != line:
+        return None
+    return line
 
 
 def _unstyled(out: Console) -> bool:

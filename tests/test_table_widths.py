@@ -117,3 +117,30 @@ def test_a_table_with_markup_is_left_to_rich():
     text = fitted(table, 80)
     assert "Acme Ltd" in text and "[bold]" not in text
     assert table.columns[0].width is None
+
+
+ASCII = ["call", "the", "client", "Task T-0011:", "$9,675", " ", "   ", "", "555-0102", "x", "Mon 26 Oct",
+         "maria@harborlane.example", "a-rather-long-word-without-spaces"]
+
+
+def ascii_table(rnd: random.Random) -> Table:
+    """Printable ASCII only (the cells sized and laid out without a call per cell), with
+    leading, trailing and repeated spaces and cells of spaces only."""
+    table = Table(title=rnd.choice(["", "Calls for the team"]), title_justify="left")
+    for _ in range(rnd.randint(1, 6)):
+        table.add_column(rnd.choice(["Kind", "Client", "Days without a touch", "Due"]), no_wrap=rnd.random() < 0.4,
+                         overflow=rnd.choice(["fold", "ellipsis"]), justify=rnd.choice(["left", "right"]))
+    for _ in range(rnd.randint(1, 15)):
+        table.add_row(*("".join(rnd.choices(ASCII, k=rnd.randint(0, 6))) if rnd.random() < 0.5
+                        else " ".join(rnd.choices(ASCII, k=rnd.randint(0, 6))) for _ in table.columns))
+    return table
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_ascii_tables_print_as_rich_prints_them(seed):
+    width = random.Random(seed).choice([20, 40, 80, 140])
+    expected = as_rich_prints_it(ascii_table(random.Random(seed)), width)
+    table = ascii_table(random.Random(seed))
+    assert fitted(table, width) == expected
+    made = table_widths.render_compact(table)
+    assert made is None or made == expected

@@ -1,0 +1,89 @@
+"""Plain lines and due's whole text, written without rich's rendering where they print as
+they are (issue 21, round three): byte for byte what rich prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rich.console import Console
+from rich.text import Text
+from test_due_check_render import bench_book
+
+from sheets_sync import report, terminal
+from sheets_sync.cli import cli
+from sheets_sync.sync import load, run_sync
+
+PIECES = ["Due on Fri 4 Dec 2026", "Nothing due.", "- Client 12 (C-12): written to the outbox", ":smile:",
+          ":not-an-emoji:", "[bold]x[/bold]", "café", "日本語", "tab\there", "bell\a", "cr\r", "two\nlines",
+          "  ", "", "Task T-1: overdue since Fri 23 Oct, $9,675", "x" * 50]
+
+
+def console(record: bool, width: int, soft_wrap: bool = False) -> Console:
+    return Console(file=io.StringIO(), width=width, color_system=None, legacy_windows=False, highlight=False,
+                   markup=False, soft_wrap=soft_wrap, record=record)
+
+
+def random_line(rnd: random.Random) -> str | Text:
+    line = " ".join(rnd.choices(PIECES, k=rnd.randint(0, 5)))
+    if rnd.random() < 0.2:
+        return Text.assemble((line, "bold"), rnd.choice(PIECES))
+    return line
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_lines_print_as_rich_prints_them(seed: int) -> None:
+    rnd = random.Random(seed)
+    width, own_soft_wrap = rnd.choice([10, 20, 40, 80, 140]), rnd.random() < 0.2
+    soft_wrap = rnd.choice([None, False, True])
+    lines = [random_line(rnd) for _ in range(rnd.randint(0, 8))]
+    expected = console(False, width, own_soft_wrap)
+    for line in lines:
+        expected.print(line, soft_wrap=soft_wrap)
+    printed = console(False, width, own_soft_wrap)
+    terminal.print_lines(printed, *lines, soft_wrap=soft_wrap)
+    assert printed.file.getvalue() == expected.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_a_recording_console_is_left_to_rich() -> None:
+    out = console(True, 80)
+    terminal.print_lines(out, "Nothing due.", Text.assemble(("ana", "bold"), ": 1 call(s)"))
+    assert out.export_text() == "Nothing due.\nana: 1 call(s)\n"
+
+
+def due_as_rich_prints_it(book: Path, today: dt.date) -> str:
+    loaded = load(str(book), today, render=False)
+    fast, slow = console(False, 140), console(True, 140)
+    report.print_due(loaded, None, fast)
+    report.print_due(loaded, None, slow)
+    text: str = fast.file.getvalue()  # type: ignore[attr-defined]
+    assert text == slow.file.getvalue()  # type: ignore[attr-defined]
+    return text
+
+
+def test_due_prints_what_rich_prints(tmp_path: Path) -> None:
+    """A recording console takes none of the shortcuts: every line and table goes through rich.
+    The benchmark's book never synced (on a business day and a Saturday), and the day after a
+    sync to the outbox (drafts waiting)."""
+    book = bench_book(tmp_path, 1000)
+    assert "At risk" in due_as_rich_prints_it(book, dt.date(2026, 12, 3))
+    assert "not a business day" in due_as_rich_prints_it(book, dt.date(2026, 12, 5))
+    synced = CliRunner().invoke(cli, ["sync", str(book), "--today", "2026-12-03", "--outbox", str(tmp_path / "out")])
+    assert synced.exit_code in (0, 1), synced.output
+    assert "Drafts waiting in the outbox" in due_as_rich_prints_it(book, dt.date(2026, 12, 4))
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_the_sync_summary_prints_what_rich_prints(tmp_path: Path, dry_run: bool) -> None:
+    book = bench_book(tmp_path, 1000)
+    result = run_sync(str(book), dt.date(2026, 12, 3), dry_run=dry_run, outbox=tmp_path / "out")
+    fast, slow = console(False, 140), console(True, 140)
+    report.print_sync(result, fast)
+    report.print_sync(result, slow)
+    text = fast.file.getvalue()  # type: ignore[attr-defined]
+    assert "Calls for the team" in text and text.count("\n") > 300
+    assert text == slow.file.getvalue()  # type: ignore[attr-defined]
