@@ -235,3 +235,13 @@ def test_a_failed_send_is_not_the_satisfaction_check_and_a_done_one_is_never_dat
     log = [touch(D(2026, 11, 1), channel="Email", ref="satisfaction:C-1"),
            touch(D(2026, 11, 2), channel="Email", ref="referral:C-1")]
     assert client_step(far, log, S, D(2026, 11, 16)).rule == "checkin"
+
+
+def test_the_referral_request_stays_due_until_the_last_day_of_its_window():
+    # Referral request after 60 days, its window 30 days more: the 89th day it is still the
+    # step, the 90th the check-in is (the rules skip clients past both windows early).
+    since = D(2026, 8, 1)
+    log = [touch(D(2026, 8, 15), channel="Email", ref="satisfaction:C-1")]
+    last = client_step(client(tier="C", client_since=since), log, S, since + dt.timedelta(days=89))
+    after = client_step(client(tier="C", client_since=since), log, S, since + dt.timedelta(days=90))
+    assert (last.rule, after.rule) == ("referral", "checkin")

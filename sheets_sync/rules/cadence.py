@@ -238,8 +238,9 @@ def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, t
     interval = settings.checkin_days(client.tier)
     checkin_due = on_or_after(anchor + dt.timedelta(days=interval), holidays)
     # The earliest step wins, the more urgent on a tie (satisfaction, referral, check-in):
-    # only the winner is built, a big book plans a hundred thousand clients.
-    if since is not None:
+    # only the winner is built, a big book plans a hundred thousand clients. Most clients
+    # are past both windows (the referral's closes last): nothing to weigh for them.
+    if since is not None and (today - since).days < settings.referral_request_days + 30:
         best: tuple[dt.date, str, str, str] | None = None
         logged = {t.ref for t in real if t.ref}
         # Any relationship contact on or after the due day (a call, a check-in email)
