@@ -12,6 +12,7 @@ rich prints the very same table without measuring it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ from rich._ratio import ratio_reduce
 from rich._wrap import divide_line
 from rich.cells import cell_len, set_cell_size
 from rich.table import Column, Table
+
+_WORD = re.compile(r"\s*\S+\s*")  # rich's word: the blanks before it, itself, the blanks after
 
 
 @dataclass(frozen=True)
@@ -236,15 +239,26 @@ def _cell_lines(text: str, width: int, justify: str, overflow: str, no_wrap: boo
     line justified, cut to ``width`` with an ellipsis or not, and padded to it."""
     out = []
     for line in text.split("\n"):
+        ascii = line.isascii() and line.isprintable()
         if no_wrap:
             pieces = [line]
         else:
-            bounds = [0, *divide_line(line, width, fold=overflow == "fold"), len(line)]
+            fold = overflow == "fold"
+            bounds = [0, *(divide(line, width, fold) if ascii else divide_line(line, width, fold=fold)), len(line)]
             pieces = [line[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
         for piece in pieces:
             if len(piece) > width and not no_wrap:  # rich's rstrip_end, for wrapped lines only
                 spaces = len(piece) - len(piece.rstrip())
                 piece = piece[: len(piece) - min(spaces, len(piece) - width)]
+            if ascii:  # a character is a cell: what the lines below make, by length
+                if justify == "left":
+                    out.append(_cut(piece, width, overflow).ljust(width))
+                elif justify == "center":
+                    piece = _cut(piece.rstrip(), width, overflow)
+                    out.append((" " * ((width - len(piece)) // 2) + piece).ljust(width))
+                else:
+                    out.append(_cut(piece.rstrip(), width, overflow).rjust(width))
+                continue
             if justify == "left":
                 piece = _truncate(piece, width, overflow, pad=True)
             elif justify == "center":
@@ -257,6 +271,39 @@ def _cell_lines(text: str, width: int, justify: str, overflow: str, no_wrap: boo
             piece = _truncate(piece, width, overflow)
             out.append(set_cell_size(piece, width))
     return out
+
+
+def divide(line: str, width: int, fold: bool) -> list[int]:
+    """rich's ``divide_line`` (where to break ``line`` to wrap it in ``width`` cells) for a
+    line of printable ASCII, in which a character is a cell and a space the only blank."""
+    breaks: list[int] = []
+    offset = 0
+    for word in _WORD.finditer(line):
+        start, end = word.span()
+        length = len(word.group().rstrip())
+        if width - offset >= length:
+            offset += end - start
+        elif length > width:  # on no line of its own: folded, or cropped
+            if not fold:
+                if start:
+                    breaks.append(start)
+                offset = end - start
+                continue
+            for at in range(start, end, width):
+                if at:
+                    breaks.append(at)
+                offset = min(width, end - at)
+        elif offset and start:
+            breaks.append(start)
+            offset = end - start
+    return breaks
+
+
+def _cut(text: str, width: int, overflow: str) -> str:
+    """``_truncate`` for printable ASCII."""
+    if len(text) <= width:
+        return text
+    return text[: width - 1] + "…" if overflow == "ellipsis" else text[:width]
 
 
 def _truncate(text: str, width: int, overflow: str, pad: bool = False) -> str:

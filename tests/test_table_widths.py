@@ -7,6 +7,7 @@ import random
 
 import pytest
 from rich import box
+from rich._wrap import divide_line
 from rich.console import Console
 from rich.table import Table
 
@@ -144,3 +145,11 @@ def test_ascii_tables_print_as_rich_prints_them(seed):
     assert fitted(table, width) == expected
     made = table_widths.render_compact(table)
     assert made is None or made == expected
+
+
+def test_ascii_lines_break_where_rich_breaks_them():
+    rnd = random.Random(21)
+    for _ in range(20000):
+        line = rnd.choice(["", " "]).join(rnd.choices(ASCII, k=rnd.randint(0, 12)))
+        width, fold = rnd.randint(1, 30), rnd.random() < 0.5
+        assert table_widths.divide(line, width, fold) == divide_line(line, width, fold=fold), (line, width, fold)
