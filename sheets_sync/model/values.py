@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from dateutil import parser as date_parser
-
 from sheets_sync.dates import MAX_SERIAL, date_of, serial
 from sheets_sync.errors import BadAddress, BadValue
 from sheets_sync.model.addresses import check_address
@@ -82,6 +80,9 @@ def parse_date(value: object, date_system: int = 1900, order: str = "MDY") -> dt
         # Dots are the day-first countries' way (1.9.2026 is 1 September): never month first.
         dotted = "." in raw and "/" not in raw and "-" not in raw
         return _numeric_date(raw, *(int(g) for g in numeric.groups()), order="DMY" if dotted else order)
+    # Imported here: only a date typed with a month name needs it (start-up time and memory).
+    from dateutil import parser as date_parser
+
     try:
         first = date_parser.parse(raw, default=dt.datetime(2000, 1, 1), fuzzy=False)
         second = date_parser.parse(raw, default=dt.datetime(2001, 2, 2), fuzzy=False)
