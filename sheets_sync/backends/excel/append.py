@@ -31,12 +31,12 @@ from sheets_sync.backends.excel.sheet import (
     column_styles,
     grow_ref_rows,
 )
-from sheets_sync.backends.excel.spill import SpilledPart
+from sheets_sync.backends.excel.spill import SPILL_FROM, SpilledPart
 
 HEAD = 256 << 10
 WINDOW = 2 << 20
 BLOCK = 1 << 20
-STREAM_FROM = 16 << 20  # smaller parts are simply patched in memory
+STREAM_FROM = SPILL_FROM  # smaller parts are simply patched in memory (and kept there)
 
 
 class _NotAnAppend(Exception):
@@ -79,7 +79,7 @@ def streamed_append(pkg: Package, part: str, changes: dict[int, dict[int, object
 
 
 def _pieces(pkg: Package, info: zipfile.ZipInfo, changes: dict[int, dict[int, object]], style: SheetStyle,
-            sheet_name: str, grow_filter: tuple[int, int, int] | None, ends: dict[str, bytes]) -> Iterator[bytes]:
+            sheet_name: str, grow_filter: tuple[int, int, int] | None, ends: dict[str, bytes]) -> Iterator[bytes | memoryview]:
     """The new part's bytes, a block at a time; raises _NotAnAppend (at any point) when the
     rows cannot be appended this way. Fills ``ends`` with its start, new rows and end."""
     with pkg.open(info.filename) as src:
@@ -121,11 +121,15 @@ def _pieces(pkg: Package, info: zipfile.ZipInfo, changes: dict[int, dict[int, ob
                 held -= len(window[0])
                 yield window.popleft()
                 made.extend(islice(rows_to_make, per_block))
-    end = b"".join(window)
-    close_at = end.rfind(f"</{prefix}sheetData>".encode())
+    # The end of the rows is in the last blocks: only those are joined, the rest goes as it is.
+    close, row_tag = f"</{prefix}sheetData>".encode(), f"<{prefix}row".encode()
+    end, close_at, last_tag = b"", -1, -1
+    while window and last_tag < 0:
+        end = window.pop() + end
+        close_at = end.rfind(close)
+        last_tag = end.rfind(row_tag, 0, close_at) if close_at >= 0 else -1
     if close_at < 0:
         raise _NotAnAppend
-    last_tag = end.rfind(f"<{prefix}row".encode(), 0, close_at)
     last = _ROW_TAG.match(end, last_tag) if last_tag >= 0 else None
     last_r = _attr_int(_R_ATTR, last.group(1)) if last else None
     if last_r is None or min(changes) <= last_r:
@@ -135,7 +139,8 @@ def _pieces(pkg: Package, info: zipfile.ZipInfo, changes: dict[int, dict[int, ob
     tail = end[close_at:]
     if grow_filter is not None:
         tail = grow_ref_rows(tail, b"autoFilter", *grow_filter)
-    yield end[:close_at]
+    yield from window
+    yield memoryview(end)[:close_at]
     yield rows
     yield tail
     ends.update(head=new_head, rows=rows, tail=tail)

@@ -48,6 +48,6 @@ def decompressor() -> Any:
     return _impl.decompressobj(-15)
 
 
-def crc32(data: bytes, value: int = 0) -> int:
+def crc32(data: bytes | memoryview, value: int = 0) -> int:
     """zip's CRC-32 of ``data``, continuing from ``value``."""
     return _impl.crc32(data, value)

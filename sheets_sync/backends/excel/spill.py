@@ -48,7 +48,7 @@ class SpilledPart:
             self._file.close()
             raise
 
-    def _add(self, block: bytes) -> None:
+    def _add(self, block: bytes | memoryview) -> None:
         self.crc = deflate.crc32(block, self.crc)
         self.size += len(block)
         self._put(self._deflate.compress(block))
@@ -96,10 +96,20 @@ class Checksummed:
         return data
 
 
-def _blocks(pieces: Iterable[bytes | memoryview]) -> Iterator[bytes]:
+def _blocks(pieces: Iterable[bytes | memoryview]) -> Iterator[bytes | memoryview]:
+    """``pieces`` regrouped into blocks of about ``BLOCK`` bytes; a big piece (a stretch of
+    the original part, as a view) is passed on in views of it, never joined into a copy."""
     batch: list[bytes | memoryview] = []
     held = 0
     for piece in pieces:
+        if len(piece) >= BLOCK:
+            if batch:
+                yield b"".join(batch)
+                batch, held = [], 0
+            view = memoryview(piece)
+            for at in range(0, len(view), BLOCK):
+                yield view[at:at + BLOCK]
+            continue
         batch.append(piece)
         held += len(piece)
         if held >= BLOCK:
