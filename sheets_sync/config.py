@@ -13,9 +13,7 @@ wrong type or out of range is a ConfigError naming the file, the key and the fix
 
 from __future__ import annotations
 
-import difflib
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,6 +139,8 @@ def _unknown(name: str, value: Any, schema: dict[str, Any], trail: list[str]) ->
         what, shown = f"table [{'.'.join([*trail, name])}]", lambda n: f"[{'.'.join([*trail, n])}]"
     else:
         what, shown = f"key {name!r} {'in ' + _name(trail) if trail else 'at ' + _name(trail)}", str
+    import difflib  # here: only a config file with a mistake needs suggestions
+
     close = difflib.get_close_matches(name, list(schema), n=1, cutoff=0.5)
     if close:
         hint = f"did you mean {shown(close[0])}?"
@@ -219,6 +219,8 @@ def load_config(explicit: Path | None = None, source: str | None = None) -> Conf
     path = find_config(explicit, source)
     if path is None:
         return Config()
+    import tomllib  # here: a run without a config file never parses TOML
+
     try:
         data = tomllib.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError as exc:

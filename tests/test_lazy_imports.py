@@ -117,12 +117,12 @@ def test_a_sync_without_a_mailbox_loads_no_reader_and_no_full_address_validator(
                                                                                 isolated_env: Path) -> None:
     """Asking whether a mailbox is configured loads neither the mail parsers nor ssl; a book of
     plain addresses, whose digests have no owner, never needs email_validator; dates stored as
-    dates need no date-text parser (issue 21, start-up)."""
+    dates need no date-text parser; no config file, no TOML parser (issue 21, start-up)."""
     plain_book(tmp_path)
     loaded = modules_after(["sync", "book.xlsx", "--today", "2026-12-03", "--outbox", "outbox", "--quiet"],
                            tmp_path, isolated_env)
     assert "sheets_sync.inbox.hook" in loaded and list((tmp_path / "outbox").rglob("*.eml")), "the sync did not run"
-    for name in ("ssl", "email_validator", "dateutil", "sheets_sync.inbox.act", "sheets_sync.inbox.run",
+    for name in ("ssl", "email_validator", "dateutil", "tomllib", "difflib", "sheets_sync.inbox.act", "sheets_sync.inbox.run",
                  "sheets_sync.inbox.parse", "sheets_sync.inbox.classify", "sheets_sync.inbox.fetch"):
         assert name not in loaded, f"a sync without a mailbox imported {name}"
 
