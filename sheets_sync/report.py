@@ -9,10 +9,6 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from sheets_sync.display import fmt_day
 from sheets_sync.due_list import drafts_waiting
 from sheets_sync.first_run import calls_waiting_line, catch_up_lines, dropped_lines
@@ -20,9 +16,12 @@ from sheets_sync.health.missed import missed_note
 from sheets_sync.model.rows import Problem
 from sheets_sync.owner_names import owner_label
 from sheets_sync.rules.plan import Action
-from sheets_sync.terminal import print_fitted, print_lines
+from sheets_sync.terminal import Out, plain_stdout, print_fitted, print_lines
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from sheets_sync.sync import Loaded, SyncReport
 
 
@@ -32,13 +31,23 @@ LOG_WIDTH = 140
 def console() -> Console:
     """A console for stdout as wide as the terminal (or $COLUMNS); LOG_WIDTH when the output
     goes to a file or a pipe, so tables in logs do not wrap into unreadable columns."""
+    from rich.console import Console
+
     width = None if os.environ.get("COLUMNS") or sys.stdout.isatty() else LOG_WIDTH
     # markup off: cells hold what staff typed, and a name like "Bob [/b]" is text, not a tag
     return Console(width=width, soft_wrap=False, highlight=False, markup=False)
 
 
+def _stdout() -> Out:
+    """Where the commands print: ``console()``, or its plain stand-in when stdout is a file or
+    a pipe (no rich imported for lines that print as they are: check's are all such)."""
+    return plain_stdout(LOG_WIDTH) or console()
+
+
 def _actions_table(actions: Sequence[Action], title: str, today: dt.date, show_owner: bool = True,
                    names: Mapping[str, str] | None = None) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left", show_lines=False)
     table.add_column("Kind")
     if show_owner:
@@ -57,17 +66,19 @@ def _actions_table(actions: Sequence[Action], title: str, today: dt.date, show_o
     return table
 
 
-def print_notes(notes: Sequence[Problem], out: Console | None = None) -> None:
+def print_notes(notes: Sequence[Problem], out: Out | None = None) -> None:
     """Rows left alone on purpose (total rows), one line each; nothing when there are none."""
-    print_lines(out or console(), *(f"Left alone: {note.where}: {note.message}" for note in notes))
+    print_lines(out or _stdout(), *(f"Left alone: {note.where}: {note.message}" for note in notes))
 
 
-def print_problems(problems: Sequence[Problem], source: str, out: Console | None = None) -> None:
+def print_problems(problems: Sequence[Problem], source: str, out: Out | None = None) -> None:
     """Problems as a table (or a line saying there are none)."""
-    out = out or console()
+    out = out or _stdout()
     if not problems:
         print_lines(out, f"{source}: no problems found.")
         return
+    from rich.table import Table
+
     table = Table(title=f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {source}",
                   title_justify="left")
     table.add_column("Cell", no_wrap=True)
@@ -93,11 +104,13 @@ def skipped_reasons(report: SyncReport) -> list[str]:
     return reasons
 
 
-def print_sync(report: SyncReport, out: Console | None = None) -> None:
+def print_sync(report: SyncReport, out: Out | None = None) -> None:
     """The summary of a sync (or the plan of a dry run)."""
-    out = out or console()
+    out = out or _stdout()
     plan = report.plan
     if report.dry_run:
+        from rich.text import Text
+
         out.print(Text.assemble(("Dry run", "bold"), f" for {report.source} on {report.today:%a %d %b %Y}: "
                                 "nothing sent, nothing written."))
         emails = [a for a in plan.emails if a.step.key in {m.key for m in report.planned}]
@@ -106,47 +119,47 @@ def print_sync(report: SyncReport, out: Console | None = None) -> None:
                                              names=report.owner_names))
         digests = [m for m in report.planned if m.kind == "digest"]
         if digests:
-            out.print("Digests that would be sent: " + ", ".join(m.to for m in digests))
-        for line in catch_up_lines(plan):
-            out.print(line)
+            print_lines(out, "Digests that would be sent: " + ", ".join(m.to for m in digests))
+        print_lines(out, *catch_up_lines(plan))
     else:
-        out.print(f"Synced {report.source} for {report.today:%a %d %b %Y}.")
+        print_lines(out, f"Synced {report.source} for {report.today:%a %d %b %Y}.")
         if report.inbox is not None and not report.inbox.error:  # a mailbox not read is among the problems
             # the mail parsers are imported only when a mailbox was read
             from sheets_sync.inbox.act import summary_lines
-            for line in summary_lines(report.inbox):
-                out.print(line)
+            print_lines(out, *summary_lines(report.inbox))
         skipped = skipped_reasons(report)
         if report.drafts or report.emails_drafted or report.digests_drafted:  # drafts a person sends, not sends
             delivered = (f"{report.emails_drafted} written to the outbox, not sent ({report.mailer}: open each "
                          f"draft and send it); {report.digests_drafted} owner digest(s) there")
         else:
             delivered = f"{report.emails_sent} delivered via {report.mailer}; {report.digests_sent} owner digest(s)"
-        out.print(f"Emails: {delivered}; {report.emails_skipped} skipped"
-                  + (f" ({'; '.join(skipped)})." if skipped else "."))
+        print_lines(out, f"Emails: {delivered}; {report.emails_skipped} skipped"
+                    + (f" ({'; '.join(skipped)})." if skipped else "."))
         failed = [(m, d) for m, d in report.deliveries if d.status not in ("sent", "queued")]
-        for message, delivery in failed:
-            out.print(f"  not sent: {message.key} to {message.to}: {delivery.status} {delivery.detail}")
-        out.print(f"Sheet: {report.write.rows_updated} row(s) updated, {report.write.rows_appended} touch row(s) added.")
-        for dropped in report.write.dropped:
-            out.print(f"  not written: {dropped}")
+        print_lines(out, *(f"  not sent: {message.key} to {message.to}: {delivery.status} {delivery.detail}"
+                           for message, delivery in failed))
+        print_lines(out, f"Sheet: {report.write.rows_updated} row(s) updated, {report.write.rows_appended} touch row(s) added.")
+        print_lines(out, *(f"  not written: {dropped}" for dropped in report.write.dropped))
         if report.behind:
-            out.print(f"Note: {report.behind}.")
+            print_lines(out, f"Note: {report.behind}.")
         if report.missed_business_days:
-            out.print(missed_note(report.missed_business_days))
+            print_lines(out, missed_note(report.missed_business_days))
         if report.outbox.line(report.today):
-            out.print(f"Outbox: {report.outbox.line(report.today)}.")
+            print_lines(out, f"Outbox: {report.outbox.line(report.today)}.")
     if not plan.business_day:
-        out.print("Today is not a business day: no emails go out; calls are listed for the next one.")
+        print_lines(out, "Today is not a business day: no emails go out; calls are listed for the next one.")
     if plan.calls:
         print_fitted(out, _actions_table(plan.calls, "Calls for the team", plan.today, names=report.owner_names))
     if report.problems:
         print_problems(report.problems, report.source, out)
 
 
-def print_due(loaded: Loaded, owner: str | None, out: Console | None = None) -> None:
+def print_due(loaded: Loaded, owner: str | None, out: Out | None = None) -> None:
     """Each owner's list for today: calls with phone numbers, emails going out, at-risk clients."""
-    out = out or console()
+    from rich.table import Table
+    from rich.text import Text
+
+    out = out or _stdout()
     plan = loaded.plan
     groups = plan.by_owner()
     dropped = plan.dropped()
@@ -185,4 +198,4 @@ def print_due(loaded: Loaded, owner: str | None, out: Console | None = None) -> 
             print_fitted(out, table)
         print_lines(out, *dropped_lines([d for d in dropped if d.client.owner == name]))
     if loaded.book.problems:
-        out.print(f"\n{len(loaded.book.problems)} problem(s) in the sheet: run sheets-sync check {loaded.backend.label}")
+        print_lines(out, "", f"{len(loaded.book.problems)} problem(s) in the sheet: run sheets-sync check {loaded.backend.label}")

@@ -15,12 +15,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich._emoji_replace import _emoji_replace
 from rich._ratio import ratio_reduce
 from rich._wrap import divide_line
 from rich.cells import cell_len, set_cell_size
-from rich.table import Column, Table
+
+from sheets_sync.terminal import EMOJI_LIKE
+
+if TYPE_CHECKING:
+    from rich.table import Column, Table
 
 _WORD = re.compile(r"\s*\S+\s*")  # rich's word: the blanks before it, itself, the blanks after
 
@@ -36,7 +41,7 @@ class Span:
 def _plain(value: object) -> bool:
     """Text that rich prints as it is: no markup, no emoji code, no tab."""
     return (isinstance(value, str) and "[" not in value and "\t" not in value
-            and (":" not in value or _emoji_replace(value) == value))
+            and (":" not in value or not EMOJI_LIKE.search(value) or _emoji_replace(value) == value))
 
 
 def _all_plain(cells: Sequence[object]) -> bool:
@@ -126,7 +131,7 @@ def pin(table: Table, spans: list[Span], width: int) -> bool:
     widths = [min(s.maximum + p, max_width) or 1 for s, p in zip(full, padding, strict=True)]
     if sum(widths) > max_width:
         wrapable = [not column.no_wrap for column in columns]
-        widths = Table._collapse_widths(widths, wrapable, max_width)  # noqa: SLF001
+        widths = type(table)._collapse_widths(widths, wrapable, max_width)  # noqa: SLF001
         if sum(widths) > max_width:
             widths = ratio_reduce(sum(widths) - max_width, [1] * len(widths), widths, widths)
         widths = [min(s.maximum + p, w) for s, p, w in zip(full, padding, widths, strict=True)]

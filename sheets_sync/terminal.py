@@ -4,32 +4,100 @@ A table that fits is printed as it is. One that does not loses its borders first
 under the header, two spaces between columns), and the headers of columns that must not
 wrap (numbers, dates, phone numbers) go on two lines; text columns then wrap inside their
 cells. Numbers are never cut to "$13,…".
+
+Printed to a file or a pipe, plain lines and tables are written as text, byte for byte what
+rich would print, without rich's rendering (and, for lines alone, without importing it).
 """
 
 from __future__ import annotations
 
+import os
+import re
+import sys
 import textwrap
+from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
-from rich import box
-from rich._emoji_replace import _emoji_replace
-from rich.console import Console, RenderableType
-from rich.table import Table
-from rich.text import Text
-
-from sheets_sync import table_widths
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.table import Table
+    from rich.text import Text
 
 HEADER_LINES = 2  # a folded header: "E at end" as "E at" / "end", not one word a line
+# What every emoji code rich replaces (":smile:", ":flag-emoji:") looks like: two colons, no blank between
+EMOJI_LIKE = re.compile(r":\S*:")
 
 
-def print_fitted(out: Console, item: RenderableType) -> None:
+class PlainStdout:
+    """Standard output when it is a file or a pipe that rich would print to without colours
+    (see ``plain_stdout``): ``print_lines`` and ``print_fitted`` write plain text there
+    themselves, and a rich Console, with its imports, is made only for what they leave to rich."""
+
+    color_system = None
+    record = False
+    is_jupyter = False
+    legacy_windows = False
+    soft_wrap = False
+
+    def __init__(self, width: int):
+        self.width = width
+        self._console: Console | None = None
+
+    @property
+    def file(self) -> IO[str]:
+        """Where rich would write: sys.stdout as it is now."""
+        return getattr(sys.stdout, "rich_proxied_file", sys.stdout)
+
+    @property
+    def encoding(self) -> str:
+        """The file's encoding, lower case, as rich reads it."""
+        return (getattr(self.file, "encoding", "utf-8") or "utf-8").lower()
+
+    def console(self) -> Console:
+        """The rich Console this stands for (made once, on first use)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(width=self.width, soft_wrap=False, highlight=False, markup=False)
+        return self._console
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        """``Console.print``, by rich."""
+        self.console().print(*objects, **options)
+
+
+Out: TypeAlias = "Console | PlainStdout"
+
+
+def plain_stdout(width: int) -> PlainStdout | None:
+    """A PlainStdout ``width`` wide when rich would print to stdout in plain text at that width
+    (not a terminal, no COLUMNS, nothing forcing colours, no notebook, not Windows), else None."""
+    environ = os.environ
+    if (environ.get("COLUMNS") or "FORCE_COLOR" in environ or "TTY_COMPATIBLE" in environ
+            or sys.platform == "win32" or "IPython" in sys.modules
+            or getattr(sys.stdin, "__module__", "").startswith("idlelib")):
+        return None
+    try:
+        if sys.stdout is None or sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    return PlainStdout(width)
+
+
+def print_fitted(out: Out, item: RenderableType) -> None:
     """Print ``item``; a table too wide for ``out`` is printed compact (see module doc)."""
+    from rich.table import Table  # loaded already when item is one
+
+    from sheets_sync import table_widths
+
     if isinstance(item, Table):
         # A table of plain text is sized from its text (table_widths): rich's own measure
         # of thousands of rows took most of a big sync's printing time.
         spans = table_widths.measure_cells(item)
         full = table_widths.widest(item, spans) if spans is not None else None
         if full is None:
-            full = out.measure(item, options=out.options.update_width(10**6)).maximum
+            console = out.console() if isinstance(out, PlainStdout) else out
+            full = console.measure(item, options=console.options.update_width(10**6)).maximum
         if full > out.width:
             compact(item)
         if spans is not None and table_widths.pin(item, spans, out.width) and _unstyled(out):
@@ -41,7 +109,7 @@ def print_fitted(out: Console, item: RenderableType) -> None:
     out.print(item)
 
 
-def print_lines(out: Console, *lines: str | Text, soft_wrap: bool | None = None) -> None:
+def print_lines(out: Out, *lines: str | Text, soft_wrap: bool | None = None) -> None:
     """Print each of ``lines`` as ``out.print(line, soft_wrap=soft_wrap)`` would. On a plain
     console the lines that print as they are (printable ASCII, no emoji code, short enough
     not to wrap) are written to the file together, not each through rich's rendering."""
@@ -69,18 +137,21 @@ def _as_is(line: str | Text, width: int | None) -> str | None:
     """The text ``line`` prints as on a plain console, when rich leaves it as it is: printable
     ASCII (nothing stripped, every character one cell), no emoji code, at most ``width``
     characters (any length for None: no wrapping). None for any other line."""
-    if isinstance(line, Text):
+    if not isinstance(line, str):  # a rich Text
         if line.justify or line.overflow or line.no_wrap or line.end != "\n":
             return None
         line = line.plain  # its styles print nothing without colours
     if not (line.isascii() and line.isprintable()) or (width is not None and len(line) > width):
         return None
-    if ":" in line and _emoji_replace(line) != line:
-        return None
+    if ":" in line and EMOJI_LIKE.search(line):
+        from rich._emoji_replace import _emoji_replace
+
+        if _emoji_replace(line) != line:
+            return None
     return line
 
 
-def _unstyled(out: Console) -> bool:
+def _unstyled(out: Out) -> bool:
     """True when ``out`` prints plain text (a file or a pipe, no colours) and keeps no record."""
     return (out.color_system is None and not out.record and not out.is_jupyter and not out.legacy_windows
             and out.encoding.startswith("utf"))  # else rich draws the box in ASCII
@@ -89,6 +160,8 @@ def _unstyled(out: Console) -> bool:
 def compact(table: Table) -> None:
     """Switch ``table`` to the compact style in place: no outer or column borders, and each
     unwrappable column's header (set no_wrap, or right-aligned: numbers) folded to the width of its widest cell."""
+    from rich import box
+
     table.box = box.SIMPLE_HEAD
     table.show_edge = False
     table.pad_edge = False

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,3 +91,43 @@ def test_the_sync_summary_prints_what_rich_prints(tmp_path: Path, dry_run: bool)
     text = fast.file.getvalue()  # type: ignore[attr-defined]
     assert "Calls for the team" in text and text.count("\n") > 300
     assert text == slow.file.getvalue()  # type: ignore[attr-defined]
+
+
+PROBE = """
+import json, sys
+from sheets_sync.cli import cli
+try:
+    cli(sys.argv[1:], standalone_mode=False)
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] == "rich")), file=sys.stderr)
+"""
+
+
+def run_cli(args: list[str], cwd: Path, **env: str) -> tuple[str, list[str]]:
+    """stdout of the CLI run in a new interpreter with stdout a pipe, and the rich modules it loaded."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "FORCE_COLOR", "TTY_COMPATIBLE")}
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, env={**environ, **env},
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.stderr.strip(), result.stdout[-3000:]
+    return result.stdout, json.loads(result.stderr.strip().splitlines()[-1])
+
+
+def test_check_of_a_book_without_problems_prints_without_rich(tmp_path: Path) -> None:
+    bench_book(tmp_path, 100)
+    out, loaded = run_cli(["check", "bench100.xlsx"], tmp_path)
+    assert out.startswith("bench100.xlsx: no problems found.\n")
+    assert loaded == []
+
+
+def test_due_on_stdout_prints_what_rich_prints(tmp_path: Path) -> None:
+    """Through the CLI to a pipe (the plain stand-in for rich's console, rich only for the tables)
+    and with colours forced (rich's console, as before)."""
+    book = bench_book(tmp_path, 1000)
+    expected = console(True, 140)
+    report.print_due(load(str(book), dt.date(2026, 12, 3), render=False), None, expected)
+    out, loaded = run_cli(["due", book.name, "--today", "2026-12-03"], tmp_path)
+    assert out == expected.file.getvalue()  # type: ignore[attr-defined]
+    assert "rich.table" in loaded and "rich.console" not in loaded
+    coloured, loaded = run_cli(["due", book.name, "--today", "2026-12-03"], tmp_path, FORCE_COLOR="1")
+    assert "\x1b[1m" in coloured and "rich.console" in loaded  # the owners' names in bold
