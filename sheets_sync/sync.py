@@ -11,7 +11,7 @@ import datetime as dt
 import gc
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +28,7 @@ from sheets_sync.mail.drafts import SENT_RESULT, OutboxDrafts, draft_refs
 from sheets_sync.mail.journal import Journal, Reconciled, reconcile, run_lock, send_problems
 from sheets_sync.mail.mailer import Mailer, mailer_for, sender_name
 from sheets_sync.mail.message import Delivery, Message
-from sheets_sync.mail.outbox import OutboxMailer
+from sheets_sync.mail.outbox import Drafts, OutboxMailer
 from sheets_sync.model.read import read_book
 from sheets_sync.model.rows import Book, Problem, Touch
 from sheets_sync.model.values import text
@@ -281,28 +281,65 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, maile
     mailer.prepare_run(journal, int(book.settings.daily_email_cap), today)
     if messages:
         phase(f"Sending {len(messages)} email(s)")
-    deliveries = mailer.deliver(messages) if messages else []
-    report.deliveries = list(zip(messages, deliveries, strict=True))
-    for message in composed.messages:  # delivered: the bodies are not needed again, and a big run holds thousands
-        message.text, message.html = "", None
-    report.problems += send_problems(report.deliveries, book.tables["clients"].sheet)
-    fresh = new_touches(report.deliveries, today, by=sender_name(config))
-    arrived = came_in.touches if came_in is not None else []
-    added = journaled.touches + arrived + fresh
-    phase(f"Writing {loaded.backend.label}")
-    try:
-        report.write = write_back(loaded.backend, loaded.data, book, today, added, loaded.written_dates, config, plan,
-                                  planned=journaled.touches + arrived, statuses=came_in.statuses if came_in else None, log=_log_sheet(health, report))
-    except SheetsSyncError as exc:
-        journal.note_write_failure(today, str(exc))
-        if len(added) > len(arrived):  # what came in is read again from the mailbox, not kept here
-            exc.args = (f"{exc}. {JOURNALED.format(n=len(added) - len(arrived))}",)
-        raise
+    # The outbox's files are written by a helper thread while the write-back is worked out;
+    # they are made durable and journaled at its commit point, before the workbook is replaced.
+    drafts = mailer.start(messages, drop_bodies=True) if messages and isinstance(mailer, OutboxMailer) else None
+    with closing(drafts) if drafts is not None else nullcontext():
+        deliveries = drafts.deliveries if drafts is not None else mailer.deliver(messages) if messages else []
+        report.deliveries = list(zip(messages, deliveries, strict=True))
+        if drafts is None:
+            for message in messages:  # delivered: the bodies are not needed again, and a big run holds thousands
+                message.text, message.html = "", None
+        report.problems += send_problems(report.deliveries, book.tables["clients"].sheet)
+        fresh = new_touches(report.deliveries, today, by=sender_name(config))
+        arrived = came_in.touches if came_in is not None else []
+        added = journaled.touches + arrived + fresh
+        phase(f"Writing {loaded.backend.label}")
+        try:
+            report.write = write_back(loaded.backend, loaded.data, book, today, added, loaded.written_dates, config,
+                                      plan, planned=journaled.touches + arrived,
+                                      statuses=came_in.statuses if came_in else None, log=_log_sheet(health, report),
+                                      before_commit=_committing(drafts))
+        except _DraftsNotWritten as exc:
+            raise exc.error from None
+        except BaseException as exc:
+            if drafts is not None:  # delivered whatever became of the write, as if journaled before it
+                drafts.commit()
+            if isinstance(exc, SheetsSyncError):
+                journal.note_write_failure(today, str(exc))
+                if len(added) > len(arrived):  # what came in is read again from the mailbox, not kept here
+                    exc.args = (f"{exc}. {JOURNALED.format(n=len(added) - len(arrived))}",)
+            raise
+        if drafts is not None:  # a write with nothing to change never reached its commit point
+            drafts.commit()
     journal.mark_written(t.ref for t in added)
     journal.clear_write_failure()
     save_inbox_state(loaded.backend.state_dir(), came_in)
     report.problems += [not_written(message) for message in report.write.dropped]
     return report
+
+
+class _DraftsNotWritten(Exception):
+    """A draft file could not be written (``error``): raised through the backend's write,
+    which must not take the OSError for one of its own."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _committing(drafts: Drafts | None) -> Callable[[], None] | None:
+    """The backend's ``before_commit``: the drafts on disk and journaled, or the write stops."""
+    if drafts is None:
+        return None
+
+    def commit() -> None:
+        try:
+            drafts.commit()
+        except Exception as exc:
+            raise _DraftsNotWritten(exc) from exc
+
+    return commit
 
 
 _WHERE = re.compile(r"(?P<sheet>[^!:]+)(?:!(?P<cell>[A-Z]{1,3}[0-9]+))?:?\s+(?P<message>.*)", re.S)
@@ -352,10 +389,12 @@ def _log_sheet(health: RunHealth | None, report: SyncReport) -> LogSheet | None:
 
 def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date, added: list[Touch],
                written: WrittenDates, config: Config, plan: Plan | None = None, planned: list[Touch] | None = None,
-               statuses: dict[str, str] | None = None, log: LogSheet | None = None) -> WriteResult:
+               statuses: dict[str, str] | None = None, log: LogSheet | None = None,
+               before_commit: Callable[[], None] | None = None) -> WriteResult:
     """Build and write the batch; when the source changed under us, re-read, re-plan and
     try again, so nothing a person saved meanwhile is lost. ``planned``: the touches of
-    ``added`` that ``plan`` already counts; ``statuses``: Email Status cells set by the inbox; ``log`` adds the Sync Log to the batch."""
+    ``added`` that ``plan`` already counts; ``statuses``: Email Status cells set by the inbox; ``log`` adds the Sync Log to the batch;
+    ``before_commit``: handed to ``Backend.write``."""
     for attempt in range(WRITE_ATTEMPTS):
         counted = {t.ref for t in planned or ()} if plan is not None else set()
         batch = _batch(data, book, today, added, written, plan, counted, FitCache(backend.state_dir()),
@@ -367,7 +406,7 @@ def write_back(backend: Backend, data: WorkbookData, book: Book, today: dt.date,
             save_written_dates(backend.state_dir(), written)
             return WriteResult()
         try:
-            result = backend.write(batch)
+            result = backend.write(batch, before_commit=before_commit)
         except SourceChanged:
             if attempt == WRITE_ATTEMPTS - 1:
                 raise

@@ -8,6 +8,7 @@ same ``cells_for`` as the Excel writer.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +39,12 @@ class MemoryBackend:
     def add_sheets(self, sheets: list[SheetContent], columns: dict[str, list[str]]) -> None:
         raise NotImplementedError
 
-    def write(self, batch: WriteBatch) -> WriteResult:
+    def write(self, batch: WriteBatch, before_commit: Callable[[], None] | None = None) -> WriteResult:
         """Resolve ``batch`` into cells as the Excel writer does (``cells_for``), then set them."""
         self.writes += 1
         writes = cells_for(batch, self.read())
+        if before_commit is not None:
+            before_commit()
         for title, rows in writes.cells.items():
             sheet = self.sheets[title]
             for row, cols in rows.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -18,9 +19,12 @@ class Backend(Protocol):
         """Read every sheet's used range. Raises SourceError when the source cannot be read."""
         ...
 
-    def write(self, batch: WriteBatch) -> WriteResult:
+    def write(self, batch: WriteBatch, before_commit: Callable[[], None] | None = None) -> WriteResult:
         """Apply the batch atomically: all of it or nothing. Rows are found by key afresh.
         The batch is used up (its row updates may be emptied): build a new one to write again.
+        ``before_commit`` is called once the new content is ready and checked, just before it
+        replaces the old (what it raises stops the write, nothing changed); an empty batch
+        or one that changes nothing never calls it.
 
         Raises SourceError (or a subclass: WorkbookLocked, SourceChanged) when it cannot.
         """

@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from sheets_sync.errors import BadAddress
@@ -106,49 +106,96 @@ class OutboxMailer:
         self.journal, self.today = journal, today
 
     def deliver(self, messages: Sequence[Message]) -> list[Delivery]:
-        """Write each message as a draft file (``draft_paths``, atomically): 'queued', or 'failed' without a file
-        when its address is one no server takes (``addresses.check_address``).
+        """Write each message as a draft file (``draft_paths``, atomically) and record it:
+        'queued', or 'failed' without a file when its address is one no server takes
+        (``addresses.check_address``). ``start`` and ``Drafts.commit`` in one call.
 
         Raises OSError when a file cannot be written (the run stops before anything is
         recorded; a rerun writes the same files again)."""
+        drafts = self.start(messages)
+        drafts.commit()
+        return drafts.deliveries
+
+    def start(self, messages: Sequence[Message], *, drop_bodies: bool = False) -> Drafts:
+        """Start writing the messages' draft files on a helper thread and return at once with
+        what becomes of each ('queued', or 'failed' for an address no server takes); nothing
+        counts as delivered until ``Drafts.commit``. ``drop_bodies``: each message's text and
+        HTML are emptied once its file's bytes are built (a big run holds thousands)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         now = dt.datetime.now(dt.UTC)
         paths = draft_paths(self.folder, [m.key for m in messages], self.today or now.date())
         deliveries = []
-        batch: list[tuple[str, bytes]] = []
-        writes: list[Future[None]] = []
-        # The files are written by a helper thread (file calls release the GIL) while the
-        # next messages are built: a big run writes tens of thousands.
-        with ThreadPoolExecutor(1) as pool:
-            for message in messages:
-                try:  # the rule the SMTP mailer applies: an address it would refuse gets no file
-                    check_address(clean_header(message.to))
-                except BadAddress as exc:
-                    deliveries.append(Delivery(message.key, "failed", str(exc), now))
-                    continue
-                sender = self.sender or message.headers.get("From", "")
-                reply_to = self.reply_to or message.headers.get("Reply-To", "")
-                path = paths[message.key]
-                batch.append((str(path), email_bytes(message, sender, reply_to, now, draft=True).data))
-                if len(batch) >= 256:
-                    if len(writes) >= 2:  # at most two batches waiting; a failed write stops the run here
-                        writes[-2].result()
-                    writes.append(pool.submit(_write_files, batch))
-                    batch = []
-                deliveries.append(Delivery(message.key, "queued", f"{WRITTEN_TO}{path}", now))
-            writes.append(pool.submit(_write_files, batch))
-            for done in writes:
-                done.result()
-        # on disk before the journal counts them: a power cut after its commit loses none
-        make_durable(self.folder, [paths[d.key] for d in deliveries if d.status == "queued"])
-        if self.journal is not None:
-            self.journal.record(list(zip(messages, deliveries, strict=True)), self.today or now.date())
-        return deliveries
+        jobs: list[tuple[Message, str, str, str]] = []
+        for message in messages:
+            try:  # the rule the SMTP mailer applies: an address it would refuse gets no file
+                check_address(clean_header(message.to))
+            except BadAddress as exc:
+                deliveries.append(Delivery(message.key, "failed", str(exc), now))
+                continue
+            sender = self.sender or message.headers.get("From", "")
+            reply_to = self.reply_to or message.headers.get("Reply-To", "")
+            path = paths[message.key]
+            jobs.append((message, str(path), sender, reply_to))
+            deliveries.append(Delivery(message.key, "queued", f"{WRITTEN_TO}{path}", now))
+        if drop_bodies:
+            for message, delivery in zip(messages, deliveries, strict=True):
+                if delivery.status != "queued":
+                    message.text, message.html = "", None
+        pairs = list(zip(messages, deliveries, strict=True))
+        return Drafts(self.folder, jobs, pairs, self.journal, self.today or now.date(), now, drop_bodies)
 
 
-def _write_files(files: list[tuple[str, bytes]]) -> None:
-    for path, data in files:
-        tmp = path + ".tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+class Drafts:
+    """An outbox run's draft files, written by a helper thread while the run goes on (file
+    calls release the GIL; the bytes are built there too). ``commit`` is the point where
+    they count: it waits for the files, makes them durable and records them in the journal,
+    in the calling thread (SQLite stays in the thread that opened it)."""
+
+    def __init__(self, folder: Path, jobs: list[tuple[Message, str, str, str]],
+                 pairs: list[tuple[Message, Delivery]], journal: Journal | None, day: dt.date, now: dt.datetime,
+                 drop_bodies: bool) -> None:
+        self.deliveries = [d for _, d in pairs]
+        self._folder, self._jobs, self._pairs, self._journal, self._day = folder, jobs, pairs, journal, day
+        self._now, self._drop_bodies = now, drop_bodies
+        self._error: BaseException | None = None
+        self._stop = False
+        self._committed = False
+        self._thread = threading.Thread(target=self._write, name="outbox-drafts")
+        self._thread.start()
+
+    def _write(self) -> None:
+        try:
+            for message, path, sender, reply_to in self._jobs:
+                if self._stop:
+                    return
+                data = email_bytes(message, sender, reply_to, self._now, draft=True).data
+                if self._drop_bodies:
+                    message.text, message.html = "", None
+                tmp = path + ".tmp"
+                with open(tmp, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, path)
+            # on disk before the journal counts them: a power cut after its commit loses none
+            make_durable(self._folder, [path for _, path, _, _ in self._jobs])
+        except BaseException as exc:  # handed to the thread that commits
+            self._error = exc
+
+    def commit(self) -> None:
+        """Wait for every file, then record the deliveries in the journal (once; later calls
+        do nothing). Raises the OSError of a file that could not be written or made durable:
+        then nothing is recorded."""
+        if self._committed:
+            return
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        if self._journal is not None:
+            self._journal.record(self._pairs, self._day)
+        self._committed = True
+
+    def close(self) -> None:
+        """Stop writing files not yet started and wait for the helper thread (after a failed
+        run: what was written is not recorded, and a rerun writes the same files again)."""
+        self._stop = True
+        self._thread.join()
+

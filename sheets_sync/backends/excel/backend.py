@@ -9,6 +9,7 @@ version is kept in ``.sheets-sync/backups/``. See docs/excel.md.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from sheets_sync.backends.excel.lock import ensure_unlocked
@@ -91,7 +92,7 @@ class ExcelBackend:
             raise SourceChanged(CHANGED.format(name=self.path.name), source=str(self.path))
         return self._data
 
-    def write(self, batch: WriteBatch) -> WriteResult:
+    def write(self, batch: WriteBatch, before_commit: Callable[[], None] | None = None) -> WriteResult:
         """Apply ``batch`` (see WriteBatch) in one atomic replacement of the file.
 
         Raises WorkbookLocked when the file is open in Excel/LibreOffice (after ``wait``),
@@ -101,7 +102,7 @@ class ExcelBackend:
             return WriteResult()
         self._ensure_free()
         data = self._current()
-        result = write_batch(self.path, batch, data, expected=self._seen)
+        result = write_batch(self.path, batch, data, expected=self._seen, before_commit=before_commit)
         self._seen, self._data = None, None  # the next write reads the new file afresh
         return result
 

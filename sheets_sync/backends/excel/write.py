@@ -10,6 +10,7 @@ with its compressed bytes untouched.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from sheets_sync.backends.excel.append import streamed_append
@@ -49,9 +50,10 @@ from sheets_sync.backends.excel.sheet import (
     grow_ref_rows,
     patch_sheet,
     patched_pieces,
+    patched_stream,
     replace_sheet_data,
 )
-from sheets_sync.backends.excel.spill import SpilledPart, spill
+from sheets_sync.backends.excel.spill import SPILL_FROM, SpilledPart, spill
 from sheets_sync.backends.excel.styles import CT_STYLES, REL_STYLES, REL_STYLES_STRICT, Styles
 from sheets_sync.backends.excel.tool_columns import dress_new_columns
 from sheets_sync.backends.excel.verify import cells_to_check, verify
@@ -188,9 +190,11 @@ def _style(editor: Editor, date_system: int) -> SheetStyle:
     return SheetStyle(date_system, date_style)
 
 
-def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fingerprint | None) -> WriteResult:
+def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fingerprint | None,
+                before_commit: Callable[[], None] | None = None) -> WriteResult:
     """Apply ``batch`` to the file at ``path``, whose current content is ``data``; returns
-    what was written. Raises SourceChanged if the file changes while we work."""
+    what was written. Raises SourceChanged if the file changes while we work.
+    ``before_commit``: called once the new file reads back as written, before it replaces the old."""
     writes = cells_for(batch, data)
     # Planned into cells now: a big sync's row updates are a tenth of its peak memory, and
     # the caller builds a new batch for any further write.
@@ -223,15 +227,21 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
                     editor.changed[sheet.part] = streamed
                     _grow_tables(editor, sheet.part, writes, title)
                     continue
-                xml = editor.part(sheet.part)
-                header_styles = None
-                if title in writes.new_columns:  # the tool's columns arrive: widths, notes, filter
-                    xml, header_styles = dress_new_columns(editor, sheet.part, xml, writes.header_rows.get(title, 1),
-                                                          writes.new_columns[title], changes)
                 report = SheetPatch()
-                pieces = patched_pieces(xml, changes, style, sheet.name, report, inherit, grow, header_styles)
-                editor.changed[sheet.part] = spill(pieces, len(xml), path.parent)
-                del xml, pieces
+                if title not in writes.new_columns and sheet.part not in editor.changed \
+                        and pkg.infos[sheet.part].file_size >= SPILL_FROM:  # patched as it is read from the zip
+                    editor.changed[sheet.part] = SpilledPart(patched_stream(
+                        pkg.blocks(sheet.part), changes, style, sheet.name, report, inherit, grow), path.parent)
+                else:
+                    xml = editor.part(sheet.part)
+                    header_styles = None
+                    if title in writes.new_columns:  # the tool's columns arrive: widths, notes, filter
+                        xml, header_styles = dress_new_columns(editor, sheet.part, xml,
+                                                              writes.header_rows.get(title, 1),
+                                                              writes.new_columns[title], changes)
+                    pieces = patched_pieces(xml, changes, style, sheet.name, report, inherit, grow, header_styles)
+                    editor.changed[sheet.part] = spill(pieces, len(xml), path.parent)
+                    del xml, pieces
                 writes.dropped.extend(FORMULA_KEPT.format(cell=c) for c in report.kept_formulas)
                 for r, c in report.kept:
                     writes.cells[title][r].pop(c, None)
@@ -242,7 +252,7 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
             changed = editor.finish()
             if not changed:
                 return WriteResult(len(writes.updated_rows), writes.appended, writes.dropped)
-            _write_checked(path, pkg, changed, cells_to_check(writes.cells, batch.tool_sheets), expected)
+            _write_checked(path, pkg, changed, cells_to_check(writes.cells, batch.tool_sheets), expected, before_commit)
         finally:
             for part in editor.changed.values():
                 if isinstance(part, SpilledPart):
@@ -348,12 +358,14 @@ def add_sheets(path: Path, sheets: list[SheetContent], columns: dict[str, list[s
 
 
 def _write_checked(path: Path, pkg: Package, changed: dict[str, bytes | SpilledPart], checks: dict[str, dict[tuple[int, int], object]],
-                   expected: Fingerprint | None) -> None:
-    """Write the new package, swapped in only once it reads back as written and the old file
-    is still the one we read (``expected``)."""
+                   expected: Fingerprint | None, before_commit: Callable[[], None] | None = None) -> None:
+    """Write the new package, swapped in only once it reads back as written, ``before_commit``
+    has returned, and the old file is still the one we read (``expected``)."""
 
     def check(tmp: Path) -> None:
         verify(tmp, path.name, checks, changed)
+        if before_commit is not None:  # before the fingerprint: someone may save while it runs
+            before_commit()
         if expected is not None and fingerprint(path) != expected:
             raise SourceChanged(CHANGED.format(name=path.name), source=str(path))
 

@@ -14,7 +14,7 @@ Every request goes through ``RetryingHTTPClient`` (bounded retry, one overall de
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -203,7 +203,7 @@ class GoogleBackend:
 
     # -- write ----------------------------------------------------------------------------
 
-    def write(self, batch: WriteBatch) -> WriteResult:
+    def write(self, batch: WriteBatch, before_commit: Callable[[], None] | None = None) -> WriteResult:
         """Apply the batch: one fresh read, then at most one structural and one values request.
 
         Raises SourceChanged when columns moved or a sheet vanished since ``read`` (the caller
@@ -223,6 +223,8 @@ class GoogleBackend:
                 raise
             plan.take_fresh(answer.get("valueRanges", []))
             result = plan.resolve()
+            if before_commit is not None:  # the last moment before the first change is sent
+                before_commit()
             added = self._structure(client, plan, result)
             try:
                 self._values(client, plan, result)
