@@ -5,6 +5,10 @@ frees it, but glibc keeps the pages, and Python's own small-object arenas are ne
 that never reuse them. So the rest of a run (model, plan, write) stacks on top of a read
 that is over: at 10,000 clients about 20 MiB. One malloc_trim(0) after the read returns
 them (0.3 ms). A no-op where the C library has no malloc_trim (macOS, Windows, musl).
+
+The helper threads (the read's scanner, the outbox's draft writer) would each get a malloc
+arena of their own, whose freed memory the main thread never reuses; ``one_arena`` keeps
+every thread on the one heap.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import ctypes.util
 import functools
 import sys
 from collections.abc import Callable
+
+M_ARENA_MAX = -8  # glibc's malloc.h
 
 
 @functools.cache
@@ -27,6 +33,22 @@ def _malloc_trim() -> Callable[[int], int] | None:
     trim.argtypes = [ctypes.c_size_t]
     trim.restype = ctypes.c_int
     return trim
+
+
+@functools.cache
+def one_arena() -> bool:
+    """Have every thread allocate from the main heap (glibc's M_ARENA_MAX = 1) from now on;
+    True when the C library could. A helper thread otherwise gets an arena of its own, and
+    memory freed there is not reused by the main thread. Set before the first helper starts."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt.restype = ctypes.c_int
+    return bool(mallopt(M_ARENA_MAX, 1))
 
 
 def give_back_freed_memory() -> bool:
