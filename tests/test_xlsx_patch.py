@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from sheets_sync.a1 import col_index, col_letters
-from sheets_sync.backends.excel.sheet import SheetStyle, patch_sheet
+from sheets_sync.backends.excel.sheet import SheetPatch, SheetStyle, patch_sheet, patched_stream
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STYLE = SheetStyle(1900, lambda style: 0)
@@ -73,6 +73,25 @@ def test_only_the_target_cells_change_whatever_the_rows_look_like(prefix, rows, 
     numbers = [int(r.get("r")) for r in etree.fromstring(patched).iter(f"{{{NS}}}row") if r.get("r")]
     assert numbers == sorted(set(numbers))  # rows stay in order, none twice
     assert not report.kept_formulas
+
+
+
+@settings(max_examples=300, deadline=None)
+@given(prefix=st.sampled_from(["", "x"]), rows=st.dictionaries(st.integers(1, 25), ROW, max_size=15),
+       changes=st.dictionaries(st.integers(1, 30), st.dictionaries(st.integers(1, 6), st.integers(100, 999),
+                                                                   min_size=1, max_size=3), max_size=10),
+       block=st.integers(1, 400), grow=st.booleans())
+def test_a_sheet_patched_as_it_streams_in_is_the_sheet_patched_whole(prefix, rows, changes, block, grow):
+    """A big sheet is patched a block at a time as it comes out of the zip: whatever the
+    blocks cut through (a tag, a row, </sheetData>), the same bytes and the same report."""
+    xml, _ = build(prefix, rows)
+    xml = xml.replace(b"</worksheet>", f'<{prefix + ":" if prefix else ""}autoFilter ref="A1:E9"/></worksheet>'.encode())
+    grow_filter = (1, 9, max(changes, default=9)) if grow else None
+    whole, report = patch_sheet(xml, changes, STYLE, "Sheet", grow_filter=grow_filter)
+    streamed = SheetPatch()
+    blocks = [xml[at:at + block] for at in range(0, len(xml), block)]
+    assert b"".join(patched_stream(blocks, changes, STYLE, "Sheet", streamed, grow_filter=grow_filter)) == whole
+    assert streamed == report
 
 
 CELL_VALUES = st.one_of(

@@ -219,11 +219,19 @@ class Package:
         than its declared size or the limits, or (``xml``) declares a DTD. Without ``keep``
         only the first block is kept (and returned): for checking a part without holding it.
         """
+        chunks: list[bytes] = []
+        for block in self.blocks(part, xml=xml):
+            if keep or not chunks:
+                chunks.append(block)
+        return b"".join(chunks)
+
+    def blocks(self, part: str, *, xml: bool = True) -> Iterator[bytes]:
+        """The bytes of ``part`` a block at a time, with ``read``'s checks (the last one,
+        the checksum, once the last block is read): a big part never held whole."""
         info = self.infos.get(part)
         if info is None:
             self._fail(f"part {part} is missing")
         limit = min(info.file_size, MAX_PART_BYTES)
-        chunks: list[bytes] = []
         size = 0
         guard = DtdGuard() if xml else None
         try:
@@ -238,13 +246,11 @@ class Package:
                     if size > limit:
                         raise SourceError(BOMB.format(name=self.name, part=part, limit=_human(limit)),
                                           source=str(self.path))
-                    if keep or not chunks:
-                        chunks.append(block)
+                    yield block
         except SourceError:
             raise
         except _DAMAGED as exc:
             self._fail(f"part {part} is damaged: {_why(exc)}")
-        return b"".join(chunks)
 
     def check_all(self, skip: Collection[str] = ()) -> None:
         """Stream every part once (CRC and size checks), so a damaged member is found

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sheets_sync.a1 import col_index, col_letters
@@ -121,85 +121,154 @@ def patched_pieces(xml: bytes, changes: dict[int, dict[int, object]], style: She
     m = _SHEETDATA.search(xml)
     if m is None:
         raise ValueError("worksheet has no sheetData")
-    view = memoryview(xml)  # slices of it are not copies
     prefix = m.group(1).decode()
-    col_styles = column_styles(xml[:m.start()])
+    rows = _RowPatcher(prefix, changes, style, sheet_name, report, column_styles(xml[:m.start()]), inherit_rows,
+                       header_styles)
     if m.group(2):  # <sheetData/>
         body_start = body_end = m.end()
         head = xml[:m.start()] + f"<{prefix}sheetData>".encode()
         tail = f"</{prefix}sheetData>".encode() + xml[m.end():]
     else:
-        close = f"</{prefix}sheetData>".encode()
         body_start = m.end()
-        body_end = xml.find(close, body_start)
+        body_end = xml.find(f"</{prefix}sheetData>".encode(), body_start)
         if body_end < 0:
             raise ValueError("worksheet sheetData is not closed")
         head = xml[:body_start]
         tail = xml[body_end:]
-    if changes:
-        head = _grow_dimension(head, min(changes), max(changes),
+    yield rows.head(head)
+    yield from rows.stretch(xml, body_start, body_end)
+    yield from rows.rest()
+    yield rows.tail(tail, grow_filter)
+
+
+def patched_stream(blocks: Iterable[bytes], changes: dict[int, dict[int, object]], style: SheetStyle,
+                   sheet_name: str, report: SheetPatch, inherit_rows: frozenset[int] = frozenset(),
+                   grow_filter: tuple[int, int, int] | None = None,
+                   header_styles: dict[int, int] | None = None) -> Iterator[bytes | memoryview]:
+    """``patched_pieces`` of the part whose bytes ``blocks`` gives, never held whole: the
+    rows are patched a stretch of whole rows at a time, as the blocks come. The same bytes
+    as ``patched_pieces`` of the whole part."""
+    feed = iter(blocks)
+    buf = b""
+    while (m := _SHEETDATA.search(buf)) is None:
+        block = next(feed, None)
+        if block is None:
+            raise ValueError("worksheet has no sheetData")
+        buf += block
+    if m.group(2):  # <sheetData/>: no rows to stream through
+        yield from patched_pieces(buf + b"".join(feed), changes, style, sheet_name, report, inherit_rows,
+                                  grow_filter, header_styles)
+        return
+    prefix = m.group(1).decode()
+    rows = _RowPatcher(prefix, changes, style, sheet_name, report, column_styles(buf[:m.start()]), inherit_rows,
+                       header_styles)
+    yield rows.head(buf[:m.end()])
+    close, close_row = f"</{prefix}sheetData>".encode(), f"</{prefix}row>".encode()
+    buf = buf[m.end():]
+    while (body_end := buf.find(close)) < 0:
+        cut = buf.rfind(close_row)
+        if cut >= 0:  # whole rows up to there; the rest waits for the next block
+            cut += len(close_row)
+            yield from rows.stretch(buf, 0, cut)
+            buf = buf[cut:]
+        block = next(feed, None)
+        if block is None:
+            raise ValueError("worksheet sheetData is not closed")
+        buf += block
+    yield from rows.stretch(buf, 0, body_end)
+    yield from rows.rest()
+    yield rows.tail(buf[body_end:] + b"".join(feed), grow_filter)
+
+
+class _RowPatcher:
+    """The rows of one sheet patched in order, a stretch of whole rows at a time (the
+    whole sheetData, or what one block holds): the changed rows' cells replaced or added,
+    new rows inserted before the first row below them, the rest of the bytes as they are."""
+
+    def __init__(self, prefix: str, changes: dict[int, dict[int, object]], style: SheetStyle, sheet_name: str,
+                 report: SheetPatch, col_styles: dict[int, int], inherit_rows: frozenset[int],
+                 header_styles: dict[int, int] | None) -> None:
+        self.prefix, self.changes, self.style, self.sheet_name = prefix, changes, style, sheet_name
+        self.report, self.col_styles = report, col_styles
+        self.inherit_rows, self.header_styles = inherit_rows, header_styles
+        self.pending = sorted(changes)
+        self.index = 0  # pending[index] is the next row to write
+        self.row_no = 0  # the number of the last row passed (rows without r count on from it)
+        self._row_at = f'<{prefix}row r="'.encode()
+        self._row_open = f"<{prefix}row".encode()
+        self._close_row = f"</{prefix}row>".encode()
+
+    def head(self, head: bytes) -> bytes:
+        """The part up to its rows, the dimension grown over the changes."""
+        changes = self.changes
+        if not changes:
+            return head
+        return _grow_dimension(head, min(changes), max(changes),
                                min((min(c) for c in changes.values() if c), default=1),
                                max((max(c) for c in changes.values() if c), default=1))
-    if grow_filter is not None:
-        tail = grow_ref_rows(tail, b"autoFilter", *grow_filter)
-    yield head
-    pending = sorted(changes)
-    index = 0
-    pos = body_start
-    row_no = 0
-    close_row = f"</{prefix}row>".encode()
-    scan_from = body_start
-    last_tag = xml.rfind(f"<{prefix}row".encode(), body_start, body_end)
-    last = _ROW_TAG.match(xml, last_tag) if last_tag >= 0 else None
-    last_r = _attr_int(_R_ATTR, last.group(1)) if last else None
-    if last_r is not None and pending and pending[0] > last_r:
-        scan_from = body_end  # only rows below the last one (appends): nothing to scan
-    # Jump to each target row by its r="N" (as Excel writes rows): a byte search, where a
-    # scan would take every row of a big sheet through a regex. A row not found that way
-    # (no such row yet, r not first, rows without numbers) switches to the scan from there.
-    row_at = f'<{prefix}row r="'.encode()
-    jumping = scan_from < body_end and last_r is not None
-    last_no = last_r or 0  # the last row's number, where jumping
 
-    def patched(rm: re.Match[bytes], row_no: int) -> tuple[int, bytes]:
-        """The end of the existing row at ``rm`` and the row as it is to be written."""
-        end = rm.end() if rm.group(2) else xml.find(close_row, rm.end()) + len(close_row)
-        return end, _patch_row(xml[rm.start():end], rm, prefix, row_no, changes[row_no], style, col_styles,
-                               report, sheet_name, row_no in inherit_rows, header_styles)
+    def tail(self, tail: bytes, grow_filter: tuple[int, int, int] | None) -> bytes:
+        """The part from </sheetData> on, the filter grown over appended rows."""
+        self.report.last_row = max(self.changes) if self.changes else 0
+        return grow_ref_rows(tail, b"autoFilter", *grow_filter) if grow_filter is not None else tail
 
-    while jumping and index < len(pending) and pending[index] <= last_no:
-        at = xml.find(b'%s%d"' % (row_at, pending[index]), pos, body_end)
-        rm = _ROW_TAG.match(xml, at) if at >= 0 else None
-        if rm is None:
-            break
-        row_no = pending[index]
-        end, piece = patched(rm, row_no)
-        yield view[pos:rm.start()]
-        yield piece
-        pos = end
-        index += 1
-    for rm in _ROW_TAG.finditer(xml, max(scan_from, pos), body_end):
-        if index >= len(pending) or (jumping and pending[index] > last_no):
-            break
-        r = _attr_int(_R_ATTR, rm.group(1))
-        row_no = r if r is not None else row_no + 1
-        while index < len(pending) and pending[index] < row_no:
+    def stretch(self, xml: bytes, start: int, end: int) -> Iterator[bytes | memoryview]:
+        """``xml[start:end]`` (whole rows) patched."""
+        view = memoryview(xml)  # slices of it are not copies
+        pending, index, row_no = self.pending, self.index, self.row_no
+        pos = start
+        last_tag = xml.rfind(self._row_open, start, end)
+        last = _ROW_TAG.match(xml, last_tag) if last_tag >= 0 else None
+        last_no = _attr_int(_R_ATTR, last.group(1)) if last else None
+        jumping = last_no is not None
+        last_no_or_0 = last_no or 0
+        # Jump to each target row by its r="N" (as Excel writes rows): a byte search, where a
+        # scan would take every row of a big sheet through a regex. A row not found that way
+        # (no such row yet, r not first, rows without numbers) switches to the scan from there.
+        while jumping and index < len(pending) and pending[index] <= last_no_or_0:
+            at = xml.find(b'%s%d"' % (self._row_at, pending[index]), pos, end)
+            rm = _ROW_TAG.match(xml, at) if at >= 0 else None
+            if rm is None:
+                break
+            row_no = pending[index]
             yield view[pos:rm.start()]
-            pos = rm.start()
-            yield _new_row(prefix, pending[index], changes[pending[index]], style, col_styles, report, sheet_name)
-            index += 1
-        if index < len(pending) and pending[index] == row_no:
-            end, piece = patched(rm, row_no)
-            yield view[pos:rm.start()]
+            pos, piece = self._patched(xml, rm, row_no)
             yield piece
-            pos = end
             index += 1
-    yield view[pos:body_end]
-    while index < len(pending):
-        yield _new_row(prefix, pending[index], changes[pending[index]], style, col_styles, report, sheet_name)
-        index += 1
-    yield tail
-    report.last_row = max(changes) if changes else 0
+        for rm in _ROW_TAG.finditer(xml, pos, end):
+            if index >= len(pending) or (jumping and pending[index] > last_no_or_0):
+                break
+            r = _attr_int(_R_ATTR, rm.group(1))
+            row_no = r if r is not None else row_no + 1
+            while index < len(pending) and pending[index] < row_no:
+                yield view[pos:rm.start()]
+                pos = rm.start()
+                yield self._new(pending[index])
+                index += 1
+            if index < len(pending) and pending[index] == row_no:
+                yield view[pos:rm.start()]
+                pos, piece = self._patched(xml, rm, row_no)
+                yield piece
+                index += 1
+        yield view[pos:end]
+        self.index, self.row_no = index, last_no if last_no is not None else row_no
+
+    def rest(self) -> Iterator[bytes]:
+        """The new rows below every existing row."""
+        while self.index < len(self.pending):
+            yield self._new(self.pending[self.index])
+            self.index += 1
+
+    def _new(self, row: int) -> bytes:
+        return _new_row(self.prefix, row, self.changes[row], self.style, self.col_styles, self.report,
+                        self.sheet_name)
+
+    def _patched(self, xml: bytes, rm: re.Match[bytes], row_no: int) -> tuple[int, bytes]:
+        """The end of the existing row at ``rm`` and the row as it is to be written."""
+        end = rm.end() if rm.group(2) else xml.find(self._close_row, rm.end()) + len(self._close_row)
+        return end, _patch_row(xml[rm.start():end], rm, self.prefix, row_no, self.changes[row_no], self.style,
+                               self.col_styles, self.report, self.sheet_name, row_no in self.inherit_rows,
+                               self.header_styles)
 
 
 def _new_row(prefix: str, row: int, cells: dict[int, object], style: SheetStyle, col_styles: dict[int, int],
