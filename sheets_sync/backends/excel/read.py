@@ -22,7 +22,7 @@ from lxml import etree
 from sheets_sync.backends.excel.extent import MAX_CELLS, TOO_BIG, Budget, Extent, sheet_extent
 from sheets_sync.backends.excel.package import Package, rels_part, resolve
 from sheets_sync.errors import SourceError
-from sheets_sync.heap import give_back_freed_memory
+from sheets_sync.heap import give_back_freed_memory, one_arena
 from sheets_sync.workbook import SheetData, WorkbookData
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -169,6 +169,7 @@ def read_workbook(pkg: Package) -> tuple[WorkbookData, WorkbookInfo]:
     from sheets_sync.backends.excel.read_lxml import read_lxml  # it builds on this module
 
     budget = Budget(pkg.name, str(pkg.path))
+    one_arena()  # the helpers below allocate where the main thread will reuse it, and give it back
     # Biggest first: its long conversion then runs while the smaller ones parse.
     order = sorted((s for s in info.sheets if s.kind in CELL_KINDS and pkg.has(s.part)),
                    key=lambda s: -_part_size(pkg, s.part))
