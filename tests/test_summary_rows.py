@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from workbooks import read_rows, write_workbook
 
 from sheets_sync.cli import cli
@@ -22,6 +25,15 @@ D = dt.date
     ("count", True), ("Total Fitness Ltd", False), ("Sumner Bakery", False), ("Ann Lee", False)])
 def test_what_a_summary_label_is(label: str, summary: bool) -> None:
     assert is_summary_row([None, label, 42]) is summary
+
+
+@given(st.lists(st.sampled_from(["total", "Total", "SUB", "grand", "s", "sum", "count", "Average", "C", "-", " ",
+                                  "/", ":", "0", "42", "ſ", "é", "K", "x"]), max_size=8).map("".join) | st.text(max_size=20))
+def test_a_label_is_its_letters_whatever_stands_between_them(text: str) -> None:
+    # The letters alone, casefolded, make a label: as the rule read before it was one regex.
+    letters = re.sub(r"[^a-z]", "", text.casefold())
+    label = re.fullmatch(r"(grand|sub)?(totals?|sum|count|average)+", letters) is not None
+    assert is_summary_row([text]) is (label and bool(text.strip()))
 
 
 def test_a_total_row_is_left_alone_and_said_once(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from sheets_sync.a1 import cell_name
@@ -94,7 +93,9 @@ def table_rows(loc: Located):
                 break
 
 
-_SUMMARY_LABEL = re.compile(r"(grand|sub)?(totals?|sum|count|average)+")
+# The label's letters, whatever stands between them ("T-O-T-A-L", "Sub total:"): each letter
+# may be followed by anything but a letter, so one match of the casefolded text tells.
+_SUMMARY_LABEL = re.compile("[^a-z]*" + re.sub("([a-z])", r"(?:\1[^a-z]*)", "(grand|sub)?(totals?|sum|count|average)+"))
 
 
 def _no_key(key: Any) -> bool:
@@ -103,9 +104,8 @@ def _no_key(key: Any) -> bool:
     return key in (None, "") or (isinstance(key, str) and _is_label(key))
 
 
-@lru_cache(maxsize=1 << 16)  # a log names each client on many rows: each ID is looked at once
 def _is_label(text: str) -> bool:
-    return _SUMMARY_LABEL.fullmatch(re.sub(r"[^a-z]", "", text.casefold())) is not None
+    return _SUMMARY_LABEL.fullmatch(text.casefold()) is not None
 
 
 def is_summary_row(cells: list[Any]) -> bool:
