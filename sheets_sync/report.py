@@ -16,11 +16,11 @@ from sheets_sync.health.missed import missed_note
 from sheets_sync.model.rows import Problem
 from sheets_sync.owner_names import owner_label
 from sheets_sync.rules.plan import Action
-from sheets_sync.terminal import Out, plain_stdout, print_fitted, print_lines
+from sheets_sync.terminal import Out, assemble, plain_stdout, print_fitted, print_lines
+from sheets_sync.text_table import TextTable
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.table import Table
 
     from sheets_sync.sync import Loaded, SyncReport
 
@@ -45,10 +45,8 @@ def _stdout() -> Out:
 
 
 def _actions_table(actions: Sequence[Action], title: str, today: dt.date, show_owner: bool = True,
-                   names: Mapping[str, str] | None = None) -> Table:
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left", show_lines=False)
+                   names: Mapping[str, str] | None = None) -> TextTable:
+    table = TextTable(title=title, title_justify="left")
     table.add_column("Kind")
     if show_owner:
         table.add_column("Owner", no_wrap=True)  # a name or an address's local part, never cut
@@ -77,9 +75,7 @@ def print_problems(problems: Sequence[Problem], source: str, out: Out | None = N
     if not problems:
         print_lines(out, f"{source}: no problems found.")
         return
-    from rich.table import Table
-
-    table = Table(title=f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {source}",
+    table = TextTable(title=f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {source}",
                   title_justify="left")
     table.add_column("Cell", no_wrap=True)
     table.add_column("Problem", overflow="fold")
@@ -109,10 +105,8 @@ def print_sync(report: SyncReport, out: Out | None = None) -> None:
     out = out or _stdout()
     plan = report.plan
     if report.dry_run:
-        from rich.text import Text
-
-        out.print(Text.assemble(("Dry run", "bold"), f" for {report.source} on {report.today:%a %d %b %Y}: "
-                                "nothing sent, nothing written."))
+        print_lines(out, assemble(out, ("Dry run", "bold"), f" for {report.source} on {report.today:%a %d %b %Y}: "
+                                  "nothing sent, nothing written."))
         emails = [a for a in plan.emails if a.step.key in {m.key for m in report.planned}]
         if emails:
             print_fitted(out, _actions_table(emails, "Emails that would be sent", plan.today,
@@ -156,9 +150,6 @@ def print_sync(report: SyncReport, out: Out | None = None) -> None:
 
 def print_due(loaded: Loaded, owner: str | None, out: Out | None = None) -> None:
     """Each owner's list for today: calls with phone numbers, emails going out, at-risk clients."""
-    from rich.table import Table
-    from rich.text import Text
-
     out = out or _stdout()
     plan = loaded.plan
     groups = plan.by_owner()
@@ -174,11 +165,11 @@ def print_due(loaded: Loaded, owner: str | None, out: Out | None = None) -> None
         drafts = [a for a in groups.get(name, []) if a.kind == "email" and a.step.key in waiting]
         actions = [a for a in groups.get(name, []) if not (a.kind == "email" and a.step.key in waiting)]
         risks = [r for r in plan.at_risk if r.client.owner == name]
-        print_lines(out, "", Text.assemble((name or "(no owner)", "bold"),
-                                           f": {sum(a.kind == 'call' for a in actions)} call(s), "
-                                           f"{sum(a.kind == 'email' for a in actions)} email(s), "
-                                           + (f"{len(drafts)} draft(s) waiting in the outbox, " if drafts else "")
-                                           + f"{len(risks)} at risk"))
+        print_lines(out, "", assemble(out, (name or "(no owner)", "bold"),
+                                      f": {sum(a.kind == 'call' for a in actions)} call(s), "
+                                      f"{sum(a.kind == 'email' for a in actions)} email(s), "
+                                      + (f"{len(drafts)} draft(s) waiting in the outbox, " if drafts else "")
+                                      + f"{len(risks)} at risk"))
         if actions:
             print_fitted(out, _actions_table(actions, "", plan.today, show_owner=False))
         if waiting_calls := calls_waiting_line(plan, name):
@@ -189,7 +180,7 @@ def print_due(loaded: Loaded, owner: str | None, out: Out | None = None) -> None
                                f"{fmt_day(waiting[a.step.key], plan.today)}, not sent yet ({a.reason})"
                                for a in drafts), soft_wrap=True)
         if risks:
-            table = Table(title="At risk", title_justify="left")
+            table = TextTable(title="At risk", title_justify="left")
             for column in ("Client", "Tier", "Phone", "Days without a touch"):
                 table.add_column(column, no_wrap=column != "Client")
             for risk in risks:

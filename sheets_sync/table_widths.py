@@ -27,6 +27,8 @@ from sheets_sync.terminal import EMOJI_LIKE
 if TYPE_CHECKING:
     from rich.table import Column, Table
 
+    from sheets_sync.text_table import TextColumn, TextTable
+
 _WORD = re.compile(r"\s*\S+\s*")  # rich's word: the blanks before it, itself, the blanks after
 
 
@@ -75,7 +77,7 @@ def _span(text: str) -> Span:
     return Span(longest, widest)
 
 
-def measure_cells(table: Table) -> list[Span] | None:
+def measure_cells(table: Table | TextTable) -> list[Span] | None:
     """Each column's span over its cells (not the header), or None when rich must measure:
     a cell that is not plain text, or a table or column with sizes of its own."""
     if table.width is not None or table.min_width is not None or table.expand or table.show_footer:
@@ -91,9 +93,10 @@ def measure_cells(table: Table) -> list[Span] | None:
     return spans
 
 
-def _with_header(table: Table, spans: list[Span]) -> list[Span] | None:
+def _with_header(table: Table | TextTable, spans: list[Span]) -> list[Span] | None:
     out = []
-    for column, span in zip(table.columns, spans, strict=True):
+    columns: Sequence[Column | TextColumn] = table.columns
+    for column, span in zip(columns, spans, strict=True):
         if not table.show_header:
             out.append(span)
             continue
@@ -106,7 +109,7 @@ def _with_header(table: Table, spans: list[Span]) -> list[Span] | None:
     return out
 
 
-def widest(table: Table, spans: list[Span]) -> int | None:
+def widest(table: Table | TextTable, spans: list[Span]) -> int | None:
     """The table's width with no column wrapped (what rich's measure gives as its maximum)."""
     full = _with_header(table, spans)
     if full is None:
@@ -115,14 +118,14 @@ def widest(table: Table, spans: list[Span]) -> int | None:
     return sum(s.maximum + p for s, p in zip(full, padding, strict=True)) + table._extra_width  # noqa: SLF001
 
 
-def pin(table: Table, spans: list[Span], width: int) -> bool:
+def pin(table: Table | TextTable, spans: list[Span], width: int) -> bool:
     """Set each column's width to what rich would give it in ``width`` characters (so rich
     prints it without measuring a cell). False, and nothing changed, when the header needs
     rich's own measure."""
     full = _with_header(table, spans)
     if full is None or not table.columns:
         return False
-    columns = table.columns
+    columns: Sequence[Column | TextColumn] = table.columns
     padding = [table._get_padding_width(i) for i in range(len(columns))]  # noqa: SLF001
     max_width = width - table._extra_width  # noqa: SLF001
     if max_width <= 0:
@@ -142,7 +145,7 @@ def pin(table: Table, spans: list[Span], width: int) -> bool:
     return True
 
 
-def render_compact(table: Table) -> str | None:
+def render_compact(table: Table | TextTable) -> str | None:
     """The text rich prints, without styles, for a table whose widths are pinned and whose
     cells are plain text, in one of the two looks ``terminal`` gives tables (rich's default
     box, or ``terminal.compact``'s), made line by line from the cells' text with rich's own
@@ -153,7 +156,7 @@ def render_compact(table: Table) -> str | None:
     compact = _renders_plainly(table, box.SIMPLE_HEAD, edge=False)
     if not compact and not _renders_plainly(table, box.HEAVY_HEAD, edge=True):
         return None
-    columns = table.columns
+    columns: Sequence[Column | TextColumn] = table.columns
     last = len(columns) - 1
     if compact:  # no left padding, one space at the right but the last column's
         pads = [("", "" if i == last else " ") for i in range(len(columns))]
@@ -198,7 +201,7 @@ def render_compact(table: Table) -> str | None:
     return "".join(line + "\n" for line in out)
 
 
-def _renders_plainly(table: Table, look: object, edge: bool) -> bool:
+def _renders_plainly(table: Table | TextTable, look: object, edge: bool) -> bool:
     """True for a table ``render_compact`` makes as rich would: box ``look`` (edges drawn or
     not as ``edge`` says, padding as rich's default or ``terminal.compact`` sets it), a header,
     no footer, caption, row lines or row styles, every column pinned, plain text throughout."""
@@ -221,7 +224,7 @@ def _renders_plainly(table: Table, look: object, edge: bool) -> bool:
     return True
 
 
-def _fits(left: str, right: str, column: Column) -> Callable[[str], str | None]:
+def _fits(left: str, right: str, column: Column | TextColumn) -> Callable[[str], str | None]:
     """For ``column``'s cells: the padded line of a text that fits on one line as it is
     (printable ASCII, no longer than the column: what ``_cell_lines`` makes of it, without
     the wrapping rule), or None for any other text."""

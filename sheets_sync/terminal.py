@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
+    from sheets_sync.text_table import TextTable
+
 HEADER_LINES = 2  # a folded header: "E at end" as "E at" / "end", not one word a line
 # What every emoji code rich replaces (":smile:", ":flag-emoji:") looks like: two colons, no blank between
 EMOJI_LIKE = re.compile(r":\S*:")
@@ -84,11 +86,27 @@ def plain_stdout(width: int) -> PlainStdout | None:
     return PlainStdout(width)
 
 
-def print_fitted(out: Out, item: RenderableType) -> None:
+def print_fitted(out: Out, item: RenderableType | TextTable) -> None:
     """Print ``item``; a table too wide for ``out`` is printed compact (see module doc)."""
-    from rich.table import Table  # loaded already when item is one
-
     from sheets_sync import table_widths
+    from sheets_sync.text_table import TextTable
+
+    if isinstance(item, TextTable):
+        spans = table_widths.measure_cells(item) if _unstyled(out) else None
+        full = table_widths.widest(item, spans) if spans is not None else None
+        if spans is None or full is None:
+            item = item.rich_table()  # as built: sized and printed below, as any rich Table
+        else:
+            if full > out.width:
+                compact(item)
+            text = table_widths.render_compact(item) if table_widths.pin(item, spans, out.width) else None
+            if text is not None:
+                out.file.write(text)
+                out.file.flush()
+            else:
+                out.print(item.rich_table())  # with the look and widths set here
+            return
+    from rich.table import Table  # loaded already when item is one
 
     if isinstance(item, Table):
         # A table of plain text is sized from its text (table_widths): rich's own measure
@@ -133,6 +151,17 @@ def print_lines(out: Out, *lines: str | Text, soft_wrap: bool | None = None) -> 
         out.file.flush()
 
 
+def assemble(out: Out, *parts: str | tuple[str, str]) -> str | Text:
+    """``Text.assemble(*parts)`` (text, or (text, style) pairs), or its plain text where ``out``
+    prints both the same (no colours, and a line rich leaves as it is): rich.text unimported."""
+    plain = "".join(part if isinstance(part, str) else part[0] for part in parts)
+    if _unstyled(out) and _as_is(plain, out.width) is not None:
+        return plain
+    from rich.text import Text
+
+    return Text.assemble(*parts)
+
+
 def _as_is(line: str | Text, width: int | None) -> str | None:
     """The text ``line`` prints as on a plain console, when rich leaves it as it is: printable
     ASCII (nothing stripped, every character one cell), no emoji code, at most ``width``
@@ -157,7 +186,7 @@ def _unstyled(out: Out) -> bool:
             and out.encoding.startswith("utf"))  # else rich draws the box in ASCII
 
 
-def compact(table: Table) -> None:
+def compact(table: Table | TextTable) -> None:
     """Switch ``table`` to the compact style in place: no outer or column borders, and each
     unwrappable column's header (set no_wrap, or right-aligned: numbers) folded to the width of its widest cell."""
     from rich import box

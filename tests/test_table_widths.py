@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sheets_sync import table_widths, terminal
+from sheets_sync.text_table import TextTable
 
 WORDS = ["call", "the", "client", "overdue", "since", "Fri", "23", "Oct", "$9,675", "reminders", "sent:",
          "maria@harborlane.example", "Task", "T-0011:", "2nd", "reminder,", "extraordinarily-long-hyphenated-word",
@@ -153,3 +154,48 @@ def test_ascii_lines_break_where_rich_breaks_them():
         line = rnd.choice(["", " "]).join(rnd.choices(ASCII, k=rnd.randint(0, 12)))
         width, fold = rnd.randint(1, 30), rnd.random() < 0.5
         assert table_widths.divide(line, width, fold) == divide_line(line, width, fold=fold), (line, width, fold)
+
+
+def as_text_table(table: Table) -> TextTable | None:
+    """The TextTable of a fresh random table (None for one without a header: report has none)."""
+    if not table.show_header:
+        return None
+    text = TextTable(title=str(table.title), title_justify=str(table.title_justify))
+    for column in table.columns:
+        text.add_column(str(column.header), justify=column.justify, no_wrap=bool(column.no_wrap),
+                        overflow=str(column.overflow))
+    for row in zip(*(column._cells for column in table.columns), strict=True):
+        text.add_row(*row)
+    return text
+
+
+@pytest.mark.parametrize("seed", range(300))
+@pytest.mark.parametrize("make", [random_table, ascii_table])
+def test_text_tables_print_as_rich_prints_them(seed, make):
+    """Without rich's Table (a file or pipe), and through the rich Table made of it (colours)."""
+    width = random.Random(seed).choice([20, 33, 60, 80, 140])
+    text = as_text_table(make(random.Random(seed)))
+    if text is None:
+        return
+    assert fitted(text, width) == as_rich_prints_it(make(random.Random(seed)), width)
+    colours = [Console(file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor",
+                       legacy_windows=False) for _ in range(2)]
+    terminal.print_fitted(colours[0], as_text_table(make(random.Random(seed))))
+    terminal.print_fitted(colours[1], make(random.Random(seed)))
+    assert colours[0].file.getvalue() == colours[1].file.getvalue()
+
+
+@pytest.mark.parametrize("title", ["Calls :smile:", "[b]Calls[/b]"])
+def test_a_text_table_rich_must_print_keeps_its_look_and_widths(title):
+    """Sized and made compact as text, then printed by rich (its title is not plain text)."""
+    def made(kind):
+        table = kind(title=title, title_justify="left")
+        for name in ("Client", "Phone", "Why"):
+            table.add_column(name, no_wrap=name == "Phone", overflow="fold")
+        for i in range(30):
+            table.add_row(f"Client {i} (C-{i})", f"555-{i:07d}", f"Task T-{i}: overdue since Fri 23 Oct, call the client")
+        return table
+
+    text = made(TextTable)
+    assert fitted(text, 60) == as_rich_prints_it(made(Table), 60)
+    assert text.box is box.SIMPLE_HEAD and all(column.width for column in text.columns)
