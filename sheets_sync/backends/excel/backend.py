@@ -21,7 +21,6 @@ from sheets_sync.backends.excel.package import (
     fingerprint,
 )
 from sheets_sync.backends.excel.read import read_workbook
-from sheets_sync.backends.excel.write import add_sheets, write_batch
 from sheets_sync.config import Config
 from sheets_sync.errors import SourceChanged, SourceError
 from sheets_sync.workbook import SheetContent, WorkbookData, WriteBatch, WriteResult
@@ -102,6 +101,8 @@ class ExcelBackend:
             return WriteResult()
         self._ensure_free()
         data = self._current()
+        from sheets_sync.backends.excel.write import write_batch  # here: due and check never write
+
         result = write_batch(self.path, batch, data, expected=self._seen, before_commit=before_commit)
         self._seen, self._data = None, None  # the next write reads the new file afresh
         return result
@@ -111,6 +112,8 @@ class ExcelBackend:
         part stays byte-identical except the package index parts that list the new sheets."""
         self._ensure_free()
         data = self._current()
+        from sheets_sync.backends.excel.write import add_sheets
+
         add_sheets(self.path, sheets, columns, data, expected=self._seen, layout=self.config.section("layout"))
         self._seen, self._data = None, None
 
