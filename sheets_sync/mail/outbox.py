@@ -17,12 +17,14 @@ import datetime as dt
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from sheets_sync.errors import BadAddress
 from sheets_sync.mail.drafts import WRITTEN_TO
 from sheets_sync.mail.durable import make_durable
+from sheets_sync.mail.file_writer import write_files
 from sheets_sync.mail.journal import Journal
 from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.mail.mime import clean_header, email_bytes
@@ -125,7 +127,7 @@ class OutboxMailer:
         now = dt.datetime.now(dt.UTC)
         paths = draft_paths(self.folder, [m.key for m in messages], self.today or now.date())
         deliveries = []
-        jobs: list[tuple[Message, str, str, str]] = []
+        files: list[tuple[str, bytes]] = []
         for message in messages:
             try:  # the rule the SMTP mailer applies: an address it would refuse gets no file
                 check_address(clean_header(message.to))
@@ -135,48 +137,43 @@ class OutboxMailer:
             sender = self.sender or message.headers.get("From", "")
             reply_to = self.reply_to or message.headers.get("Reply-To", "")
             path = paths[message.key]
-            jobs.append((message, str(path), sender, reply_to))
+            # built here, not by the helper: a thread running Python beside the main one slows both
+            files.append((str(path), email_bytes(message, sender, reply_to, now, draft=True).data))
             deliveries.append(Delivery(message.key, "queued", f"{WRITTEN_TO}{path}", now))
         if drop_bodies:
-            for message, delivery in zip(messages, deliveries, strict=True):
-                if delivery.status != "queued":
-                    message.text, message.html = "", None
-        pairs = list(zip(messages, deliveries, strict=True))
-        return Drafts(self.folder, jobs, pairs, self.journal, self.today or now.date(), now, drop_bodies)
+            for message in messages:
+                message.text, message.html = "", None
+        return Drafts(self.folder, files, list(zip(messages, deliveries, strict=True)), self.journal,
+                      self.today or now.date())
 
 
 class Drafts:
-    """An outbox run's draft files, written by a helper thread while the run goes on (file
-    calls release the GIL; the bytes are built there too). ``commit`` is the point where
-    they count: it waits for the files, makes them durable and records them in the journal,
-    in the calling thread (SQLite stays in the thread that opened it)."""
+    """An outbox run's draft files, written while the run goes on (a helper thread hands them
+    to ``file_writer.write_files``, then makes them durable). ``commit`` is the point where
+    they count: it waits for that, then records them in the journal in the calling thread
+    (SQLite stays in the thread that opened it)."""
 
-    def __init__(self, folder: Path, jobs: list[tuple[Message, str, str, str]],
-                 pairs: list[tuple[Message, Delivery]], journal: Journal | None, day: dt.date, now: dt.datetime,
-                 drop_bodies: bool) -> None:
+    def __init__(self, folder: Path, files: list[tuple[str, bytes]], pairs: list[tuple[Message, Delivery]],
+                 journal: Journal | None, day: dt.date) -> None:
         self.deliveries = [d for _, d in pairs]
-        self._folder, self._jobs, self._pairs, self._journal, self._day = folder, jobs, pairs, journal, day
-        self._now, self._drop_bodies = now, drop_bodies
+        self._folder, self._pairs, self._journal, self._day = folder, pairs, journal, day
+        self._paths = [path for path, _ in files]
+        self._files: deque[tuple[str, bytes]] = deque(files)  # each file's bytes let go once written
         self._error: BaseException | None = None
         self._stop = False
         self._committed = False
         self._thread = threading.Thread(target=self._write, name="outbox-drafts")
         self._thread.start()
 
+    def _take(self) -> Iterator[tuple[str, bytes]]:
+        while self._files and not self._stop:
+            yield self._files.popleft()
+
     def _write(self) -> None:
         try:
-            for message, path, sender, reply_to in self._jobs:
-                if self._stop:
-                    return
-                data = email_bytes(message, sender, reply_to, self._now, draft=True).data
-                if self._drop_bodies:
-                    message.text, message.html = "", None
-                tmp = path + ".tmp"
-                with open(tmp, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, path)
-            # on disk before the journal counts them: a power cut after its commit loses none
-            make_durable(self._folder, [path for _, path, _, _ in self._jobs])
+            write_files(self._take())
+            if not self._stop:  # on disk before the journal counts them: a power cut after its commit loses none
+                make_durable(self._folder, self._paths)
         except BaseException as exc:  # handed to the thread that commits
             self._error = exc
 
