@@ -4,6 +4,9 @@ byte, as writing them here, and the same OSError for one that cannot be written.
 from __future__ import annotations
 
 import errno
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -26,3 +29,27 @@ def test_a_file_that_cannot_be_written_raises_its_oserror_and_stops_there(tmp_pa
     assert raised.value.errno == errno.EISDIR and raised.value.filename == str(tmp_path / "b.eml.tmp")
     assert isinstance(raised.value, IsADirectoryError)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.eml", "b.eml.tmp"]
+
+
+INTERRUPTED = """
+import os, signal, sys, time
+from sheets_sync.mail.file_writer import write_files
+signal.signal(signal.SIGINT, lambda *_: None)  # this process survives Ctrl-C; a handler is not inherited
+
+def files():
+    time.sleep(0.5)  # the child is running and waiting for its first file
+    os.killpg(os.getpgid(0), signal.SIGINT)  # Ctrl-C in the terminal reaches the whole group
+    time.sleep(0.2)
+    for i in range(3):
+        yield os.path.join(sys.argv[1], f"{i}.eml"), b"x"
+
+write_files(files())
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="POSIX process groups")
+def test_ctrl_c_leaves_the_child_writing_what_the_run_hands_it(tmp_path):
+    done = subprocess.run([sys.executable, "-c", INTERRUPTED, str(tmp_path)], capture_output=True,
+                          start_new_session=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0.eml", "1.eml", "2.eml"]

@@ -22,7 +22,8 @@ BLOCK = 1 << 20  # bytes handed to the child per write
 # Each file comes as: path length, data length (4 bytes each, little-endian), path, data.
 # A file whose bytes did not all arrive (the parent died) is not written.
 CHILD = r"""
-import os, sys
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it waits for what it sent
 read = sys.stdin.buffer.read
 flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 while True:
