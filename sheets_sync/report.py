@@ -1,4 +1,5 @@
-"""What people read in the terminal: rich tables for sync, due and check (due's JSON: due_list)."""
+"""What people read in the terminal: the tables and lines of sync, due and check, by rich at a
+terminal and as plain text to a file or pipe (due's JSON: due_list)."""
 
 from __future__ import annotations
 
