@@ -284,6 +284,32 @@ def test_rows_appended_to_a_big_log_are_streamed_and_nothing_else_moves(tmp_path
     assert rows[-1][6] == "x & <y>" and rows[-3][1] == f"C-{logged}"
 
 
+
+def test_a_sheet_of_a_few_megabytes_is_patched_without_holding_it_whole(tmp_path):
+    """Clients and Tasks of a 10,000-client book (4-6 MB of XML) are patched as they come
+    out of the zip, never read whole (and joined: two copies)."""
+    import tracemalloc
+
+    from xlsx_fixtures import parts
+
+    path = simple(tmp_path / "w.xlsx", n=12000)
+    size = len(parts(path)["xl/worksheets/sheet1.xml"])
+    backend = ExcelBackend(path)
+    backend.read()
+    clients = TableRef("Clients", 1, "Client ID")
+    batch = WriteBatch(tables={"Clients": clients},
+                       updates=[RowUpdate(clients, f"C-{i}", i + 1, {"Notes": f"n{i}"}) for i in range(1, 12001, 10)])
+    tracemalloc.start()
+    result = backend.write(batch)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert result.rows_updated == 1200 and not result.dropped
+    assert peak < size, (peak, size)  # one copy of the sheet would reach it
+    rows = ExcelBackend(path).read().sheet("Clients").rows
+    notes = rows[0].index("Notes")
+    assert [rows[i][notes] for i in (1, 2, 11991)] == ["n1", "note 2", "n11991"]
+
+
 def test_days_before_1900_03_01_read_as_excel_shows_them_and_read_back_after_a_write(tmp_path):
     """Excel's 1900 system counts a 1900-02-29 that never was: serial 1 is 1900-01-01. The
     writer and calamine knew it; the lxml reader (and so the read-back after every write)

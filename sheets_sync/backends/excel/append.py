@@ -35,7 +35,7 @@ from sheets_sync.backends.excel.spill import SPILL_FROM, SpilledPart
 
 HEAD = 256 << 10
 WINDOW = 2 << 20
-BLOCK = 1 << 20
+BLOCK = 256 << 10
 STREAM_FROM = SPILL_FROM  # smaller parts are simply patched in memory (and kept there)
 
 

@@ -28,7 +28,7 @@ def extract_rows(xml: bytes, rows: dict[int, set[int]]) -> bytes:
     return xml[:m.end()] + b"".join(kept) + xml[body_end:]
 
 
-def extract_rows_from(stream: IO[bytes], rows: dict[int, set[int]], block: int = 1 << 20) -> bytes:
+def extract_rows_from(stream: IO[bytes], rows: dict[int, set[int]], block: int = 256 << 10) -> bytes:
     """``extract_rows`` of a part read ``block`` bytes at a time: holds one block and the
     wanted rows, never the whole part (a big sheet read back after a write)."""
     buf = b""

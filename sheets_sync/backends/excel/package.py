@@ -47,6 +47,7 @@ _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
 _DAMAGED: tuple[type[Exception], ...] = (zipfile.BadZipFile, *deflate.ERRORS, OSError, EOFError, ValueError,
                                          NotImplementedError, RuntimeError)
 _PROLOG_STEP = 1 << 12
+BLOCK = 256 << 10  # a part is read this much at a time
 
 ENCRYPTED = ("{name}: the workbook is password-protected or in the old .xls format; "
              "save a copy without a password as .xlsx and use that")
@@ -237,7 +238,7 @@ class Package:
         try:
             with self.open(part) as fh:
                 while True:
-                    block = fh.read(1 << 20)
+                    block = fh.read(BLOCK)
                     if not block:
                         break
                     if guard is not None and guard.found(block):
@@ -287,10 +288,10 @@ class DtdGuard:
             self._prolog(block)
             if self._seen.declared:
                 return True
-        window = self._tail + block
-        if any(needle in window for needle in self._needles):
+        edge = self._tail + block[:64]  # a declaration cut in two by the block boundary
+        if any(needle in block or needle in edge for needle in self._needles):
             return True
-        self._tail = window[-32:]
+        self._tail = block[-32:] if len(block) >= 32 else (self._tail + block)[-32:]
         return False
 
     def _prolog(self, block: bytes) -> None:

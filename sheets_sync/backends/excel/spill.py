@@ -1,10 +1,10 @@
 """A rewritten big worksheet kept, deflated, in an anonymous temporary file until the
 package is written.
 
-A sync rewrites two big sheets (Clients and Tasks): holding both, on top of the rows read
-into the model, was the largest part of a big run's peak memory. Each one is written, a
-piece at a time as it is patched, to a temporary file beside the workbook (deleted when
-closed, and by the system if the process dies). A helper thread deflates each block while
+A sync rewrites two big sheets (Clients and Tasks) and appends to a third (Touches):
+holding them, on top of the rows read into the model, was the largest part of a big run's
+peak memory. Each one is written, a piece at a time as it is patched, to a temporary file
+beside the workbook (deleted when closed, and by the system if the process dies). A helper thread deflates each block while
 the next one is patched (ISA-L and zlib, like the checksums, work without the GIL), so the file
 already holds the zip member's compressed bytes and the package writer copies them as
 they are.
@@ -20,8 +20,8 @@ from typing import IO
 
 from sheets_sync.backends.excel import deflate
 
-SPILL_FROM = 4 << 20  # smaller parts stay in memory
-BLOCK = 1 << 20
+SPILL_FROM = 1 << 20  # smaller parts stay in memory
+BLOCK = 256 << 10
 
 
 class SpilledPart:
@@ -118,7 +118,12 @@ def _blocks(pieces: Iterable[bytes | memoryview]) -> Iterator[bytes | memoryview
     yield b"".join(batch)
 
 
+def spilled(size: int) -> bool:
+    """True when a part of about ``size`` bytes is written through a SpilledPart."""
+    return size >= SPILL_FROM
+
+
 def spill(pieces: Iterable[bytes | memoryview], size: int, folder: Path | None = None) -> bytes | SpilledPart:
     """The bytes of ``pieces`` when ``size`` (about what they add up to) is small, else a
     SpilledPart holding them."""
-    return SpilledPart(pieces, folder) if size >= SPILL_FROM else b"".join(pieces)
+    return SpilledPart(pieces, folder) if spilled(size) else b"".join(pieces)

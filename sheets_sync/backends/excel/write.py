@@ -53,7 +53,7 @@ from sheets_sync.backends.excel.sheet import (
     patched_stream,
     replace_sheet_data,
 )
-from sheets_sync.backends.excel.spill import SPILL_FROM, SpilledPart, spill
+from sheets_sync.backends.excel.spill import SpilledPart, spill, spilled
 from sheets_sync.backends.excel.styles import CT_STYLES, REL_STYLES, REL_STYLES_STRICT, Styles
 from sheets_sync.backends.excel.tool_columns import dress_new_columns
 from sheets_sync.backends.excel.verify import cells_to_check, verify
@@ -229,7 +229,7 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
                     continue
                 report = SheetPatch()
                 if title not in writes.new_columns and sheet.part not in editor.changed \
-                        and pkg.infos[sheet.part].file_size >= SPILL_FROM:  # patched as it is read from the zip
+                        and spilled(pkg.infos[sheet.part].file_size):  # patched as it is read from the zip
                     editor.changed[sheet.part] = SpilledPart(patched_stream(
                         pkg.blocks(sheet.part), changes, style, sheet.name, report, inherit, grow), path.parent)
                 else:
