@@ -252,7 +252,9 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
             changed = editor.finish()
             if not changed:
                 return WriteResult(len(writes.updated_rows), writes.appended, writes.dropped)
-            _write_checked(path, pkg, changed, cells_to_check(writes.cells, batch.tool_sheets), expected, before_commit)
+            checks = cells_to_check(writes.cells, batch.tool_sheets)
+            writes.cells.clear()  # the read-back needs only the sample it checks: the rest makes room for it
+            _write_checked(path, pkg, changed, checks, expected, before_commit)
         finally:
             for part in editor.changed.values():
                 if isinstance(part, SpilledPart):
