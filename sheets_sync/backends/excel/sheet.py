@@ -392,7 +392,7 @@ def _fast_patch_row(row_xml: bytes, tag_len: int, prefix: str, row: int, cells: 
     close_c = f"</{prefix}c>".encode()
     for col in sorted(cells):
         value = cells[col]
-        at = row_xml.find(f' r="{col_letters(col)}{row}"'.encode(), tag_len, closing_at) if col <= last_col else -1
+        at = row_xml.find(b' r="%s%d"' % (_letters(col), row), tag_len, closing_at) if col <= last_col else -1
         if at >= 0:
             start = _cell_start(row_xml, at, cell_tag)
             if start < 0:
@@ -406,11 +406,12 @@ def _fast_patch_row(row_xml: bytes, tag_len: int, prefix: str, row: int, cells: 
                     return None
                 inner = row_xml[gt + 1:end]
                 end += len(close_c)
-            if _FORMULA.search(inner):
+            if b"f" in inner and _FORMULA.search(inner):  # no f: no <f> (most cells hold only a <v>)
                 report.kept_formulas.append(f"{sheet_name}!{col_letters(col)}{row}")
                 report.kept.append((row, col))
                 continue
-            current = _attr_int(_STYLE, row_xml[start:gt])
+            style_at = _STYLE.search(row_xml, start, gt)
+            current = int(style_at.group(1)) if style_at else None
             edits.append((start, end, style.cell(prefix, col, row, value, current)))
         elif col > last_col:
             base = row_style if row_style is not None else col_styles.get(col)
