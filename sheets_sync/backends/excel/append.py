@@ -48,16 +48,8 @@ _DAMAGED: tuple[type[Exception], ...] = (zipfile.BadZipFile, *deflate.ERRORS, EO
 
 
 class StreamedPart(SpilledPart):
-    """A big part with rows appended, deflated in a temporary file (see module doc)."""
-
-    head: bytes = b""  # the new start of the part, up to its <sheetData>
-    rows: bytes = b""
-    tail: bytes = b""  # the new end: from </sheetData> on
-
-    def view(self) -> bytes:
-        """A short stand-in for the new part (its start, the new rows, its end): enough to
-        read the new rows back."""
-        return self.head + self.rows + self.tail
+    """A big part with rows appended, deflated in a temporary file (see module doc); read
+    back like any spilled part."""
 
 
 def streamed_append(pkg: Package, part: str, changes: dict[int, dict[int, object]], style: SheetStyle,
@@ -67,21 +59,18 @@ def streamed_append(pkg: Package, part: str, changes: dict[int, dict[int, object
     info = pkg.infos.get(part)
     if info is None or info.file_size < STREAM_FROM or not changes:
         return None
-    ends: dict[str, bytes] = {}
     try:
-        streamed = StreamedPart(_pieces(pkg, info, changes, style, sheet_name, grow_filter, ends), folder)
+        return StreamedPart(_pieces(pkg, info, changes, style, sheet_name, grow_filter), folder)
     except _NotAnAppend:
         return None
     except _DAMAGED:
         return None
-    streamed.head, streamed.rows, streamed.tail = ends["head"], ends["rows"], ends["tail"]
-    return streamed
 
 
 def _pieces(pkg: Package, info: zipfile.ZipInfo, changes: dict[int, dict[int, object]], style: SheetStyle,
-            sheet_name: str, grow_filter: tuple[int, int, int] | None, ends: dict[str, bytes]) -> Iterator[bytes | memoryview]:
+            sheet_name: str, grow_filter: tuple[int, int, int] | None) -> Iterator[bytes | memoryview]:
     """The new part's bytes, a block at a time; raises _NotAnAppend (at any point) when the
-    rows cannot be appended this way. Fills ``ends`` with its start, new rows and end."""
+    rows cannot be appended this way."""
     with pkg.open(info.filename) as src:
         head = b""
         while len(head) < HEAD:
@@ -135,12 +124,10 @@ def _pieces(pkg: Package, info: zipfile.ZipInfo, changes: dict[int, dict[int, ob
     if last_r is None or min(changes) <= last_r:
         raise _NotAnAppend
     made.extend(rows_to_make)
-    rows = b"".join(made)
     tail = end[close_at:]
     if grow_filter is not None:
         tail = grow_ref_rows(tail, b"autoFilter", *grow_filter)
     yield from window
     yield memoryview(end)[:close_at]
-    yield rows
+    yield from made
     yield tail
-    ends.update(head=new_head, rows=rows, tail=tail)

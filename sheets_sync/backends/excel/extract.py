@@ -72,10 +72,17 @@ def _extract_body(xml: bytes, start: int, body_end: int, rows: dict[int, set[int
     cell_tag = f"<{prefix}c ".encode()
     kept: list[bytes] = []
     targets = sorted(r for r in rows if r > row_no)
+    last_tag = xml.rfind(f"<{prefix}row".encode(), start, body_end)
+    last = _ROW_TAG.match(xml, last_tag) if last_tag >= 0 else None
+    last_no = _attr_int(_R_ATTR, last.group(1)) if last else None
+    if last_no is not None and (not targets or targets[0] > last_no):
+        return kept, last_no  # no wanted row in this stretch (rows come in order)
     t, pos, jump = 0, start, True
     while True:
         while t < len(targets) and targets[t] <= row_no:
             t += 1
+        if last_no is not None and t < len(targets) and targets[t] > last_no:
+            return kept, last_no  # the rest of the wanted rows lie further on
         if jump and t < len(targets):
             # Jump to the next wanted row by its number (Excel writes it on every row). When
             # it is not found (rows without numbers, a missing row, or a row further on than
