@@ -100,6 +100,7 @@ def test_due_and_check_import_only_what_they_use(tmp_path: Path, isolated_env: P
         assert "sheets_sync.inbox.parse" not in modules and "sheets_sync.inbox.fetch" not in modules
         assert "sheets_sync.backends.excel.write" not in modules, "the Excel writer, for a command that never writes"
         assert "ctypes.util" not in modules, "libc found through ldconfig (a subprocess) instead of the process's own"
+        assert "subprocess" not in modules, "the outbox's file writer, for a command that writes no draft"
         assert "rich" not in top, "--json imported rich"
 
 

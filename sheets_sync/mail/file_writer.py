@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import errno
 import os
-import subprocess
 import sys
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
 
 BLOCK = 1 << 20  # bytes handed to the child per write
 
@@ -84,6 +86,8 @@ def write_files(files: Iterable[tuple[str, bytes]]) -> None:
 def _start_child() -> subprocess.Popen[bytes] | None:
     if not sys.executable or getattr(sys, "frozen", False):
         return None
+    import subprocess  # here: due and check, which import the outbox, never start one
+
     try:
         return subprocess.Popen([sys.executable, "-I", "-S", "-c", CHILD], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE)
