@@ -91,3 +91,12 @@ def test_a_new_key_already_in_the_sheet_is_not_written_again() -> None:
     writes = cells_for(batch, _data())
     assert writes.cells == {}
     assert writes.dropped == ["Clients: C-3 is already in the Client ID column (rows 8); it was not written again in row 4"]
+
+
+def test_updates_consumed_as_they_are_placed_plan_the_same_cells() -> None:
+    """The Excel write takes each update out of the batch once placed (a big sync's updates
+    are tens of megabytes): the same cells, and the batch's updates gone."""
+    batch = _batch()
+    consumed = cells_for(batch, _data(), consume=True)
+    assert consumed == cells_for(_batch(), _data())
+    assert batch.updates == [] and batch.appends and batch.new_columns  # only the updates go

@@ -8,7 +8,7 @@ grid of changes that any writer can apply.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from operator import itemgetter
@@ -163,12 +163,14 @@ def place(update: RowUpdate, by_key: dict[str, list[int]], header_row: int, key_
     return Placement(None, Unplaced.SEVERAL if rows else Unplaced.GONE, tuple(rows))
 
 
-def cells_for(batch: WriteBatch, data: WorkbookData) -> CellWrites:
+def cells_for(batch: WriteBatch, data: WorkbookData, *, consume: bool = False) -> CellWrites:
     """Resolve ``batch`` against ``data`` (the workbook as it is now) into cells.
 
     Order: new columns, then keyed updates, then appends below the last used row. Updates
     whose key is not found (or found twice), or whose column is missing, are dropped with a
     message in ``dropped``; tool sheets are not part of the writes (they are written whole).
+    With ``consume``, each update leaves ``batch.updates`` once placed (``batch.updates``
+    ends empty): a big sync's cells then take the room its updates held.
     """
     writes = CellWrites()
     headers: dict[str, Columns] = {}
@@ -199,7 +201,7 @@ def cells_for(batch: WriteBatch, data: WorkbookData) -> CellWrites:
                 writes.new_columns.setdefault(sheet.title, {})[col] = header
 
     keys: dict[tuple[str, int], dict[str, list[int]]] = {}
-    for update in batch.updates:
+    for update in _updates(batch, consume):
         ref = update.table
         found = table(ref.sheet)
         if found is None:
@@ -264,3 +266,14 @@ def cells_for(batch: WriteBatch, data: WorkbookData) -> CellWrites:
             writes.dropped.append(NO_COLUMN.format(sheet=sheet.title, header=header, row=head.row,
                                                  what="that value of the new rows"))
     return writes
+
+
+def _updates(batch: WriteBatch, consume: bool) -> Iterator[RowUpdate]:
+    """``batch.updates`` in order; with ``consume``, each taken out of the list as it goes."""
+    if not consume:
+        yield from batch.updates
+        return
+    updates = batch.updates
+    updates.reverse()  # popped from the end: in their order, and no copy of the list
+    while updates:
+        yield updates.pop()

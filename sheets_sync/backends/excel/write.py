@@ -195,10 +195,9 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
     """Apply ``batch`` to the file at ``path``, whose current content is ``data``; returns
     what was written. Raises SourceChanged if the file changes while we work.
     ``before_commit``: called once the new file reads back as written, before it replaces the old."""
-    writes = cells_for(batch, data)
-    # Planned into cells now: a big sync's row updates are a tenth of its peak memory, and
-    # the caller builds a new batch for any further write.
-    batch.updates.clear()
+    # Planned into cells, each update goes: a big sync's row updates are a tenth of its peak
+    # memory, and the caller builds a new batch for any further write.
+    writes = cells_for(batch, data, consume=True)
     for title, changes in writes.cells.items():  # a cell no Excel cell can hold: reported, left out
         writes.dropped.extend(drop_unstorable(title, changes))
     for content in batch.tool_sheets:
