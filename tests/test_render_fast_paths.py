@@ -37,3 +37,17 @@ def test_line_breaks_in_values_stay_out_of_the_subject(tmp_path: Path) -> None:
                            a="one\r\ntwo", b="x\ry", d="p\ufdd0q")
     assert subject == "One two / x y / pq"
     assert text == "one\ntwo|x\ny|pq\n"
+
+
+def test_the_loop_variable_reads_as_the_sandbox_read_it(tmp_path: Path) -> None:
+    body = ("Subject: x\n\n{% for i in items %}{{ loop.index }} {{ loop.index0 }} {{ loop.revindex }} "
+            "{{ loop.revindex0 }} {{ loop.length }} {{ loop.depth }} {{ loop.first }} {{ loop.last }} "
+            "{{ loop.previtem is defined }} {{ loop.cycle('a', 'b') }} {{ loop.changed(i) }};{% endfor %}\n")
+    assert render(tmp_path, body, items=["p", "q"])[1] == ("1 0 2 1 2 1 True False False a True;"
+                                                           "2 1 1 0 2 1 False True True b True;\n")
+
+
+@pytest.mark.parametrize("expression", ["loop._after", "loop.__class__", "loop.index.__class__.__mro__"])
+def test_what_the_sandbox_refused_of_the_loop_it_still_refuses(tmp_path: Path, expression: str) -> None:
+    with pytest.raises(RenderError):
+        render(tmp_path, f"Subject: x\n\n{{% for i in [1] %}}{{{{ {expression} }}}}{{% endfor %}}\n")

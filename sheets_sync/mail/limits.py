@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from jinja2.compiler import CodeGenerator
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 MAX_OUTPUT = 1_000_000  # characters of one rendered email (a real one is a few thousand)
@@ -30,6 +31,8 @@ _FIELD = re.compile(r"%[-#0 +]*(\*|\d*)(?:\.(\*|\d*))?")
 _BRACE_FIELD = re.compile(r"\{[^{}]*:([^{}]*)\}|\{[^{}]*:[^{}]*\{")
 _PADDING = {"center", "ljust", "rjust", "zfill", "expandtabs"}
 _DICT_ATTRIBUTES = frozenset(dir(dict))
+# The loop variable's counters and flags: numbers and booleans the sandbox always allows.
+_LOOP_NUMBERS = frozenset(["index", "index0", "revindex", "revindex0", "length", "depth", "first", "last"])
 
 
 class RenderLimit(Exception):
@@ -149,8 +152,11 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return value
 
     def _finalize_value(self, value: Any) -> Any:
-        self.clock.check()
-        check_size(value)
+        clock = self.clock
+        if time.monotonic() > clock.deadline:  # Clock.check and check_size written out: every value printed
+            clock.check()
+        if isinstance(value, (str, bytes, list, tuple)) and len(value) > MAX_OUTPUT:
+            check_size(value)
         return self.value_hook(value)
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
@@ -191,12 +197,16 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return wrapped
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        self.clock.check()
+        clock = self.clock
+        if time.monotonic() > clock.deadline:  # Clock.check written out: every attribute
+            clock.check()
         # ``client.first_name`` on a view (a plain dict): the sandbox's own way first tries
         # the attribute and catches the AttributeError, a third of a built-in template's
         # cost. A name no dict has as an attribute can only be the key, so take it directly.
         if type(obj) is dict and attribute not in _DICT_ATTRIBUTES and attribute in obj:
             return obj[attribute]
+        if type(obj) is LoopContext and attribute in _LOOP_NUMBERS:  # ``loop.index``: a digest's every call
+            return getattr(obj, attribute)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:

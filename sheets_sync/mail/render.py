@@ -16,6 +16,7 @@ import datetime as dt
 import functools
 import html
 import re
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -174,15 +175,17 @@ class Templates:
     def _bounded_render(self, template: jinja2.Template, context: dict[str, Any]) -> str:
         """The template's output, within the size cap and the time limit (RenderLimit)."""
         pieces: list[str] = []
-        append, check = pieces.append, self.env.clock.check  # ~36 pieces an email, tens of thousands of emails
+        append, clock, now = pieces.append, self.env.clock, time.monotonic  # ~36 pieces an email, thousands of emails
         size = 0
-        with self.env.clock.running():
+        with clock.running():
+            deadline = clock.deadline  # Clock.check written out, at every piece
             for piece in template.generate(context):
                 size += len(piece)
                 if size > MAX_OUTPUT:
                     raise RenderLimit(f"the email came to more than {MAX_OUTPUT:,} characters")
                 append(piece)
-                check()
+                if now() > deadline:
+                    clock.check()
         return "".join(pieces)
 
 
