@@ -93,25 +93,34 @@ def _beyond(col: str, row: int) -> re.Pattern[bytes]:
 
 
 def _windows(pkg: Package, part: str) -> Iterator[bytes]:
-    """The part in blocks cut after a ``>`` (no tag is split), one block at a time."""
+    """The part in blocks cut after a ``>`` (no tag is split), one block at a time, read with
+    ``Package.blocks``' checks (DTD, size, CRC at the end: ``check_all``'s own)."""
     carry = b""
-    with pkg.open(part) as fh:
-        while True:
-            block = fh.read(BLOCK)
-            if not block:
-                break
-            window = carry + block
-            cut = window.rfind(b">") + 1
-            if cut == 0 and len(window) > 2 * BLOCK:  # no tag in sight: a text; keep a tail
-                cut = len(window) - 64
-            yield window[:cut]
-            carry = window[cut:]
+    pending: list[bytes] = []
+    size = 0
+    for block in pkg.blocks(part):
+        pending.append(block)
+        size += len(block)
+        if size < BLOCK:
+            continue
+        window = carry + b"".join(pending)
+        pending.clear()
+        size = 0
+        cut = window.rfind(b">") + 1
+        if cut == 0 and len(window) > 2 * BLOCK:  # no tag in sight: a text; keep a tail
+            cut = len(window) - 64
+        yield window[:cut]
+        carry = window[cut:]
+    carry += b"".join(pending)
     if carry:
         yield carry
 
 
 def sheet_extent(pkg: Package, part: str) -> Extent:
-    """The farthest row and column named by the cells of the worksheet ``part``."""
+    """The farthest row and column named by the cells of the worksheet ``part``.
+
+    The part is read to its end with ``Package.blocks``' checks, so a sheet whose extent
+    is known has passed ``check_all``'s checks too (SourceError otherwise)."""
     beyond: re.Pattern[bytes] | None = None
     cells = rows = cols = 0
     counting = False
@@ -137,17 +146,26 @@ def _exact(pkg: Package, part: str) -> Extent:
     """Every cell reference read (Python per cell: only for odd or hostile sheets)."""
     cells = rows = cols = 0
     letters: set[bytes] = set()
-    for window in _windows(pkg, part):
+    windows = _windows(pkg, part)
+    for window in windows:
         refs = _CELL_REF.findall(window)
         tags = len(_ANY_CELL.findall(window))
         cells += tags
         if tags != len(refs) or any(not c or not r for c, r in refs):
+            _drain(windows)
             return Extent(0, 0, cells, False)
         letters.update(c for c, _ in refs)
         digits = max((r.lstrip(b"0") or b"0" for _, r in refs), key=lambda r: (len(r), r), default=b"0")
         if len(digits) > 7 or max(map(len, letters), default=0) > 3:
+            _drain(windows)
             return Extent(MAX_ROWS + 1, MAX_COLS + 1, cells, False)
         rows = max(rows, int(digits))
     cols = max((col_index(c.decode()) for c in letters), default=0)
     plain = rows <= MAX_ROWS and cols <= MAX_COLS
     return Extent(rows, cols, cells, plain)
+
+
+def _drain(windows: Iterator[bytes]) -> None:
+    """Read the rest of the part: its checks (the CRC at the end) run even when the answer is known."""
+    for _ in windows:
+        pass

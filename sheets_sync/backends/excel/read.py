@@ -158,32 +158,40 @@ def read_workbook(pkg: Package) -> tuple[WorkbookData, WorkbookInfo]:
     its cells (a stray value at XFD1048576) is read by the sparse lxml reader instead.
     Raises SourceError (one line) for anything unreadable or past the limits of extent.py.
     """
-    pkg.check_all()
-    info = workbook_info(pkg)
-    parsed = {s.part for s in info.sheets if s.kind in CELL_KINDS} | {info.shared_strings or "", info.styles or ""}
-    for part in parsed:  # a part we parse under an odd name was not checked as XML by check_all
-        if pkg.has(part) and not part.endswith((".xml", ".rels", ".vml")):
-            pkg.read(part, keep=False)
-    if info.shared_strings:
-        check_strings(pkg, info.shared_strings, pkg.read(info.shared_strings))
+    try:
+        info = workbook_info(pkg)
+        # Biggest first: its long conversion then runs while the smaller ones parse.
+        order = sorted((s for s in info.sheets if s.kind in CELL_KINDS and pkg.has(s.part)),
+                       key=lambda s: -_part_size(pkg, s.part))
+        # The sheets are checked by the scans below, on the helper thread (in the same pass
+        # as their extent, before calamine parses them); every other part is checked here.
+        pkg.check_all(skip={s.part for s in order})
+        parsed = {s.part for s in order} | {info.shared_strings or "", info.styles or ""}
+        for part in parsed:  # a part we parse under an odd name was not checked as XML by check_all
+            if pkg.has(part) and not part.endswith((".xml", ".rels", ".vml")):
+                pkg.read(part, keep=False)
+        if info.shared_strings:
+            check_strings(pkg, info.shared_strings, pkg.read(info.shared_strings))
+    except SourceError:
+        _refuse_as_check_all(pkg)
+        raise
     from sheets_sync.backends.excel.read_lxml import read_lxml  # it builds on this module
 
     budget = Budget(pkg.name, str(pkg.path))
     one_arena()  # the helpers below allocate where the main thread will reuse it, and give it back
-    # Biggest first: its long conversion then runs while the smaller ones parse.
-    order = sorted((s for s in info.sheets if s.kind in CELL_KINDS and pkg.has(s.part)),
-                   key=lambda s: -_part_size(pkg, s.part))
-    # Each sheet's extent is found on a helper thread while calamine parses the one before
-    # (without the GIL): only the first scan adds to the read's time.
+    # Each sheet's extent is found (and the sheet checked) on a helper thread while calamine
+    # parses the one before (without the GIL): only the first scan adds to the read's time.
     with ThreadPoolExecutor(1) as scanner:
         scans = {s.name: scanner.submit(sheet_extent, pkg, s.part) for s in order}
         try:
             sheets, sparse = _read_calamine(pkg, [s.name for s in order], scans, budget)
         except SourceError:
+            _cancel(scans)
+            _refuse_as_check_all(pkg)
             raise
         except Exception:  # calamine refused something the package checks let through
-            for scan in scans.values():
-                scan.cancel()
+            _cancel(scans)
+            pkg.check_all()  # every sheet checked before the other reader parses any
             sheets, sparse = read_lxml(pkg, info, budget=Budget(pkg.name, str(pkg.path))), set()
     if sparse:
         sheets.update(read_lxml(pkg, info, budget=budget, names=sparse))
@@ -229,6 +237,18 @@ def _read_calamine(pkg: Package, names: list[str], scans: dict[str, Future[Exten
             return out, sparse
         finally:
             book.close()
+
+
+def _refuse_as_check_all(pkg: Package) -> None:
+    """On the way out with an error: a damaged or hostile part anywhere is what the read
+    refuses the workbook for, the first in the package's order, as when every part was
+    checked before anything else was read."""
+    pkg.check_all()
+
+
+def _cancel(scans: dict[str, Future[Extent]]) -> None:
+    for scan in scans.values():
+        scan.cancel()
 
 
 def _part_size(pkg: Package, part: str) -> int:
