@@ -102,14 +102,18 @@ def touch_label(number: int, sequence: int) -> str:
 def prospect_phase(client: Client, touches: Iterable[Touch]) -> list[Touch]:
     """The touches (that really happened) from the time the client was a prospect, by date:
     all of them for a Prospect or No Sale row, those before Client Since for a client."""
-    real = [t for t in touches if is_real_touch(t)]
     if client.status in ("Prospect", "No Sale"):
-        phase = real
+        phase = [t for t in touches if is_real_touch(t)]
     elif client.client_since is not None:
-        phase = [t for t in real if t.date < client.client_since]
+        since = client.client_since  # the date first: most of a client's touches come after it
+        phase = [t for t in touches if t.date < since and is_real_touch(t)]
     else:
         phase = []
-    return sorted(phase, key=lambda t: t.date)
+    return sorted(phase, key=_date)
+
+
+def _date(touch: Touch) -> dt.date:
+    return touch.date
 
 
 def response_by_touch(clients: Iterable[Client], by_client: Mapping[str, list[Touch]], start: dt.date,

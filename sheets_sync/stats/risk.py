@@ -69,8 +69,10 @@ def at_risk(clients: Iterable[Client], by_client: Mapping[str, list[Touch]], set
     p_alive = p_alive or {}
     out = []
     for client in clients:
+        if client.status != "Active":
+            continue
         spells = client_spells(client)
-        if client.status != "Active" or not spells or not any(s.active_at(today) for s in spells):
+        if not spells or not any(s.active_at(today) for s in spells):
             continue
         days = days_since_touch(client, by_client.get(client.client_id, []), today)
         reasons = [r for r in [touch_risk(client, days, settings)] if r]
