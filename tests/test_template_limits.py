@@ -22,8 +22,14 @@ CHILD = textwrap.dedent("""
     from sheets_sync.errors import RenderError
     from sheets_sync.mail.render import Templates
     started = time.process_time()
+    templates = Templates([Path(sys.argv[1])])
     try:
-        rendered = Templates([Path(sys.argv[1])]).render("custom", {{"n": 10}})
+        if sys.argv[2:] == ["many"]:  # as compose renders: one alarm handler for all the emails
+            with templates.many():
+                templates.render("fine", {{}})
+                rendered = templates.render("custom", {{"n": 10}})
+        else:
+            rendered = templates.render("custom", {{"n": 10}})
         out = {{"rendered": len(rendered.text)}}
     except RenderError as exc:
         out = {{"template": exc.template, "line": exc.line, "detail": exc.detail}}
@@ -53,9 +59,11 @@ HOSTILE = {
 }
 
 
-def render_in_child(folder: Path, body: str) -> dict:
+def render_in_child(folder: Path, body: str, *args: str) -> dict:
     (folder / "custom.txt").write_text(f"Subject: Hello\n\nDear client,\n{body}\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-c", CHILD, str(folder)], capture_output=True, text=True, timeout=60)
+    (folder / "fine.txt").write_text("Subject: Hi\n\nfine\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", CHILD, str(folder), *args], capture_output=True, text=True,
+                          timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout)
 
@@ -87,3 +95,27 @@ def test_a_costly_template_fails_its_email_and_the_run_goes_on(tmp_path: Path):
     with pytest.raises(RenderError, match="repeating"):
         templates.render("custom", {})
     assert templates.render("fine", {}).text == "fine\n"  # the same set renders the next email
+
+
+@pytest.mark.parametrize("name", ["silent-loop", "output", "power"])
+def test_renders_sharing_one_alarm_handler_keep_the_limits(tmp_path: Path, name: str):
+    body, reason = HOSTILE[name]
+    out = render_in_child(tmp_path, body, "many")
+    assert out.get("template") == "templates/custom.txt", out
+    assert reason in out["detail"] and "not sent" in out["detail"], out
+    assert out["cpu"] < 5.0, out
+
+
+def test_the_alarm_handler_is_the_callers_again_after_many_renders(tmp_path: Path):
+    import signal
+
+    from sheets_sync.mail.render import Templates
+
+    (tmp_path / "fine.txt").write_text("Subject: Hi\n\nfine\n", encoding="utf-8")
+    templates = Templates([tmp_path])
+    before = signal.getsignal(signal.SIGALRM)
+    with templates.many():
+        assert templates.render("fine", {}).text == "fine\n"
+        signal.raise_signal(signal.SIGALRM)  # an alarm that comes between two renders stops nothing
+        assert templates.render("fine", {}).text == "fine\n"
+    assert signal.getsignal(signal.SIGALRM) == before

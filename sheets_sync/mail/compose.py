@@ -123,7 +123,12 @@ def compose(plan: Plan, templates: Templates, settings: Settings, skip: set[str]
     plus one digest per owner who has calls or at-risk clients today (business days only).
     ``office``: the Staff sheet's people and the sheets' titles (``Office.of(book)``);
     ``drafts``: the emails go to the outbox for staff to send, and the digests say so."""
-    office = office or Office()
+    with templates.many():
+        return _compose(plan, templates, settings, skip, office or Office(), drafts)
+
+
+def _compose(plan: Plan, templates: Templates, settings: Settings, skip: set[str], office: Office,
+             drafts: bool) -> Composed:
     out = Composed()
     for action in plan.emails:
         if action.step.key in skip:

@@ -12,6 +12,7 @@ file and line instead of sending a half-empty email. Variables are plain, readab
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import html
@@ -153,6 +154,10 @@ class Templates:
         if template is None:
             template = self._compiled[filename] = self.env.get_template(filename)
         return template
+
+    def many(self) -> contextlib.AbstractContextManager[None]:
+        """A block of many renders: they share the time limit's alarm handler (``Clock.handling``)."""
+        return self.env.clock.handling()
 
     def render(self, name: str, context: dict[str, Any]) -> Rendered:
         """Render ``name``.txt with ``context``; RenderError names the file and line."""
