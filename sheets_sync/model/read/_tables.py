@@ -83,13 +83,17 @@ def table_rows(loc: Located):
     """(row number, cells) for each non-blank row below the header that is not a summary row
     (those go to ``loc.summary_rows``)."""
     key = loc.key_slot
+    # A summary row's key cell holds no ID: it is blank, or the row's own label (offices
+    # often type "TOTAL" in column A, which is their ID column).
     for row_number, cells in enumerate(loc.sheet.rows[loc.header_row:], start=loc.header_row + 1):
         for cell in cells:
             if cell is not None and cell != "":
-                if key is not None and _no_key(cells[key] if key < len(cells) else None) and is_summary_row(cells):
-                    loc.summary_rows.append(row_number)
-                else:
-                    yield row_number, cells
+                if key is not None:
+                    k = cells[key] if key < len(cells) else None
+                    if (k is None or k == "" or (isinstance(k, str) and _is_label(k))) and is_summary_row(cells):
+                        loc.summary_rows.append(row_number)
+                        break
+                yield row_number, cells
                 break
 
 
@@ -98,14 +102,11 @@ def table_rows(loc: Located):
 _SUMMARY_LABEL = re.compile("[^a-z]*" + re.sub("([a-z])", r"(?:\1[^a-z]*)", "(grand|sub)?(totals?|sum|count|average)+"))
 
 
-def _no_key(key: Any) -> bool:
-    """The key cell holds no ID: blank, or the row's own label (offices often type "TOTAL" in
-    column A, which is their ID column)."""
-    return key in (None, "") or (isinstance(key, str) and _is_label(key))
-
-
 def _is_label(text: str) -> bool:
-    return _SUMMARY_LABEL.fullmatch(text.casefold()) is not None
+    folded = text.casefold()
+    # Each label ends in total(s), sum, count or average: without a t, m or v (an ID like
+    # C-26) the regex cannot match, and three searches of the text cost less than it.
+    return ("t" in folded or "m" in folded or "v" in folded) and _SUMMARY_LABEL.fullmatch(folded) is not None
 
 
 def is_summary_row(cells: list[Any]) -> bool:
