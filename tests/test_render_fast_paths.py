@@ -4,12 +4,15 @@ attributes and line breaks inside values."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sheets_sync.errors import RenderError
-from sheets_sync.mail.render import Templates
+from sheets_sync.mail.render import Templates, text_to_html
 
 
 def render(tmp_path: Path, body: str, **context: object) -> tuple[str, str]:
@@ -51,3 +54,12 @@ def test_the_loop_variable_reads_as_the_sandbox_read_it(tmp_path: Path) -> None:
 def test_what_the_sandbox_refused_of_the_loop_it_still_refuses(tmp_path: Path, expression: str) -> None:
     with pytest.raises(RenderError):
         render(tmp_path, f"Subject: x\n\n{{% for i in [1] %}}{{{{ {expression} }}}}{{% endfor %}}\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", " ", "\n", "\t", "<", "&", '"', "'", ">", "\u00a0", "\u2028"]),
+               max_size=40))
+def test_html_made_of_text_is_what_escaping_each_paragraph_made(text: str) -> None:
+    paragraphs = [p for p in text.strip().split("\n\n") if p.strip()]  # the rule as it was
+    before = "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
+    assert text_to_html(text) == f"<html><body>{before}</body></html>"

@@ -40,6 +40,8 @@ BUILT_IN = "sheets_sync.templates"
 # the template's own. In the body it becomes a line break again, in the Subject a space.
 _BREAK = "\ufdd0"
 _VALUE_BREAKS = re.compile(r"\r\n|\r|\n")
+_SUBJECT_BREAKS = re.compile(r"[\r\n]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 @dataclass
@@ -222,9 +224,9 @@ def split_message(output: str, filename: str) -> Rendered:
     head, _, body = output.lstrip("\n").partition("\n")
     if not head.lower().startswith("subject:"):
         raise RenderError(f"templates/{filename}", 1, "the first line must be 'Subject: ...'")
-    subject = capitalized(shorten(re.sub(r"[\r\n]+", " ", head[len("subject:"):]).replace(_BREAK, " ").strip()))
+    subject = capitalized(shorten(_SUBJECT_BREAKS.sub(" ", head[len("subject:"):]).replace(_BREAK, " ").strip()))
     body = body.replace(_BREAK, "\n")
-    text = re.sub(r"\n{3,}", "\n\n", body.strip("\n")) + "\n"
+    text = _BLANK_LINES.sub("\n\n", body.strip("\n")) + "\n"
     return Rendered(subject, text, text_to_html(text))
 
 
@@ -255,6 +257,7 @@ def capitalized(subject: str) -> str:
 
 def text_to_html(text: str) -> str:
     """Paragraphs of escaped text as minimal HTML (no remote content, no styling tricks)."""
-    paragraphs = [p for p in text.strip().split("\n\n") if p.strip()]
-    body = "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
+    # escaped whole, then cut: escaping changes no white space, so the paragraphs are the same
+    paragraphs = [p for p in html.escape(text.strip()).split("\n\n") if p.strip()]
+    body = "".join(["<p>" + p.replace("\n", "<br>") + "</p>" for p in paragraphs])
     return f"<html><body>{body}</body></html>"
