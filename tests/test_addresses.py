@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from smtp_server import MailServer
 from workbooks import CLIENT_HEADER, TASK_HEADER, TOUCH_HEADER, D, write_workbook
 
@@ -23,6 +25,7 @@ from sheets_sync.mail.config import resolve_mail_settings
 from sheets_sync.mail.message import Message
 from sheets_sync.mail.outbox import OutboxMailer
 from sheets_sync.mail.smtp import SmtpMailer
+from sheets_sync.model import addresses
 from sheets_sync.model.addresses import check_address
 from sheets_sync.sync import run_sync
 
@@ -162,3 +165,11 @@ def test_plain_addresses_do_not_load_the_full_validator():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+@given(st.lists(st.sampled_from(["local", "LOCAL", "test", "arpa", "home", "onion", "invalid", "localhost", "xlocal",
+                                 "example", "", " ", "."]), max_size=5).map(".".join) | st.text(max_size=20))
+def test_special_use_is_the_name_the_domain_is_under(domain: str) -> None:
+    name = domain.strip().lower()
+    under = [r for r in (*addresses.SPECIAL_USE, *addresses.NEVER) if name == r or name.endswith("." + r)]
+    assert addresses.special_use(domain) == (under[0] if under else "")

@@ -23,6 +23,7 @@ from sheets_sync.errors import BadAddress
 # email_validator's SPECIAL_USE_DOMAIN_NAMES (2.x), less "invalid", refused by the rule itself.
 SPECIAL_USE = ("arpa", "local", "localhost", "onion", "test")
 NEVER = ("invalid",)
+_RESERVED = frozenset((*SPECIAL_USE, *NEVER))
 
 # Plain ASCII addresses that are valid beyond doubt skip the full validator (it costs
 # ~100 µs each, which is 10 s on a 100,000-client sheet); anything unusual goes through it.
@@ -36,11 +37,8 @@ SETTING_LABEL = "Email .local and .test addresses"  # the Settings sheet row (se
 
 def special_use(domain: str) -> str:
     """The special-use name ``domain`` is under ('local' for agency.local), or ''."""
-    name = domain.strip().lower()
-    for reserved in (*SPECIAL_USE, *NEVER):
-        if name == reserved or name.endswith("." + reserved):
-            return reserved
-    return ""
+    last = domain.strip().lower().rpartition(".")[2]  # each reserved name is one label
+    return last if last in _RESERVED else ""
 
 
 def check_address(address: str, *, allow_special_use: bool = True) -> str:
