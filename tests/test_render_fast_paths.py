@@ -63,3 +63,12 @@ def test_html_made_of_text_is_what_escaping_each_paragraph_made(text: str) -> No
     paragraphs = [p for p in text.strip().split("\n\n") if p.strip()]  # the rule as it was
     before = "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
     assert text_to_html(text) == f"<html><body>{before}</body></html>"
+
+
+def test_the_globals_are_the_sandboxs_own(tmp_path: Path) -> None:
+    body = ("Subject: x\n\n{{ range(3)|list }} {{ dict(a=1) }} {% set ns = namespace(n=2) %}{{ ns.n }} "
+            "{% set c = cycler('p', 'q') %}{{ c.next() }}{{ c.next() }} {{ lipsum is defined }}\n")
+    (tmp_path / "t.txt").write_text(body, encoding="utf-8")
+    templates = Templates([tmp_path])
+    for _ in range(2):  # the second render uses the compiled template as the first left it
+        assert templates.render("t", {}).text == "[0, 1, 2] {'a': 1} 2 pq False\n"

@@ -155,6 +155,9 @@ class Templates:
         template = self._compiled.get(filename)
         if template is None:
             template = self._compiled[filename] = self.env.get_template(filename)
+            # Its globals as one dict, not the ChainMap over the environment's (which nothing
+            # changes once the set is loaded): each render's context walks them twice.
+            template.globals = dict(template.globals)
         return template
 
     def many(self) -> contextlib.AbstractContextManager[None]:
