@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from itertools import chain
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -176,7 +177,7 @@ def digest_items(plan: Plan, sent: list[Message]) -> dict[str, dict[str, list[di
     for d in plan.dropped():  # steps the Start date dropped (rules.go_live), while the owner's list names them
         of(d.client.owner)["dropped"].append({"client": d.client.name, "client_id": d.client.client_id,
                                               "reason": d.reason})
-    drafts = waiting_since(t for touches in plan.touches_by_client.values() for t in touches)
+    drafts = waiting_since(chain.from_iterable(plan.touches_by_client.values()))
     for a in plan.actions:
         # a draft of today is in today's digest already, with the day's other drafts (a rerun adds none)
         if a.kind == "email" and a.step.key in drafts and drafts[a.step.key] < plan.today:
