@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from itertools import chain
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 from sheets_sync.display import fmt_day
 from sheets_sync.errors import RenderError
