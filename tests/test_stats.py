@@ -13,7 +13,13 @@ from sheets_sync.errors import ConfigError
 from sheets_sync.model.rows import Book, Client, Sale, Touch
 from sheets_sync.model.settings import Settings
 from sheets_sync.stats.figures import compute_stats
-from sheets_sync.stats.periods import client_value, period_bounds, period_figures, period_label
+from sheets_sync.stats.periods import (
+    SpellCounts,
+    client_value,
+    period_bounds,
+    period_figures,
+    period_label,
+)
 from sheets_sync.stats.risk import at_risk
 from sheets_sync.stats.spells import Spell, client_spells
 
@@ -303,3 +309,15 @@ def test_identities_hold_for_any_client_list(clients, period, today):
             assert fig.retention_rate + fig.attrition_rate == pytest.approx(1.0)
     for before, after in zip(report.periods, report.periods[1:], strict=False):
         assert before.E == after.S
+
+
+_DAYS = st.one_of(st.none(), st.dates(min_value=D(2026, 9, 1), max_value=D(2027, 1, 31)))
+
+
+@given(st.lists(st.tuples(_DAYS, _DAYS), max_size=30),
+       st.dates(min_value=D(2026, 10, 1), max_value=D(2026, 12, 31)), st.integers(0, 60))
+def test_spell_counts_are_period_figures(spans: list[tuple[dt.date | None, dt.date | None]], start: dt.date,
+                                         length: int) -> None:
+    spells = [Spell(f"C{i}", first, last) for i, (first, last) in enumerate(spans)]
+    end = start + dt.timedelta(days=length)
+    assert SpellCounts(spells).figures(start, end, "x") == period_figures(spells, start, end, "x")

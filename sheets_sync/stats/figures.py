@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from sheets_sync.errors import ConfigError
@@ -29,9 +29,9 @@ from sheets_sync.stats.periods import (
     BAD_PERIOD,
     PERIODS,
     PeriodFigures,
+    SpellCounts,
     add_lost_value,
     period_bounds,
-    period_figures,
     period_label,
     rate,
     rounded,
@@ -39,7 +39,7 @@ from sheets_sync.stats.periods import (
 )
 from sheets_sync.stats.repeat import RepeatFigures, add_repeat, repeat_figures
 from sheets_sync.stats.risk import AtRiskClient, at_risk
-from sheets_sync.stats.spells import Spell, spells_of
+from sheets_sync.stats.spells import spells_of
 
 NO_OWNER = "(no owner)"
 
@@ -128,11 +128,11 @@ def _by_client(touches: Iterable[Touch]) -> dict[str, list[Touch]]:
     return grouped
 
 
-def _figures(spells: Sequence[Spell], start: dt.date, end: dt.date, label: str, clients: dict[str, Client],
+def _figures(spells: SpellCounts, start: dt.date, end: dt.date, label: str, clients: dict[str, Client],
              sales: dict[str, list[Sale]], multiplier: float, full_end: dt.date) -> PeriodFigures:
-    fig = period_figures(spells, start, end, label)
+    fig = spells.figures(start, end, label)
     fig.partial = end < full_end
-    add_lost_value(fig, spells, clients, sales, multiplier)
+    add_lost_value(fig, spells.closed, clients, sales, multiplier)  # an open spell lost nothing
     return fig
 
 
@@ -156,6 +156,7 @@ def compute_stats(book: Book, today: dt.date, period: str = "month",
     multiplier = float(settings.replacement_multiplier)
     clients = {c.client_id: c for c in book.clients}
     spells, unplaced = spells_of(book.clients)
+    counts = SpellCounts(spells)
     sales_by: dict[str, list[Sale]] = defaultdict(list)
     for sale in book.sales:
         sales_by[sale.client_id].append(sale)
@@ -164,13 +165,13 @@ def compute_stats(book: Book, today: dt.date, period: str = "month",
     periods = []
     for start, end in period_bounds(today, period):
         full_end = shift_period(start, period, 1) - dt.timedelta(days=1)
-        fig = _figures(spells, start, end, period_label(start, period), clients, sales_by, multiplier, full_end)
+        fig = _figures(counts, start, end, period_label(start, period), clients, sales_by, multiplier, full_end)
         if book.has_sales:
             add_repeat(fig, book.sales, period)
         periods.append(fig)
     year_start = dt.date(today.year, 1, 1)
     # The year to date is complete by definition: not flagged partial.
-    ytd = _figures(spells, year_start, today, f"{today.year} to date", clients, sales_by, multiplier, today)
+    ytd = _figures(counts, year_start, today, f"{today.year} to date", clients, sales_by, multiplier, today)
     window = periods[0].start
 
     fit: BGNBDFit | None = None
@@ -190,7 +191,7 @@ def compute_stats(book: Book, today: dt.date, period: str = "month",
         mine_spells = [s for s in spells if s.client_id in ids]
         per_owner.append(OwnerFigures(
             owner,
-            _figures(mine_spells, year_start, today, ytd.label, clients, sales_by, multiplier, today),
+            _figures(SpellCounts(mine_spells), year_start, today, ytd.label, clients, sales_by, multiplier, today),
             sum(1 for r in risky if r.client_id in ids),
             reminders_to_close([t for t in book.tasks if t.client_id in ids], book.touches, window, today,
                                by_task=messages),

@@ -3,6 +3,7 @@ of the clients lost."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -136,6 +137,27 @@ def period_figures(spells: Sequence[Spell], start: dt.date, end: dt.date, label:
         L += was and ended
         both += began and ended
     return PeriodFigures(start, end, label, S, N, L, E, both)
+
+
+class SpellCounts:
+    """``period_figures`` of many periods over the same spells. A spell still open (no end)
+    only counts by its start, so those are bisected in their sorted starts; the closed ones
+    (the clients lost, a few of a book) are counted one by one as ``period_figures`` does."""
+
+    def __init__(self, spells: Sequence[Spell]) -> None:
+        self.closed = [s for s in spells if s.end is not None]
+        starts = [s.start for s in spells if s.end is None]
+        self.undated = starts.count(None)  # a client since before the records: active at every start
+        self.starts = sorted(d for d in starts if d is not None)
+
+    def figures(self, start: dt.date, end: dt.date, label: str = "") -> PeriodFigures:
+        """``period_figures(spells, start, end, label)``."""
+        fig = period_figures(self.closed, start, end, label)
+        by_end = bisect.bisect_right(self.starts, end)
+        fig.S += self.undated + bisect.bisect_right(self.starts, start - dt.timedelta(days=1))
+        fig.E += self.undated + by_end
+        fig.N += by_end - bisect.bisect_left(self.starts, start)
+        return fig
 
 
 def client_value(client: Client, sales: Sequence[Sale], on: dt.date) -> float | None:
