@@ -53,3 +53,77 @@ def test_ctrl_c_leaves_the_child_writing_what_the_run_hands_it(tmp_path):
                           start_new_session=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["0.eml", "1.eml", "2.eml"]
+
+
+def _script(folder, name: str, body: str) -> str:
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+    return str(path)
+
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="shell scripts as sys.executable")
+
+
+@posix_only
+@pytest.mark.parametrize("fake", ["true", "app"])
+def test_an_executable_that_is_no_python_leaves_the_files_written_here(tmp_path, monkeypatch, fake):
+    # a frozen build whose sys.executable is the app itself, or an embedding host: no child answers
+    exe = "/bin/true" if fake == "true" else _script(tmp_path, "app", "echo \"Error: No such option '-I'\" >&2\nexit 2\n")
+    monkeypatch.setattr(sys, "executable", exe)
+    out = tmp_path / "out"
+    out.mkdir()
+    files = [(str(out / f"{i}.eml"), b"x" * i) for i in range(3)]
+    write_files(iter(files))
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {f"{i}.eml": b"x" * i for i in range(3)}
+
+
+@posix_only
+def test_a_child_that_does_not_confirm_every_file_is_an_oserror(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "executable", _script(tmp_path, "liar", "echo ready\ncat >/dev/null\necho 'ok 1'\n"))
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(OSError) as raised:
+        write_files([(str(out / f"{i}.eml"), b"x") for i in range(3)])
+    assert raised.value.errno == errno.EIO and raised.value.filename == str(out)
+    assert "1 of 3" in raised.value.strerror
+
+
+@posix_only
+def test_no_files_start_no_child(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "executable", _script(tmp_path, "py", f"touch {tmp_path}/started\n"))
+    write_files(iter([]))
+    assert not (tmp_path / "started").exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("where", ["child", "here"])
+def test_a_full_disk_names_the_file(tmp_path, monkeypatch, where):
+    if where == "here":
+        monkeypatch.setattr(sys, "executable", "")
+    (tmp_path / "a.eml.tmp").symlink_to("/dev/full")  # every write to it: ENOSPC, an error without a filename
+    with pytest.raises(OSError) as raised:
+        write_files(iter([(str(tmp_path / "a.eml"), b"x" * 100)]))
+    assert raised.value.errno == errno.ENOSPC and raised.value.filename == str(tmp_path / "a.eml.tmp")
+
+
+EVERY_STEP = """
+import os, signal, sys
+from sheets_sync.mail.file_writer import write_files
+signal.signal(signal.SIGINT, lambda *_: None)  # this process survives Ctrl-C; a handler is not inherited
+
+def files():
+    for i in range(3):
+        os.killpg(os.getpgid(0), signal.SIGINT)  # the first one as the child starts
+        yield os.path.join(sys.argv[1], f"{i}.eml"), b"x"
+
+write_files(files())
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="POSIX process groups")
+def test_ctrl_c_as_the_child_starts_does_not_reach_it(tmp_path):
+    done = subprocess.run([sys.executable, "-c", EVERY_STEP, str(tmp_path)], capture_output=True,
+                          start_new_session=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0.eml", "1.eml", "2.eml"]

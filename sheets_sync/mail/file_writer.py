@@ -11,6 +11,7 @@ are written here.
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 import sys
 from collections.abc import Iterable
@@ -20,14 +21,21 @@ if TYPE_CHECKING:
     import subprocess
 
 BLOCK = 1 << 20  # bytes handed to the child per write
+READY_WITHIN = 20.0  # seconds a child gets to say it runs; past that the files are written here
 
-# Each file comes as: path length, data length (4 bytes each, little-endian), path, data.
-# A file whose bytes did not all arrive (the parent died) is not written.
+# The child says "ready" first: an executable that is no Python (a frozen app, an embedding host)
+# never does, and the files are written here instead. Each file then comes as: path length, data
+# length (4 bytes each, little-endian), path, data; a file whose bytes did not all arrive (the
+# parent died) is not written. At the end the child answers "ok N" (N files written), or
+# errno NUL strerror NUL file for the one it could not write, in UTF-8 whatever the locale.
 CHILD = r"""
-import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it waits for what it sent
+import os, sys
+out = sys.stdout.buffer
+out.write(b"ready\n")
+out.flush()
 read = sys.stdin.buffer.read
 flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+written = 0
 while True:
     head = read(8)
     if len(head) < 8:
@@ -47,65 +55,124 @@ while True:
         finally:
             os.close(fd)
         os.replace(tmp, path)
-    except OSError as exc:
-        sys.stdout.write(f"{exc.errno}\0{exc.strerror}\0{exc.filename}")
+    except OSError as exc:  # a failed write names no file: the file is the one being written
+        out.write(b"%d\0%s\0%s" % (exc.errno or 0, (exc.strerror or "").encode("utf-8", "replace"),
+                                   os.fsencode(exc.filename or tmp)))
         sys.exit(1)
+    written += 1
+out.write(b"ok %d" % written)
 """
+READY = b"ready\n"
 
 
 def write_files(files: Iterable[tuple[str, bytes]]) -> None:
     """Write each ``(path, data)``: to ``path + '.tmp'``, then renamed to ``path``, in order.
     Returns when all are written; raises the OSError of the first that could not be (the
-    ones after it are not written)."""
+    ones after it are not written), or one naming the first file's folder when the child
+    stopped without saying it wrote every file."""
+    pending = iter(files)
+    first = next(pending, None)
+    if first is None:
+        return
+    files = itertools.chain([first], pending)
     child = _start_child()
     if child is None:
         _write_here(files)
         return
     with child:
-        assert child.stdin is not None and child.stdout is not None
+        assert child.stdin is not None and child.stdout is not None and child.stderr is not None
         try:
-            _feed(child.stdin, files)
-            child.stdin.close()
-        except BrokenPipeError:  # the child stopped at a file it could not write: its answer says which
-            _close_quietly(child.stdin)
+            sent = _feed(child.stdin, files)
         except BaseException:
             child.kill()
             _close_quietly(child.stdin)
             raise
-        answer = child.stdout.read().decode("utf-8", "replace")
+        _close_quietly(child.stdin)
+        answer = child.stdout.read().strip()
+        last = child.stderr.read().decode("utf-8", "replace").strip().rpartition("\n")[2]
         code = child.wait()
-    if code == 0:
+    if code == 0 and sent >= 0 and answer == b"ok %d" % sent:
         return
-    number, _, rest = answer.partition("\0")
-    strerror, _, filename = rest.partition("\0")
-    if number.isdigit():
-        raise OSError(int(number), strerror, filename)
-    raise OSError(errno.EIO, f"the process writing the files stopped (exit code {code})")
+    number, _, rest = answer.partition(b"\0")
+    strerror, _, filename = rest.partition(b"\0")
+    if number.isdigit() and int(number):
+        raise OSError(int(number), strerror.decode("utf-8", "replace"), os.fsdecode(filename) or None)
+    said = f"wrote {answer[3:].decode('ascii', 'replace')} of {sent} files" if answer.startswith(b"ok ") and sent >= 0 \
+        else f"stopped (exit code {code}{': ' + last[:200] if last else ''})"
+    raise OSError(errno.EIO, f"the process writing the draft files {said}", os.path.dirname(first[0]))
 
 
 def _start_child() -> subprocess.Popen[bytes] | None:
+    """A child Python that said it is ready, or None (no Python to start, or it did not answer)."""
     if not sys.executable or getattr(sys, "frozen", False):
         return None
     import subprocess  # here: due and check, which import the outbox, never start one
 
+    # In its own process group: a Ctrl-C in the terminal is the parent's to handle (it waits
+    # for the files it handed over), and never kills the child mid-start.
     try:
-        return subprocess.Popen([sys.executable, "-I", "-S", "-c", CHILD], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE)
+        if sys.platform == "win32":
+            child = subprocess.Popen([sys.executable, "-I", "-S", "-c", CHILD], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     creationflags=subprocess.CREATE_NEW_PROCESS_GROUP)
+        else:
+            child = subprocess.Popen([sys.executable, "-I", "-S", "-c", CHILD], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     except OSError:
         return None
+    if _says_ready(child):
+        return child
+    child.kill()
+    child.communicate()
+    return None
 
 
-def _feed(pipe: IO[bytes], files: Iterable[tuple[str, bytes]]) -> None:
+def _says_ready(child: subprocess.Popen[bytes]) -> bool:
+    import threading
+
+    assert child.stdout is not None
+    late = threading.Event()
+
+    def give_up() -> None:
+        late.set()
+        child.kill()
+
+    timer = threading.Timer(READY_WITHIN, give_up)
+    timer.start()
+    try:
+        line = child.stdout.readline(len(READY))
+    finally:
+        timer.cancel()
+        timer.join()
+    return line == READY and not late.is_set()
+
+
+def _feed(pipe: IO[bytes], files: Iterable[tuple[str, bytes]]) -> int:
+    """Hand the files over; the number sent whole, or -1 when the child stopped reading (its
+    answer says why)."""
     block: list[bytes] = []
-    held = 0
+    held = counted = 0
     for path, data in files:
         name = os.fsencode(path)
         block += [len(name).to_bytes(4, "little") + len(data).to_bytes(4, "little"), name, data]
         held += len(name) + len(data)
+        counted += 1
         if held >= BLOCK:
-            pipe.write(b"".join(block))
+            if not _send(pipe, block):
+                return -1
             block, held = [], 0
-    pipe.write(b"".join(block))
+    if not _send(pipe, block):
+        return -1
+    return counted
+
+
+def _send(pipe: IO[bytes], block: list[bytes]) -> bool:
+    try:
+        pipe.write(b"".join(block))
+        pipe.flush()
+    except OSError:  # BrokenPipeError; EINVAL on Windows: the child stopped
+        return False
+    return True
 
 
 def _close_quietly(pipe: IO[bytes]) -> None:
@@ -118,6 +185,11 @@ def _close_quietly(pipe: IO[bytes]) -> None:
 def _write_here(files: Iterable[tuple[str, bytes]]) -> None:
     for path, data in files:
         tmp = path + ".tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(data)
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:  # a failed write names no file: the file is the one being written
+            if exc.filename is None:
+                exc.filename = tmp
+            raise
         os.replace(tmp, path)
