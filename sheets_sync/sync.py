@@ -304,7 +304,12 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, maile
             raise exc.error from None
         except BaseException as exc:
             if drafts is not None:  # delivered whatever became of the write, as if journaled before it
-                drafts.commit()
+                try:
+                    drafts.commit()
+                except Exception:
+                    if isinstance(exc, KeyboardInterrupt):  # the run was stopped: that is what it reports
+                        raise exc from None
+                    raise
             if isinstance(exc, SheetsSyncError):
                 journal.note_write_failure(today, str(exc))
                 if len(added) > len(arrived):  # what came in is read again from the mailbox, not kept here

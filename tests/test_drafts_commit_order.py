@@ -117,3 +117,40 @@ def test_a_run_killed_just_before_the_workbook_is_replaced_has_journaled_its_dra
     report = json.loads(out)
     assert report["emails_drafted"] == 0 and report["sheet_behind"]
     assert {p.name: p.read_bytes() for p in outbox.glob("*.eml")} == drafts
+
+
+@pytest.mark.skipif(not os.path.exists("/bin/true"), reason="needs /bin/true")
+def test_a_sys_executable_that_is_no_python_loses_no_draft(tmp_path, monkeypatch):
+    # a frozen build or an embedding host: the child that writes the drafts cannot be started
+    monkeypatch.setattr(sys, "executable", "/bin/true")
+    book = _book(tmp_path)
+    outbox = tmp_path / "out"
+    code, out, err = _sync(book, outbox)
+    assert code in (0, 1), err
+    queued = [k for k, status in _journaled(book).items() if status == "queued" and not k.startswith("digest")]
+    assert queued and json.loads(out)["emails_drafted"] == len(queued)
+    assert {draft_name(k, MON) for k in queued} <= {p.name for p in outbox.glob("*.eml")}
+
+
+def test_ctrl_c_during_the_write_back_is_an_interruption_even_when_a_draft_failed(tmp_path):
+    code, out, _ = _sync(_book(tmp_path / "probe"), tmp_path / "probe" / "out")
+    planned = [d["key"] for d in json.loads(out)["deliveries"] if d["kind"] == "email" and d["status"] == "queued"]
+    book = _book(tmp_path)
+    outbox = tmp_path / "out"
+    before = book.read_bytes()
+    (outbox / (draft_name(planned[-1], MON) + ".tmp")).mkdir(parents=True)  # that draft cannot be written
+
+    def ctrl_c_at_write_back(frame, event, arg):  # the Ctrl-C arrives as the write-back starts
+        if event == "call" and frame.f_code.co_name == "write_back":
+            raise KeyboardInterrupt
+        return None
+
+    sys.settrace(ctrl_c_at_write_back)
+    try:
+        code, out, err = _sync(book, outbox)
+    finally:
+        sys.settrace(None)
+
+    assert (code, err) == (3, "Error: interrupted; the run stopped there (a workbook is never left half-written)\n")
+    assert book.read_bytes() == before
+    assert _journaled(book) == {}
