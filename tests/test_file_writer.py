@@ -127,3 +127,14 @@ def test_ctrl_c_as_the_child_starts_does_not_reach_it(tmp_path):
                           start_new_session=True, timeout=60)
     assert (done.returncode, done.stderr) == (0, b"")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["0.eml", "1.eml", "2.eml"]
+
+
+@posix_only
+def test_a_child_that_dies_says_so_with_its_last_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "executable", _script(tmp_path, "dies", "echo ready\necho 'a traceback\nMemoryError' >&2\nexit 1\n"))
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(OSError) as raised:
+        write_files([(str(out / "a.eml"), b"x" * (4 * BLOCK))])
+    assert (raised.value.errno, raised.value.filename) == (errno.EIO, str(out))
+    assert raised.value.strerror == "the process writing the draft files stopped (exit code 1: MemoryError)"

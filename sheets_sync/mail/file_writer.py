@@ -4,8 +4,9 @@ Creating a file is mostly kernel time, and each file is four system calls (open,
 close, rename). A helper *thread* has to take the GIL back after every one of them, which
 beside a busy main thread makes it slow and the main thread slower; a child Python process,
 fed the files through a pipe in big blocks, runs beside the main thread without either
-waiting on the other. Where no child Python can be started (a frozen executable), the files
-are written here.
+waiting on the other. Where no child Python can be started or none answers (a frozen app or
+an embedding host in ``sys.executable``), the files are written here. Nothing counts as
+written until the child has said how many files it wrote.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import errno
 import itertools
 import os
 import sys
+import threading
 from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING
 
@@ -122,14 +124,12 @@ def _start_child() -> subprocess.Popen[bytes] | None:
         return None
     if _says_ready(child):
         return child
-    child.kill()
-    child.communicate()
+    with child:  # closes its pipes and waits
+        child.kill()
     return None
 
 
 def _says_ready(child: subprocess.Popen[bytes]) -> bool:
-    import threading
-
     assert child.stdout is not None
     late = threading.Event()
 
