@@ -74,8 +74,10 @@ def read_touches(loc: Located, problems: list[Problem], date, known: dict[str, s
         sender = by.strip() if type(by) is str else text(by)
         touches.append(Touch(
             when, known[client_id], row, "" if t is None else t.strip() if type(t) is str else v.parse_id(t),
-            chan, way, names.setdefault(sender, sender), "" if su is None else text(su),
-            "" if rf is None else text(rf), "" if rs is None else text(rs),
+            chan, way, names.setdefault(sender, sender),
+            su.strip() if type(su) is str else "" if su is None else text(su),
+            "" if rf is None else rf.strip() if type(rf) is str else text(rf),
+            "" if rs is None else rs.strip() if type(rs) is str else text(rs),
         ))
     report_held(loc, problems, held, bad_clients, "touch")
     return touches
