@@ -165,8 +165,14 @@ _MISSING = object()
 def cached(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """Memoize a parser on hashable raw values: logs repeat the same few strings endlessly."""
     cache: dict[Any, Any] = {}
+    texts: dict[str, Any] = {}
 
     def wrapper(raw: Any) -> Any:
+        if type(raw) is str:  # most cells; a text equals no value of another type: it is its own key
+            value = texts.get(raw, _MISSING)
+            if value is _MISSING:
+                value = texts[raw] = parse(raw)
+            return value
         key = (type(raw), raw)  # 1, 1.0 and True are equal keys but not the same cell
         value = cache.get(key, _MISSING)
         if value is _MISSING:
