@@ -8,9 +8,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from xlsx_fixtures import simple
 
-from sheets_sync.backends.excel.package import Package
+from sheets_sync.backends.excel.package import DtdGuard, Package
 from sheets_sync.backends.excel.read import read_workbook
 from sheets_sync.errors import SourceError
 
@@ -92,3 +94,20 @@ def test_a_sound_book_reads_the_same_cells_as_before_the_checks_moved(tmp_path):
     with zipfile.ZipFile(book) as z:
         assert z.testzip() is None
     assert len(data.sheet("Clients").rows) == 2001 and len(data.sheet("Touches").rows) == 4001
+
+
+PIECES = [b"<", b"!", b"<!", b"DOCTYPE", b"ENTITY", b"<!--", b"-->", b"Thanks!", b"<c r=\"A1\"><v>1</v></c>", b"x" * 200]
+
+
+# Blocks longer than the 64 bytes the guard also searches across a cut, and few or many "!"s.
+@given(st.lists(st.sampled_from(PIECES), max_size=120), st.lists(st.integers(1, 4000), max_size=4))
+def test_the_dtd_guard_finds_a_declaration_wherever_the_blocks_are_cut(pieces: list[bytes], cuts: list[int]) -> None:
+    data = b"<?xml version=\"1.0\"?><worksheet>" + b"".join(pieces)
+    blocks, at = [], 0
+    for size in cuts:
+        blocks.append(data[at:at + size])
+        at += size
+    blocks.append(data[at:])
+    guard = DtdGuard()
+    found = any(guard.found(block) for block in blocks if block)
+    assert found is (b"<!DOCTYPE" in data or b"<!ENTITY" in data)

@@ -47,6 +47,7 @@ _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
 _DAMAGED: tuple[type[Exception], ...] = (zipfile.BadZipFile, *deflate.ERRORS, OSError, EOFError, ValueError,
                                          NotImplementedError, RuntimeError)
 _PROLOG_STEP = 1 << 12
+_FEW_MARKS = 32  # "!"s in a block looked at one by one before the needles are searched for
 BLOCK = 256 << 10  # a part is read this much at a time
 
 ENCRYPTED = ("{name}: the workbook is password-protected or in the old .xls format; "
@@ -289,10 +290,25 @@ class DtdGuard:
             if self._seen.declared:
                 return True
         edge = self._tail + block[:64]  # a declaration cut in two by the block boundary
-        if any(needle in block or needle in edge for needle in self._needles):
+        if any(needle in edge for needle in self._needles) or self._declares(block):
             return True
         self._tail = block[-32:] if len(block) >= 32 else (self._tail + block)[-32:]
         return False
+
+    def _declares(self, block: bytes) -> bool:
+        """True when ``block`` holds one of the needles."""
+        if self._needles is not _DECLARATIONS:  # UTF-16 needles too: searched for each
+            return any(needle in block for needle in self._needles)
+        # Both needles are "<!" and a word: a sheet has few "!", and finding the next is a
+        # scan for one byte, several times faster than a search for each needle.
+        at = block.find(b"!", 1)
+        for _ in range(_FEW_MARKS):
+            if at == -1:
+                return False
+            if block[at - 1] == 0x3C and block.startswith((b"DOCTYPE", b"ENTITY"), at + 1):  # "<" before it
+                return True
+            at = block.find(b"!", at + 1)
+        return any(needle in block for needle in _DECLARATIONS)  # many: the needles themselves
 
     def _prolog(self, block: bytes) -> None:
         assert self._parser is not None
