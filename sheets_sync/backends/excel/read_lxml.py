@@ -81,6 +81,10 @@ def shared_strings(pkg: Package, part: str | None) -> list[str]:
 
 def si_text(si: etree._Element) -> str:
     """The text of an <si> or <is> element: its <t>, or its runs' <t>s, without phonetics."""
+    if len(si) == 1:  # most texts: one plain <t>
+        el = si[0]
+        if isinstance(el.tag, str) and local(el.tag) == "t":
+            return unescape(el.text or "")
     parts = []
     for el in si:
         name = local(el.tag)
@@ -92,6 +96,8 @@ def si_text(si: etree._Element) -> str:
 
 
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)$")
+_V_TAG = {ns: f"{{{ns}}}v" for ns in (NS_MAIN, NS_MAIN_STRICT)}
+_IS_TAG = {ns: f"{{{ns}}}is" for ns in (NS_MAIN, NS_MAIN_STRICT)}
 OUTSIDE = ("{name}: refused: part {part} has a value outside Excel's grid of 1,048,576 rows and 16,384 "
            "columns (a damaged or hostile file)")
 
@@ -136,6 +142,7 @@ def iter_rows(pkg: Package, part: str, strings: list[str], dates: set[int], date
     part is never in memory whole). With ``only``, the other rows are parsed (the whole
     part must be well-formed) but not decoded."""
     row_no = 0
+    columns: dict[str, int] = {}  # column letters -> number: a sheet has few, each seen on every row
     stream = source if source is not None else pkg.open(part)
     try:
         events = etree.iterparse(stream, events=("end",),
@@ -156,7 +163,12 @@ def iter_rows(pkg: Package, part: str, strings: list[str], dates: set[int], date
             col = 0
             for c in row.iterfind(f"{{{ns}}}c"):
                 m = _CELL_REF.match(c.get("r") or "")
-                col = (col_index(m.group(1)) if len(m.group(1)) <= 3 else MAX_COLS + 1) if m else col + 1
+                if m is None:
+                    col += 1
+                elif (known := columns.get(letters := m.group(1))) is not None:
+                    col = known
+                else:
+                    col = columns[letters] = col_index(letters) if len(letters) <= 3 else MAX_COLS + 1
                 if cols is not None and col not in cols:
                     continue
                 value = _cell_value(c, ns, strings, dates, date_system)
@@ -188,9 +200,9 @@ def _drop(row: etree._Element) -> None:
 def _cell_value(c: etree._Element, ns: str, strings: list[str], dates: set[int], date_system: int) -> object:
     kind = c.get("t", "n")
     if kind == "inlineStr":
-        node = c.find(f"{{{ns}}}is")
+        node = c.find(_IS_TAG[ns] if ns in _IS_TAG else f"{{{ns}}}is")
         return si_text(node) if node is not None else None
-    v = c.find(f"{{{ns}}}v")
+    v = c.find(_V_TAG[ns] if ns in _V_TAG else f"{{{ns}}}v")
     if v is None or v.text is None:
         return None
     text = v.text
