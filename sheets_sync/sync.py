@@ -281,7 +281,7 @@ def _sync(backend: Backend, today: dt.date, config: Config, dry_run: bool, maile
     mailer.prepare_run(journal, int(book.settings.daily_email_cap), today)
     if messages:
         phase(f"Sending {len(messages)} email(s)")
-    # The outbox's files are written by a helper thread while the write-back is worked out;
+    # The outbox's files are written by a second process (mail.file_writer) while the write-back is worked out;
     # they are made durable and journaled at its commit point, before the workbook is replaced.
     drafts = mailer.start(messages, drop_bodies=True) if messages and isinstance(mailer, OutboxMailer) else None
     with closing(drafts) if drafts is not None else nullcontext():

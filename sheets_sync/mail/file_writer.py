@@ -17,7 +17,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterable
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import subprocess
@@ -112,14 +112,14 @@ def _start_child() -> subprocess.Popen[bytes] | None:
 
     # In its own process group: a Ctrl-C in the terminal is the parent's to handle (it waits
     # for the files it handed over), and never kills the child mid-start.
+    group: dict[str, Any]
+    if sys.platform == "win32":
+        group = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    else:
+        group = {"start_new_session": True}
     try:
-        if sys.platform == "win32":
-            child = subprocess.Popen([sys.executable, "-I", "-S", "-c", CHILD], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     creationflags=subprocess.CREATE_NEW_PROCESS_GROUP)
-        else:
-            child = subprocess.Popen([sys.executable, "-I", "-S", "-c", CHILD], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        child = subprocess.Popen([sys.executable, "-I", "-S", "-c", CHILD], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, **group)
     except OSError:
         return None
     if _says_ready(child):

@@ -119,7 +119,7 @@ class OutboxMailer:
         return drafts.deliveries
 
     def start(self, messages: Sequence[Message], *, drop_bodies: bool = False) -> Drafts:
-        """Start writing the messages' draft files on a helper thread and return at once with
+        """Start writing the messages' draft files in the background and return at once with
         what becomes of each ('queued', or 'failed' for an address no server takes); nothing
         counts as delivered until ``Drafts.commit``. ``drop_bodies``: each message's text and
         HTML are emptied once its file's bytes are built (a big run holds thousands)."""
