@@ -21,17 +21,23 @@ from collections.abc import Callable
 M_ARENA_MAX = -8  # glibc's malloc.h
 
 
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
+def _libc(name: str, *argtypes: type) -> Callable[..., int] | None:
+    """glibc's function ``name`` taking ``argtypes`` and returning an int, or None off Linux
+    or where the C library has none."""
     if not sys.platform.startswith("linux"):
         return None
     try:
-        trim = ctypes.CDLL(None).malloc_trim
+        function = getattr(ctypes.CDLL(None), name)
     except (OSError, AttributeError):
         return None
-    trim.argtypes = [ctypes.c_size_t]
-    trim.restype = ctypes.c_int
-    return trim
+    function.argtypes = list(argtypes)
+    function.restype = ctypes.c_int
+    return function
+
+
+@functools.cache
+def _malloc_trim() -> Callable[..., int] | None:
+    return _libc("malloc_trim", ctypes.c_size_t)
 
 
 @functools.cache
@@ -39,15 +45,8 @@ def one_arena() -> bool:
     """Have every thread allocate from the main heap (glibc's M_ARENA_MAX = 1) from now on;
     True when the C library could. A helper thread otherwise gets an arena of its own, and
     memory freed there is not reused by the main thread. Set before the first helper starts."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return False
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    mallopt.restype = ctypes.c_int
-    return bool(mallopt(M_ARENA_MAX, 1))
+    mallopt = _libc("mallopt", ctypes.c_int, ctypes.c_int)
+    return mallopt is not None and bool(mallopt(M_ARENA_MAX, 1))
 
 
 def give_back_freed_memory() -> bool:
