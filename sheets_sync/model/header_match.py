@@ -37,6 +37,7 @@ CLIENT_WORDS = frozenset({"client", "customer", "cust", "account", "acct", "memb
 TASK_WORDS = frozenset({"task", "item", "job", "ticket"})
 # What an identifier column's other words may say, per identifier field.
 SUBJECTS = {"client_id": CLIENT_WORDS, "task_id": TASK_WORDS}
+LINKING_WORDS = CLIENT_WORDS | TASK_WORDS  # the words a qualified header starts with
 
 
 def header_words(text: object) -> list[str]:
@@ -97,6 +98,12 @@ def _column_keys(column: Column) -> tuple[frozenset[str], frozenset[str], frozen
             frozenset(normalize_header(a) for a in column.aliases), frozenset(column.names()))
 
 
+@lru_cache(maxsize=64)
+def _table_keys(table: Table) -> frozenset[str]:
+    """Every normalized header, field name and alias of ``table``'s columns."""
+    return frozenset().union(*(exact | aliases for exact, aliases, _ in map(_column_keys, table.columns)))
+
+
 _is_identifier = lru_cache(maxsize=4096, typed=True)(is_identifier)
 _is_subject_identifier = lru_cache(maxsize=4096, typed=True)(is_subject_identifier)
 
@@ -107,9 +114,16 @@ def match_columns(cells: Iterable[Any], table: Table, remap: Mapping[str, str] |
     from ``[layout.<table>.columns]``."""
     remap = remap or {}
     remapped = {f: normalize_header(h) for f, h in remap.items()}
+    keys = _table_keys(table).union(remapped.values()) if remapped else _table_keys(table)
     pairs: list[tuple[int, int, str]] = []
     for index, cell in enumerate(cells):
-        if cell is None or not header_words(cell):
+        if cell is None:
+            continue
+        words = _words(cell)
+        # A data cell (most cells tried) matches no column unless its key is some column's
+        # header, alias or remapped header, it is an identifier, or it names a client or task.
+        if not words or (normalize_header(cell) not in keys and LINKING_WORDS.isdisjoint(words)
+                         and not _is_identifier(cell)):
             continue
         for column in table.columns:
             rank = _rank(cell, column, table, remapped.get(column.field))
