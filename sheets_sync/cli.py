@@ -303,7 +303,7 @@ def due(source: str, today: dt.datetime | None, owner: str | None, as_json: bool
       sheets-sync due clients.xlsx --today 2026-11-30 --json
     """
     from sheets_sync import due_list
-    from sheets_sync.sync import load
+    from sheets_sync.load import load
 
     loaded = load(source, day(today), load_config(config_path, source), render=False)  # due prints the plan, not the emails
     unknown = due_list.unknown_owner(loaded, owner) if owner is not None else None
@@ -333,8 +333,8 @@ def check(source: str, as_json: bool, config_path: Path | None) -> None:
       sheets-sync check clients.xlsx
       sheets-sync check gsheet:1aBcD2eFgH --json
     """
+    from sheets_sync.load import load
     from sheets_sync.readiness import set_up_problems, setup_lines
-    from sheets_sync.sync import load
 
     config = load_config(config_path, source)
     loaded = load(source, day(), config)
@@ -370,10 +370,10 @@ def stats(source: str, today: dt.datetime | None, period: str, as_json: bool, co
       sheets-sync stats clients.xlsx --period quarter
       sheets-sync stats clients.xlsx --today 2026-12-31 --json
     """
+    from sheets_sync.load import load_book
     from sheets_sync.report import console
     from sheets_sync.stats.figures import compute_stats
     from sheets_sync.stats.report import print_report
-    from sheets_sync.sync import load_book
 
     book, label = load_book(source, load_config(config_path, source))
     result = compute_stats(book, day(today), period)

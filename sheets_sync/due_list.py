@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sheets_sync.mail.drafts import waiting_since
 
 if TYPE_CHECKING:
-    from sheets_sync.sync import Loaded
+    from sheets_sync.load import Loaded
 
 
 def unknown_owner(loaded: Loaded, owner: str) -> str | None:

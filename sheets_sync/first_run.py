@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from sheets_sync.backends.base import Backend
 from sheets_sync.display import fmt_day
-from sheets_sync.mail.journal import FILE_NAME
 from sheets_sync.rules.go_live import Dropped
 from sheets_sync.rules.plan import Plan
 
@@ -32,6 +31,9 @@ DECLINED = "Nothing sent, nothing written. See each email and why with: sheets-s
 
 def is_first_run(backend: Backend) -> bool:
     """True when nothing was ever sent from this book: its state folder has no send journal."""
+    # here, not at the top: due prints this module's lines and opens no journal
+    from sheets_sync.mail.journal import FILE_NAME
+
     return not (backend.state_dir() / FILE_NAME).exists()
 
 

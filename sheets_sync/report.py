@@ -23,7 +23,8 @@ from sheets_sync.text_table import TextTable
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from sheets_sync.sync import Loaded, SyncReport
+    from sheets_sync.load import Loaded
+    from sheets_sync.sync import SyncReport
 
 
 LOG_WIDTH = 140

@@ -15,7 +15,6 @@ import datetime as dt
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from email.utils import formataddr
 from pathlib import Path
 
 from sheets_sync.display import fmt_day
@@ -63,6 +62,8 @@ def draft_sender(settings: Settings, owner: str = "") -> str:
 
 @functools.lru_cache(maxsize=256)  # a run has a few owners and one From, and writes thousands of drafts
 def _sender(name: str, from_address: str, owner: str) -> str:
+    from email.utils import formataddr  # here: due reads this module's drafts and composes no From
+
     for candidate in (from_address, owner):
         if not candidate.strip():  # no address (the office's digest has no owner): not worth the full validator
             continue
