@@ -104,6 +104,27 @@ def test_due_and_check_import_only_what_they_use(tmp_path: Path, isolated_env: P
         assert "rich" not in top, "--json imported rich"
 
 
+# What only a sync uses: it sends (mailers, the outbox's MIME), keeps the journal (sqlite3), writes
+# (the batch), logs the run and builds the Stats sheet.
+SYNC_ONLY = ("sheets_sync.sync", "sheets_sync.mail.journal", "sheets_sync.mail.mailer", "sheets_sync.mail.outbox",
+             "sheets_sync.mail.mime", "sheets_sync.write.batch", "sheets_sync.health.run", "sheets_sync.stats",
+             "sheets_sync.stats.figures", "sqlite3", "email.policy", "email.mime", "logging.handlers", "statistics")
+
+
+def test_due_and_check_import_nothing_that_only_a_sync_uses(tmp_path: Path, isolated_env: Path) -> None:
+    """The read-only commands read, model, plan and print (check renders too): at a thousand
+    clients their run is mostly the start of the process (issue 21, start-up). due prints no
+    email, so it needs no email package at all."""
+    plain_book(tmp_path)
+    due = modules_after(["due", "book.xlsx", "--today", "2026-12-03"], tmp_path, isolated_env)
+    check = modules_after(["check", "book.xlsx"], tmp_path, isolated_env)
+    assert "sheets_sync.rules.plan" in due and "sheets_sync.mail.render" in check, "the commands did not run"
+    for command, modules in (("due", due), ("check", check)):
+        for name in SYNC_ONLY:
+            assert name not in modules, f"{command} imported {name}"
+    assert not {m for m in due if m == "email" or m.startswith("email.")}, "due imported the email package"
+
+
 def plain_book(tmp_path: Path) -> Path:
     """bench_excel.build(100): a book of ordinary addresses (the sample has broken ones on purpose)."""
     sys.path.insert(0, str(Path(__file__).parents[1] / "scripts"))
@@ -128,6 +149,8 @@ def test_a_sync_without_a_mailbox_loads_no_reader_and_no_full_address_validator(
     for name in ("ssl", "email_validator", "dateutil", "tomllib", "difflib", "sheets_sync.inbox.act", "sheets_sync.inbox.run",
                  "sheets_sync.inbox.parse", "sheets_sync.inbox.classify", "sheets_sync.inbox.fetch"):
         assert name not in loaded, f"a sync without a mailbox imported {name}"
+    fit = {"numpy", "scipy"} & {m.split(".")[0] for m in loaded}
+    assert not fit, f"a sync of a book with no Sales sheet imported {fit} (the BG/NBD fit has nothing to read)"
 
 
 def test_a_maildir_sync_still_loads_the_readers(tmp_path: Path, isolated_env: Path) -> None:
