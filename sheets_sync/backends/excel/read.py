@@ -262,7 +262,19 @@ def _convert_into(out: dict[str, SheetData], name: str, sheet: Any, budget: Budg
     out[name] = SheetData(name, rows)
 
 
-_PLAIN = frozenset((str, dt.date, dt.datetime))  # cells a row can hold and still take the fast path
+_KEPT = frozenset((str, dt.date, dt.datetime))  # the values worth one object each
+
+
+class _Interned(dict[object, object]):
+    """A cell's value -> its cleaned object, one object for each text or date ("" is None).
+    Numbers, booleans and times are cleaned and not kept: 1.0 and True are equal keys, and
+    neither equals a text or date, so a number never finds a kept value."""
+
+    def __missing__(self, value: object) -> object:
+        if type(value) not in _KEPT:
+            return _clean(value)
+        self[value] = value
+        return value
 
 
 def _sheet_rows_calamine(sheet: Any) -> list[list[object]]:
@@ -278,14 +290,10 @@ def _sheet_rows_calamine(sheet: Any) -> list[list[object]]:
     # object for each value instead of one per cell, which also keeps the memory of a big
     # read from fragmenting. An empty cell comes as "" and becomes None the same way. The
     # table is emptied now and then: unique texts (a log's summaries) would only fill it.
-    seen: dict[object, object] = {"": None}
-    same = seen.setdefault
-    plain = _PLAIN
+    seen = _Interned({"": None})
+    same = seen.__getitem__
     for raw in sheet.iter_rows():
-        if plain.issuperset(map(type, raw)):
-            row = list(map(same, raw, raw))  # texts and dates only: the whole row in one call
-        else:  # numbers (whole ones become int), booleans, times
-            row = [same(v, v) if type(v) in plain else _clean(v) for v in raw]
+        row = list(map(same, raw))
         if len(seen) > 50_000:
             seen.clear()
             seen[""] = None
