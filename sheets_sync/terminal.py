@@ -11,6 +11,7 @@ rich would print, without rich's rendering (and, for lines alone, without import
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sys
@@ -138,7 +139,7 @@ def print_lines(out: Out, *lines: str | Text, soft_wrap: bool | None = None) -> 
     width = None if (out.soft_wrap if soft_wrap is None else soft_wrap) else out.width
     ready: list[str] = []
     for line in lines:
-        text = _as_is(line, width)
+        text = _wrapped(line, width)
         if text is not None:
             ready.append(text + "\n")
             continue
@@ -178,6 +179,27 @@ def _as_is(line: str | Text, width: int | None) -> str | None:
         if _emoji_replace(line) != line:
             return None
     return line
+
+
+def _wrapped(line: str | Text, width: int | None) -> str | None:
+    """The text ``line`` prints as on a plain console when rich at most wraps it: a line
+    ``_as_is`` takes at any length, cut where rich's word wrap cuts it (``divide_line``, long
+    words folded) and each piece's blanks past ``width`` dropped (``Text.rstrip_end``).
+    None for any other line. A sync's summary line is often longer than a log's 140 columns,
+    and printing it through rich imported rich's whole console."""
+    text = _as_is(line, None)
+    if text is None or width is None or len(text) <= width:
+        return text
+    from rich._wrap import divide_line  # table_widths uses it too: no console imported
+
+    cuts = [0, *divide_line(text, width, fold=True), len(text)]
+    pieces = []
+    for start, end in itertools.pairwise(cuts):
+        piece = text[start:end]
+        if len(piece) > width:
+            piece = piece[:len(piece) - min(len(piece) - len(piece.rstrip()), len(piece) - width)]
+        pieces.append(piece)
+    return "\n".join(pieces)
 
 
 def _unstyled(out: Out) -> bool:

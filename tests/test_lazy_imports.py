@@ -161,3 +161,13 @@ def test_a_maildir_sync_still_loads_the_readers(tmp_path: Path, isolated_env: Pa
     loaded = modules_after(["sync", "book.xlsx", "--today", "2026-12-03", "--outbox", "outbox", "--quiet"],
                            tmp_path, isolated_env, SHEETS_SYNC_IMAP_MAILDIR=str(tmp_path / "mail"))
     assert {"sheets_sync.inbox.run", "sheets_sync.inbox.parse"} <= loaded, sorted(loaded)
+
+
+def test_a_sync_printing_to_a_pipe_loads_no_rich_console(tmp_path: Path, isolated_env: Path) -> None:
+    """The summary's long lines are wrapped as rich wraps them, without rich's console
+    (tests/test_print_lines.py compares the text with rich's)."""
+    plain_book(tmp_path)
+    loaded = modules_after(["sync", "book.xlsx", "--today", "2026-12-03", "--outbox", "outbox"], tmp_path,
+                           isolated_env)
+    assert list((tmp_path / "outbox").rglob("*.eml")), "the sync did not run"
+    assert "rich.console" not in loaded

@@ -53,6 +53,22 @@ def test_lines_print_as_rich_prints_them(seed: int) -> None:
     assert printed.file.getvalue() == expected.file.getvalue()  # type: ignore[attr-defined]
 
 
+WORDS = ["a", "bb", "Emails:", "301", "(25", "client", "x" * 30, "y" * 150, " ", "  "]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_long_lines_wrap_as_rich_wraps_them(seed: int) -> None:
+    """Printable ASCII longer than the width: cut between words, long words folded, blanks
+    past the width dropped, as rich does (a sync's summary line is often over 140 columns)."""
+    rnd = random.Random(seed)
+    width = rnd.choice([5, 10, 20, 40, 80, 140])
+    line = "".join(rnd.choice(WORDS) + rnd.choice(["", " ", "  ", "   "]) for _ in range(rnd.randint(1, 40)))
+    expected, printed = console(False, width), console(False, width)
+    expected.print(line)
+    terminal.print_lines(printed, line)
+    assert printed.file.getvalue() == expected.file.getvalue()  # type: ignore[attr-defined]
+
+
 def test_a_recording_console_is_left_to_rich() -> None:
     out = console(True, 80)
     terminal.print_lines(out, "Nothing due.", Text.assemble(("ana", "bold"), ": 1 call(s)"))
