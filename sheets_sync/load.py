@@ -75,6 +75,9 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if was_on:
+            if not gc.get_freeze_count():  # freeze + unfreeze: what survives joins the oldest generation unscanned
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
