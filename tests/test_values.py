@@ -11,6 +11,7 @@ from sheets_sync.model.values import (
     parse_choice,
     parse_date,
     parse_email,
+    parse_int,
     parse_number,
     serial_to_date,
     text,
@@ -143,3 +144,17 @@ def test_an_international_domain_is_read_in_the_form_a_mail_server_takes():
     assert parse_email("bob@bücher.de") == "bob@xn--bcher-kva.de"
     with pytest.raises(BadValue, match="before the @-sign are not supported"):
         parse_email("zoë@example.com")
+
+
+@given(st.one_of(st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.booleans(), st.none(),
+                 st.sampled_from(["", " 12 ", "$3,323.00", "1e3", "x", 2**53, 2**53 + 1, -(2**53) - 1, 10**20 + 1])))
+def test_a_whole_number_is_its_amount_made_whole(raw: object) -> None:
+    """parse_int reads a cell as parse_number does, then drops the fraction (a big int goes
+    through the same float), or gives None for what parse_number refuses."""
+    try:
+        amount = parse_number(raw)
+    except BadValue:
+        assert parse_int(raw) is None
+        return
+    assert parse_int(raw) == (None if amount is None else int(amount))
+    assert type(amount) is float or amount is None

@@ -17,6 +17,7 @@ _NUMERIC_DATE = re.compile(r"^\s*(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})\s*$")
 _NO_YEAR = re.compile(r"^\s*\d{1,2}[/.\-]\d{1,2}\s*$")
 TRUE_WORDS = {"yes", "y", "true", "x", "1", "✓", "✔", "donotemail", "dne", "optout", "on"}
 FALSE_WORDS = {"no", "n", "false", "0", "", "off", "-"}
+_EXACT = 2**53  # every whole number up to it is a float exactly
 
 
 def text(value: object) -> str:
@@ -133,6 +134,8 @@ def parse_email(value: object, allow_special_use: bool = True) -> str:
 
 def parse_number(value: object) -> float | None:
     """A number from a numeric cell or text like '$3,323.00'; None when blank."""
+    if type(value) is float:  # most cells: no other test
+        return value
     if value is None or isinstance(value, bool):
         if isinstance(value, bool):
             raise BadValue(f"{value} is not an amount: type a number such as 3323.00")
@@ -151,6 +154,8 @@ def parse_number(value: object) -> float | None:
 
 def parse_int(value: object) -> int | None:
     """A whole number, or None when blank or unreadable (tool columns are rewritten anyway)."""
+    if type(value) is int and -_EXACT <= value <= _EXACT:  # most cells: the float it goes through is exact
+        return value
     try:
         number = parse_number(value)
     except BadValue:

@@ -45,7 +45,12 @@ def read_book(data: WorkbookData, layout: dict[str, Any] | None = None) -> Book:
     def parse_date(raw: Any) -> dt.date | None:
         return v.parse_date(raw, ds, order)
 
-    date = cached(parse_date)
+    parse_other = cached(parse_date)
+    day = dt.date
+
+    def date(raw: Any) -> dt.date | None:
+        # most date cells hold a date already (or nothing): that is the parse
+        return raw if raw is None or type(raw) is day else parse_other(raw)
     clients, bad_clients = read_clients(clients_at, problems, date, bool(settings.allow_special_use_domains))
     # each ID -> the client's own string: the many rows naming a client share it
     known = {c.client_id: c.client_id for c in clients}
