@@ -115,6 +115,30 @@ class Settings:
                          str(self.values.get("region") or ""))
 
 
+class _Setting:
+    """``settings.<key>``: the setting's value in ``values``, found on the class, so an attribute
+    lookup need not fail first (the plan reads a few settings for each of many clients). A
+    value set on the instance still wins, as before (no __set__)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __get__(self, settings: Settings | None, owner: type | None = None) -> Any:
+        if settings is None:
+            return self
+        try:
+            return settings.values[self.key]
+        except KeyError:
+            raise AttributeError(self.key) from None
+
+
+for _spec in SPECS:
+    if not hasattr(Settings, _spec.key):  # a method's name stays the method, as before
+        setattr(Settings, _spec.key, _Setting(_spec.key))
+
+
 @lru_cache(maxsize=8)
 def _calendar(days: tuple[dt.date, ...], country: str, region: str) -> Collection[dt.date]:
     # asked for once per client and task: a big book asks hundreds of thousands of times
