@@ -31,6 +31,7 @@ import jinja2
 from sheets_sync.display import guessed_name, money
 from sheets_sync.errors import RenderError
 from sheets_sync.mail.limits import MAX_OUTPUT, BoundedSandbox, RenderLimit
+from sheets_sync.mail.template_cache import compiled_templates
 from sheets_sync.model.rows import Client, StaffMember, Task
 from sheets_sync.model.settings import Settings
 
@@ -144,6 +145,7 @@ class Templates:
             undefined=jinja2.StrictUndefined, autoescape=False,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
             auto_reload=False,  # a run renders thousands of emails: no check of the file before each
+            bytecode_cache=compiled_templates(),
         )
         self.env.value_hook = _mark_breaks
         # Each template compiled once a run: get_template's cache lookup (a loader key and a
