@@ -1,16 +1,18 @@
 """The compiled templates kept between runs, so a run does not compile them again.
 
 Compiling a template (Jinja2 parses it, writes Python source for it and compiles that) is
-most of what a small ``sync`` or ``check`` spends on its emails' templates; loading the code
-is a small part of it (figures in the commit that added this). Jinja2 keeps each template's code in a folder of its own under the system's
-temporary folder that only this user may use (it refuses one that others could write to),
-and compiles again whenever the template's text changed.
+most of what a small ``sync`` or ``check`` spends on its templates; loading the code is a
+small part of it (figures in the commit that added this). Jinja2 keeps each template's code
+in a folder of its own under the system's temporary folder that only this user may use (it
+refuses one that others could write to), and compiles again whenever the template's text
+changed.
 
 The code of a template also depends on how it was compiled: the sandbox's code generator and
-the environment's options (``mail.limits``, ``mail.render``), the sheets-sync and Python
-versions. Each key therefore holds a digest of those two modules' files and the version, so
-a change there never runs code compiled for the old sandbox. A cache that cannot be used (no
-safe folder, a full disk, a damaged file) only means compiling as before.
+the environment's options (``mail.limits``, ``mail.render``), the sheets-sync, Jinja2 and
+Python versions (Python's is in Jinja2's own header). Each key therefore holds a digest of
+those two modules' files and the versions, so a change there never runs code compiled for
+the old sandbox. A cache that cannot be used (no safe folder, a full disk, a damaged file)
+only means compiling as before.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import jinja2
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
 from sheets_sync import __version__
@@ -30,7 +33,8 @@ class CompiledTemplates(FileSystemBytecodeCache):
 
     def __init__(self, directory: str | None = None) -> None:
         super().__init__(directory)
-        digest = hashlib.sha256(f"sheets-sync {__version__}".encode())
+        # Jinja2's own header holds its cache format and Python's version, not its own
+        digest = hashlib.sha256(f"sheets-sync {__version__} jinja2 {jinja2.__version__}".encode())
         here = Path(__file__).parent
         for name in _COMPILED_BY:
             digest.update((here / name).read_bytes())
