@@ -124,6 +124,7 @@ def test_due_and_check_import_nothing_that_only_a_sync_uses(tmp_path: Path, isol
             assert name not in modules, f"{command} imported {name}"
     assert not {m for m in due if m == "email" or m.startswith("email.")}, "due imported the email package"
     assert "_strptime" not in due, "--today read by strptime (its first call compiles a dozen patterns)"
+    assert "secrets" not in due and "random" not in due, "the write's temporary names, for a command that only reads"
 
 
 def plain_book(tmp_path: Path) -> Path:

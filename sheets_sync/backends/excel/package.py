@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import secrets
 import shutil
 import stat
 import threading
@@ -378,6 +377,8 @@ def write_package(path: Path, source: Package, changed: dict[str, Any], *,
     the old file is copied to the backups folder, then the new one is renamed over it.
     Raises SourceError when the folder is not writable.
     """
+    import secrets  # here: due and check only read, and secrets loads random and hmac
+
     folder = path.parent if str(path.parent) else Path(".")
     tmp = folder / f".~{path.stem}.{secrets.token_hex(4)}.tmp"
     names = list(order) if order is not None else list(source.infos)
@@ -509,6 +510,8 @@ def backups_dir(path: Path) -> Path:
 
 def backup(path: Path) -> Path | None:
     """Copy ``path`` into the backups folder (newest ``BACKUPS_KEPT`` kept); return the copy."""
+    import secrets
+
     if not path.exists():
         return None
     folder = backups_dir(path)
