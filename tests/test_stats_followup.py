@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from sheets_sync.model.rows import Book, Client, Task, Touch
 from sheets_sync.stats.figures import compute_stats
 from sheets_sync.stats.followup import (
@@ -150,3 +153,56 @@ def test_per_owner_figures():
     assert (ann["S"], ann["N"], ann["L"], ann["E"]) == (2, 0, 1, 1)
     assert ann["retention_rate"] == 0.5 and ann["attrition_rate"] == 0.5
     assert (bob["S"], bob["N"], bob["E"], bob["retention_rate"]) == (0, 1, 1, None)
+
+
+def test_a_client_id_on_two_owners_rows_counts_for_both():
+    """C1 is on a row of Ann's and a row of Bob's: its closed task and its at-risk row count
+    for each of them (a task of an ID no row holds counts for no owner, only in the total)."""
+    clients = [Client("C1", "a", 2, owner="ann", tier="A", client_since=D(2025, 1, 1)),
+               Client("C1", "a", 3, owner="bob", tier="A", client_since=D(2025, 1, 1)),
+               Client("C2", "b", 4, owner="bob", client_since=D(2025, 1, 1))]
+    tasks = [task("T1", done=D(2026, 11, 10), cid="C1"), task("T2", done=D(2026, 11, 12), cid="C9")]
+    book = Book(clients=clients, tasks=tasks, touches=[sent("T1", 1, D(2026, 11, 2))], sales=[], problems=[],
+                tables={}, headers={}, missing_tool_columns={})
+    report = compute_stats(book, D(2026, 11, 30)).to_json()
+    owners = {o["owner"]: o for o in report["per_owner"]}
+    assert report["reminders_to_close"]["0"] == 1 and report["reminders_to_close"]["1"] == 1
+    assert owners["ann"]["reminders_to_close"]["1"] == owners["bob"]["reminders_to_close"]["1"] == 1
+    assert owners["ann"]["reminders_to_close"]["0"] == owners["bob"]["reminders_to_close"]["0"] == 0
+    assert owners["ann"]["at_risk"] == 2 and owners["bob"]["at_risk"] == 3  # both C1 rows; and C2
+
+
+_OWNER_DAYS = st.dates(min_value=D(2025, 6, 1), max_value=D(2026, 11, 30))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.sampled_from(["ann", "bob", ""]),
+                          st.sampled_from(["Active", "Lost", "Prospect"]), st.none() | _OWNER_DAYS,
+                          st.none() | _OWNER_DAYS), max_size=20, unique_by=lambda r: r[0]),
+       st.lists(st.tuples(st.integers(0, 35), st.sampled_from(["Done", "Open", "Cancelled"]),
+                          st.none() | _OWNER_DAYS), max_size=15),
+       st.lists(st.tuples(st.integers(0, 14), st.integers(1, 5), _OWNER_DAYS), max_size=30))
+def test_each_owners_figures_are_those_of_their_rows_alone(rows, task_rows, reminders):
+    """With unique IDs, an owner's figures (year to date, at risk, reminders to close) are
+    the figures of a book holding only their rows and those rows' tasks."""
+    clients = [Client(f"C{i}", f"n{i}", i + 2, owner=owner, status=status, tier="AB"[i % 2],
+                      client_since=since, lost_on=lost) for i, owner, status, since, lost in rows]
+    tasks = [Task(task_id=f"T{n}", client_id=f"C{i}", row=n + 2, status=status, done_on=done)
+             for n, (i, status, done) in enumerate(task_rows)]
+    touches = [Touch(date=day, client_id=f"C{n % 31}", row=2, ref=f"task:T{n}:reminder:{k}", direction="Out")
+               for n, k, day in reminders]
+    today = D(2026, 11, 30)
+
+    def of(cs: list[Client], ts: list[Task]) -> Book:
+        return Book(clients=cs, tasks=ts, touches=touches, sales=[], problems=[], tables={}, headers={},
+                    missing_tool_columns={})
+
+    report = compute_stats(of(clients, tasks), today)
+    for figures in report.per_owner:
+        mine = [c for c in clients if (c.owner or "(no owner)") == figures.owner]
+        ids = {c.client_id for c in mine}
+        alone = compute_stats(of(mine, [t for t in tasks if t.client_id in ids]), today)
+        assert figures.year_to_date == alone.year_to_date
+        assert figures.at_risk == len(alone.at_risk)
+        assert figures.reminders_to_close == alone.reminders_to_close
+    assert [f.owner for f in report.per_owner] == sorted({c.owner or "(no owner)" for c in clients})

@@ -7,8 +7,8 @@ table. docs/stats.md gives every definition and edge case.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sheets_sync.errors import ConfigError
@@ -17,9 +17,10 @@ from sheets_sync.owner_names import owner_names
 from sheets_sync.stats.bgnbd import BGNBDFit
 from sheets_sync.stats.fit_cache import FitCache
 from sheets_sync.stats.followup import (
+    REMINDER_BUCKETS,
     Conversion,
+    closes,
     conversions,
-    reminders_to_close,
     response_by_touch,
     task_messages,
     touch_label,
@@ -39,7 +40,7 @@ from sheets_sync.stats.periods import (
 )
 from sheets_sync.stats.repeat import RepeatFigures, add_repeat, repeat_figures
 from sheets_sync.stats.risk import AtRiskClient, at_risk
-from sheets_sync.stats.spells import spells_of
+from sheets_sync.stats.spells import Spell, spells_of
 
 NO_OWNER = "(no owner)"
 
@@ -136,6 +137,25 @@ def _figures(spells: SpellCounts, start: dt.date, end: dt.date, label: str, clie
     return fig
 
 
+def _owners_of(rows: Sequence[Client], by_id: Mapping[str, Client]) -> Callable[[str], Iterable[str]]:
+    """The owners a client ID counts for: the owner of each row holding it (``by_id``: the
+    rows by ID), none for an ID no row holds."""
+    shared: dict[str, set[str]] = {}
+    if len(by_id) < len(rows):  # an ID on several rows (a problem the check reports)
+        count = Counter(c.client_id for c in rows)
+        for client in rows:
+            if count[client.client_id] > 1:
+                shared.setdefault(client.client_id, set()).add(client.owner or NO_OWNER)
+
+    def owners_of(client_id: str) -> Iterable[str]:
+        if client_id in shared:
+            return shared[client_id]
+        client = by_id.get(client_id)
+        return () if client is None else (client.owner or NO_OWNER,)
+
+    return owners_of
+
+
 def compute_stats(book: Book, today: dt.date, period: str = "month",
                   touches_by_client: Mapping[str, list[Touch]] | None = None,
                   fit_cache: FitCache | None = None) -> StatsReport:
@@ -182,20 +202,30 @@ def compute_stats(book: Book, today: dt.date, period: str = "month",
     p_alive = {o.client_id: o.p_alive for o in outlook}
     risky = at_risk(book.clients, by_client, settings, today, p_alive)
 
-    per_owner = []
     messages = task_messages(book.touches)
-    owners = sorted({c.owner or NO_OWNER for c in book.clients})
-    for owner in owners:
-        mine = [c for c in book.clients if (c.owner or NO_OWNER) == owner]
-        ids = {c.client_id for c in mine}
-        mine_spells = [s for s in spells if s.client_id in ids]
-        per_owner.append(OwnerFigures(
-            owner,
-            _figures(SpellCounts(mine_spells), year_start, today, ytd.label, clients, sales_by, multiplier, today),
-            sum(1 for r in risky if r.client_id in ids),
-            reminders_to_close([t for t in book.tasks if t.client_id in ids], book.touches, window, today,
-                               by_task=messages),
-        ))
+    closed = list(closes(book.tasks, window, today, messages))
+    # One pass over the spells, the at-risk list and the closes, not one per owner.
+    owners_of = _owners_of(book.clients, clients)
+    owner_spells: dict[str, list[Spell]] = defaultdict(list)
+    for spell in spells:
+        for owner in owners_of(spell.client_id):
+            owner_spells[owner].append(spell)
+    owner_risky: dict[str, int] = defaultdict(int)
+    for risk in risky:
+        for owner in owners_of(risk.client_id):
+            owner_risky[owner] += 1
+    owner_closes: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(REMINDER_BUCKETS, 0))
+    for task, bucket in closed:
+        for owner in owners_of(task.client_id):
+            owner_closes[owner][bucket] += 1
+    per_owner = [OwnerFigures(
+        owner,
+        _figures(SpellCounts(owner_spells[owner]), year_start, today, ytd.label, clients, sales_by, multiplier, today),
+        owner_risky[owner], owner_closes[owner],
+    ) for owner in sorted({c.owner or NO_OWNER for c in book.clients})]
+    all_closes = dict.fromkeys(REMINDER_BUCKETS, 0)
+    for _, bucket in closed:
+        all_closes[bucket] += 1
 
     # One note for all of them: a book kept for years has dozens
     notes = [f"{', '.join(unplaced)}: Status is Lost but the date they left is unknown (Lost On blank or before "
@@ -206,7 +236,7 @@ def compute_stats(book: Book, today: dt.date, period: str = "month",
               and (c.client_since is None or c.lost_on >= c.client_since)]
     return StatsReport(
         today=today, period=period, periods=periods, year_to_date=ytd, at_risk=risky,
-        reminders_to_close=reminders_to_close(book.tasks, book.touches, window, today, by_task=messages),
+        reminders_to_close=all_closes,
         conversion=conversions(book.clients, by_client, window, today),
         response_by_touch=response_by_touch(book.clients, by_client, window, today, len(prospect_days)),
         prospect_touches=len(prospect_days), owner_names=owner_names(book),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sheets_sync.model.rows import Client, Task, Touch
@@ -46,10 +46,18 @@ def reminders_to_close(tasks: Iterable[Task], touches: Sequence[Touch], start: d
     ``task_messages(touches)`` when the caller has it already."""
     by_task = task_messages(touches) if by_task is None else by_task
     out = dict.fromkeys(REMINDER_BUCKETS, 0)
+    for _, bucket in closes(tasks, start, end, by_task):
+        out[bucket] += 1
+    return out
+
+
+def closes(tasks: Iterable[Task], start: dt.date, end: dt.date,
+           by_task: Mapping[str, list[Touch]]) -> Iterator[tuple[Task, str]]:
+    """Each task marked Done with Done On in [start, end], with its ``REMINDER_BUCKETS`` entry
+    (the messages it took, by ``by_task``: ``task_messages``), in the order of ``tasks``."""
     for task in tasks:
         if task.status == "Done" and task.done_on is not None and start <= task.done_on <= end:
-            out[_bucket(reminders_before_close(task, by_task.get(task.task_id, [])), REMINDER_BUCKETS)] += 1
-    return out
+            yield task, _bucket(reminders_before_close(task, by_task.get(task.task_id, [])), REMINDER_BUCKETS)
 
 
 def touches_before_conversion(client: Client, touches: Iterable[Touch]) -> int | None:
