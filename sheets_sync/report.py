@@ -144,8 +144,9 @@ def print_sync(report: SyncReport, out: Out | None = None) -> None:
             print_lines(out, f"Outbox: {report.outbox.line(report.today)}.")
     if not plan.business_day:
         print_lines(out, "Today is not a business day: no emails go out; calls are listed for the next one.")
-    if plan.calls:
-        print_fitted(out, _actions_table(plan.calls, "Calls for the team", plan.today, names=report.owner_names))
+    calls = plan.calls  # sorted on each call: once (tens of thousands in a big first sync)
+    if calls:
+        print_fitted(out, _actions_table(calls, "Calls for the team", plan.today, names=report.owner_names))
     if report.problems:
         print_problems(report.problems, report.source, out)
 
