@@ -80,7 +80,7 @@ def task_step(task: Task, touches: Sequence[Touch], settings: Settings, today: d
     holidays = settings.holiday_set()
     tid = task.task_id
     # What the tool sent about this task: a failed send was not sent.
-    read = ((t, refs.parse_ref(t.ref)) for t in touches if is_real_touch(t))
+    read = ((t, refs.parse_ref(t.ref)) for t in touches if not t.result or is_real_touch(t))
     mine = sorted(((t, ref) for t, ref in read if ref.is_message_about(tid)), key=lambda pair: pair[0].date)
     sent = [t for t, _ in mine]
     n = len(sent)
@@ -163,7 +163,7 @@ def prospect_step(client: Client, touches: Sequence[Touch], settings: Settings, 
     owner is asked to decide."""
     holidays = settings.holiday_set()
     days: tuple[int, ...] = tuple(settings.prospect_touch_days)
-    real = sorted((t for t in touches if is_real_touch(t)), key=lambda t: t.date)
+    real = sorted((t for t in touches if not t.result or is_real_touch(t)), key=lambda t: t.date)
     # The first contact is the first touch of the relationship (a call, the quote), never a
     # touch of this sequence: with none logged it is Client Since, and the tool's own touch 1
     # counts as touch 1 (taking it as the first contact made the sequence stall at touch 1).
@@ -215,7 +215,7 @@ def prospect_step(client: Client, touches: Sequence[Touch], settings: Settings, 
 
 def last_touch(touches: Sequence[Touch]) -> dt.date | None:
     """The date of the latest touch that really happened."""
-    return max((t.date for t in touches if is_real_touch(t)), default=None)
+    return max((t.date for t in touches if not t.result or is_real_touch(t)), default=None)
 
 
 def client_step(client: Client, touches: Sequence[Touch], settings: Settings, today: dt.date) -> Step | None:
@@ -233,7 +233,7 @@ def _active_step(client: Client, touches: Sequence[Touch], settings: Settings, t
     cid = client.client_id
     kind, verb = ("call", "Call") if client.tier == "A" else ("email", "Email")
     since = client.client_since
-    real = [t for t in touches if is_real_touch(t)]
+    real = [t for t in touches if not t.result or is_real_touch(t)]  # most touches have no Result: real
     anchor = max((t.date for t in real), default=None) or since or today
     interval = settings.checkin_days(client.tier)
     checkin_due = on_or_after(anchor + dt.timedelta(days=interval), holidays)
@@ -311,7 +311,7 @@ def days_since_touch(client: Client, touches: Iterable[Touch], today: dt.date,
     Client Since, to today; None when neither is known. ``last``: the touches'
     ``last_touch`` when the caller has it already."""
     if last is None or last > today:  # a touch dated ahead has not happened yet
-        last = max((t.date for t in touches if is_real_touch(t) and t.date <= today), default=None)
+        last = max((t.date for t in touches if (not t.result or is_real_touch(t)) and t.date <= today), default=None)
     anchor = last or client.client_since
     return None if anchor is None else (today - anchor).days
 

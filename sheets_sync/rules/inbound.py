@@ -59,7 +59,7 @@ def away_until(touches: Iterable[Touch], today: dt.date) -> dt.date | None:
     when that day is today or later; None otherwise."""
     latest: tuple[dt.date, dt.date] | None = None
     for touch in touches:
-        back = back_on(touch)
+        back = back_on(touch) if touch.result else None  # most touches have no Result
         if back is not None and (latest is None or touch.date >= latest[0]):
             latest = (touch.date, back)
     if latest is None or latest[1] < today:
