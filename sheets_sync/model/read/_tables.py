@@ -104,9 +104,11 @@ _SUMMARY_LABEL = re.compile("[^a-z]*" + re.sub("([a-z])", r"(?:\1[^a-z]*)", "(gr
 
 def _is_label(text: str) -> bool:
     folded = text.casefold()
-    # Each label ends in total(s), sum, count or average: without a t, m or v (an ID like
-    # C-26) the regex cannot match, and three searches of the text cost less than it.
-    return ("t" in folded or "m" in folded or "v" in folded) and _SUMMARY_LABEL.fullmatch(folded) is not None
+    # Each label ends in total(s), sum, count or average, and each of those words holds an o,
+    # a u or an a: without a t, m or v, or without an o, u or a (IDs like C-26 and T-26), the
+    # regex cannot match, and a few searches of the text cost less than it.
+    return (("t" in folded or "m" in folded or "v" in folded) and ("o" in folded or "u" in folded or "a" in folded)
+            and _SUMMARY_LABEL.fullmatch(folded) is not None)
 
 
 def is_summary_row(cells: list[Any]) -> bool:
