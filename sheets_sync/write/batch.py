@@ -62,14 +62,10 @@ def _email_status_column(batch: WriteBatch, book: Book, plan: Plan) -> None:
         batch.new_columns.setdefault(sheet, []).append(book.headers["clients"]["email_status"])
 
 
-def _changed(old: Mapping[str, object], new: Mapping[str, object]) -> dict[str, object]:
-    return {k: v for k, v in new.items() if old.get(k) != v}
-
-
 def _client_update(batch: WriteBatch, book: Book, client: Client, touches: list[Touch], plan: Plan,
                    written: WrittenDates, today: dt.date) -> None:
-    real = [t for t in touches if is_real_touch(t)]
-    last = max((t.date for t in real), default=None)
+    real = [t.date for t in touches if is_real_touch(t)]
+    last = max(real) if real else None
     step = plan.client_steps.get(client.client_id)
     mine = refs.client_date(client.client_id)
     new = {
@@ -91,7 +87,7 @@ def _client_update(batch: WriteBatch, book: Book, client: Client, touches: list[
         new["email_status"] = plan.email_statuses.get(client.client_id) or None
         old["email_status"] = client.email_status or None
     _emit(batch, book, "clients", client.client_id, client.row, client.id_was_blank,
-          {"name": client.name}, _changed(old, new))
+          {"name": client.name}, old, new)
 
 
 def _task_update(batch: WriteBatch, book: Book, task: Task, touches: list[Touch], plan: Plan, written: WrittenDates) -> None:
@@ -119,13 +115,17 @@ def _task_update(batch: WriteBatch, book: Book, task: Task, touches: list[Touch]
     if task.reminders_sent is None and not sent:
         old["reminders_sent"] = 0  # an empty cell already says "none"
     _emit(batch, book, "tasks", task.task_id, task.row, task.id_was_blank,
-          {"client_id": task.client_id}, _changed(old, new))
+          {"client_id": task.client_id}, old, new)
 
 
 def _emit(batch: WriteBatch, book: Book, table: str, key: str, row: int, fill: bool,
-          check_fields: dict[str, object], values: dict[str, object]) -> None:
-    if not values and not fill:
+          check_fields: dict[str, object], old: Mapping[str, object], new: Mapping[str, object]) -> None:
+    """The row's update: the values of ``new`` that differ from ``old`` (none: no update, unless
+    the key is filled in), under the headers the sheet has."""
+    changed = [f for f, v in new.items() if old.get(f) != v]
+    if not changed and not fill:
         return
     headers = book.headers[table]
     check = {headers[f]: v for f, v in check_fields.items() if f in headers}
-    batch.updates.append(RowUpdate(book.tables[table], key, row, _row(book, table, values), fill_key=fill, check=check))
+    values = {headers[f]: new[f] for f in changed if f in headers}
+    batch.updates.append(RowUpdate(book.tables[table], key, row, values, fill_key=fill, check=check))
