@@ -68,6 +68,7 @@ def at_risk(clients: Iterable[Client], by_client: Mapping[str, list[Touch]], set
     A and B first, then the longest without a touch."""
     p_alive = p_alive or {}
     out = []
+    said: dict[tuple[str, int | None], str] = {}  # touch_risk of a tier and a number of days
     for client in clients:
         if client.status != "Active":
             continue
@@ -75,7 +76,10 @@ def at_risk(clients: Iterable[Client], by_client: Mapping[str, list[Touch]], set
         if not spells or not any(s.active_at(today) for s in spells):
             continue
         days = days_since_touch(client, by_client.get(client.client_id, []), today)
-        reasons = [r for r in [touch_risk(client, days, settings)] if r]
+        risk = said.get((client.tier, days))
+        if risk is None:
+            risk = said[(client.tier, days)] = touch_risk(client, days, settings)
+        reasons = [risk] if risk else []
         p = p_alive.get(client.client_id)
         if p is not None and p < P_ALIVE_AT_RISK:
             reasons.append(f"purchase history says {p:.0%} likely still active")
