@@ -160,11 +160,9 @@ def read_workbook(pkg: Package) -> tuple[WorkbookData, WorkbookInfo]:
     """
     try:
         info = workbook_info(pkg)
-        # The second biggest first, then the biggest: the parse waits only for the shorter
-        # scan, and the biggest's long conversion runs while the smaller ones parse.
+        # Biggest first: its long conversion then runs while the smaller ones parse.
         order = sorted((s for s in info.sheets if s.kind in CELL_KINDS and pkg.has(s.part)),
                        key=lambda s: -_part_size(pkg, s.part))
-        order[:2] = order[1::-1]
         # The sheets are checked by the scans below, on the helper thread (in the same pass
         # as their extent, before calamine parses them); every other part is checked here.
         pkg.check_all(skip={s.part for s in order})
