@@ -20,6 +20,7 @@ from sheets_sync.rules.cadence import (
     apply_override,
     client_step,
     is_at_risk,
+    is_draft,
     last_touch,
     staff_date,
     task_step,
@@ -182,12 +183,15 @@ def make_plan(book: Book, today: dt.date, written: WrittenDates | None = None,
     plan.catch_ups = base.catch_ups if base is not None else catch_ups(book, by_client, by_task)
     if base is not None:
         changed = set(extra_touches or ())
+        # No client rule counts an outbox draft (is_real_touch): a client whose new touches are all
+        # drafts keeps its step; its tasks are worked out again (a hand-set reminder date counts one).
+        redo = {cid for cid, extra in (extra_touches or {}).items() if not all(is_draft(t.result) for t in extra)}
         plan.client_steps, plan.task_steps = dict(base.client_steps), dict(base.task_steps)
         tasks = [t for t in tasks if t.client_id in changed]
-        client_list = [c for c in client_list if c.client_id in changed]
+        client_list = [c for c in client_list if c.client_id in redo]
         redone = {refs.task_date(t.task_id) for t in tasks} | {refs.client_date(c.client_id) for c in client_list}
         plan.held = {k: d for k, d in base.held.items() if k not in redone}
-        plan.at_risk = [r for r in base.at_risk if r.client.client_id not in changed]
+        plan.at_risk = [r for r in base.at_risk if r.client.client_id not in redo]
         plan.email_statuses = dict(base.email_statuses)  # touches do not change them
     else:
         plan.email_statuses = {c.client_id: status_now(c) for c in book.clients if c.email_status}
