@@ -1,9 +1,15 @@
-"""The log file: one summary line per run, in the state folder, size-capped and rotated."""
+"""The log file: one summary line per run, in the state folder, size-capped and rotated.
+
+The lines and the rotation are those of logging's ``RotatingFileHandler`` with the format
+``%(asctime)s %(levelname)s %(message)s``; written here, so that a run does not import
+logging and its handlers (sockets, pickle, queues) for one line.
+"""
 
 from __future__ import annotations
 
-import logging
-from logging.handlers import RotatingFileHandler
+import os
+import sys
+import time
 from pathlib import Path
 
 LOG_NAME = "sheets-sync.log"
@@ -11,19 +17,43 @@ MAX_BYTES = 1_000_000
 BACKUPS = 3  # sheets-sync.log.1 .. .3: a few years of daily summaries
 
 
-def log_run(state_dir: Path, line: str, failed: bool = False) -> Path:
-    """Append ``line`` (with the time and level) to the log file in ``state_dir``; returns its path."""
+def log_run(state_dir: Path, line: str, failed: bool = False, *, max_bytes: int = MAX_BYTES) -> Path:
+    """Append ``line`` (with the time and level) to the log file in ``state_dir``; returns its path.
+    Past ``max_bytes`` the file becomes ``.1`` (``.1`` becomes ``.2``, up to ``.3``) first."""
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / LOG_NAME
-    logger = logging.getLogger(f"sheets_sync.runs.{path}")
-    logger.propagate = False  # the summary goes to the file only, never to a caller's handlers
-    logger.setLevel(logging.INFO)
-    handler = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    logger.addHandler(handler)
+    entry = f"{_stamp(time.time())} {'ERROR' if failed else 'INFO'} {line}\n"
+    fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed below, maybe early for the rotation)
     try:
-        logger.log(logging.ERROR if failed else logging.INFO, line)
+        try:
+            fh.seek(0, 2)
+            if fh.tell() + len(entry) >= max_bytes and os.path.isfile(path):
+                fh.close()
+                _rotate(str(os.path.abspath(path)))
+                fh = open(path, "a", encoding="utf-8")  # noqa: SIM115
+            fh.write(entry)
+            fh.flush()
+        except OSError as exc:  # as logging did: a line that cannot be written never fails the run
+            print(f"Warning: the run's line could not be written to {path} ({exc.strerror or exc})", file=sys.stderr)
     finally:
-        logger.removeHandler(handler)
-        handler.close()
+        fh.close()
     return path
+
+
+def _stamp(created: float) -> str:
+    """logging's asctime: local time to the millisecond, as in 2026-11-24 07:30:02,117."""
+    return f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(created))},{int((created - int(created)) * 1000):03d}"
+
+
+def _rotate(base: str) -> None:
+    for i in range(BACKUPS - 1, 0, -1):
+        older, newer = f"{base}.{i}", f"{base}.{i + 1}"
+        if os.path.exists(older):
+            if os.path.exists(newer):
+                os.remove(newer)
+            os.rename(older, newer)
+    first = base + ".1"
+    if os.path.exists(first):
+        os.remove(first)
+    if os.path.exists(base):
+        os.rename(base, first)
