@@ -181,7 +181,7 @@ def read_workbook(pkg: Package) -> tuple[WorkbookData, WorkbookInfo]:
     one_arena()  # the helpers below allocate where the main thread will reuse it, and give it back
     # Each sheet's extent is found (and the sheet checked) on a helper thread while calamine
     # parses the one before (without the GIL): only the first scan adds to the read's time.
-    with ThreadPoolExecutor(1) as scanner:
+    with _helper() as scanner:
         scans = {s.name: scanner.submit(sheet_extent, pkg, s.part) for s in order}
         try:
             sheets, sparse = _read_calamine(pkg, [s.name for s in order], scans, budget)
@@ -216,7 +216,7 @@ def _read_calamine(pkg: Package, names: list[str], scans: dict[str, Future[Exten
             # this core while a helper thread turns the last one into rows (a third off a
             # big read). The parse stays on this thread: memory the parser frees is then
             # reused by the rest of the run (a thread's own malloc arena keeps it).
-            with ThreadPoolExecutor(1) as pool:
+            with _helper() as pool:
                 converting = None
                 for name in names:
                     extent = scans[name].result()
@@ -237,6 +237,14 @@ def _read_calamine(pkg: Package, names: list[str], scans: dict[str, Future[Exten
             return out, sparse
         finally:
             book.close()
+
+
+def _helper() -> ThreadPoolExecutor:
+    """One helper thread, started idle. A thread that a submit starts runs its work at once,
+    and the thread that started it then waits for the GIL a whole switch interval (5 ms)."""
+    pool = ThreadPoolExecutor(1)
+    pool.submit(int).result()
+    return pool
 
 
 def _refuse_as_check_all(pkg: Package) -> None:
