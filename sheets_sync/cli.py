@@ -22,6 +22,13 @@ from sheets_sync.config import Config, load_config
 from sheets_sync.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_SOURCE, SheetsSyncError
 from sheets_sync.pipe_safe import pipe_safe_stdout
 
+# hashlib would load OpenSSL's libcrypto (megabytes of a small run's memory) for the few digests
+# a run takes (the workbook's fingerprint, cache keys): Python's own code for them gives the
+# same digests. Only in a process that has not loaded hashlib yet (the command
+# line's own); ssl, where a run sends mail, still loads OpenSSL for itself.
+if "hashlib" not in sys.modules:
+    sys.modules.setdefault("_hashlib", None)  # type: ignore[arg-type]
+
 # No claim about the workbook here: the failure may come after a successful write (while printing).
 UNEXPECTED = ("unexpected failure ({kind}: {detail}); the run stopped there. Set SHEETS_SYNC_DEBUG=1 to see "
               "details, and please report it.")

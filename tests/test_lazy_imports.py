@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from sheets_sync.cli import cli
@@ -173,3 +174,29 @@ def test_a_sync_printing_to_a_pipe_loads_no_rich_console(tmp_path: Path, isolate
                            isolated_env)
     assert list((tmp_path / "outbox").rglob("*.eml")), "the sync did not run"
     assert "rich.console" not in loaded
+
+
+MAPS_PROBE = """
+import sys
+from sheets_sync.cli import cli
+try:
+    cli(sys.argv[1:], standalone_mode=False)
+except SystemExit:
+    pass
+with open("/proc/self/maps") as maps:
+    print(sorted({line.split()[-1] for line in maps if "libcrypto" in line}))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads which libraries the process mapped (Linux)")
+def test_a_sync_loads_no_openssl_for_its_digests(tmp_path: Path, isolated_env: Path) -> None:
+    """hashlib's OpenSSL backend maps libcrypto (megabytes) for the workbook's fingerprint and
+    a few cache keys: the command line takes Python's own digests instead (issue 21, memory)."""
+    plain_book(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHEETS_SYNC_")}
+    env.update(SHEETS_SYNC_HOME=str(isolated_env), HOME=str(isolated_env))
+    result = subprocess.run([sys.executable, "-c", MAPS_PROBE, "sync", "book.xlsx", "--today", "2026-12-03",
+                             "--outbox", "outbox", "--quiet"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert list((tmp_path / "outbox").rglob("*.eml")), result.stderr[-3000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout
