@@ -18,6 +18,7 @@ import click
 
 from sheets_sync import __version__
 from sheets_sync.cli_help import ExamplesLastGroup
+from sheets_sync.collector import collector_paused
 from sheets_sync.config import Config, load_config
 from sheets_sync.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_SOURCE, SheetsSyncError
 from sheets_sync.pipe_safe import pipe_safe_stdout
@@ -201,6 +202,7 @@ def init(path: Path | None, sample: bool, into: Path | None, google_title: str |
 @json_option
 @config_option
 @handle_errors
+@collector_paused()  # from the command's imports on: they and the run build what lives to its end
 def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | None, wait: float, quiet: bool,
          yes: bool, as_json: bool, config_path: Path | None) -> None:
     """Send the follow-ups due today and write the bookkeeping back into SOURCE.
@@ -319,6 +321,7 @@ def inbox(source: str, today: dt.datetime | None, dry_run: bool, as_json: bool, 
 @json_option
 @config_option
 @handle_errors
+@collector_paused()
 def due(source: str, today: dt.datetime | None, owner: str | None, as_json: bool, config_path: Path | None) -> None:
     """Show each staff member today's calls and emails, without changing anything.
 
@@ -350,6 +353,7 @@ def due(source: str, today: dt.datetime | None, owner: str | None, as_json: bool
 @json_option
 @config_option
 @handle_errors
+@collector_paused()
 def check(source: str, as_json: bool, config_path: Path | None) -> None:
     """List every problem in the workbook, by cell, and the set-up left to do (Business name,
     From address, the owners' names). Exit 1 when there are any.

@@ -9,15 +9,13 @@ the start of a Python process and its imports.
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sheets_sync.backends import open_source
 from sheets_sync.backends.base import Backend
+from sheets_sync.collector import collector_paused
 from sheets_sync.config import Config
 from sheets_sync.health.progress import phase
 from sheets_sync.mail.composed import Composed
@@ -58,27 +56,6 @@ def template_dirs_for(backend: Backend, config: Config) -> list[Path]:
     if isinstance(path, Path):
         dirs.append(path.resolve().parent / "templates")
     return dirs
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off for the block, as it was after it.
-
-    A run builds millions of small objects (cells, rows, touches) that live until its end
-    and hold no reference cycles: the collector's passes over them found nothing and cost
-    a large share of a big run's time (figures in docs/excel.md). Everything is still freed
-    by reference counting as usual.
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            if not gc.get_freeze_count():  # freeze + unfreeze: what survives joins the oldest generation unscanned
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
 
 
 @collector_paused()

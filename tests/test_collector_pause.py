@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import json
+import os
+import subprocess
+import sys
 
 from xlsx_fixtures import simple
 
@@ -68,3 +72,30 @@ def test_objects_someone_froze_stay_frozen():
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+COUNT_PROBE = """
+import gc, json, sys
+from sheets_sync.cli import cli
+passes = []
+gc.callbacks.append(lambda phase, info: passes.append(info["generation"]) if phase == "start" else None)
+try:
+    cli(sys.argv[1:], standalone_mode=False)
+except SystemExit:
+    pass
+print(json.dumps({"passes": passes, "enabled": gc.isenabled()}))
+"""
+
+
+def test_sync_due_and_check_pause_it_from_their_imports_on(tmp_path):
+    # The commands import most of the package after the command line is parsed: made while
+    # collecting, those imports cost a dozen young passes at every start.
+    simple(tmp_path / "w.xlsx", n=50, touches=100)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHEETS_SYNC_")}
+    env.update(SHEETS_SYNC_HOME=str(tmp_path / "home"), HOME=str(tmp_path / "home"))
+    for args in (["sync", "w.xlsx", "--today", "2026-11-23", "--outbox", "outbox", "--quiet"],
+                 ["due", "w.xlsx", "--today", "2026-11-23"], ["check", "w.xlsx"]):
+        done = subprocess.run([sys.executable, "-c", COUNT_PROBE, *args], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=300, check=False)
+        seen = json.loads(done.stdout.strip().splitlines()[-1])
+        assert seen == {"passes": [], "enabled": True}, (args, seen, done.stderr[-2000:])
