@@ -28,6 +28,11 @@ from sheets_sync.rules import refs
 from sheets_sync.rules.cadence import is_real_touch
 from sheets_sync.rules.plan import Action, Plan
 
+# A digest lists at most this many of each kind (calls, at risk, emails...) and says how many
+# more: a list of thousands is not read, and past the 1,000,000 characters an email may have
+# the digest would not go out at all.
+DIGEST_ITEMS = 100
+
 
 @dataclass(frozen=True)
 class Office:
@@ -201,6 +206,7 @@ def digests(plan: Plan, templates: Templates, settings: Settings, sent: list[Mes
             problems: list[Problem], office: Office | None = None, drafts: bool = False) -> list[Message]:
     """One digest email per owner with calls to make or clients at risk (a failing digest
     template is added to ``problems``), addressed to the owner by their Staff sheet name.
+    Each list holds its first ``DIGEST_ITEMS`` items; ``more`` counts the rest, ``counts`` all.
     ``drafts``: the emails it lists were written to the outbox, not sent."""
     office = office or Office()
     messages = []
@@ -209,7 +215,9 @@ def digests(plan: Plan, templates: Templates, settings: Settings, sent: list[Mes
             continue
         person = office.owner(owner)
         context = {
-            **items, "owner": person, "business": business_view(settings),
+            **{name: listed[:DIGEST_ITEMS] for name, listed in items.items()},
+            "more": {name: max(0, len(listed) - DIGEST_ITEMS) for name, listed in items.items()},
+            "owner": person, "business": business_view(settings),
             "today": long_day(plan.today), "sheets": dict(office.sheets), "drafts": drafts,
             "counts": {"calls": len(items["calls"]), "at_risk": len(items["at_risk"])},
             "calls_waiting": _calls_waiting(plan, owner),
