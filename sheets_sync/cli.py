@@ -18,7 +18,7 @@ import click
 
 from sheets_sync import __version__
 from sheets_sync.cli_help import ExamplesLastGroup
-from sheets_sync.collector import collector_paused
+from sheets_sync.collector import collector_paused, frozen_at_exit
 from sheets_sync.config import Config, load_config
 from sheets_sync.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_SOURCE, SheetsSyncError
 from sheets_sync.pipe_safe import pipe_safe_stdout
@@ -213,6 +213,7 @@ def sync(source: str, today: dt.datetime | None, dry_run: bool, outbox: Path | N
       sheets-sync sync clients.xlsx --outbox outbox
       sheets-sync sync gsheet:1aBcD2eFgH --quiet
     """
+    frozen_at_exit()
     from sheets_sync import report
     from sheets_sync.health.progress import shown, wanted
     from sheets_sync.health.watch import alarms, print_quiet, run_config
@@ -331,6 +332,7 @@ def due(source: str, today: dt.datetime | None, owner: str | None, as_json: bool
       sheets-sync due clients.xlsx --owner maria@agency.example
       sheets-sync due clients.xlsx --today 2026-11-30 --json
     """
+    frozen_at_exit()
     from sheets_sync import due_list
     from sheets_sync.load import load
 
@@ -363,6 +365,7 @@ def check(source: str, as_json: bool, config_path: Path | None) -> None:
       sheets-sync check clients.xlsx
       sheets-sync check gsheet:1aBcD2eFgH --json
     """
+    frozen_at_exit()
     from sheets_sync.load import load
     from sheets_sync.readiness import set_up_problems, setup_lines
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,3 +27,18 @@ def collector_paused() -> Iterator[None]:
                 gc.freeze()
                 gc.unfreeze()
             gc.enable()
+
+
+_registered = False
+
+
+def frozen_at_exit() -> None:
+    """Freeze what is alive when the process ends (``gc.freeze`` at exit), so that the full
+    collections Python makes while it shuts down do not walk a run's objects one last time
+    (for a small book, a tenth of the run). Python still frees them as it clears its
+    modules; only what sits in a reference cycle is left to the operating system. For a
+    command line whose process ends with its command; registered once."""
+    global _registered
+    if not _registered:
+        atexit.register(gc.freeze)
+        _registered = True
