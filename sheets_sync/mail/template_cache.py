@@ -18,6 +18,9 @@ only means compiling as before.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+import tempfile
 from pathlib import Path
 
 import jinja2
@@ -32,7 +35,7 @@ class CompiledTemplates(FileSystemBytecodeCache):
     """Jinja2's bytecode cache, keyed by how the sandbox compiles too, and never an error."""
 
     def __init__(self, directory: str | None = None) -> None:
-        super().__init__(directory)
+        super().__init__(directory if directory is not None else _own_folder())
         # Jinja2's own header holds its cache format and Python's version, not its own
         digest = hashlib.sha256(f"sheets-sync {__version__} jinja2 {jinja2.__version__}".encode())
         here = Path(__file__).parent
@@ -57,6 +60,27 @@ class CompiledTemplates(FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
         except Exception:
             pass
+
+
+def _own_folder() -> str | None:
+    """Jinja2's per-user folder (``_jinja2-cache-<uid>`` in the temporary folder), made 0700
+    when this run creates it, else taken only as a plain folder of this user's that only this
+    user may use (RuntimeError otherwise). Jinja2's own default repairs what it finds: its
+    chmod follows a symlink another user put there, and it then trusts files written while the
+    folder was open to others. None without user IDs (Windows: Jinja2's default, the user's
+    own temporary folder)."""
+    if not hasattr(os, "getuid"):
+        return None
+    path = os.path.join(tempfile.gettempdir(), f"_jinja2-cache-{os.getuid()}")
+    try:
+        os.mkdir(path, stat.S_IRWXU)
+        os.chmod(path, stat.S_IRWXU)  # ours, in a sticky folder: no one else can swap it meanwhile
+    except FileExistsError:
+        pass
+    found = os.lstat(path)
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid() or stat.S_IMODE(found.st_mode) != stat.S_IRWXU:
+        raise RuntimeError(f"{path} is not a folder of this user's alone")
+    return path
 
 
 def compiled_templates() -> CompiledTemplates | None:
