@@ -4,6 +4,7 @@ damaged file or a folder that cannot be used means compiling as before."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,11 @@ def test_the_key_is_not_a_plain_jinja2_key(tmp_path: Path) -> None:
     taken for the sandbox's: the key holds how the sandbox compiles."""
     ours, plain = CompiledTemplates(str(tmp_path)), FileSystemBytecodeCache(str(tmp_path))
     assert ours.get_cache_key("custom.txt", "/t/custom.txt") != plain.get_cache_key("custom.txt", "/t/custom.txt")
+
+
+def test_another_build_of_python_has_keys_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jinja2's header names Python's major.minor only; a beta and its final release (same
+    major.minor, other bytecode) must not share code."""
+    here = CompiledTemplates(str(tmp_path)).get_cache_key("custom.txt", "/t/custom.txt")
+    monkeypatch.setattr("sys.version", sys.version.replace(".", ".0", 1) + " (another build)")
+    assert CompiledTemplates(str(tmp_path)).get_cache_key("custom.txt", "/t/custom.txt") != here

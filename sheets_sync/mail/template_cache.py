@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -36,8 +37,9 @@ class CompiledTemplates(FileSystemBytecodeCache):
 
     def __init__(self, directory: str | None = None) -> None:
         super().__init__(directory if directory is not None else _own_folder())
-        # Jinja2's own header holds its cache format and Python's version, not its own
-        digest = hashlib.sha256(f"sheets-sync {__version__} jinja2 {jinja2.__version__}".encode())
+        # Jinja2's own header holds its cache format and Python's major.minor only: not its own
+        # version, nor which build of Python (a beta and its final release differ in bytecode)
+        digest = hashlib.sha256(f"sheets-sync {__version__} jinja2 {jinja2.__version__} {sys.version}".encode())
         here = Path(__file__).parent
         for name in _COMPILED_BY:
             digest.update((here / name).read_bytes())
