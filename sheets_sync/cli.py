@@ -20,15 +20,11 @@ from sheets_sync import __version__
 from sheets_sync.cli_help import ExamplesLastGroup
 from sheets_sync.collector import collector_paused, frozen_at_exit
 from sheets_sync.config import Config, load_config
+from sheets_sync.digests import keep_openssl_out
 from sheets_sync.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_SOURCE, SheetsSyncError
 from sheets_sync.pipe_safe import pipe_safe_stdout
 
-# hashlib would load OpenSSL's libcrypto (megabytes of a small run's memory) for the few digests
-# a run takes (the workbook's fingerprint, cache keys): Python's own code for them gives the
-# same digests. Only in a process that has not loaded hashlib yet (the command
-# line's own); ssl, where a run sends mail, still loads OpenSSL for itself.
-if "hashlib" not in sys.modules:
-    sys.modules.setdefault("_hashlib", None)  # type: ignore[arg-type]
+keep_openssl_out()  # before anything imports hashlib: see sheets_sync.digests
 
 # No claim about the workbook here: the failure may come after a successful write (while printing).
 UNEXPECTED = ("unexpected failure ({kind}: {detail}); the run stopped there. Set SHEETS_SYNC_DEBUG=1 to see "

@@ -200,3 +200,27 @@ def test_a_sync_loads_no_openssl_for_its_digests(tmp_path: Path, isolated_env: P
                             timeout=300, check=False)
     assert list((tmp_path / "outbox").rglob("*.eml")), result.stderr[-3000:]
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout
+
+
+NO_OWN_SHA2_PROBE = """
+import sys
+sys.modules["_sha2"] = sys.modules["_sha256"] = None  # a Python built without its own SHA-2 (FIPS builds)
+from sheets_sync.cli import cli
+try:
+    cli(sys.argv[1:], standalone_mode=False)
+except SystemExit as exit:
+    print("exit", exit.code)
+"""
+
+
+def test_a_python_without_its_own_digests_keeps_openssl(tmp_path: Path, isolated_env: Path) -> None:
+    """Where Python has no SHA-256 of its own, hashlib needs OpenSSL: the command line must not
+    keep it out, or every run would fail at its first digest."""
+    plain_book(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHEETS_SYNC_")}
+    env.update(SHEETS_SYNC_HOME=str(isolated_env), HOME=str(isolated_env))
+    result = subprocess.run([sys.executable, "-c", NO_OWN_SHA2_PROBE, "sync", "book.xlsx", "--today", "2026-12-03",
+                             "--outbox", "outbox", "--quiet"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.stdout.strip().splitlines()[-1] in ("exit 0", "exit 1"), result.stdout + result.stderr[-3000:]
+    assert list((tmp_path / "outbox").rglob("*.eml")), result.stderr[-3000:]
