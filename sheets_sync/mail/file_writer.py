@@ -79,7 +79,7 @@ def write_files(files: Iterable[tuple[str, bytes]]) -> None:
     files = itertools.chain([first], pending)
     child = _start_child()
     if child is None:
-        _write_here(files)
+        write_here(files)
         return
     with child:
         assert child.stdin is not None and child.stdout is not None and child.stderr is not None
@@ -182,7 +182,9 @@ def _close_quietly(pipe: IO[bytes]) -> None:
         pass
 
 
-def _write_here(files: Iterable[tuple[str, bytes]]) -> None:
+def write_here(files: Iterable[tuple[str, bytes]]) -> None:
+    """Write each ``(path, data)`` in this process, as ``write_files`` does (``path + '.tmp'``,
+    then renamed); raises the OSError of the first that could not be written."""
     for path, data in files:
         tmp = path + ".tmp"
         try:
