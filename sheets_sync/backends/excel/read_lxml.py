@@ -197,12 +197,21 @@ def _drop(row: etree._Element) -> None:
             del parent[0]
 
 
+def _child(el: etree._Element, tag: str) -> etree._Element | None:
+    """``el``'s first child named ``tag``, as ``el.find(tag)`` gives it: lxml's find goes
+    through its path machinery on every call, three times this loop's cost a cell."""
+    for child in el:
+        if child.tag == tag:
+            return child
+    return None
+
+
 def _cell_value(c: etree._Element, ns: str, strings: list[str], dates: set[int], date_system: int) -> object:
     kind = c.get("t", "n")
     if kind == "inlineStr":
-        node = c.find(_IS_TAG[ns] if ns in _IS_TAG else f"{{{ns}}}is")
+        node = _child(c, _IS_TAG[ns] if ns in _IS_TAG else f"{{{ns}}}is")
         return si_text(node) if node is not None else None
-    v = c.find(_V_TAG[ns] if ns in _V_TAG else f"{{{ns}}}v")
+    v = _child(c, _V_TAG[ns] if ns in _V_TAG else f"{{{ns}}}v")
     if v is None or v.text is None:
         return None
     text = v.text

@@ -82,12 +82,13 @@ def verify(tmp: Path, name: str, checks: dict[str, dict[tuple[int, int], object]
                     raise ValueError(f"part {part} does not hold what was written")
                 else:
                     views[part] = data  # proven the same: read the values back from it, not a second copy
+            dates = date_styles(pkg, info) if checks else set()
             for title, cells in checks.items():
                 wanted: dict[int, dict[int, object]] = {}
                 for (r, c), value in cells.items():
                     wanted.setdefault(r, {})[c] = value
-                for r, row in _read_back(pkg, info, title, {r: set(cols) for r, cols in wanted.items()}, views,
-                                         spilled):
+                for r, row in _read_back(pkg, info, title, {r: set(cols) for r, cols in wanted.items()}, dates,
+                                         views, spilled):
                     for c, want in wanted.pop(r).items():
                         got = row[c - 1] if c - 1 < len(row) else None
                         if got == want and type(got) is type(want):  # what _norm would make equal too
@@ -146,18 +147,18 @@ def _must_match(part: str, data: SpilledPart, stream: IO[bytes] | Checksummed) -
         raise ValueError(f"part {part} does not hold what was written")
 
 
-def _read_back(pkg: Package, info: WorkbookInfo, title: str, rows: dict[int, set[int]],
+def _read_back(pkg: Package, info: WorkbookInfo, title: str, rows: dict[int, set[int]], dates: set[int],
                views: dict[str, bytes] | None = None,
                spilled: dict[str, SpilledPart] | None = None) -> Iterator[tuple[int, list[object]]]:
     """The rows ``rows`` (1-based) of sheet ``title`` as an XML parser reads them from
-    ``pkg``: the part's structure and those rows are parsed; the rows in between are the
-    original's bytes, which the read before the write parsed already. A part in ``views``
-    is read from there (proven the same already); one in ``spilled`` is checked against it
-    in the same pass over the new file, and taken out of ``spilled``."""
+    ``pkg``, ``dates`` being its date styles: the part's structure and those rows are
+    parsed; the rows in between are the original's bytes, which the read before the write
+    parsed already. A part in ``views`` is read from there (proven the same already); one
+    in ``spilled`` is checked against it in the same pass over the new file, and taken out
+    of ``spilled``."""
     sheet = info.sheet(title)
     if sheet is None or not pkg.has(sheet.part):
         raise ValueError(f"sheet {title} is missing")
-    dates = date_styles(pkg, info)
     xml = (views or {}).get(sheet.part)
     if xml is not None:
         mini = extract_rows(xml, rows)
