@@ -35,6 +35,9 @@ class SpilledPart:
         self.size = self.compress_size = self.crc = 0
         try:
             with ThreadPoolExecutor(1) as pool:
+                # Started idle: a thread that a submit starts runs its work at once, and this
+                # thread then waits a whole switch interval (5 ms) for the GIL.
+                pool.submit(int).result()
                 pending: Future[None] | None = None
                 for block in _blocks(pieces):
                     if pending is not None:
