@@ -19,6 +19,7 @@ from sheets_sync.backends.excel.package import (
     Package,
     ensure_writable,
     fingerprint,
+    open_regular,
 )
 from sheets_sync.backends.excel.read import read_workbook
 from sheets_sync.config import Config
@@ -63,7 +64,7 @@ class ExcelBackend:
     def ensure_writable(self) -> None:
         """Raise SourceError when the workbook is missing, not a file, or read-only; ``sync``
         asks before it makes its state folder or sends anything."""
-        fingerprint_or_fail(self.path)
+        open_regular(self.path).close()  # opened, not hashed: the read fingerprints it
         ensure_writable(self.path)
 
     def _ensure_free(self) -> None:
