@@ -108,8 +108,10 @@ def _extract_body(xml: bytes, start: int, body_end: int, rows: dict[int, set[int
                 raise ValueError(f"worksheet row {row_no} is not closed")
             end += len(close_row)
         cells: list[bytes] = []
-        whole = False
-        for col in sorted(rows[row_no]):
+        # A row whose every cell is wanted (appended rows, a tool sheet) is kept whole: the
+        # parser then takes the same cells from it, without a search for each.
+        whole = xml.count(cell_tag, rm.end(), end) <= len(rows[row_no])
+        for col in () if whole else sorted(rows[row_no]):
             at = xml.find(f' r="{col_letters(col)}{row_no}"'.encode(), rm.end(), end)
             begin = _cell_start(xml, at, cell_tag) if at >= 0 else -1
             if begin < 0:
