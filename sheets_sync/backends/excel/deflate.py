@@ -43,6 +43,15 @@ def compressor() -> Any:
     return _impl.compressobj(FAST_LEVEL, zlib.DEFLATED, -15)
 
 
+def deflated(data: bytes) -> bytes:
+    """``data`` as one raw deflate stream, for a part kept in memory: ISA-L's best level (3),
+    4x faster than zlib's 6 and a tenth larger on sheet XML; zlib's 6 without ISA-L. Over
+    4 MiB, the fast level (as the spilled parts)."""
+    level = FAST_LEVEL if len(data) > (4 << 20) else 3 if _impl is not zlib else 6
+    engine = _impl.compressobj(level, zlib.DEFLATED, -15)
+    return engine.compress(data) + engine.flush()
+
+
 def decompressor() -> Any:
     """A raw deflate decompressor (``decompress(data, max_length)``, ``unconsumed_tail``, ``eof``)."""
     return _impl.decompressobj(-15)

@@ -396,9 +396,10 @@ def write_package(path: Path, source: Package, changed: dict[str, Any], *,
                                 info.compress_size = data.compress_size
                                 _put_raw(out, info, data.raw_blocks())
                                 continue
-                            # big sheets: fast compression (3-4x faster, files ~15% larger)
-                            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED,
-                                         compresslevel=1 if len(data) > (4 << 20) else 6)
+                            packed = deflate.deflated(data)
+                            info.CRC, info.file_size, info.compress_size = deflate.crc32(data), len(data), len(packed)
+                            _put_raw(out, info, [packed])
+                            del packed
                         else:
                             _copy_raw(source, out, source.infos[name])
                 raw.flush()
