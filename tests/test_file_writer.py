@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from sheets_sync.mail.file_writer import BLOCK, write_files
+from sheets_sync.mail.file_writer import BLOCK, IOV_MAX, write_files
 
 
 def test_each_file_is_written_whole_and_renamed_into_place(tmp_path):
@@ -138,3 +140,19 @@ def test_a_child_that_dies_says_so_with_its_last_line(tmp_path, monkeypatch):
         write_files([(str(out / "a.eml"), b"x" * (4 * BLOCK))])
     assert (raised.value.errno, raised.value.filename) == (errno.EIO, str(out))
     assert raised.value.strerror == "the process writing the draft files stopped (exit code 1: MemoryError)"
+
+
+@pytest.mark.skipif(not hasattr(os, "writev") or not hasattr(signal, "setitimer"), reason="needs writev and setitimer")
+def test_a_block_of_more_buffers_than_one_writev_takes_arrives_whole_even_when_signals_cut_writes_short(tmp_path):
+    # tiny files and empty ones: more buffers than IOV_MAX in one block; a timer signal every
+    # millisecond while the child reads can cut a writev short
+    files = [(str(tmp_path / f"d{i}.eml"), os.urandom(i % 7) * (i % 3)) for i in range(IOV_MAX + 500)]
+    files += [(str(tmp_path / "big.eml"), os.urandom(BLOCK // 2))]
+    old = signal.signal(signal.SIGALRM, lambda *_: None)
+    signal.setitimer(signal.ITIMER_REAL, 0.001, 0.001)
+    try:
+        write_files(files)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert all(Path(path).read_bytes() == data for path, data in files)

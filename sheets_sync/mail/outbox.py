@@ -24,16 +24,12 @@ from pathlib import Path
 from sheets_sync.errors import BadAddress
 from sheets_sync.mail.drafts import WRITTEN_TO
 from sheets_sync.mail.durable import make_durable
-from sheets_sync.mail.file_writer import write_files, write_here
+from sheets_sync.mail.file_writer import write_files
 from sheets_sync.mail.journal import Journal
 from sheets_sync.mail.message import Delivery, Message
 from sheets_sync.mail.mime import clean_header, email_bytes
 from sheets_sync.model.addresses import check_address
 
-# Up to this many drafts are written by the run's own thread as they are handed over: new
-# files cost about 15 us each, less than starting the child that writes a big batch (about
-# 10 ms: subprocess, a fork, a Python started, taking the GIL back beside the main thread).
-WRITTEN_HERE = 500
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 KEY_HEADER = b"x-sheets-sync-key:"
 
@@ -153,8 +149,7 @@ class OutboxMailer:
 
 class Drafts:
     """An outbox run's draft files, written while the run goes on (a helper thread hands them
-    to ``file_writer.write_files``, then makes them durable; a few, up to ``WRITTEN_HERE``,
-    are written at once by the calling thread and only made durable by the helper). ``commit`` is the point where
+    to ``file_writer.write_files``, then makes them durable). ``commit`` is the point where
     they count: it waits for that, then records them in the journal in the calling thread
     (SQLite stays in the thread that opened it)."""
 
@@ -167,25 +162,14 @@ class Drafts:
         self._error: BaseException | None = None
         self._stop = False
         self._committed = False
-        if len(files) <= WRITTEN_HERE:
-            self._write_now()
         self._thread = threading.Thread(target=self._write, name="outbox-drafts")
         self._thread.start()
-
-    def _write_now(self) -> None:
-        try:
-            write_here(self._take())
-        except OSError as exc:  # raised by commit, as the helper's would be
-            self._error = exc
-            self._stop = True
 
     def _take(self) -> Iterator[tuple[str, bytes]]:
         while self._files and not self._stop:
             yield self._files.popleft()
 
     def _write(self) -> None:
-        if self._error is not None:
-            return
         try:
             write_files(self._take())
             if not self._stop:  # on disk before the journal counts them: a power cut after its commit loses none
