@@ -18,7 +18,9 @@ import functools
 import sys
 from collections.abc import Callable
 
-M_ARENA_MAX = -8  # glibc's malloc.h
+M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+M_ARENA_MAX = -8
+MAPPED_FROM = 128 << 10  # glibc's default threshold, before it moves
 
 
 def _libc(name: str, *argtypes: type) -> Callable[..., int] | None:
@@ -47,6 +49,17 @@ def one_arena() -> bool:
     memory freed there is not reused by the main thread. Set before the first helper starts."""
     mallopt = _libc("mallopt", ctypes.c_int, ctypes.c_int)
     return mallopt is not None and bool(mallopt(M_ARENA_MAX, 1))
+
+
+@functools.cache
+def map_big_blocks() -> bool:
+    """Have every block of ``MAPPED_FROM`` bytes or more mapped on its own and unmapped when
+    freed (glibc's M_MMAP_THRESHOLD, fixed); True when the C library could. glibc otherwise
+    raises the threshold to the size of the first such block freed, and the write's big
+    buffers (a sheet's XML, its new bytes, the blocks being deflated) then come from the
+    heap, whose pages stay counted after they are freed: each buffer added to the peak."""
+    mallopt = _libc("mallopt", ctypes.c_int, ctypes.c_int)
+    return mallopt is not None and bool(mallopt(M_MMAP_THRESHOLD, MAPPED_FROM))
 
 
 def give_back_freed_memory() -> bool:

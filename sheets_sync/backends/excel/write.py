@@ -58,6 +58,7 @@ from sheets_sync.backends.excel.styles import CT_STYLES, REL_STYLES, REL_STYLES_
 from sheets_sync.backends.excel.tool_columns import dress_new_columns
 from sheets_sync.backends.excel.verify import cells_to_check, verify
 from sheets_sync.errors import SourceChanged, SourceError
+from sheets_sync.heap import map_big_blocks
 from sheets_sync.workbook import SheetContent, WorkbookData, WriteBatch, WriteResult
 from sheets_sync.write.cells import CellWrites, cells_for
 
@@ -197,6 +198,7 @@ def write_batch(path: Path, batch: WriteBatch, data: WorkbookData, expected: Fin
     ``before_commit``: called once the new file reads back as written, before it replaces the old."""
     # Planned into cells, each update goes: a big sync's row updates are a tenth of its peak
     # memory, and the caller builds a new batch for any further write.
+    map_big_blocks()
     writes = cells_for(batch, data, consume=True)
     for title, changes in writes.cells.items():  # a cell no Excel cell can hold: reported, left out
         writes.dropped.extend(drop_unstorable(title, changes))
