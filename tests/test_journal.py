@@ -146,3 +146,55 @@ def test_a_damaged_journal_is_a_clear_error_not_a_fresh_start(tmp_path):
     with pytest.raises(SourceError, match="the send journal cannot be opened") as caught:
         Journal(tmp_path)
     assert "\n" not in str(caught.value)
+
+
+def test_reconcile_reads_the_journal_once_and_finds_what_each_step_read_afresh_found(tmp_path):
+    # one journal of every kind of entry, copied: reconcile on one copy, on the other the
+    # steps it is made of, each reading the entries again as it did before (issue 21)
+    import shutil
+
+    from sheets_sync.mail.drafts import WRITTEN_TO
+    from sheets_sync.mail.message import Delivery
+
+    day = dt.date(2026, 11, 24)
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    (outbox / "kept.eml").write_text("x")
+    first = tmp_path / "a"
+    with Journal(first) as journal:
+        for key in ("k-sending", "k-sending-in-refs"):
+            journal.begin(msg(key))
+        for key, status in (("k-sent", "sent"), ("k-failed", "failed"), ("k-unknown", "unknown"),
+                            ("k-sent-in-refs", "sent"), ("k-failed-in-refs", "failed"), ("k-deferred", "deferred")):
+            journal.begin(msg(key))
+            journal.finish(key, status, "detail")
+        now = dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
+        journal.record([(msg(key), Delivery(key, "queued", f"{WRITTEN_TO}{outbox / name}", now))
+                        for key, name in (("k-gone", "gone.eml"), ("k-kept", "kept.eml"), ("k-gone-drafted", "g2.eml"),
+                                          ("k-kept-drafted", "kept.eml"))], dt.date(2026, 11, 23))
+        journal.record([(msg("digest:x", kind="digest"), Delivery("digest:x", "queued", "elsewhere", now))],
+                       dt.date(2026, 11, 23))
+    second = tmp_path / "b"
+    shutil.copytree(first, second)
+    refs = {"k-sending-in-refs", "k-sent-in-refs", "k-failed-in-refs", "k-gone-drafted", "k-kept-drafted", "k-kept"}
+    drafted = {"k-gone-drafted", "k-kept-drafted"}
+
+    with Journal(first) as journal:
+        once = reconcile(journal, refs, "me", day, drafted)
+        after_once = [(e.key, e.status, e.day, e.written) for e in journal.entries()]
+    with Journal(second) as journal:
+        recovered = journal.recover()
+        outbox_found = journal.check_drafts(day)
+        journal.mark_written(refs - drafted)
+        unwritten = journal.unwritten(refs)
+        settled = journal.settled_keys()
+        after_steps = [(e.key, e.status, e.day, e.written) for e in journal.entries()]
+
+    assert len(once.problems) == len(recovered) == 2
+    assert all(e.key in p.message for e, p in zip(recovered, once.problems, strict=True))
+    assert once.outbox == outbox_found and outbox_found.found_sent == 2
+    assert [t.ref for t in once.touches] == [e.key for e in unwritten] and unwritten
+    assert [(t.ref, t.result, t.date) for t in once.touches] == \
+        [(e.key, t.result, e.day) for e, t in zip(unwritten, once.touches, strict=True)]
+    assert once.settled == settled | {e.key for e in unwritten}
+    assert after_once == after_steps
