@@ -298,8 +298,9 @@ def reconcile(journal: Journal, refs: set[str], by: str, today: dt.date | None =
     if outbox.found_sent:
         entries = journal.entries()
     marked = refs - (drafted or set())
-    journal.mark_written(marked)
-    entries = [replace(e, written=True) if e.key in marked and e.status != "sending" else e for e in entries]
+    marked = {e.key for e in entries if e.key in marked and not e.written and e.status != "sending"}
+    journal.mark_written(marked)  # only rows it changes: none, on most days, and then no commit to flush
+    entries = [replace(e, written=True) if e.key in marked else e for e in entries]
     touches = [delivery_touch(entry.day, entry.client_id, entry.task_id, entry.summary, entry.key,
                               entry.status, entry.detail, by) for entry in journal.unwritten(refs, entries)]
     settled = journal.settled_keys(entries) | {t.ref for t in touches}
