@@ -156,3 +156,16 @@ def test_a_block_of_more_buffers_than_one_writev_takes_arrives_whole_even_when_s
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
     assert all(Path(path).read_bytes() == data for path, data in files)
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_spawn"), reason="posix_spawn only")
+def test_the_child_is_started_without_importing_subprocess(tmp_path):
+    # in a fresh interpreter: subprocess costs a sync 2.5 ms and 0.8 MiB it has no other use for
+    probe = ("import sys\n"
+             "from sheets_sync.mail.file_writer import write_files\n"
+             "write_files([(sys.argv[1] + f'/{i}.eml', b'x' * i) for i in range(5)])\n"
+             "print('subprocess' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.stdout.split() == ["False"], done.stderr[-2000:]
+    assert [(tmp_path / f"{i}.eml").read_bytes() for i in range(5)] == [b"x" * i for i in range(5)]

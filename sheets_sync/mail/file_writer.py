@@ -19,8 +19,12 @@ import threading
 from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any
 
+from sheets_sync.mail.spawn import Spawned, spawn
+
 if TYPE_CHECKING:
     import subprocess
+
+    Child = subprocess.Popen[bytes] | Spawned
 
 BLOCK = 1 << 20  # bytes handed to the child per write
 READY_WITHIN = 20.0  # seconds a child gets to say it runs; past that the files are written here
@@ -104,10 +108,19 @@ def write_files(files: Iterable[tuple[str, bytes]]) -> None:
     raise OSError(errno.EIO, f"the process writing the draft files {said}", os.path.dirname(first[0]))
 
 
-def _start_child() -> subprocess.Popen[bytes] | None:
+def _start_child() -> Child | None:
     """A child Python that said it is ready, or None (no Python to start, or it did not answer)."""
     if not sys.executable or getattr(sys, "frozen", False):
         return None
+    argv = [sys.executable, "-I", "-S", "-c", CHILD]
+    child: Child | None
+    if sys.platform != "win32":
+        try:
+            child = spawn(argv)
+        except OSError:
+            return None
+        if child is not None:
+            return _ready_or_stopped(child)
     import subprocess  # here: due and check, which import the outbox, never start one
 
     # In its own process group: a Ctrl-C in the terminal is the parent's to handle (it waits
@@ -118,10 +131,13 @@ def _start_child() -> subprocess.Popen[bytes] | None:
     else:
         group = {"start_new_session": True}
     try:
-        child = subprocess.Popen([sys.executable, "-I", "-S", "-c", CHILD], stdin=subprocess.PIPE,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, **group)
+        child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **group)
     except OSError:
         return None
+    return _ready_or_stopped(child)
+
+
+def _ready_or_stopped(child: Child) -> Child | None:
     if _says_ready(child):
         return child
     with child:  # closes its pipes and waits
@@ -129,7 +145,7 @@ def _start_child() -> subprocess.Popen[bytes] | None:
     return None
 
 
-def _says_ready(child: subprocess.Popen[bytes]) -> bool:
+def _says_ready(child: Child) -> bool:
     assert child.stdout is not None
     late = threading.Event()
 
