@@ -50,3 +50,32 @@ def test_big_blocks_freed_after_a_write_go_back_to_the_system(tmp_path: Path) ->
     book = simple(tmp_path / "w.xlsx", n=4)
     assert _returned(book, "none") < 2 << 20  # glibc's own way: kept (the probe is sound)
     assert _returned(book, "write") >= 7 << 20
+
+
+def test_a_mid_size_sheet_is_not_held_in_memory_until_the_commit(tmp_path: Path) -> None:
+    """A sheet of a few hundred KB (a 1,000-client book's Clients) is spilled as it is patched:
+    its new bytes, kept until the package is checked, are not part of the write's peak."""
+    import tracemalloc
+    import zipfile
+
+    from sheets_sync.backends.excel.backend import ExcelBackend
+    from sheets_sync.workbook import RowUpdate, TableRef, WriteBatch
+
+    book = simple(tmp_path / "w.xlsx", n=1500)
+    with zipfile.ZipFile(book) as z:
+        size = z.getinfo("xl/worksheets/sheet1.xml").file_size
+    assert 300 << 10 < size < 1 << 20  # the sizes this is about
+    backend = ExcelBackend(str(book))
+    backend.read()
+    clients = TableRef("Clients", 1, "Client ID")
+    backend.write(WriteBatch(tables={"Clients": clients}, updates=[RowUpdate(clients, "C-2", 3, {"Notes": "y"})]))
+    backend.read()  # the writer's modules imported: what the next write holds is its own
+    held: list[int] = []
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        backend.write(WriteBatch(tables={"Clients": clients}, updates=[RowUpdate(clients, "C-1", 2, {"Notes": "x"})]),
+                      before_commit=lambda: held.append(tracemalloc.get_traced_memory()[0] - start))
+    finally:
+        tracemalloc.stop()
+    assert held and held[0] < size // 2
