@@ -13,6 +13,7 @@ they are.
 from __future__ import annotations
 
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -23,6 +24,7 @@ from sheets_sync.backends.excel import deflate
 # Smaller parts stay in memory. A 1,000-client book's Clients and Tasks (400-600 KB) are
 # spilled: held as bytes until the package is checked, they were a MiB of its peak.
 SPILL_FROM = 256 << 10
+EXACT_UP_TO = 1 << 20  # a part this small was kept in memory and compared byte for byte: it still is
 BLOCK = 256 << 10
 
 
@@ -75,11 +77,17 @@ class SpilledPart:
         """True when ``stream`` (the part read back from the new package; a Checksummed
         one may be partly read already) holds these bytes: the same size and CRC-32, the
         checksum zip itself relies on (any damage to the file, a bit flipped or a block
-        lost, changes it; a SHA-256 found nothing more and cost a second of a big run)."""
-        counted = stream if isinstance(stream, Checksummed) else Checksummed(stream)
+        lost, changes it; a SHA-256 found nothing more and cost a second of a big run).
+        A part under ``EXACT_UP_TO`` is also compared byte for byte (through a Checksummed
+        made with it), as when such parts were kept in memory."""
+        counted = stream if isinstance(stream, Checksummed) else Checksummed(stream, self)
         while counted.read(BLOCK):
             pass
-        return counted.size == self.size and counted.crc == self.crc
+        return counted.size == self.size and counted.crc == self.crc and counted.same
+
+    def inflating(self) -> Inflating:
+        """The bytes, inflated from the file as they are asked for."""
+        return Inflating(self.raw_blocks())
 
     def close(self) -> None:
         """Delete the temporary file."""
@@ -87,18 +95,54 @@ class SpilledPart:
 
 
 class Checksummed:
-    """A stream that keeps the size and CRC-32 of what is read through it."""
+    """A stream that keeps the size and CRC-32 of what is read through it and, made with a
+    SpilledPart under ``EXACT_UP_TO`` (``expected``), whether it is that part's bytes (``same``)."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], expected: SpilledPart | None = None) -> None:
         self._stream = stream
         self.size = self.crc = 0
+        self.same = True
+        self._expected = expected.inflating() if expected is not None and expected.size < EXACT_UP_TO else None
 
     def read(self, n: int = -1) -> bytes:
-        """Read as from the stream, counting."""
+        """Read as from the stream, counting (and comparing)."""
         data = self._stream.read(n)
         self.crc = deflate.crc32(data, self.crc)
         self.size += len(data)
+        if self._expected is not None and data and not self._expected.continues_with(data):
+            self.same, self._expected = False, None
         return data
+
+
+class Inflating:
+    """Deflated ``raw`` blocks, inflated a piece at a time as they are compared."""
+
+    PIECE = 16 << 10  # inflated at a time: the comparison adds little to the write's peak
+
+    def __init__(self, raw: Iterator[bytes]) -> None:
+        self._raw = raw
+        # zlib's, not ISA-L's: its state is half the size, and these parts are small
+        self._engine = zlib.decompressobj(-15)
+        self._tail = b""
+
+    def continues_with(self, data: bytes) -> bool:
+        """True when the next ``len(data)`` bytes are ``data`` (consumed either way)."""
+        view = memoryview(data)
+        at = 0
+        while at < len(view):
+            # the engine may hold output of input it has taken already: asked first, fed after
+            piece = self._engine.decompress(self._tail, min(self.PIECE, len(view) - at))
+            self._tail = self._engine.unconsumed_tail
+            if not piece:
+                more = next(self._raw, b"")
+                if not more:
+                    return False
+                self._tail += more
+                continue
+            if view[at:at + len(piece)] != piece:
+                return False
+            at += len(piece)
+        return True
 
 
 def _blocks(pieces: Iterable[bytes | memoryview]) -> Iterator[bytes | memoryview]:

@@ -165,7 +165,7 @@ def _read_back(pkg: Package, info: WorkbookInfo, title: str, rows: dict[int, set
     else:
         copy = (spilled or {}).pop(sheet.part, None)
         with pkg.open(sheet.part) as fh:
-            stream = Checksummed(fh) if copy is not None else fh  # counted only to compare
+            stream = Checksummed(fh, copy) if copy is not None else fh  # counted only to compare
             mini = extract_rows_from(stream, rows)  # type: ignore[arg-type]
             if copy is not None:
                 _must_match(sheet.part, copy, stream)
