@@ -9,6 +9,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 from xlsx_fixtures import simple
 
@@ -87,16 +89,21 @@ print(json.dumps({"passes": passes, "enabled": gc.isenabled()}))
 """
 
 
-def test_sync_due_and_check_pause_it_from_their_imports_on(tmp_path):
-    # The commands import most of the package after the command line is parsed: made while
-    # collecting, those imports cost a dozen young passes at every start.
+def each_command(probe: str, tmp_path: Path) -> Iterator[tuple[list[str], subprocess.CompletedProcess[str]]]:
+    """``probe`` run in a new interpreter for sync, due and check of a small book."""
     simple(tmp_path / "w.xlsx", n=50, touches=100)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHEETS_SYNC_")}
     env.update(SHEETS_SYNC_HOME=str(tmp_path / "home"), HOME=str(tmp_path / "home"))
     for args in (["sync", "w.xlsx", "--today", "2026-11-23", "--outbox", "outbox", "--quiet"],
                  ["due", "w.xlsx", "--today", "2026-11-23"], ["check", "w.xlsx"]):
-        done = subprocess.run([sys.executable, "-c", COUNT_PROBE, *args], cwd=tmp_path, env=env, capture_output=True,
-                              text=True, timeout=300, check=False)
+        yield args, subprocess.run([sys.executable, "-c", probe, *args], cwd=tmp_path, env=env,
+                                   capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_sync_due_and_check_pause_it_from_their_imports_on(tmp_path):
+    # The commands import most of the package after the command line is parsed: made while
+    # collecting, those imports cost a dozen young passes at every start.
+    for args, done in each_command(COUNT_PROBE, tmp_path):
         seen = json.loads(done.stdout.strip().splitlines()[-1])
         assert seen == {"passes": [], "enabled": True}, (args, seen, done.stderr[-2000:])
 
@@ -113,12 +120,6 @@ cli(sys.argv[1:])
 def test_the_process_ends_without_walking_the_run_again(tmp_path):
     # Python's last full collections at exit walked every object a run left (a tenth of a
     # small sync): frozen, they are out of their reach.
-    simple(tmp_path / "w.xlsx", n=50, touches=100)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHEETS_SYNC_")}
-    env.update(SHEETS_SYNC_HOME=str(tmp_path / "home"), HOME=str(tmp_path / "home"))
-    for args in (["sync", "w.xlsx", "--today", "2026-11-23", "--outbox", "outbox", "--quiet"],
-                 ["due", "w.xlsx", "--today", "2026-11-23"], ["check", "w.xlsx"]):
-        done = subprocess.run([sys.executable, "-c", EXIT_PROBE, *args], cwd=tmp_path, env=env, capture_output=True,
-                              text=True, timeout=300, check=False)
+    for args, done in each_command(EXIT_PROBE, tmp_path):
         last = done.stdout.strip().splitlines()[-1]
         assert last.startswith("frozen at exit: ") and int(last.rpartition(" ")[2]) > 10_000, (args, last, done.stderr)

@@ -176,6 +176,16 @@ def test_a_sync_printing_to_a_pipe_loads_no_rich_console(tmp_path: Path, isolate
     assert "rich.console" not in loaded
 
 
+def probe_sync(probe: str, tmp_path: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    """``probe`` run in a new interpreter for an outbox sync of a plain book."""
+    plain_book(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHEETS_SYNC_")}
+    env.update(SHEETS_SYNC_HOME=str(home), HOME=str(home))
+    return subprocess.run([sys.executable, "-c", probe, "sync", "book.xlsx", "--today", "2026-12-03", "--outbox",
+                           "outbox", "--quiet"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+                          check=False)
+
+
 MAPS_PROBE = """
 import sys
 from sheets_sync.cli import cli
@@ -192,12 +202,7 @@ with open("/proc/self/maps") as maps:
 def test_a_sync_loads_no_openssl_for_its_digests(tmp_path: Path, isolated_env: Path) -> None:
     """hashlib's OpenSSL backend maps libcrypto (megabytes) for the workbook's fingerprint and
     a few cache keys: the command line takes Python's own digests instead (issue 21, memory)."""
-    plain_book(tmp_path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHEETS_SYNC_")}
-    env.update(SHEETS_SYNC_HOME=str(isolated_env), HOME=str(isolated_env))
-    result = subprocess.run([sys.executable, "-c", MAPS_PROBE, "sync", "book.xlsx", "--today", "2026-12-03",
-                             "--outbox", "outbox", "--quiet"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                            timeout=300, check=False)
+    result = probe_sync(MAPS_PROBE, tmp_path, isolated_env)
     assert list((tmp_path / "outbox").rglob("*.eml")), result.stderr[-3000:]
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout
 
@@ -216,11 +221,6 @@ except SystemExit as exit:
 def test_a_python_without_its_own_digests_keeps_openssl(tmp_path: Path, isolated_env: Path) -> None:
     """Where Python has no SHA-256 of its own, hashlib needs OpenSSL: the command line must not
     keep it out, or every run would fail at its first digest."""
-    plain_book(tmp_path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHEETS_SYNC_")}
-    env.update(SHEETS_SYNC_HOME=str(isolated_env), HOME=str(isolated_env))
-    result = subprocess.run([sys.executable, "-c", NO_OWN_SHA2_PROBE, "sync", "book.xlsx", "--today", "2026-12-03",
-                             "--outbox", "outbox", "--quiet"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                            timeout=300, check=False)
+    result = probe_sync(NO_OWN_SHA2_PROBE, tmp_path, isolated_env)
     assert result.stdout.strip().splitlines()[-1] in ("exit 0", "exit 1"), result.stdout + result.stderr[-3000:]
     assert list((tmp_path / "outbox").rglob("*.eml")), result.stderr[-3000:]

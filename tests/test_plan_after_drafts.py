@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib.util
-from pathlib import Path
 
-import pytest
+from test_due_check_render import bench_book
 
 from sheets_sync.config import Config
 from sheets_sync.mail.journal import delivery_touch
@@ -17,18 +15,6 @@ from sheets_sync.rules.plan import Plan, WrittenDates, make_plan
 from sheets_sync.sync import by_client, load_book
 
 TODAY = dt.date(2026, 11, 23)
-BENCH = Path(__file__).resolve().parents[1] / "scripts" / "bench_excel.py"
-
-
-def bench_book(tmp_path: Path, n: int) -> Path:
-    pytest.importorskip("xlsxwriter")
-    spec = importlib.util.spec_from_file_location("bench_excel", BENCH)
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    book = tmp_path / f"bench{n}.xlsx"
-    bench.build(book, n)
-    return book
 
 
 def outcome(plan: Plan) -> tuple[object, ...]:
