@@ -119,7 +119,7 @@ def test_a_run_killed_just_before_the_workbook_is_replaced_has_journaled_its_dra
     assert {p.name: p.read_bytes() for p in outbox.glob("*.eml")} == drafts
 
 
-@pytest.mark.skipif(not os.path.exists("/bin/true"), reason="needs /bin/true")
+@pytest.mark.skipif(not os.path.exists("/bin/true"), reason="stands /bin/true (a program that is no Python) in for sys.executable; not on Windows")
 def test_a_sys_executable_that_is_no_python_loses_no_draft(tmp_path, monkeypatch):
     # a frozen build or an embedding host: the child that writes the drafts cannot be started
     monkeypatch.setattr(sys, "executable", "/bin/true")

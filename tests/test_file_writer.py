@@ -49,10 +49,20 @@ write_files(files())
 """
 
 
-@pytest.mark.skipif(not hasattr(os, "killpg"), reason="POSIX process groups")
-def test_ctrl_c_leaves_the_child_writing_what_the_run_hands_it(tmp_path):
-    done = subprocess.run([sys.executable, "-c", INTERRUPTED, str(tmp_path)], capture_output=True,
+# Ctrl-C is sent to the run's process group with killpg: Windows has no process groups of that kind
+# (there the child is started with CREATE_NEW_PROCESS_GROUP, which these tests cannot signal)
+needs_process_groups = pytest.mark.skipif(not hasattr(os, "killpg"), reason="Ctrl-C is sent with os.killpg (POSIX)")
+
+
+def in_own_session(script: str, folder) -> subprocess.CompletedProcess[bytes]:
+    """``script`` run by a new Python in a session of its own, so its Ctrl-C reaches only it."""
+    return subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True,
                           start_new_session=True, timeout=60)
+
+
+@needs_process_groups
+def test_ctrl_c_leaves_the_child_writing_what_the_run_hands_it(tmp_path):
+    done = in_own_session(INTERRUPTED, tmp_path)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["0.eml", "1.eml", "2.eml"]
 
@@ -64,7 +74,7 @@ def _script(folder, name: str, body: str) -> str:
     return str(path)
 
 
-posix_only = pytest.mark.skipif(os.name != "posix", reason="shell scripts as sys.executable")
+posix_only = pytest.mark.skipif(os.name != "posix", reason="stands a #!/bin/sh script in for sys.executable (POSIX)")
 
 
 @posix_only
@@ -98,7 +108,7 @@ def test_no_files_start_no_child(tmp_path, monkeypatch):
     assert not (tmp_path / "started").exists()
 
 
-@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="a full disk is simulated by /dev/full (Linux, BSDs)")
 @pytest.mark.parametrize("where", ["child", "here"])
 def test_a_full_disk_names_the_file(tmp_path, monkeypatch, where):
     if where == "here":
@@ -123,10 +133,9 @@ write_files(files())
 """
 
 
-@pytest.mark.skipif(not hasattr(os, "killpg"), reason="POSIX process groups")
+@needs_process_groups
 def test_ctrl_c_as_the_child_starts_does_not_reach_it(tmp_path):
-    done = subprocess.run([sys.executable, "-c", EVERY_STEP, str(tmp_path)], capture_output=True,
-                          start_new_session=True, timeout=60)
+    done = in_own_session(EVERY_STEP, tmp_path)
     assert (done.returncode, done.stderr) == (0, b"")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["0.eml", "1.eml", "2.eml"]
 
@@ -142,7 +151,7 @@ def test_a_child_that_dies_says_so_with_its_last_line(tmp_path, monkeypatch):
     assert raised.value.strerror == "the process writing the draft files stopped (exit code 1: MemoryError)"
 
 
-@pytest.mark.skipif(not hasattr(os, "writev") or not hasattr(signal, "setitimer"), reason="needs writev and setitimer")
+@pytest.mark.skipif(not hasattr(os, "writev") or not hasattr(signal, "setitimer"), reason="os.writev and signal.setitimer are POSIX only (Windows sends each block joined, in one write)")
 def test_a_block_of_more_buffers_than_one_writev_takes_arrives_whole_even_when_signals_cut_writes_short(tmp_path):
     # tiny files and empty ones: more buffers than IOV_MAX in one block; a timer signal every
     # millisecond while the child reads can cut a writev short
@@ -158,7 +167,7 @@ def test_a_block_of_more_buffers_than_one_writev_takes_arrives_whole_even_when_s
     assert all(Path(path).read_bytes() == data for path, data in files)
 
 
-@pytest.mark.skipif(not hasattr(os, "posix_spawn"), reason="posix_spawn only")
+@pytest.mark.skipif(not hasattr(os, "posix_spawn"), reason="without os.posix_spawn (Windows) the child is started by subprocess")
 def test_the_child_is_started_without_importing_subprocess(tmp_path):
     # in a fresh interpreter: subprocess costs a sync 2.5 ms and 0.8 MiB it has no other use for
     probe = ("import sys\n"

@@ -7,23 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from sheets_sync.backends.excel.read import NS_MAIN, NS_MAIN_STRICT, local, unescape
-from sheets_sync.backends.excel.read_lxml import si_text
+from sheets_sync.backends.excel.read import NS_MAIN, NS_MAIN_STRICT
+from sheets_sync.backends.excel.read_lxml import runs_text, si_text
 
 texts = st.lists(st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=4)
                  | st.sampled_from(["_x000D_", "_x005F_", "_x"]), max_size=4).map("".join)
 children = st.lists(st.tuples(st.sampled_from(["t", "r", "rPh", "phoneticPr", "comment"]), texts), max_size=3)
-
-
-def _by_children(si: etree._Element) -> str:
-    parts = []
-    for el in si:
-        name = local(el.tag)
-        if name == "t":
-            parts.append(el.text or "")
-        elif name == "r":
-            parts.extend(t.text or "" for t in el if local(t.tag) == "t")
-    return unescape("".join(parts))
 
 
 @settings(max_examples=300, deadline=None)
@@ -38,4 +27,4 @@ def test_si_text_is_the_rule_over_its_children(ns, kids):
         if name == "r":
             el = etree.SubElement(el, f"{{{ns}}}t")
         el.text = text or None
-    assert si_text(si) == _by_children(si)
+    assert si_text(si) == runs_text(si)

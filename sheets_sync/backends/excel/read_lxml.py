@@ -85,6 +85,12 @@ def si_text(si: etree._Element) -> str:
         el = si[0]
         if isinstance(el.tag, str) and local(el.tag) == "t":
             return unescape(el.text or "")
+    return runs_text(si)
+
+
+def runs_text(si: etree._Element) -> str:
+    """The text of an <si> or <is> element by the rule over all its children (``si_text``
+    takes this for any but a lone plain <t>): each <t>, and each run's <t>s, joined."""
     parts = []
     for el in si:
         name = local(el.tag)
